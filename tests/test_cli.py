@@ -1,0 +1,248 @@
+"""The `unspun` command: output formats, and one-line errors with exit status 2 for every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from unspun import __version__
+from unspun.cli import app
+from unspun.ingest import read_document
+
+PARAGRAPH = (
+    "The river town of Marrow Bend sits where two cold streams meet below the pine ridge. "
+    "Every spring the melt swells both streams until the old stone bridge groans under the weight of the water. "
+    "Local farmers have long argued about whether the bridge should be rebuilt or simply reinforced with steel. "
+    "The council finally voted last autumn to commission a survey from an engineering firm in the capital. "
+    "That survey found deep cracks in three of the five arches and recommended closing the bridge to lorries. "
+    "Residents now drive forty minutes around the valley to reach the market on the far side.\n"
+)
+EDITED = PARAGRAPH.replace(
+    "Local farmers have long argued about", "For decades the farmers of the district have quarrelled over"
+)
+GLASS = (
+    "Glassblowing begins with a gather of molten silica drawn from a furnace on the end of a hollow pipe. "
+    "The blower turns the pipe constantly so the soft glass does not sag toward the floor. "
+    "Short puffs of air open a bubble that can be shaped with wet wooden blocks and steel jacks. "
+    "Colour comes from metal oxides: cobalt gives deep blue, while copper can yield green or red. "
+    "A finished piece must cool slowly in an annealing oven for many hours or it will crack. "
+    "Most studios fire their furnaces day and night because reheating them takes nearly a week.\n"
+)
+BEES = (
+    "Honeybees communicate the location of flowers through a figure-eight movement known as the waggle dance. "
+    "The angle of the central run tells sisters the direction of the food relative to the sun. "
+    "Its duration encodes the distance, with longer runs pointing to more remote patches of blossom. "
+    "Foragers adjust the dance through the day because the sun keeps moving across the sky. "
+    "Researchers decoded this language by filming hives with glass walls and timing each run. "
+    "Some colonies even use similar dances to choose a new home when they swarm in early summer.\n"
+)
+EVIL = "<script>alert(1)</script>"
+CONTRACT_KEYS = {"a", "b", "passages", "coverage", "source", "evidence"}
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> dict[str, Path]:
+    """A paragraph; an edited copy; a text quoting it verbatim between unrelated ones; an unrelated text."""
+    texts = {
+        "a": PARAGRAPH,
+        "edited": EDITED,
+        "host": f"{GLASS}\n{PARAGRAPH}\n{BEES}",
+        "other": BEES,
+    }
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = tmp_path / f"{name}.txt"
+        paths[name].write_text(text, encoding="utf-8")
+    legacy = PARAGRAPH.replace("Marrow Bend", "Marrow Bend\u2019s \u201cOld Town\u201d").replace("\n", "\r\n")
+    paths["legacy"] = tmp_path / "legacy.txt"
+    paths["legacy"].write_bytes(legacy.encode("cp1252"))
+    return paths
+
+
+def _invoke(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _assert_user_error(result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("unspun: error: "), result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0]
+
+
+def _json(*args: str | Path) -> dict:
+    result = _invoke("compare", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _assert_contract(out: dict) -> None:
+    assert set(out) == CONTRACT_KEYS
+    assert set(out["a"]) == set(out["b"]) == {"path", "chars"}
+    assert set(out["coverage"]) == {"a", "b"}
+    for p in out["passages"]:
+        assert set(p) == {"a", "b", "kind", "similarity"}
+
+
+def _assert_round_trip(out: dict) -> list[tuple[str, str, str]]:
+    """Each passage's offsets slice a non-empty text out of each document as read; returns (kind, a, b) texts."""
+    texts = {side: read_document(out[side]["path"]).text for side in ("a", "b")}
+    assert [len(texts["a"]), len(texts["b"])] == [out["a"]["chars"], out["b"]["chars"]]
+    slices = []
+    for p in out["passages"]:
+        pair = []
+        for side in ("a", "b"):
+            start, end = p[side]
+            assert 0 <= start < end <= len(texts[side])
+            pair.append(texts[side][start:end])
+        slices.append((p["kind"], *pair))
+    return slices
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda d: d / "missing.txt", ["missing.txt", "no such file"]),
+        (lambda d: d, ["is a directory"]),
+        (lambda d: _write(d / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), ["image.txt", "PNG"]),
+        (lambda d: _write(d / "nul.bin", b"\x00\x01\x02\xff\xfe binary \x80\x00"), ["nul.bin", "binary"]),
+        (lambda d: _write(d / "empty.txt", b""), ["empty.txt", "empty"]),
+    ],
+    ids=["missing", "directory", "png", "binary", "empty"],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_bad_input_is_one_line_and_status_2(tmp_path: Path, docs, make, words: list[str], fmt: str) -> None:
+    _assert_user_error(_invoke("compare", docs["a"], make(tmp_path), "--format", fmt), *words)
+    _assert_user_error(_invoke("compare", make(tmp_path), docs["a"], "--format", fmt), *words)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_entry_point_reports_errors_without_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("unspun")
+    if not exe.exists():
+        pytest.skip(f"{exe} not installed (pip install -e .)")
+    proc = subprocess.run([exe, "compare", tmp_path / "x.txt", tmp_path], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == f"unspun: error: {tmp_path / 'x.txt'}: no such file\n"
+
+
+def test_usage_errors_exit_2(docs) -> None:
+    assert _invoke("compare", docs["a"]).exit_code == 2
+    assert _invoke("compare", docs["a"], docs["edited"], "--format", "pdf").exit_code == 2
+    assert _invoke("frobnicate").exit_code == 2
+
+
+def test_version() -> None:
+    result = _invoke("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"unspun {__version__}"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_non_utf8_input_works_with_a_warning(docs, fmt: str) -> None:
+    result = _invoke("compare", docs["legacy"], docs["other"], "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert f"unspun: warning: {docs['legacy']}: not UTF-8; decoded as cp1252" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_json_contract_for_unrelated_texts(docs) -> None:
+    out = _json(docs["a"], docs["other"])
+    _assert_contract(out)
+    assert out["a"] == {"path": str(docs["a"]), "chars": len(PARAGRAPH)}
+    assert out["passages"] == []
+
+
+def test_verbatim_copy_is_found(docs) -> None:
+    out = _json(docs["a"], docs["host"])
+    _assert_contract(out)
+    slices = _assert_round_trip(out)
+    assert slices, "a verbatim-copied paragraph must give a passage"
+    for kind, a, b in slices:
+        if kind == "verbatim":
+            assert a.split() == b.split()
+    assert any(PARAGRAPH.strip()[:40] in a for _, a, _ in slices)
+
+
+def test_edited_copy_is_found(docs) -> None:
+    out = _json(docs["a"], docs["edited"])
+    _assert_contract(out)
+    assert _assert_round_trip(out)
+
+
+def test_offsets_index_decoded_text_of_a_cp1252_crlf_file(docs) -> None:
+    out = _json(docs["legacy"], docs["host"])
+    _assert_contract(out)
+    assert _assert_round_trip(out)
+
+
+def test_text_format_is_the_default(docs) -> None:
+    result = _invoke("compare", docs["a"], docs["host"])
+    assert result.exit_code == 0, result.output
+    assert str(docs["host"]) in result.stdout and "likely source" in result.stdout
+    assert result.stderr == ""
+
+
+def test_html_escapes_documents_and_says_where_it_wrote(tmp_path: Path, docs) -> None:
+    evil = _write(tmp_path / "evil.txt", f"{PARAGRAPH}\n{EVIL}\n".encode())
+    out = tmp_path / "report.html"
+    result = _invoke("compare", evil, docs["host"], "--format", "html", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert out.resolve().as_uri() in result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    stdout_page = _invoke("compare", evil, docs["host"], "--format", "html").stdout
+    assert EVIL not in stdout_page and stdout_page.startswith("<!DOCTYPE html>")
+
+
+def test_out_writes_json_to_a_file(tmp_path: Path, docs) -> None:
+    out = tmp_path / "result.json"
+    result = _invoke("compare", docs["a"], docs["other"], "-f", "json", "-o", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    _assert_contract(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_unwritable_out_is_one_line(tmp_path: Path, docs) -> None:
+    result = _invoke("compare", docs["a"], docs["other"], "-f", "json", "-o", tmp_path / "no" / "such" / "dir.json")
+    _assert_user_error(result, "cannot write")
+
+
+def test_pan_xml_parses(docs) -> None:
+    pytest.importorskip("unspun.pan.xml", reason="unspun.pan.xml not written yet")
+    result = _invoke("compare", docs["host"], docs["a"], "--format", "pan-xml")
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(result.stdout)
+    assert "host.txt" in ET.tostring(root, encoding="unicode")
+
+
+def test_eval_pan_calls_the_evaluator_and_exits_with_its_status(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+
+    def main(corpus: Path, out: Path, jobs: int) -> int:
+        calls.append((corpus, out, jobs))
+        return 3
+
+    evaluate = types.ModuleType("unspun.pan.evaluate")
+    evaluate.main = main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unspun.pan", types.ModuleType("unspun.pan"))
+    monkeypatch.setitem(sys.modules, "unspun.pan.evaluate", evaluate)
+    result = _invoke("eval", "pan", tmp_path / "corpus", "--out", tmp_path / "out", "--jobs", "4")
+    assert result.exit_code == 3, result.output
+    assert calls == [(tmp_path / "corpus", tmp_path / "out", 4)]
+    assert _invoke("eval", "pan", tmp_path / "corpus").exit_code == 2

@@ -1,0 +1,209 @@
+"""read_document / read_text: every way a file can fail gives one line naming it; text decodes exactly."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from unspun.errors import InputError
+from unspun.ingest import read_document, read_text
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+CURLY = "He said “no” — it’s the café’s fault, and naïve to think otherwise.\n"
+
+
+def _error(path: Path | str, **kwargs) -> str:
+    with pytest.raises(InputError) as info:
+        read_document(path, **kwargs)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert "\n" not in message
+    return message
+
+
+def test_utf8_text_is_read_as_is(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_bytes("Zo\u00eb read \u6771\u4eac.\n".encode())
+    doc = read_document(p, published="2020-01-02")
+    assert doc.text == "Zo\u00eb read \u6771\u4eac.\n"
+    assert (doc.path, doc.encoding, doc.encoding_note, doc.published) == (str(p), "utf-8", None, "2020-01-02")
+
+
+def test_path_is_kept_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text("hello there")
+    monkeypatch.chdir(tmp_path)
+    assert read_document("a.txt").path == "a.txt"
+
+
+def test_crlf_is_kept_and_offsets_round_trip(tmp_path: Path) -> None:
+    data = b"First line.\r\nSecond line with target word.\r\n\r\nThird.\r\n"
+    p = tmp_path / "crlf.txt"
+    p.write_bytes(data)
+    doc = read_document(p)
+    assert doc.text.count("\r\n") == 4
+    start = doc.text.index("target")
+    assert doc.text[start : start + len("target")] == "target"
+    assert len(doc.text[:start].encode()) == data.index(b"target")
+    assert doc.text.encode() == data
+
+
+def test_utf8_bom_is_stripped_and_recorded(tmp_path: Path) -> None:
+    data = codecs.BOM_UTF8 + "caf\u00e9 au lait".encode()
+    p = tmp_path / "bom.txt"
+    p.write_bytes(data)
+    doc = read_document(p)
+    assert doc.text == "caf\u00e9 au lait"
+    assert doc.encoding == "utf-8-sig" and doc.encoding_note is None
+    assert data.decode(doc.encoding) == doc.text
+
+
+def test_cp1252_with_curly_quotes_falls_back_with_a_note(tmp_path: Path) -> None:
+    p = tmp_path / "legacy.txt"
+    p.write_bytes(CURLY.encode("cp1252"))
+    doc = read_document(p)
+    assert doc.text == CURLY
+    assert doc.encoding == "cp1252"
+    assert doc.encoding_note == "not UTF-8; decoded as cp1252"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Москва — столица России, крупнейший город страны.", "cp1251"),
+        ("Le garçon a mangé une crème brûlée à côté de la fenêtre.", "latin-1"),
+    ],
+    ids=["cp1251", "latin-1"],
+)
+def test_other_legacy_encodings_decode_exactly(text: str, encoding: str) -> None:
+    doc = read_text(text.encode(encoding), "x.txt")
+    assert doc.text == text
+    assert doc.encoding_note and doc.encoding_note.startswith("not UTF-8; decoded as ")
+
+
+def test_utf16_with_bom_is_decoded_with_a_note() -> None:
+    doc = read_text("hello\r\nw\u00f6rld".encode("utf-16"), "u16.txt")
+    assert doc.text == "hello\r\nw\u00f6rld"
+    assert doc.encoding == "utf-16"
+    assert "UTF-16" in (doc.encoding_note or "")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "no such file" in _error(tmp_path / "nope.txt")
+
+
+def test_directory(tmp_path: Path) -> None:
+    assert "is a directory" in _error(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifo_is_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _error(fifo)
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "secret.txt"
+    p.write_text("hidden")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    assert "permission denied" in _error(p)
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_by_mode(tmp_path: Path) -> None:
+    p = tmp_path / "secret.txt"
+    p.write_text("hidden")
+    p.chmod(0)
+    try:
+        assert "permission denied" in _error(p)
+    finally:
+        p.chmod(0o600)
+
+
+@pytest.mark.parametrize(
+    ("data", "looks_like"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip"),
+    ],
+)
+def test_binary_magic_says_what_it_looks_like(tmp_path: Path, data: bytes, looks_like: str) -> None:
+    p = tmp_path / "file.txt"
+    p.write_bytes(data)
+    message = _error(p)
+    assert "looks like" in message and looks_like in message
+
+
+def test_binary_with_nul_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "data.bin"
+    p.write_bytes(b"header\x00\x00\x01\x02\xff\xfe\x80 some more bytes here \x91\x00")
+    assert "binary" in _error(p)
+
+
+def test_binary_mostly_control_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "ctl.bin"
+    p.write_bytes(bytes(range(1, 9)) * 50 + b"text")
+    assert "binary" in _error(p)
+
+
+def test_utf8_text_with_a_stray_nul_is_kept_verbatim() -> None:
+    """Scraped corpora (PAN 2013) have such files; dropping the NUL would shift every later offset."""
+    doc = read_text("a registered\x00 caf\u00e9 in town".encode(), "stray.txt")
+    assert doc.text == "a registered\x00 caf\u00e9 in town"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    assert "empty" in _error(p)
+
+
+def test_whitespace_only_file(tmp_path: Path) -> None:
+    p = tmp_path / "blank.txt"
+    p.write_bytes(b" \r\n\t\n  ")
+    assert "only whitespace" in _error(p)
+
+
+def test_too_large(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_bytes(b"word " * 1000)
+    assert "larger than" in _error(p, max_bytes=1000)
+    assert read_document(p).chars == 5000
+
+
+def test_undecodable_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "noise.txt"
+    p.write_bytes(bytes(range(0x80, 0x100)) * 20)
+    assert "not UTF-8" in _error(p)
+
+
+def test_read_text_checks_like_read_document() -> None:
+    doc = read_text("caf\u00e9".encode(), "upload.txt", published="2021-05-06")
+    assert (doc.text, doc.path, doc.published) == ("caf\u00e9", "upload.txt", "2021-05-06")
+    for data, words in ((b"", "empty"), (b"%PDF-1.4", "PDF"), (b"x" * 11, "larger than")):
+        with pytest.raises(InputError, match=words) as info:
+            read_text(data, "upload.txt", max_bytes=10)
+        assert str(info.value).startswith("upload.txt: ")
+
+
+@pytest.mark.slow
+def test_shared_data_documents_read() -> None:
+    """The seed articles, and PAN documents with stray NULs, read as text whose offsets match their bytes."""
+    paths = sorted((DATA / "seeds").glob("*.txt")) + sorted((DATA / "pan13-train").glob("*/*.txt"))
+    if not paths:
+        pytest.skip(f"no shared data at {DATA}")
+    for p in paths:
+        doc = read_document(p)
+        assert p.read_bytes().decode(doc.encoding) == doc.text

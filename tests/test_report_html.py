@@ -1,0 +1,152 @@
+"""render_html: escaped text, every passage anchored and linked on both sides, overlapping spans cut correctly."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from unspun.models import Comparison, Document, Passage
+from unspun.report import render_html
+from unspun.report.html import segments
+
+EVIL = "<script>alert(1)</script>"
+
+
+class _Pieces(HTMLParser):
+    """Text of each side's document pane, piece by piece, with the passage ids covering each piece."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.side: str | None = None
+        self.depth = 0
+        self.stack: list[list[str]] = []
+        self.pieces: dict[str, list[tuple[str, list[str]]]] = {"a": [], "b": []}
+        self.anchors: dict[str, list[str]] = {"a": [], "b": []}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "div" and a.get("id") in ("doc-a", "doc-b"):
+            self.side, self.depth = a["id"][-1], 0
+            return
+        if self.side is None:
+            return
+        self.depth += 1
+        if "anchor" in (a.get("class") or ""):
+            self.anchors[self.side].append(a["id"] or "")
+        self.stack.append((a.get("data-p") or "").split())
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.side is None:
+            return
+        if self.depth == 0:
+            self.side = None
+            return
+        self.depth -= 1
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.side is not None:
+            ids = self.stack[-1] if self.stack else []
+            self.pieces[self.side].append((data, ids))
+
+    def text(self, side: str) -> str:
+        return "".join(t for t, _ in self.pieces[side])
+
+    def passage(self, side: str, pid: int) -> str:
+        return "".join(t for t, ids in self.pieces[side] if str(pid) in ids)
+
+
+def _parse(page: str) -> _Pieces:
+    parser = _Pieces()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def _comparison(a: str, b: str, passages: list[Passage], **kwargs) -> Comparison:
+    return Comparison(Document(a, "a.txt"), Document(b, "b.txt"), passages, 0.5, 0.25, **kwargs)
+
+
+A = "The first line of A.\r\nA second line, then a third one here.\n\nAnd a last paragraph of A."
+B = "Preface of B.\nThe first line of A.\r\nA second line, then a third one here.\nTail of B with more words."
+
+
+def test_document_text_and_paths_are_escaped() -> None:
+    text = f"Before {EVIL} & after"
+    passages = [Passage((0, 6), (0, 6), "verbatim", 1.0)]
+    c = Comparison(Document(text, f"dir/{EVIL}.txt"), Document(text, "b&c.txt"), passages, 1, 1)
+    page = render_html(c)
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("<script") == 1
+    assert "b&amp;c.txt" in page
+    parsed = _parse(page)
+    assert parsed.text("a") == text and parsed.text("b") == text
+
+
+def test_page_is_self_contained() -> None:
+    page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)]))
+    assert "<style>" in page and "<script>" in page
+    assert not re.search(r"""(src|href)=["']?(https?:|//)|<link\b|@import""", page)
+
+
+def test_every_passage_is_anchored_and_covered_on_both_sides() -> None:
+    passages = [
+        Passage((0, 20), (14, 34), "verbatim", 1.0),
+        Passage((22, 60), (36, 74), "edited", 0.91),
+        Passage((62, 88), (75, 100), "paraphrase", 0.55),
+    ]
+    c = _comparison(A, B, passages, source="b", evidence=["B was published first"])
+    page = render_html(c)
+    parsed = _parse(page)
+    assert parsed.text("a") == A and parsed.text("b") == B
+    for i, p in enumerate(passages, 1):
+        assert f'id="a-p{i}"' in page and f'id="b-p{i}"' in page
+        assert f'href="#a-p{i}"' in page and f'href="#b-p{i}"' in page
+        assert parsed.passage("a", i) == A[p.a[0] : p.a[1]]
+        assert parsed.passage("b", i) == B[p.b[0] : p.b[1]]
+    assert parsed.anchors == {"a": ["a-p1", "a-p2", "a-p3"], "b": ["b-p1", "b-p2", "b-p3"]}
+    assert "B was published first" in page and "1 verbatim, 1 edited, 1 paraphrase" in page
+
+
+def test_passages_get_distinct_colours() -> None:
+    passages = [Passage((i, i + 1), (i, i + 1), "verbatim", 1.0) for i in range(12)]
+    page = render_html(_comparison(A, B, passages))
+    hues = re.findall(r'<span class="sw" style="--h:([\d.]+)">', page)
+    assert len(hues) == 12 and len(set(hues)) == 12
+
+
+def test_overlapping_and_nested_spans() -> None:
+    passages = [
+        Passage((0, 40), (0, 30), "edited", 0.8),
+        Passage((20, 60), (10, 30), "edited", 0.7),
+        Passage((25, 30), (12, 20), "verbatim", 1.0),
+    ]
+    parsed = _parse(render_html(_comparison(A, B, passages)))
+    for side, text in (("a", A), ("b", B)):
+        assert parsed.text(side) == text
+        for i, p in enumerate(passages, 1):
+            s, e = getattr(p, side)
+            assert parsed.passage(side, i) == text[s:e]
+    innermost = [ids for t, ids in parsed.pieces["a"] if "3" in ids]
+    assert innermost == [["3", "1", "2"]]  # shortest first, then in order
+
+
+def test_segments_cut_at_every_boundary() -> None:
+    assert segments(10, [(0, 6), (4, 10), (4, 6)]) == [(0, 4, [0]), (4, 6, [2, 0, 1]), (6, 10, [1])]
+    assert segments(10, [(2, 2)]) == [(0, 2, []), (2, 10, [])]
+    assert segments(0, []) == []
+
+
+def test_no_passages() -> None:
+    page = render_html(_comparison(A, B, []))
+    parsed = _parse(page)
+    assert parsed.text("a") == A and parsed.text("b") == B
+    assert 'class="p' not in page and "No reused passages found" in page
+    assert "undecided" in page
+
+
+def test_encoding_notes_are_shown() -> None:
+    a = Document("caf\u00e9", "old.txt", encoding="cp1252", encoding_note="not UTF-8; decoded as cp1252")
+    page = render_html(Comparison(a, Document("x", "b.txt"), [], 0, 0))
+    assert "old.txt: not UTF-8; decoded as cp1252" in page

@@ -1,0 +1,548 @@
+"""The aligner: every passage of A reused in B, with exact character offsets on both sides.
+
+Seed, extend, filter (the scheme of the PAN 2014 winner, Sanchez-Perez et al.), then refine:
+
+1. *Seeds* are pairs of units (sentences) that share enough rare words (tf-isf cosine and Dice), or, where the
+   words differ (translation, paraphrase), whose sentence embeddings agree.
+2. *Extension* groups seeds that lie close together on both sides into cases, splitting a group whose fragments
+   are not similar enough as a whole and retrying with smaller gaps.
+3. *Filtering* resolves cases that overlap on A and drops tiny ones.
+4. *Refinement* moves each case's ends to the first and last words that have a counterpart, and cuts out runs of
+   text inserted into one side with no counterpart (link debris, ads, datelines), so passages are exact to the
+   word rather than to the sentence.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .models import Kind, Passage
+from .embed import encode
+from .text import Token
+from .vectors import PairSpace, Units, cosine, dice, pair_space, units
+
+
+@dataclass(frozen=True)
+class Params:
+    """Thresholds, tuned on the PAN 2013 training corpus only (see bench/)."""
+
+    seed_cos: float = 0.25
+    seed_dice: float = 0.25
+    frag_cos: float = 0.34
+    #: A seed must reach this share of the best similarity of each of its two units.
+    seed_rival: float = 0.6
+    gap: int = 4
+    gap_least: int = 0
+    summary_gap: int = 24
+    #: B longer than this many times A marks a summary.
+    summary_ratio: float = 3.0
+    #: A case this similar is a copy, not a summary.
+    summary_max_sim: float = 0.6
+    #: A summary drawing on this share of B's sentences stands for the whole of B.
+    summary_spread: float = 0.3
+    min_chars: int = 150
+    #: Verbatim copies: runs of at least this many identical words, joined across gaps of this many words,
+    #: covering this share of a passage, replace its sentence-level bounds.
+    exact_words: int = 8
+    exact_gap: int = 3
+    exact_share: float = 0.9
+    #: Beside a verbatim copy, other passages need this similarity.
+    beside_verbatim_sim: float = 0.6
+    #: Inserted runs: at least ``insert_words`` words between solid words (a word with a counterpart that has at
+    #: least ``insert_solid`` such words in the window of ``insert_window`` words around it).
+    insert_words: int = 15
+    insert_window: int = 5
+    insert_solid: int = 3
+    insert_shared: float = 0.5
+    #: Only in passages where at least this share of words has a close counterpart.
+    insert_context: float = 0.75
+    insert_reach: int = 40
+    #: Semantic channel: unit pairs whose words half-agree are checked with sentence embeddings.
+    semantic: bool = True
+    weak_cos: float = 0.2
+    weak_dice: float = 0.15
+    #: Without any lexical seed, a pair needs this many half-agreeing unit pairs to be worth the model.
+    weak_min: int = 6
+    semantic_budget: int = 10
+    semantic_cos: float = 0.65
+
+
+@dataclass
+class _Case:
+    """Seeds grouped into one reuse case; its unit ranges (inclusive) are the hull of its seeds unless set."""
+
+    seeds: list[tuple[int, int]]
+    sim: float = 0.0
+    b_range: tuple[int, int] | None = None
+
+    @property
+    def a(self) -> tuple[int, int]:
+        return min(s[0] for s in self.seeds), max(s[0] for s in self.seeds)
+
+    @property
+    def b(self) -> tuple[int, int]:
+        if self.b_range is not None:
+            return self.b_range
+        return min(s[1] for s in self.seeds), max(s[1] for s in self.seeds)
+
+
+@dataclass
+class Alignment:
+    """Passages plus what judging needs: runs of text found inserted into one side inside reused passages."""
+
+    passages: list[Passage]
+    inserted_a: list[tuple[int, int]] = field(default_factory=list)
+    inserted_b: list[tuple[int, int]] = field(default_factory=list)
+    summary: bool = False
+
+
+def _split(seeds: list[tuple[int, int]], side: int, gap: int) -> list[list[tuple[int, int]]]:
+    seeds = sorted(seeds, key=lambda s: s[side])
+    groups, cur = [], [seeds[0]]
+    for s in seeds[1:]:
+        if s[side] - cur[-1][side] - 1 <= gap:
+            cur.append(s)
+        else:
+            groups.append(cur)
+            cur = [s]
+    groups.append(cur)
+    return groups
+
+
+def _cluster(seeds: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+    """Split seeds into groups contiguous (within ``gap`` units) on both sides, alternating sides until stable."""
+    groups, side, stable = [seeds], 0, 0
+    while stable < 2:
+        new = [g for grp in groups for g in _split(grp, side, gap)]
+        stable = stable + 1 if len(new) == len(groups) else 0
+        groups, side = new, 1 - side
+    return groups
+
+
+class _Pair:
+    """Two documents prepared for alignment: units, vectors and unit-level similarity matrices."""
+
+    def __init__(self, ua: Units, ub: Units) -> None:
+        self.ua, self.ub = ua, ub
+        self.space: PairSpace = pair_space(ua, ub)
+        self.wa = self.space.weighted(self.space.a)
+        self.wb = self.space.weighted(self.space.b)
+        self.cos = cosine(self.wa, self.wb)
+        self.dice = dice(self.space.a, self.space.b)
+
+    def frag_sim(self, a: tuple[int, int], b: tuple[int, int]) -> float:
+        va = self.wa[a[0] : a[1] + 1].sum(axis=0)
+        vb = self.wb[b[0] : b[1] + 1].sum(axis=0)
+        va, vb = np.asarray(va).ravel(), np.asarray(vb).ravel()
+        den = np.linalg.norm(va) * np.linalg.norm(vb)
+        return float(va @ vb / den) if den > 0 else 0.0
+
+    def chars(self, case: _Case) -> tuple[int, int]:
+        a, b = case.a, case.b
+        return (
+            int(self.ua.spans[a[1], 1] - self.ua.spans[a[0], 0]),
+            int(self.ub.spans[b[1], 1] - self.ub.spans[b[0], 0]),
+        )
+
+
+def _extend(pair: _Pair, seeds: list[tuple[int, int]], gap: int, p: Params) -> list[_Case]:
+    """Group seeds into cases; a case whose fragments are not similar as a whole is re-split with a smaller gap."""
+    out = []
+    for grp in _cluster(seeds, gap):
+        case = _Case(grp)
+        case.sim = pair.frag_sim(case.a, case.b)
+        if case.sim > p.frag_cos:
+            out.append(case)
+        elif gap > p.gap_least:
+            out.extend(_extend(pair, grp, gap - 1, p))
+    return out
+
+
+def _filter(pair: _Pair, cases: list[_Case], p: Params) -> list[_Case]:
+    """Keep the best of cases overlapping on A, then drop those too short to be evidence."""
+    ranked = sorted(cases, key=lambda c: c.sim * sum(pair.chars(c)), reverse=True)
+    kept: list[_Case] = []
+    for c in ranked:
+        a0, a1 = c.a
+        if all(a1 < k.a[0] or a0 > k.a[1] for k in kept):
+            kept.append(c)
+    kept = [c for c in kept if min(pair.chars(c)) >= p.min_chars]
+    return sorted(kept, key=lambda c: c.a[0])
+
+
+def _seeds(pair: _Pair, p: Params) -> list[tuple[int, int]]:
+    """Unit pairs similar enough to start a case, and not far weaker than the best partner of either unit (a
+    sentence copied word for word also resembles its neighbours in the source; those are not seeds)."""
+    cos = pair.cos
+    hit = (cos > p.seed_cos) & (pair.dice > p.seed_dice)
+    best_a = cos.max(axis=1, keepdims=True)
+    best_b = cos.max(axis=0, keepdims=True)
+    hit &= (cos >= p.seed_rival * best_a) & (cos >= p.seed_rival * best_b)
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(hit))]
+
+
+def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> list[tuple[int, int]]:
+    """Seeds from sentence embeddings among the unit pairs whose words half-agree (translation, paraphrase,
+    summary), spending the model on at most ``semantic_budget`` such pairs, strongest first."""
+    weak = (pair.cos > p.weak_cos) & (pair.dice > p.weak_dice)
+    seeded_a = {i for i, _ in seeds}
+    for i in seeded_a:
+        weak[i, :] = False
+    if weak.sum() < p.weak_min and not seeds:
+        return []
+    ii, jj = np.nonzero(weak)
+    if len(ii) == 0:
+        return []
+    order = np.argsort(-pair.cos[ii, jj])[: p.semantic_budget]
+    ii, jj = ii[order], jj[order]
+    ua, ub = pair.ua, pair.ub
+    ia, jb = sorted(set(ii.tolist())), sorted(set(jj.tolist()))
+    va = encode([ua.text[ua.spans[i, 0] : ua.spans[i, 1]] for i in ia])
+    vb = encode([ub.text[ub.spans[j, 0] : ub.spans[j, 1]] for j in jb])
+    pos_a = {u: k for k, u in enumerate(ia)}
+    pos_b = {u: k for k, u in enumerate(jb)}
+    sims = np.einsum("ij,ij->i", va[[pos_a[i] for i in ii]], vb[[pos_b[j] for j in jj]])
+    return [(int(i), int(j)) for i, j, s in zip(ii, jj, sims) if s >= p.semantic_cos]
+
+
+# --- refinement to word precision -------------------------------------------------------------------------
+
+
+def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
+    """Index of the first and last token of ``toks`` that start/end a run with a counterpart in ``other``."""
+    if not toks:
+        return None
+    stems = {t.stem for t in other}
+    bigrams = {(x.stem, y.stem) for x, y in zip(other, other[1:])}
+    hit = [t.stem in stems for t in toks]
+    n = len(toks)
+
+    trigrams = {(x.stem, y.stem, z.stem) for x, y, z in zip(other, other[1:], other[2:])}
+
+    def anchored_fwd(i: int) -> bool:
+        if i + 2 < n and (toks[i].stem, toks[i + 1].stem, toks[i + 2].stem) in trigrams:
+            return True
+        if i + 1 < n and not toks[i].stop and (toks[i].stem, toks[i + 1].stem) in bigrams:
+            return True
+        return hit[i] and not toks[i].stop and sum(hit[i : i + 5]) >= 4
+
+    def anchored_bwd(i: int) -> bool:
+        if i >= 2 and (toks[i - 2].stem, toks[i - 1].stem, toks[i].stem) in trigrams:
+            return True
+        if i >= 1 and not toks[i].stop and (toks[i - 1].stem, toks[i].stem) in bigrams:
+            return True
+        return hit[i] and not toks[i].stop and sum(hit[max(0, i - 4) : i + 1]) >= 4
+
+    first = next((i for i in range(n) if anchored_fwd(i)), None)
+    last = next((i for i in range(n - 1, -1, -1) if anchored_bwd(i)), None)
+    if first is None or last is None or last < first:
+        return None
+    return first, last
+
+
+_CLOSERS = set(".!?…\"'”’)]»;:")
+
+
+def _close(text: str, end: int) -> int:
+    """Take in the sentence-final punctuation and closing quotes that follow a passage's last word."""
+    while end < len(text) and text[end] in _CLOSERS:
+        end += 1
+    return end
+
+
+def _span_tokens(u: Units, lo: int, hi: int) -> tuple[int, int]:
+    return int(u.tok_range[lo, 0]), int(u.tok_range[hi, 1])
+
+
+def _summary_case(pair: _Pair, cases: list[_Case], p: Params) -> _Case:
+    """One case for a summary: its sentences in A, and in B the stretch they condense, the whole document when
+    they draw on most of it (a summary stands for all of its source, not for the few sentences it echoes)."""
+    seeds = [s for c in cases for s in c.seeds]
+    case = _Case(seeds)
+    b0, b1 = case.b
+    n = len(pair.ub)
+    if (b1 - b0 + 1) >= p.summary_spread * n:
+        case.b_range = (0, n - 1)
+    case.sim = pair.frag_sim(case.a, case.b)
+    return case
+
+
+def _refine(pair: _Pair, case: _Case) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    ua, ub = pair.ua, pair.ub
+    ta0, ta1 = _span_tokens(ua, *case.a)
+    tb0, tb1 = _span_tokens(ub, *case.b)
+    toks_a, toks_b = ua.tok[ta0:ta1], ub.tok[tb0:tb1]
+    ea = _edges(toks_a, toks_b)
+    # The B side of a whole-document summary is kept whole; elsewhere both ends move to matched words.
+    eb = (0, len(toks_b) - 1) if case.b_range is not None and toks_b else _edges(toks_b, toks_a)
+    if ea is None or eb is None:
+        return None
+    a = (toks_a[ea[0]].start, _close(ua.text, toks_a[ea[1]].end))
+    b = (toks_b[eb[0]].start, _close(ub.text, toks_b[eb[1]].end))
+    return a, b
+
+
+# --- inserted runs --------------------------------------------------------------------------------------
+
+
+def _anchored(toks: list[Token], other: list[Token], reach: int) -> np.ndarray:
+    """Per token: does it share a stem bigram with ``other``, or a content stem with a neighbour that does too,
+    near the same relative place in ``other`` (within ``reach`` words)? Locality keeps a run of inserted words
+    from being excused by the same words elsewhere in a long passage."""
+    pos: dict[str, list[int]] = {}
+    for k, t in enumerate(other):
+        pos.setdefault(t.stem, []).append(k)
+    bipos: dict[tuple[str, str], list[int]] = {}
+    for k in range(len(other) - 1):
+        bipos.setdefault((other[k].stem, other[k + 1].stem), []).append(k)
+    expect = _expected_positions(toks, other, bipos)
+
+    def near(positions: list[int] | None, i: int) -> bool:
+        if not positions:
+            return False
+        c = expect[i]
+        k = bisect_left(positions, c - reach)
+        return k < len(positions) and positions[k] <= c + reach
+
+    n = len(toks)
+    hit = np.array([not t.stop and near(pos.get(t.stem), i) for i, t in enumerate(toks)], dtype=bool)
+    out = np.zeros(n, dtype=bool)
+    for i in range(n - 1):
+        if near(bipos.get((toks[i].stem, toks[i + 1].stem)), i):
+            out[i] = out[i + 1] = True
+    close = np.zeros(n, dtype=bool)
+    for d in (1, 2):
+        close[:-d] |= hit[d:]
+        close[d:] |= hit[:-d]
+    return out | (hit & close)
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest chain of pairs increasing in both coordinates (pairs sorted by the first): the anchors in order."""
+    tails: list[int] = []  # tails[L] = index into pairs of the smallest second coordinate ending a chain of L+1
+    prev = [-1] * len(pairs)
+    for n, (_, k) in enumerate(pairs):
+        lo = bisect_left([pairs[t][1] for t in tails], k)
+        prev[n] = tails[lo - 1] if lo else -1
+        if lo == len(tails):
+            tails.append(n)
+        else:
+            tails[lo] = n
+    out, n = [], tails[-1] if tails else -1
+    while n >= 0:
+        out.append(pairs[n])
+        n = prev[n]
+    return out[::-1]
+
+
+def _expected_positions(toks: list[Token], other: list[Token], bipos: dict[tuple[str, str], list[int]]) -> np.ndarray:
+    """For each token of ``toks``, where its counterpart should sit in ``other``: interpolated between the stem
+    bigrams found once on each side, in order (inserted text shifts a plain proportional guess)."""
+    seen: dict[tuple[str, str], int] = {}
+    for i in range(len(toks) - 1):
+        key = (toks[i].stem, toks[i + 1].stem)
+        seen[key] = -1 if key in seen else i
+    pairs = sorted((i, bipos[k][0]) for k, i in seen.items() if i >= 0 and len(bipos.get(k, ())) == 1)
+    chain = _increasing(pairs)
+    xs, ys = [0] + [i for i, _ in chain], [0] + [k for _, k in chain]
+    xs.append(max(len(toks), xs[-1] + 1))
+    ys.append(max(len(other), ys[-1] + 1))
+    return np.interp(np.arange(len(toks)), xs, ys)
+
+
+def _inserted_runs(toks: list[Token], other: list[Token], p: Params) -> list[tuple[int, int]]:
+    """Token ranges [i, j) of ``toks`` with no solid counterpart in ``other``: text inserted by a copier.
+
+    A token is solid when most words around it have a counterpart nearby; an inserted run is a gap of at least
+    ``insert_words`` words between solid tokens (stray shared words such as names inside link debris do not
+    break the gap)."""
+    n = len(toks)
+    if n < p.insert_words + 4:
+        return []
+    anch = _anchored(toks, other, max(p.insert_reach, len(other) // 12)).astype(np.int32)
+    if anch.mean() < p.insert_context:
+        return []  # loosely reworded throughout: a weak stretch is rewording, not an insertion
+    dens = np.convolve(anch, np.ones(p.insert_window, dtype=np.int32), mode="same")
+    solid = np.flatnonzero((anch == 1) & (dens >= p.insert_solid))
+    stems = {t.stem for t in other}
+    runs = []
+    for x, y in zip(solid, solid[1:]):
+        if y - x - 1 >= p.insert_words:
+            content = [t for t in toks[x + 1 : y] if not t.stop]
+            # Words found nowhere in the other passage: reworded text still shares most of its words.
+            if content and sum(t.stem in stems for t in content) <= p.insert_shared * len(content):
+                runs.append((int(x) + 1, int(y)))
+    return runs
+
+
+def _find(toks: list[Token], probe: list[str], expect: float) -> int | None:
+    """Position in ``toks`` (not the first) where the stems of ``probe``, or of its longest prefix that occurs
+    at all, occur nearest to ``expect``."""
+    for k in range(len(probe), 0, -1):
+        hits = [i for i in range(1, len(toks) - k + 1) if all(toks[i + d].stem == probe[d] for d in range(k))]
+        if hits:
+            return min(hits, key=lambda i: abs(i - expect))
+    return None
+
+
+def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int, int]]]) -> list[Passage]:
+    """Split a passage around runs inserted into one side, so the passage holds only reused text."""
+    ua, ub = pair.ua, pair.ub
+    for side, (ux, uy, sx, sy) in (("a", (ua, ub, ps.a, ps.b)), ("b", (ub, ua, ps.b, ps.a))):
+        tx = [t for t in ux.tok if sx[0] <= t.start and t.end <= sx[1]]
+        ty = [t for t in uy.tok if sy[0] <= t.start and t.end <= sy[1]]
+        for i, j in _inserted_runs(tx, ty, p):
+            bipos: dict[tuple[str, str], list[int]] = {}
+            for k in range(len(ty) - 1):
+                bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
+            at = _find(ty, [t.stem for t in tx[j : j + 3]], _expected_positions(tx, ty, bipos)[j])
+            if at is None:
+                continue
+            x1 = (sx[0], _close(ux.text, tx[i - 1].end))
+            x2 = (tx[j].start, sx[1])
+            y1 = (sy[0], _close(uy.text, ty[at - 1].end))
+            y2 = (ty[at].start, sy[1])
+            inserted[side].append((tx[i].start, tx[j - 1].end))
+            parts = [(x1, y1), (x2, y2)]
+            out = []
+            for xs, ys in parts:
+                a, b = (xs, ys) if side == "a" else (ys, xs)
+                if min(a[1] - a[0], b[1] - b[0]) >= p.min_chars // 3:
+                    out.extend(_cut(pair, Passage(a, b, ps.kind, ps.similarity), p, inserted))
+            return out
+    return [ps]
+
+
+# --- verbatim runs -----------------------------------------------------------------------------------------
+
+
+def _exact_runs(ta: list[Token], tb: list[Token], text_a: str, text_b: str, k: int) -> list[list[int]]:
+    """Maximal runs of identical words (case-folded) at least ``k`` long: [a_tok0, a_tok1, b_tok0, b_tok1)."""
+    wa = [text_a[t.start : t.end].lower() for t in ta]
+    wb = [text_b[t.start : t.end].lower() for t in tb]
+    index: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(wb) - k + 1):
+        index.setdefault(tuple(wb[j : j + k]), []).append(j)
+    runs: list[list[int]] = []
+    covered: set[tuple[int, int]] = set()  # (i - j, i) diagonals already inside a run
+    for i in range(len(wa) - k + 1):
+        for j in index.get(tuple(wa[i : i + k]), ()):
+            if (i - j, i) in covered:
+                continue
+            e = i + k
+            while e < len(wa) and e - i + j < len(wb) and wa[e] == wb[e - i + j]:
+                e += 1
+            covered.update((i - j, x) for x in range(i, e))
+            runs.append([i, e, j, j + e - i])
+    return runs
+
+
+def _chain(runs: list[list[int]], gap: int) -> list[list[int]]:
+    """Join runs that follow each other on both sides within ``gap`` words (a changed word, a typo)."""
+    out: list[list[int]] = []
+    for r in sorted(runs):
+        if out and 0 <= r[0] - out[-1][1] <= gap and 0 <= r[2] - out[-1][3] <= gap:
+            out[-1][1], out[-1][3] = max(out[-1][1], r[1]), max(out[-1][3], r[3])
+        else:
+            out.append(list(r))
+    return out
+
+
+def _verbatim(pair: _Pair, passages: list[Passage], p: Params) -> list[Passage]:
+    """Snap passages that are copies word for word to the exact copied text, and add copies the sentence-level
+    search missed; beside a verbatim copy, a weakly similar passage is noise and is dropped."""
+    ua, ub = pair.ua, pair.ub
+    chains = _chain(_exact_runs(ua.tok, ub.tok, ua.text, ub.text, p.exact_words), p.exact_gap)
+    spans = [
+        ((ua.tok[c[0]].start, _close(ua.text, ua.tok[c[1] - 1].end)),
+         (ub.tok[c[2]].start, _close(ub.text, ub.tok[c[3] - 1].end)))
+        for c in chains
+    ]
+    out: list[Passage] = []
+    used: set[int] = set()
+    for ps in passages:
+        inside = [k for k, (a, b) in enumerate(spans) if a[0] < ps.a[1] and ps.a[0] < a[1] and b[0] < ps.b[1]
+                  and ps.b[0] < b[1]]
+        exact = sum(min(spans[k][0][1], ps.a[1]) - max(spans[k][0][0], ps.a[0]) for k in inside)
+        if inside and exact >= p.exact_share * (ps.a[1] - ps.a[0]):
+            a = (min(spans[k][0][0] for k in inside), max(spans[k][0][1] for k in inside))
+            b = (min(spans[k][1][0] for k in inside), max(spans[k][1][1] for k in inside))
+            used.update(inside)
+            out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
+        else:
+            out.append(ps)
+    for k, (a, b) in enumerate(spans):
+        if k not in used and min(a[1] - a[0], b[1] - b[0]) >= p.min_chars and not any(
+            a[0] < q.a[1] and q.a[0] < a[1] for q in out
+        ):
+            out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
+    if any(q.similarity >= 0.95 and q.kind in ("verbatim", "edited") for q in out):
+        out = [q for q in out if q.similarity >= p.beside_verbatim_sim]
+    return sorted(out, key=lambda q: q.a)
+
+
+def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return pair.ua.text[a[0] : a[1]].split() == pair.ub.text[b[0] : b[1]].split()
+
+
+# --- kinds ------------------------------------------------------------------------------------------------
+
+
+def _kind(pair: _Pair, a: tuple[int, int], b: tuple[int, int], summary: bool) -> Kind:
+    ta = pair.ua.text[a[0] : a[1]].split()
+    tb = pair.ub.text[b[0] : b[1]].split()
+    if ta == tb:
+        return "verbatim"
+    if summary:
+        return "summary"
+    # Share of word trigrams in common: high for edited copies, low for paraphrase and translation.
+    ga = {tuple(ta[i : i + 3]) for i in range(len(ta) - 2)}
+    gb = {tuple(tb[i : i + 3]) for i in range(len(tb) - 2)}
+    overlap = len(ga & gb) / max(1, min(len(ga), len(gb)))
+    return "edited" if overlap >= 0.5 else "paraphrase"
+
+
+def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment:
+    """Align two prepared documents (prepared once, aligned against many in the index)."""
+    p = params or Params()
+    if len(ua) == 0 or len(ub) == 0:
+        return Alignment([])
+    pair = _Pair(ua, ub)
+    seeds = _seeds(pair, p)
+    if p.semantic:
+        seeds += _semantic_seeds(pair, seeds, p)
+    if not seeds:
+        return Alignment([])
+    cases = _filter(pair, _extend(pair, seeds, p.gap, p), p)
+    summary = False
+    # A summary condenses a long stretch of B into a short one of A: worth a wider search only when no case is
+    # already a close copy.
+    wide = [] if any(c.sim >= p.summary_max_sim for c in cases) else _filter(
+        pair, _extend(pair, seeds, p.summary_gap, p), p)
+    if wide:
+        chars = [pair.chars(c) for c in wide]
+        if sum(c[1] for c in chars) >= p.summary_ratio * sum(c[0] for c in chars):
+            cases, summary = [_summary_case(pair, wide, p)], True
+    passages = []
+    for c in cases:
+        spans = _refine(pair, c)
+        if spans is None:
+            continue
+        a, b = spans
+        if min(a[1] - a[0], b[1] - b[0]) < p.min_chars:
+            continue
+        passages.append(Passage(a, b, _kind(pair, a, b, summary), round(min(1.0, c.sim), 4)))
+    if not summary:
+        passages = _verbatim(pair, passages, p)
+    inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    if not summary:
+        passages = [q for ps in passages for q in _cut(pair, ps, p, inserted)]
+    return Alignment(passages, inserted["a"], inserted["b"], summary=summary)
+
+
+def align(a: str, b: str, params: Params | None = None) -> Alignment:
+    """Every passage of text ``a`` reused in text ``b``."""
+    return align_units(units(a), units(b), params)

@@ -1,0 +1,87 @@
+"""Judging an alignment: how much of each side is reused, and which side is the likely source, with reasons.
+
+The direction of copying is only claimed on evidence a person can check: publication dates (metadata, or a date
+written in the text of one side), and text that sits inside reused passages on one side only, such as the link
+debris, ads and datelines a scraper glues into its copy.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .align import Alignment
+from .models import Comparison, Document, Side
+
+_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+#: Inserted text inside reused passages that points to the copy: at least this many characters on one side...
+MIN_INSERTED_CHARS = 80
+#: ...and this many times more than on the other side.
+INSERTED_RATIO = 3.0
+
+
+def coverage(text: str, spans: list[tuple[int, int]]) -> float:
+    """Share of the non-space characters of ``text`` inside the union of ``spans``."""
+    total = sum(1 for ch in text if not ch.isspace())
+    if total == 0:
+        return 0.0
+    mask = bytearray(len(text))
+    for s, e in spans:
+        mask[s:e] = b"\x01" * (e - s)
+    covered = sum(1 for i, ch in enumerate(text) if mask[i] and not ch.isspace())
+    return covered / total
+
+
+def _dates(text: str) -> list[date]:
+    out = []
+    for m in _DATE.finditer(text):
+        try:
+            out.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    return out
+
+
+def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
+    evidence: list[str] = []
+    votes: dict[Side, int] = {"a": 0, "b": 0}
+    if a.published and b.published and a.published != b.published:
+        first: Side = "a" if a.published < b.published else "b"
+        votes[first] += 2
+        evidence.append(f"{first.upper()} was published first ({min(a.published, b.published)} vs "
+                        f"{max(a.published, b.published)}, from metadata)")
+    ins_a = sum(e - s for s, e in al.inserted_a)
+    ins_b = sum(e - s for s, e in al.inserted_b)
+    for side, mine, theirs in (("a", ins_a, ins_b), ("b", ins_b, ins_a)):
+        if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
+            other: Side = "b" if side == "a" else "a"
+            votes[other] += 1
+            runs = len(al.inserted_a if side == "a" else al.inserted_b)
+            evidence.append(
+                f"{side.upper()} has {mine} characters in {runs} run(s) inserted inside reused passages with no "
+                f"counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so {other.upper()} "
+                "looks like the source"
+            )
+    da, db = _dates(a.text), _dates(b.text)
+    if da and not db:
+        evidence.append(f"A carries a date in its text ({min(da).isoformat()}) that B lacks, as scraped copies do")
+    elif db and not da:
+        evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks, as scraped copies do")
+    if votes["a"] == votes["b"]:
+        return None, evidence
+    return ("a" if votes["a"] > votes["b"] else "b"), evidence
+
+
+def judge(a: Document, b: Document, al: Alignment) -> Comparison:
+    """Coverage of each side and the likely source, on top of the aligner's passages."""
+    passages = al.passages
+    source, evidence = _direction(a, b, al) if passages else (None, [])
+    return Comparison(
+        a=a,
+        b=b,
+        passages=passages,
+        coverage_a=coverage(a.text, [p.a for p in passages]),
+        coverage_b=coverage(b.text, [p.b for p in passages]),
+        source=source,
+        evidence=evidence,
+    )

@@ -1,0 +1,72 @@
+"""The objects every layer passes around and every output format prints.
+
+Offsets are Unicode code points into the document's text exactly as read (line endings kept), end exclusive,
+so ``doc.text[start:end]`` is always the reported passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["verbatim", "edited", "paraphrase", "summary"]
+Side = Literal["a", "b"]
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text as read from disk or given by a caller, with what we learned while reading it."""
+
+    text: str
+    path: str | None = None
+    encoding: str = "utf-8"
+    #: Set when the bytes were not UTF-8 and another encoding was guessed; reported, never silent.
+    encoding_note: str | None = None
+    #: Publication date (ISO 8601) when known from metadata; used to say which side came first.
+    published: str | None = None
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    @property
+    def name(self) -> str:
+        return self.path if self.path is not None else "<text>"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One reuse case: a span of A, its counterpart in B, how it was reused and how similar the two are."""
+
+    a: Span
+    b: Span
+    kind: Kind
+    similarity: float
+
+    def to_json(self) -> dict:
+        return {"a": list(self.a), "b": list(self.b), "kind": self.kind, "similarity": round(self.similarity, 4)}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything `unspun compare A B` reports."""
+
+    a: Document
+    b: Document
+    passages: list[Passage]
+    coverage_a: float
+    coverage_b: float
+    source: Side | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The `compare --format json` contract (see README): keep its keys stable."""
+        return {
+            "a": {"path": self.a.path, "chars": self.a.chars},
+            "b": {"path": self.b.path, "chars": self.b.chars},
+            "passages": [p.to_json() for p in self.passages],
+            "coverage": {"a": round(self.coverage_a, 4), "b": round(self.coverage_b, 4)},
+            "source": self.source,
+            "evidence": list(self.evidence),
+        }

@@ -1,0 +1,42 @@
+"""What the text and HTML reports both say, worded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import get_args
+
+from ..models import Comparison, Kind
+
+EXCERPT_CHARS = 60
+
+
+def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
+    """``text[start:end]`` on one line, its middle elided past ``limit`` characters, so both ends stay visible."""
+    s = " ".join(text[start:end].split())
+    if len(s) <= limit:
+        return s
+    half = (limit - 1) // 2
+    return f"{s[:half].rstrip()}…{s[len(s) - half :].lstrip()}"
+
+
+def percent(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def source_line(c: Comparison) -> str:
+    """Which side came first, or why we cannot say."""
+    if c.source is None:
+        return "undecided (no evidence of direction)"
+    doc = c.a if c.source == "a" else c.b
+    return f"{c.source.upper()} ({doc.name})"
+
+
+def kind_counts(c: Comparison) -> str:
+    """e.g. "2 verbatim, 1 paraphrase", in a fixed order of kinds."""
+    counts = Counter(p.kind for p in c.passages)
+    return ", ".join(f"{counts[k]} {k}" for k in get_args(Kind) if counts[k]) or "none"
+
+
+def encoding_notes(c: Comparison) -> list[str]:
+    """One line per side whose encoding was guessed."""
+    return [f"{label}: {d.name}: {d.encoding_note}" for label, d in (("A", c.a), ("B", c.b)) if d.encoding_note]

@@ -1,0 +1,47 @@
+"""The terminal report: what `unspun compare` prints by default.
+
+Document text and paths go in as `rich.text.Text`, never as markup, so a document containing ``[bold]`` prints as is.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..models import Comparison
+from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
+
+
+def render_text(c: Comparison, console: Console) -> None:
+    """Print the summary, then one table row per passage."""
+    for label, doc, cov in (("A", c.a, c.coverage_a), ("B", c.b, c.coverage_b)):
+        line = Text.assemble((f"{label} ", "bold"), doc.name, f"  {doc.chars:,} chars, {percent(cov)} reused")
+        console.print(line)
+    console.print(Text.assemble(("likely source ", "bold"), source_line(c)))
+    for reason in c.evidence:
+        console.print(Text(f"  - {reason}"))
+    for note in encoding_notes(c):
+        console.print(Text.assemble(("encoding ", "bold yellow"), note))
+    console.print(Text.assemble(("passages ", "bold"), f"{len(c.passages)} ({kind_counts(c)})"))
+    if not c.passages:
+        return
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("kind")
+    table.add_column("sim", justify="right")
+    table.add_column("A span", no_wrap=True)
+    table.add_column("B span", no_wrap=True)
+    table.add_column("A text", ratio=1)
+    table.add_column("B text", ratio=1)
+    for i, p in enumerate(c.passages, 1):
+        table.add_row(
+            str(i),
+            p.kind,
+            f"{p.similarity:.2f}",
+            f"{p.a[0]}-{p.a[1]}",
+            f"{p.b[0]}-{p.b[1]}",
+            Text(excerpt(c.a.text, *p.a)),
+            Text(excerpt(c.b.text, *p.b)),
+        )
+    console.print(table)
