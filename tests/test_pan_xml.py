@@ -1,0 +1,57 @@
+from unspun.models import Comparison, Document, Passage
+from unspun.pan.evaluate import load_corpus, run_eval
+from unspun.pan.xml import detections_xml, parse
+
+import pytest
+from unspun.errors import InputError
+
+
+def test_round_trip(tmp_path):
+    c = Comparison(Document("x" * 500), Document("y" * 500), [Passage((10, 60), (5, 90), "edited", 0.8)], 0.1, 0.2)
+    f = tmp_path / "d.xml"
+    f.write_text(detections_xml(c, 'susp "1".txt', "src&2.txt"))
+    (case,) = parse(f)
+    assert case.this == (10, 60) and case.source == (5, 90) and case.source_reference == "src&2.txt"
+
+
+def test_no_passage_gives_document_without_feature(tmp_path):
+    f = tmp_path / "d.xml"
+    f.write_text(detections_xml(Comparison(Document("x"), Document("y"), [], 0, 0), "a.txt", "b.txt"))
+    assert parse(f) == [] and "<document" in f.read_text()
+
+
+def test_not_a_corpus(tmp_path):
+    with pytest.raises(InputError):
+        load_corpus(tmp_path)
+
+
+def test_run_eval_on_a_tiny_corpus(tmp_path):
+    """A corpus we write: one verbatim pair and one unrelated pair; XML files are written and scored."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    for d in ("susp", "src", "01-none", "02-copy"):
+        (corpus / d).mkdir(parents=True)
+    para = ("The harbour authority approved a new breakwater on Tuesday after two years of hearings. "
+            "Fishermen had argued that the old wall no longer protected their boats during winter storms. "
+            "Engineers expect construction to take eighteen months and to cost about forty million euros. ")
+    other = ("A violinist from Lyon won the competition with a programme of sonatas by Brahms and Fauré. "
+             "The jury praised her phrasing and the warmth of her tone in the slow movements. ")
+    susp = other + para
+    (corpus / "susp" / "suspicious-document1.txt").write_text(susp)
+    (corpus / "src" / "source-document1.txt").write_text("Intro line about weather.\n" + para)
+    (corpus / "src" / "source-document2.txt").write_text(other.replace("Lyon", "Paris") * 0 + "Cats sleep a lot. " * 20)
+    a0 = susp.index("The harbour")
+    b0 = ("Intro line about weather.\n").__len__()
+    (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n")
+    (corpus / "02-copy" / "suspicious-document1-source-document1.xml").write_text(
+        f'<document reference="suspicious-document1.txt"><feature name="plagiarism" this_offset="{a0}" '
+        f'this_length="{len(para) - 1}" source_reference="source-document1.txt" source_offset="{b0}" '
+        f'source_length="{len(para) - 1}"/></document>')
+    (corpus / "01-none" / "pairs").write_text("suspicious-document1.txt source-document2.txt\n")
+    (corpus / "01-none" / "suspicious-document1-source-document2.xml").write_text(
+        '<document reference="suspicious-document1.txt"></document>')
+    r = run_eval(corpus, out, jobs=1)
+    assert (out / "02-copy" / "suspicious-document1-source-document1.xml").is_file()
+    assert (out / "01-none" / "suspicious-document1-source-document2.xml").is_file()
+    by = {t.task: t for t in r.tasks}
+    assert by["02-copy"].scores.plagdet > 0.95
+    assert by["01-none"].no_detection == 1.0

@@ -1,0 +1,1 @@
+"""PAN text-alignment corpora: their XML, their measures, and `unspun eval pan`."""

@@ -1,0 +1,206 @@
+"""`unspun eval pan`: align every pair of a PAN text-alignment corpus, write PAN XML, score per task."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..compare import compare
+from ..errors import InputError
+from ..models import Document
+from .measures import PairResult, Scores, score
+from .xml import Case, detections_xml, parse
+
+
+@dataclass(frozen=True)
+class Pair:
+    task: str
+    susp: str
+    src: str
+
+
+@dataclass
+class TaskResult:
+    task: str
+    pairs: int
+    scores: Scores
+    #: Share of pairs without any detection (all of them should be, on a task without reuse).
+    no_detection: float
+    #: Pairs that had a detection file (a partial run scores only those).
+    scored: int
+
+
+@dataclass
+class EvalResult:
+    tasks: list[TaskResult]
+    overall: TaskResult
+    wall_s: float = 0.0
+    jobs: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pairs_per_s(self) -> float:
+        return self.overall.pairs / self.wall_s if self.wall_s else 0.0
+
+    def to_json(self) -> dict:
+        rows = [asdict(t) for t in self.tasks + [self.overall]]
+        return {"tasks": rows, "wall_s": round(self.wall_s, 2), "jobs": self.jobs,
+                "pairs_per_s": round(self.pairs_per_s, 2), "notes": self.notes}
+
+
+def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
+    """Task folders (those holding a `pairs` file) and their pairs."""
+    corpus = Path(corpus)
+    if not corpus.is_dir():
+        raise InputError(f"{corpus}: not a directory")
+    if not (corpus / "susp").is_dir() or not (corpus / "src").is_dir():
+        raise InputError(f"{corpus}: not a PAN text-alignment corpus (no susp/ and src/ folders)")
+    tasks = {}
+    for d in sorted(p for p in corpus.iterdir() if (p / "pairs").is_file()):
+        lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+        tasks[d.name] = [Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2]
+    if not tasks:
+        raise InputError(f"{corpus}: no task folder with a `pairs` file")
+    return tasks
+
+
+def _xml_name(p: Pair) -> str:
+    return f"{Path(p.susp).stem}-{Path(p.src).stem}.xml"
+
+
+def _read(path: Path) -> Document:
+    with open(path, encoding="utf-8", newline="") as f:
+        return Document(f.read(), path=str(path))
+
+
+def _align_pair(args: tuple[str, Pair, str]) -> tuple[Pair, list[Case]]:
+    corpus, pair, out = args
+    c = compare(_read(Path(corpus) / "susp" / pair.susp), _read(Path(corpus) / "src" / pair.src))
+    target = Path(out) / pair.task / _xml_name(pair)
+    target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
+    return pair, [Case(p.a, p.b, pair.src) for p in c.passages]
+
+
+def _truth(corpus: Path, pair: Pair) -> list[Case]:
+    return parse(corpus / pair.task / _xml_name(pair))
+
+
+def _result(task: str, results: list[PairResult], pairs: int) -> TaskResult:
+    return TaskResult(task, pairs, score(results), sum(1 for _, d in results if not d) / max(len(results), 1),
+                      len(results))
+
+
+def _summarise(corpus: Path, tasks: dict[str, list[Pair]], dets: dict[Pair, list[Case]]) -> EvalResult:
+    per_task, pooled = [], []
+    for name, pairs in tasks.items():
+        results = [(_truth(corpus, p), dets[p]) for p in pairs if p in dets]
+        pooled += results
+        per_task.append(_result(name, results, len(pairs)))
+    overall = _result("overall", pooled, sum(len(p) for p in tasks.values()))
+    return EvalResult(per_task, overall)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=console)
+
+
+def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = None,
+             limit: int | None = None, console: Console | None = None) -> EvalResult:
+    """Align every pair (susp as A, src as B), write one detection XML per pair, score every task."""
+    corpus, out = Path(corpus), Path(out)
+    all_tasks = load_corpus(corpus)
+    chosen = {k: v[:limit] for k, v in all_tasks.items() if tasks is None or k in tasks}
+    for name in chosen:
+        (out / name).mkdir(parents=True, exist_ok=True)
+    # Pairs sharing a source go to the same worker chunk so the embedding cache is reused.
+    work = sorted((p for ps in chosen.values() for p in ps), key=lambda p: (p.src, p.susp))
+    console = console or Console(stderr=True)
+    dets: dict[Pair, list[Case]] = {}
+    start = time.perf_counter()
+    with _progress(console) as bar:
+        job = bar.add_task("aligning pairs", total=len(work))
+        args = [(str(corpus), p, str(out)) for p in work]
+        if jobs <= 1:
+            results = map(_align_pair, args)
+            for pair, found in results:
+                dets[pair] = found
+                bar.advance(job)
+        else:
+            with ProcessPoolExecutor(jobs) as pool:
+                for pair, found in pool.map(_align_pair, args, chunksize=8):
+                    dets[pair] = found
+                    bar.advance(job)
+    wall = time.perf_counter() - start
+    result = _summarise(corpus, chosen, dets)
+    result.wall_s, result.jobs = wall, jobs
+    return result
+
+
+def score_dir(corpus: Path, detections: Path, tasks: list[str] | None = None) -> EvalResult:
+    """Score an existing run: `<detections>/<task>/*.xml`, or folders named like `04-out` for task `04-…`."""
+    corpus, detections = Path(corpus), Path(detections)
+    all_tasks = load_corpus(corpus)
+    chosen = {k: v for k, v in all_tasks.items() if tasks is None or k in tasks}
+    dets: dict[Pair, list[Case]] = {}
+    notes = []
+    for name, pairs in chosen.items():
+        folder = detections / name
+        if not folder.is_dir():
+            folder = detections / f"{name[:2]}-out"
+        if not folder.is_dir():
+            continue
+        found = 0
+        for p in pairs:
+            f = folder / _xml_name(p)
+            if f.is_file():
+                dets[p] = parse(f)
+                found += 1
+        if found < len(pairs):
+            notes.append(f"{name}: partial run, {found} of {len(pairs)} pairs have a detection file; only those are scored")
+    chosen = {k: v for k, v in chosen.items() if any(p in dets for p in v)}
+    result = _summarise(corpus, chosen, dets)
+    result.notes = notes
+    return result
+
+
+def render_table(result: EvalResult, title: str = "PAN text alignment") -> Table:
+    t = Table(title=title)
+    for col in ("task", "pairs", "recall", "precision", "granularity", "plagdet", "case F", "doc F", "no detection"):
+        t.add_column(col, justify="left" if col == "task" else "right")
+    for r in result.tasks + [result.overall]:
+        s = r.scores
+        pairs = f"{r.scored}/{r.pairs}" if r.scored != r.pairs else str(r.pairs)
+        t.add_row(r.task, pairs, f"{s.recall:.3f}", f"{s.precision:.3f}", f"{s.granularity:.3f}",
+                  f"{s.plagdet:.3f}", f"{s.case_f:.3f}", f"{s.doc_f:.3f}", f"{r.no_detection:.3f}")
+    return t
+
+
+def to_markdown(result: EvalResult) -> str:
+    lines = ["| task | pairs | recall | precision | granularity | plagdet | case F | doc F | no detection |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in result.tasks + [result.overall]:
+        s = r.scores
+        pairs = f"{r.scored}/{r.pairs}" if r.scored != r.pairs else str(r.pairs)
+        lines.append(f"| {r.task} | {pairs} | {s.recall:.3f} | {s.precision:.3f} | {s.granularity:.3f} | "
+                     f"**{s.plagdet:.3f}** | {s.case_f:.3f} | {s.doc_f:.3f} | {r.no_detection:.3f} |")
+    return "\n".join(lines)
+
+
+def main(corpus: Path, out: Path, jobs: int) -> int:
+    """The CLI's `eval pan`: run, print the table, save results.json next to the XML files."""
+    result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
+    console = Console()
+    console.print(render_table(result))
+    console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
+                  f"{result.pairs_per_s:.1f} pairs/s")
+    (Path(out) / "results.json").write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+    return 0

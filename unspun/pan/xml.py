@@ -1,0 +1,57 @@
+"""PAN's XML for plagiarism cases (ground truth) and detections (a system's output)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import Comparison
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case or detection: character spans on the suspicious ("this") side and the source side."""
+
+    this: tuple[int, int]
+    source: tuple[int, int]
+    source_reference: str = ""
+    obfuscation: str | None = None
+
+
+_FEATURES = ("plagiarism", "detected-plagiarism")
+
+
+def parse(path: str | Path) -> list[Case]:
+    """Cases of a PAN XML file, ground truth (`plagiarism`) or detections (`detected-plagiarism`)."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as e:
+        raise InputError(f"{path}: not a readable PAN XML file ({e})") from None
+    out = []
+    for f in root.iter("feature"):
+        if f.get("name") not in _FEATURES:
+            continue
+        to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
+        so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+        out.append(Case((to, to + tl), (so, so + sl), f.get("source_reference", ""), f.get("obfuscation")))
+    return out
+
+
+def detections_xml(comparison: Comparison, this_reference: str, source_reference: str) -> str:
+    """PAN's detection format for a comparison, A being the suspicious document and B the source."""
+    root = ET.Element("document", reference=this_reference)
+    for p in comparison.passages:
+        ET.SubElement(
+            root,
+            "feature",
+            name="detected-plagiarism",
+            this_offset=str(p.a[0]),
+            this_length=str(p.a[1] - p.a[0]),
+            source_reference=source_reference,
+            source_offset=str(p.b[0]),
+            source_length=str(p.b[1] - p.b[0]),
+        )
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n"
