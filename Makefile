@@ -23,6 +23,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/pan.py --data $(DATA) --jobs 2 --results bench/results
+	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results
 
 clean:
-	rm -rf $(VENV) *.egg-info report.html out
+	rm -rf $(VENV) *.egg-info report.html out demo.unspun

@@ -2,7 +2,9 @@
 
 from .compare import compare
 from .errors import InputError, UnspunError
-from .models import Comparison, Document, Passage
+from .index import Index
+from .models import CheckResult, Comparison, Document, Passage, Record, Source
 
-__all__ = ["compare", "Comparison", "Document", "Passage", "InputError", "UnspunError"]
+__all__ = ["compare", "CheckResult", "Comparison", "Document", "Index", "InputError", "Passage", "Record", "Source",
+           "UnspunError"]
 __version__ = "0.1.0"

@@ -43,6 +43,10 @@ class Params:
     summary_max_sim: float = 0.6
     #: A summary drawing on this share of B's sentences stands for the whole of B.
     summary_spread: float = 0.3
+    #: ...and a stretch of A that draws on B out of order (fewer than this share of its consecutive sentences
+    #: echo sentences within ``summary_step`` of each other in B) is a summary even beside close copies.
+    summary_diag: float = 0.67
+    summary_step: int = 2
     min_chars: int = 150
     #: Verbatim copies: runs of at least this many identical words, joined across gaps of this many words,
     #: covering this share of a passage, replace its sentence-level bounds.
@@ -257,6 +261,34 @@ def _span_tokens(u: Units, lo: int, hi: int) -> tuple[int, int]:
     return int(u.tok_range[lo, 0]), int(u.tok_range[hi, 1])
 
 
+def _in_order(case: _Case, p: Params) -> float:
+    """Share of consecutive seeded sentences of A whose counterparts in B lie within ``summary_step`` sentences
+    of each other: near 1 for a copy (it follows its source), low for a summary (it picks from all over)."""
+    by_a: dict[int, list[int]] = {}
+    for i, j in case.seeds:
+        by_a.setdefault(i, []).append(j)
+    keys = sorted(by_a)
+    steps = [min(abs(y - x) for x in by_a[k0] for y in by_a[k1]) for k0, k1 in zip(keys, keys[1:])]
+    return sum(s <= p.summary_step for s in steps) / len(steps) if steps else 1.0
+
+
+def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p: Params) -> list[_Case]:
+    """Summary cases: a short stretch of A condensing a long one of B (``summary_ratio`` times its length), found
+    by a wider search. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch that draws on
+    B out of order counts: a copy with stray matches around it also spans more of B than of A."""
+    copy = any(c.sim >= p.summary_max_sim for c in cases)
+    out = []
+    for w in _filter(pair, _extend(pair, seeds, p.summary_gap, p), p):
+        ca, cb = pair.chars(w)
+        if cb < p.summary_ratio * ca:
+            continue
+        spread = (w.b[1] - w.b[0] + 1) / len(pair.ub)
+        if copy and (spread < p.summary_spread or _in_order(w, p) >= p.summary_diag):
+            continue
+        out.append(_summary_case(pair, [w], p))
+    return out
+
+
 def _summary_case(pair: _Pair, cases: list[_Case], p: Params) -> _Case:
     """One case for a summary: its sentences in A, and in B the stretch they condense, the whole document when
     they draw on most of it (a summary stands for all of its source, not for the few sentences it echoes)."""
@@ -378,14 +410,34 @@ def _inserted_runs(toks: list[Token], other: list[Token], p: Params) -> list[tup
     return runs
 
 
-def _find(toks: list[Token], probe: list[str], expect: float) -> int | None:
-    """Position in ``toks`` (not the first) where the stems of ``probe``, or of its longest prefix that occurs
-    at all, occur nearest to ``expect``."""
-    for k in range(len(probe), 0, -1):
-        hits = [i for i in range(1, len(toks) - k + 1) if all(toks[i + d].stem == probe[d] for d in range(k))]
+def _find(toks: list[Token], probe: list[Token], expect: float) -> int | None:
+    """Position in ``toks`` (not the first) where the content words of ``probe`` (the words that follow an
+    inserted run), or their longest prefix that occurs at all, start nearest to ``expect``. Function words are
+    skipped on both sides: a translation keeps the content words of a sentence but not its "has" or "the"."""
+    content = [k for k in range(1, len(toks)) if not toks[k].stop]
+    stems = [t.stem for t in probe if not t.stop][:3]
+    for n in range(len(stems), 0, -1):
+        hits = [content[i] for i in range(len(content) - n + 1)
+                if all(toks[content[i + d]].stem == stems[d] for d in range(n))]
         if hits:
-            return min(hits, key=lambda i: abs(i - expect))
+            at = min(hits, key=lambda i: abs(i - expect))
+            # Take in the function words just before the match ("the" in "the fund").
+            while at > 1 and toks[at - 1].stop and toks[at - 1].stem in {t.stem for t in probe[:3]}:
+                at -= 1
+            return at
     return None
+
+
+def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, window: int = 8) -> int:
+    """Move the start ``i`` of a run inserted into ``tx`` back (at most ``reach`` words) over the words just
+    before it that have no counterpart among the ``window`` words before ``at`` (where the text resumes in
+    ``ty``): debris often begins with words that also occur in the reused text around it (names, places), which
+    makes them look anchored."""
+    before = {u.stem for u in ty[max(0, at - window) : at]}
+    stop = max(1, i - reach)
+    while i > stop and tx[i - 1].stem not in before:
+        i -= 1
+    return i
 
 
 def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int, int]]]) -> list[Passage]:
@@ -398,9 +450,10 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             bipos: dict[tuple[str, str], list[int]] = {}
             for k in range(len(ty) - 1):
                 bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
-            at = _find(ty, [t.stem for t in tx[j : j + 3]], _expected_positions(tx, ty, bipos)[j])
+            at = _find(ty, tx[j : j + 8], _expected_positions(tx, ty, bipos)[j])
             if at is None:
                 continue
+            i = _trim_back(tx, i, ty, at, p.insert_words)
             x1 = (sx[0], _close(ux.text, tx[i - 1].end))
             x2 = (tx[j].start, sx[1])
             y1 = (sy[0], _close(uy.text, ty[at - 1].end))
@@ -451,9 +504,10 @@ def _chain(runs: list[list[int]], gap: int) -> list[list[int]]:
     return out
 
 
-def _verbatim(pair: _Pair, passages: list[Passage], p: Params) -> list[Passage]:
+def _verbatim(pair: _Pair, passages: list[Passage], p: Params, keep_clear: list[Passage] = ()) -> list[Passage]:
     """Snap passages that are copies word for word to the exact copied text, and add copies the sentence-level
-    search missed; beside a verbatim copy, a weakly similar passage is noise and is dropped."""
+    search missed (outside ``keep_clear``); beside a verbatim copy, a weakly similar passage is noise and is
+    dropped."""
     ua, ub = pair.ua, pair.ub
     chains = _chain(_exact_runs(ua.tok, ub.tok, ua.text, ub.text, p.exact_words), p.exact_gap)
     spans = [
@@ -476,7 +530,7 @@ def _verbatim(pair: _Pair, passages: list[Passage], p: Params) -> list[Passage]:
             out.append(ps)
     for k, (a, b) in enumerate(spans):
         if k not in used and min(a[1] - a[0], b[1] - b[0]) >= p.min_chars and not any(
-            a[0] < q.a[1] and q.a[0] < a[1] for q in out
+            a[0] < q.a[1] and q.a[0] < a[1] for q in [*out, *keep_clear]
         ):
             out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
     if any(q.similarity >= 0.95 and q.kind in ("verbatim", "edited") for q in out):
@@ -517,30 +571,25 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     if not seeds:
         return Alignment([])
     cases = _filter(pair, _extend(pair, seeds, p.gap, p), p)
-    summary = False
-    # A summary condenses a long stretch of B into a short one of A: worth a wider search only when no case is
-    # already a close copy.
-    wide = [] if any(c.sim >= p.summary_max_sim for c in cases) else _filter(
-        pair, _extend(pair, seeds, p.summary_gap, p), p)
-    if wide:
-        chars = [pair.chars(c) for c in wide]
-        if sum(c[1] for c in chars) >= p.summary_ratio * sum(c[0] for c in chars):
-            cases, summary = [_summary_case(pair, wide, p)], True
-    passages = []
-    for c in cases:
+    summaries = _summaries(pair, seeds, cases, p)
+    if summaries:
+        # A summary replaces the small cases it is made of; cases elsewhere in A stay.
+        cases = [c for c in cases if not any(c.a[0] <= s.a[1] and s.a[0] <= c.a[1] for s in summaries)]
+    passages, condensed = [], []
+    for c, summary in [(c, False) for c in cases] + [(s, True) for s in summaries]:
         spans = _refine(pair, c)
         if spans is None:
             continue
         a, b = spans
         if min(a[1] - a[0], b[1] - b[0]) < p.min_chars:
             continue
-        passages.append(Passage(a, b, _kind(pair, a, b, summary), round(min(1.0, c.sim), 4)))
-    if not summary:
-        passages = _verbatim(pair, passages, p)
+        ps = Passage(a, b, _kind(pair, a, b, summary), round(min(1.0, c.sim), 4))
+        (condensed if summary else passages).append(ps)
+    passages = _verbatim(pair, passages, p, keep_clear=condensed)
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
-    if not summary:
-        passages = [q for ps in passages for q in _cut(pair, ps, p, inserted)]
-    return Alignment(passages, inserted["a"], inserted["b"], summary=summary)
+    passages = [q for ps in passages for q in _cut(pair, ps, p, inserted)]
+    passages = sorted(passages + condensed, key=lambda q: q.a)
+    return Alignment(passages, inserted["a"], inserted["b"], summary=bool(condensed))
 
 
 def align(a: str, b: str, params: Params | None = None) -> Alignment:

@@ -139,3 +139,126 @@ def eval_pan(
     from .pan.evaluate import main as evaluate
 
     raise typer.Exit(evaluate(corpus, out, jobs))
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+@app.command("index")
+@_user_errors
+def index_command(
+    inputs: Annotated[list[Path], typer.Argument(
+        metavar="INPUT...", help="Files or directories: .txt .md .html .jsonl .csv .parquet .warc(.gz) .sgm.",
+        show_default=False)],
+    db: Annotated[Path, typer.Option("--db", help="Store directory (created when missing).", show_default=False)],
+    semantic: Annotated[bool, typer.Option(
+        "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created).")
+    ] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes cutting and fingerprinting text.")] = 2,
+) -> None:
+    """Add documents to a store; the same id again replaces the document. Summary of indexed/skipped/failed."""
+    import os
+
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .corpus import read_inputs
+    from .index import Index
+
+    os.environ.setdefault("UNSPUN_THREADS", str(os.cpu_count() or 1))
+    console = Console(stderr=True)
+    with Index(db, semantic=semantic) as ix, Progress(
+        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
+        TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
+    ) as bar:
+        task = bar.add_task("indexing", total=None)
+        report = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task), jobs=jobs)
+        total = len(ix)
+    console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {len(report.skipped)}, "
+                  f"failed {len(report.failed)}; the store holds {total} documents")
+    for f in report.skipped:
+        console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False)
+    for f in report.failed:
+        console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False)
+
+
+@app.command("check")
+@_user_errors
+def check_command(
+    docs: Annotated[list[Path], typer.Argument(metavar="DOC...", help="Documents to check.", show_default=False)],
+    db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
+    top: Annotated[int, typer.Option("--top", "-k", min=1, help="Sources reported per document.")] = 5,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named."""
+    from .index import open_index
+    from .report.check import render_check_html, render_check_json, render_check_text
+
+    with open_index(db) as ix:
+        documents = [read_document(d) for d in docs]
+        for doc in documents:
+            if doc.encoding_note:
+                _say("warning", f"{doc.name}: {doc.encoding_note}")
+        results = [ix.check(d, top=top) for d in documents]
+    if fmt is CheckFormat.json:
+        _write(render_check_json(results) + "\n", out)
+    elif fmt is CheckFormat.html:
+        _write(render_check_html(results), out)
+        if out is not None:
+            _say("info", f"HTML report written to {out.resolve().as_uri()}")
+    elif out is None:
+        render_check_text(results, Console())
+    else:
+        buf = io.StringIO()
+        render_check_text(results, Console(file=buf, width=FILE_WIDTH))
+        _write(buf.getvalue(), out)
+
+
+@app.command("serve")
+@_user_errors
+def serve_command(
+    db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    write_token: Annotated[str | None, typer.Option(
+        "--write-token", envvar="UNSPUN_WRITE_TOKEN",
+        help="Bearer token for POST/DELETE /v1/documents; without one the server is read-only.")] = None,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 above).")] = 10_000_000,
+) -> None:
+    """HTTP API (/v1/check, /v1/compare, /v1/documents) and a web page over a store."""
+    from .serve import run
+
+    run(db, host, port, write_token, max_body)
+
+
+class ClusterFormat(StrEnum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+    csv = "csv"
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+@app.command("clusters")
+@_user_errors
+def clusters_command(
+    db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (written atomically).", show_default=False)],
+    fmt: Annotated[ClusterFormat, typer.Option("--format", "-f", help="Output format.")] = ClusterFormat.jsonl,
+    engine: Annotated[Engine, typer.Option(help="Where to compute: this process or PySpark.")] = Engine.local,
+    master: Annotated[str | None, typer.Option(help="Spark master URL (default local[*]).")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Print the largest clusters.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML overview here.")] = None,
+    input: Annotated[list[Path] | None, typer.Option(
+        "--input", help="Spark engine: read JSONL/Parquet records instead of the store.")] = None,
+) -> None:
+    """Every reuse link in a store, clusters of documents that share a story with its original, and boilerplate."""
+    from .clusters import run
+
+    run(db, out, fmt.value, engine.value, master, summary, html, input)

@@ -1,20 +1,29 @@
-"""`make demo`: compare the seed pair (an op-ed and its French round trip) and write the HTML report.
+"""`make demo`: the main job on the embedded store: index news, check a copy, write the HTML report.
 
-Reads ../shared/data/seeds when present; otherwise writes a small example of its own so the demo always runs.
+Indexes the seed original (an op-ed) among the BBC politics articles of ../shared/data into `demo.unspun/`,
+checks the seed copy (its French round trip, with link debris) against it and writes `report.html`. Without
+../shared/data it writes a small example of its own so the demo always runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
 
 from rich.console import Console
 
-from .compare import compare
+from rich.progress import Progress
+
+from .corpus import read_inputs
+from .index import Index
 from .ingest import read_document
-from .report import render_html, render_text
+from .report.check import render_check_html, render_check_text
+
+#: BBC sections indexed around the seed original: real news as distractors, small enough for a quick demo.
+NEWS = ("politics",)
 
 _EXAMPLE_SOURCE = (
     "City council approves new tram line\n\n"
@@ -33,32 +42,47 @@ _EXAMPLE_COPY = (
 )
 
 
-def _inputs(data: Path) -> tuple[Path, Path]:
+def _inputs(data: Path) -> tuple[list[Path], Path]:
+    """(what to index, the copy to check): the seed original among real news, or a small example of our own."""
     seeds = data / "seeds"
     originals, copies = sorted(seeds.glob("001_*.txt")), sorted(seeds.glob("000_*.txt"))
     if originals and copies:
-        return originals[0], copies[0]
+        news = [data / "bbc-news-2225" / c for c in NEWS if (data / "bbc-news-2225" / c).is_dir()]
+        return [*news, originals[0]], copies[0]
     tmp = Path(tempfile.mkdtemp(prefix="unspun-demo-"))
-    (tmp / "original.txt").write_text(_EXAMPLE_SOURCE, encoding="utf-8")
+    (tmp / "corpus").mkdir()
+    (tmp / "corpus" / "original.txt").write_text(_EXAMPLE_SOURCE, encoding="utf-8")
     (tmp / "copy.txt").write_text(_EXAMPLE_COPY, encoding="utf-8")
-    return tmp / "original.txt", tmp / "copy.txt"
+    return [tmp / "corpus"], tmp / "copy.txt"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--db", type=Path, default=Path("demo.unspun"))
     ap.add_argument("--out", type=Path, default=Path("report.html"))
     args = ap.parse_args()
     console = Console()
-    a_path, b_path = _inputs(args.data)
-    if a_path.parent.name != "seeds":
-        console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {a_path.parent}[/]")
+    inputs, copy = _inputs(args.data)
+    if copy.parent.name != "seeds":
+        console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}[/]")
+    os.environ.setdefault("UNSPUN_THREADS", str(os.cpu_count() or 1))
     start = time.perf_counter()
-    c = compare(read_document(a_path), read_document(b_path))
-    elapsed = time.perf_counter() - start
-    render_text(c, console)
-    args.out.write_text(render_html(c), encoding="utf-8")
-    console.print(f"compared in {elapsed:.2f} s (model load included)")
+    with Index(args.db) as ix:
+        if len(ix) == 0:
+            with Progress(console=console) as bar:
+                task = bar.add_task(f"indexing into {args.db}", total=None)
+                rep = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task))
+            console.print(f"indexed {rep.indexed} documents in {time.perf_counter() - start:.1f} s "
+                          f"({len(rep.failed)} failed)")
+        else:
+            console.print(f"reusing the store {args.db} ({len(ix)} documents; delete it to index again)")
+        t = time.perf_counter()
+        result = ix.check(read_document(copy))
+        elapsed = time.perf_counter() - t
+    render_check_text([result], console)
+    args.out.write_text(render_check_html([result]), encoding="utf-8")
+    console.print(f"checked {copy.name} against the store in {elapsed:.2f} s (model load included)")
     console.print(f"[bold]report written to {args.out.resolve()}[/] — open it in a browser")
 
 

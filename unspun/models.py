@@ -70,3 +70,77 @@ class Comparison:
             "source": self.source,
             "evidence": list(self.evidence),
         }
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document to index, from a file, a JSONL/CSV/Parquet row or a WARC response.
+
+    ``id`` is the document's identity in a store: indexing the same id again replaces it.
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    title: str | None = None
+    lang: str | None = None
+    #: Where it was read from (a file path, ``file.jsonl:17``); for messages, not identity.
+    origin: str | None = None
+    encoding_note: str | None = None
+
+    def document(self) -> Document:
+        return Document(self.text, path=self.id, encoding_note=self.encoding_note, published=self.published)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be indexed, and why: reported at the end of a run, never fatal to it."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed document that a checked text reuses, with the evidence."""
+
+    id: str
+    score: float
+    published: str | None
+    comparison: Comparison  # a = the checked text ("query"), b = this source
+
+    def to_json(self) -> dict:
+        c = self.comparison
+        return {
+            "id": self.id,
+            "score": round(self.score, 4),
+            "published": self.published,
+            "coverage": {"query": round(c.coverage_a, 4), "source": round(c.coverage_b, 4)},
+            "passages": [
+                {"query": list(p.a), "source": list(p.b), "kind": p.kind, "similarity": round(p.similarity, 4)}
+                for p in c.passages
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `unspun check` reports for one document: its sources, best first, and which one is the original."""
+
+    document: Document
+    sources: list[Source]
+    #: Id of the likely original among the sources (earliest ``published``, else the aligner's evidence).
+    original: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The `check --format json` contract (see README): keep its keys stable."""
+        return {
+            "path": self.document.path,
+            "chars": self.document.chars,
+            "sources": [s.to_json() for s in self.sources],
+            "original": self.original,
+            "evidence": list(self.evidence),
+        }

@@ -114,6 +114,20 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _sentence_offsets(line: str) -> list[tuple[int, int]]:
+    """blingfire's sentence bounds in one line. Its offsets call maps bytes to characters in Python, the costliest
+    step of indexing; its plain call is C only, so sentences are located by search and the offsets call is kept
+    for the rare line whose sentences blingfire rewrote."""
+    out, pos = [], 0
+    for sent in blingfire.text_to_sentences(line).split("\n"):
+        at = line.find(sent, pos)
+        if not sent or at < 0:
+            return blingfire.text_to_sentences_and_offsets(line)[1]
+        out.append((at, at + len(sent)))
+        pos = at + len(sent)
+    return out
+
+
 def sentences(text: str) -> list[Sentence]:
     """Split into sentences with offsets: each line is split on its own (headlines and bylines end at the line
     break even without a full stop), then by blingfire, whose abbreviation handling copes with "Jan.", "U.S.",
@@ -124,8 +138,7 @@ def sentences(text: str) -> list[Sentence]:
         chunk = line.group()
         if not chunk.strip():
             continue
-        _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
-        for s, e in offsets:
+        for s, e in _sentence_offsets(chunk):
             s, e = _strip(text, base + s, base + e)
             if e <= s:
                 continue

@@ -1,0 +1,216 @@
+"""`make bench`: source retrieval of `unspun check` on PAN 2013 training documents among real news distractors.
+
+Indexes every `src/` document of ../shared/data/pan13-train plus the BBC articles and the Reuters-21578 stories
+(≈ 25k documents) into a fresh store, then checks every `susp/` document of tasks 02-05 (recall@K of its true
+sources) and every task-01 `susp/` document without any case (share reporting any source). Also the seeds: 001
+indexed among the distractors, `check 000` must rank it first; a paragraph of 001 pasted into a BBC article must be
+found with its offsets. Writes bench/results/retrieval.{json,md} and the README block between
+`<!-- bench:retrieval -->` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from rich.progress import Progress
+
+from unspun.corpus import read_inputs
+from unspun.index import Index
+from unspun.ingest import read_document
+from unspun.models import Document, Record
+
+ROOT = Path(__file__).resolve().parents[1]
+TASKS = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
+
+
+def _records(data: Path):
+    pan = data / "pan13-train"
+    for f in sorted((pan / "src").glob("*.txt")):
+        d = read_document(f)
+        yield Record(id=f"pan/{f.name}", text=d.text, origin=str(f))
+    for r in read_inputs([data / "bbc-news-2225", data / "reuters-21578", *sorted((data / "seeds").glob("001_*.txt"))]):
+        if isinstance(r, Record) and not r.id.startswith("pan/"):
+            r = Record(**{**r.__dict__, "id": f"news/{r.id}"})
+        yield r
+
+
+def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
+    """task -> susp -> true sources; and task-01 susp documents that have no case anywhere."""
+    truth: dict[str, dict[str, set[str]]] = {}
+    with_case: set[str] = set()
+    for t in TASKS:
+        for line in (pan / t / "pairs").read_text().split("\n"):
+            if line.strip():
+                s, src = line.split()
+                truth.setdefault(t, {}).setdefault(s, set()).add(f"pan/{src}")
+                with_case.add(s)
+    none = sorted({line.split()[0] for line in (pan / "01-no-plagiarism" / "pairs").read_text().split("\n")
+                   if line.strip()} - with_case)
+    return truth, none
+
+
+_IX: Index | None = None
+#: Sources asked of each check: PAN susp documents reuse up to 24 listed sources, so recall@5 is capped.
+TOP = 25
+KINDS = ["summary", "paraphrase", "edited", "verbatim"]
+
+
+def _init(db: str) -> None:
+    global _IX
+    _IX = Index(db, create=False, readonly=True)
+
+
+def _check(path: str) -> tuple[str, list[str], float, list[str]]:
+    doc = read_document(path)
+    t = time.perf_counter()
+    res = _IX.check(doc, top=TOP)
+    kinds = [max((p.kind for p in s.comparison.passages), key=KINDS.index) for s in res.sources]
+    return Path(path).name, [s.id for s in res.sources], time.perf_counter() - t, kinds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--semantic", action="store_true", help="also embed every chunk (slow on 2 cores)")
+    ap.add_argument("--reuse", action="store_true", help="reuse an existing store at --db")
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    args = ap.parse_args()
+    pan = args.data / "pan13-train"
+    if not pan.is_dir():
+        print(f"bench: {pan} not found; nothing to measure (data lives in ../shared/data)")
+        return
+    out: dict = {"semantic": args.semantic}
+    if not args.reuse:
+        shutil.rmtree(args.db, ignore_errors=True)
+        t = time.perf_counter()
+        with Progress() as bar, Index(args.db, semantic=args.semantic) as ix:
+            task = bar.add_task("index", total=None)
+            rep = ix.add(_records(args.data), progress=lambda _: bar.advance(task))
+            n = len(ix)
+        wall = time.perf_counter() - t
+        out["index"] = {"documents": n, "failed": len(rep.failed), "wall_s": round(wall, 1),
+                        "docs_per_s": round(n / wall, 1),
+                        "bytes_per_doc": round(sum(f.stat().st_size for f in args.db.iterdir()) / n)}
+    truth, none = _truth(pan)
+    jobs = [(t, s) for t in TASKS for s in sorted(truth[t])] + [("01-no-plagiarism", s) for s in none]
+    results: dict[str, tuple[list[str], float]] = {}
+    with Progress() as bar, ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(args.db),)) as pool:
+        task = bar.add_task("check", total=len({s for _, s in jobs}))
+        paths = sorted({str(pan / "susp" / s) for _, s in jobs})
+        for name, ids, dt, kinds in pool.map(_check, paths, chunksize=4):
+            results[name] = (ids, dt, kinds)
+            bar.advance(task)
+    union: dict[str, set[str]] = {}
+    for t in TASKS:
+        for s, srcs in truth[t].items():
+            union.setdefault(s, set()).update(srcs)
+    rows = {}
+    for t in TASKS:
+        hit = {5: 0, 10: 0, TOP: 0}
+        tot = ceiling = 0
+        for s, srcs in truth[t].items():
+            ranked = results[s][0]
+            for k in hit:
+                hit[k] += len(srcs & set(ranked[:k]))
+            tot += len(srcs)
+            # With K slots and more true sources than K (listed in any task), not all can be in the top K.
+            ceiling += min(len(srcs), max(0, 5 - len((union[s] - srcs) & set(ranked[:5]))))
+        rows[t] = {"susp": len(truth[t]), "true_pairs": tot, "recall_at_5": round(hit[5] / tot, 4),
+                   "recall_at_5_ceiling": round(ceiling / tot, 4), "recall_at_10": round(hit[10] / tot, 4),
+                   f"recall_at_{TOP}": round(hit[TOP] / tot, 4)}
+    fp = [s for s in none if results[s][0]]
+    rows["01-no-plagiarism"] = {
+        "susp": len(none), "reporting_any_source": round(len(fp) / max(1, len(none)), 4),
+        "reporting_verbatim_or_edited": round(
+            sum(1 for s in fp if {"verbatim", "edited"} & set(results[s][2])) / max(1, len(none)), 4),
+        "examples": [(s, results[s][0][:3]) for s in fp[:5]]}
+    lat = sorted(r[1] for r in results.values())
+    out["retrieval"] = rows
+    out["check_latency_ms_pan_susp"] = {"p50": round(1000 * statistics.median(lat)), "p95": round(1000 * lat[int(0.95 * len(lat))])}
+    out["seeds"] = _seeds(args.data, args.db)
+    _write(args.results, out)
+
+
+def _seeds(data: Path, db: Path) -> dict:
+    """Seed copy ranks its original first; a pasted paragraph is found with offsets; news-sized check latency."""
+    seeds = data / "seeds"
+    a, b = sorted(seeds.glob("001_*.txt")), sorted(seeds.glob("000_*.txt"))
+    if not (a and b):
+        return {"note": "seed files absent"}
+    ix = Index(db, create=False, readonly=True)
+    res = ix.check(read_document(b[0]))
+    first = res.sources[0].id if res.sources else None
+    orig = read_document(a[0]).text
+    paras = [p for p in orig.split("\n") if len(p) > 400]
+    host = read_document(sorted((data / "bbc-news-2225" / "tech").glob("*.txt"))[0]).text
+    cut = host.find("\n\n", len(host) // 2)
+    pasted = host[:cut] + "\n\n" + paras[len(paras) // 2] + host[cut:]
+    found = ix.check(Document(pasted, path="pasted"))
+    para_hit = [s for s in found.sources if s.id.endswith(a[0].name)]
+    spans = [p["query"] for p in para_hit[0].to_json()["passages"]] if para_hit else []
+    start = cut + 2
+    exact = any(abs(s - start) <= 5 and abs(e - (start + len(paras[len(paras) // 2]))) <= 5 for s, e in spans)
+    lat = []
+    news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))[:200]
+    for f in news:
+        d = read_document(f)
+        t = time.perf_counter()
+        ix.check(Document(d.text, path=f.name), exclude=[f"news/politics/{f.name}"])
+        lat.append(time.perf_counter() - t)
+    lat.sort()
+    return {"check_000_first": first, "original_named": res.original, "pasted_paragraph_found": bool(para_hit),
+            "pasted_paragraph_query_spans": spans, "pasted_paragraph_offsets_exact": exact,
+            "check_latency_ms_news": {"p50": round(1000 * statistics.median(lat)),
+                                      "p95": round(1000 * lat[int(0.95 * len(lat))]), "documents": len(lat)}}
+
+
+def _write(results: Path, out: dict) -> None:
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "retrieval.json").write_text(json.dumps(out, indent=2))
+    lines = []
+    if "index" in out:
+        i = out["index"]
+        lines.append(f"Indexed {i['documents']} documents (pan13-train `src/`, BBC, Reuters-21578, seed 001) in "
+                     f"{i['wall_s']} s ({i['docs_per_s']} docs/s, semantic channel {'on' if out['semantic'] else 'off'}), "
+                     f"{i['bytes_per_doc']} bytes of store per document.")
+    lines += ["", f"| task | susp documents | listed (susp, src) pairs | recall@5 | ceiling@5 | recall@10 | recall@{TOP} |",
+              "|---|---|---|---|---|---|---|"]
+    for t, r in out["retrieval"].items():
+        if "recall_at_5" in r:
+            lines.append(f"| {t} | {r['susp']} | {r['true_pairs']} | {r['recall_at_5']:.3f} | "
+                         f"{r['recall_at_5_ceiling']:.3f} | {r['recall_at_10']:.3f} | {r[f'recall_at_{TOP}']:.3f} |")
+    r = out["retrieval"]["01-no-plagiarism"]
+    lines += ["", f"- task 01, {r['susp']} susp documents without any listed case: {r['reporting_any_source']:.3f} report a "
+              f"source ({r['reporting_verbatim_or_edited']:.3f} with a verbatim or edited passage)"]
+    lat = out["check_latency_ms_pan_susp"]
+    lines += ["", f"- check latency, PAN susp documents (avg ~11k chars): p50 {lat['p50']} ms, p95 {lat['p95']} ms"]
+    s = out["seeds"]
+    if "check_latency_ms_news" in s:
+        n = s["check_latency_ms_news"]
+        lines += [f"- check latency, {n['documents']} BBC politics articles against the store: p50 {n['p50']} ms, "
+                  f"p95 {n['p95']} ms",
+                  f"- seeds: `check 000` ranks first `{s['check_000_first']}`; original named `{s['original_named']}`; "
+                  f"a paragraph of 001 pasted into a BBC article found: {s['pasted_paragraph_found']} "
+                  f"(query spans {s['pasted_paragraph_query_spans']}, offsets exact: {s['pasted_paragraph_offsets_exact']})"]
+    md = "\n".join(lines)
+    (results / "retrieval.md").write_text(md + "\n")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    block = f"<!-- bench:retrieval -->\n{md}\n<!-- /bench:retrieval -->"
+    if "<!-- bench:retrieval -->" in text:
+        text = re.sub(r"<!-- bench:retrieval -->.*?<!-- /bench:retrieval -->", lambda _: block, text, flags=re.S)
+        readme.write_text(text, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""unspun clusters: links, boilerplate, clusters and originals on a synthetic store with known reuse; formats,
+atomic output, HTML escaping and the one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import unspun.clusters as clusters
+from unspun.clusters import ClusterParams, compute, output
+from unspun.clusters.links import merge
+from unspun.errors import UnspunError
+from unspun.index import Index
+from unspun.models import Record
+
+
+# --- synthetic corpora with known reuse (also used by test_clusters_spark) ---
+_SYL = ["ka", "lo", "mi", "ren", "tas", "vo", "qui", "dor", "pel", "sun", "bra", "tek", "nim", "gol", "fa",
+        "ser", "mun", "dal", "tri", "zo", "har", "lin", "pro", "vet", "cal", "mor", "bes", "gan", "ful", "rod"]
+_STOP = ["the", "a", "of", "to", "and", "in", "on", "with", "for", "that"]
+
+FOOTER = ("This report was produced by the Northern Wire Service and may not be reproduced without written "
+          "permission from its editors. Readers who wish to contact the newsroom can write to the address printed "
+          "on the back page of every edition. Corrections and clarifications are published every Saturday in the "
+          "weekend supplement of the paper. All rights are reserved by the publishers and their licensors.")
+
+
+def vocabulary(rng: random.Random, n: int = 3000) -> list[str]:
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(_SYL) for _ in range(rng.randint(2, 3))))
+    return sorted(words)
+
+
+def sentence(rng: random.Random, vocab: list[str]) -> str:
+    out = []
+    for _ in range(rng.randint(12, 18)):
+        out.append(rng.choice(_STOP) if rng.random() < 0.3 else rng.choice(vocab))
+    return out[0].capitalize() + " " + " ".join(out[1:]) + "."
+
+
+def story(rng: random.Random, vocab: list[str], sentences: int) -> str:
+    return " ".join(sentence(rng, vocab) for _ in range(sentences))
+
+
+def small_corpus() -> list[Record]:
+    """A store with known reuse: two dated stories with copies, one undated pair, a quote, a shared footer."""
+    rng = random.Random(7)
+    vocab = vocabulary(rng)
+    s1, s2, s3 = story(rng, vocab, 12), story(rng, vocab, 10), story(rng, vocab, 10)
+    quote = " ".join(sentence(rng, vocab) for _ in range(2))
+    recs = [
+        Record("s1-orig", s1 + "\n\n" + FOOTER, published="2020-01-01"),
+        Record("s1-copy1", s1 + "\n\n" + FOOTER, published="2020-01-03"),
+        Record("s1-copy2", story(rng, vocab, 2) + " " + s1, published="2020-01-02"),
+        Record("s2-orig", s2, published="2021-05-01"),
+        Record("s2-copy", " ".join(s2.split(". ")[:7]) + ". " + story(rng, vocab, 3) + "\n\n" + FOOTER,
+               published="2021-05-04"),
+        Record("s3-x", s3),
+        Record("s3-y", "Intro line of the blog. " + s3),
+        # quotes two sentences of story 1 inside a long story of its own: a link, never a cluster edge
+        Record("quoter", story(rng, vocab, 10) + " " + s1.split(". ")[3] + ". " + s1.split(". ")[4] + ". "
+               + story(rng, vocab, 10), published="2020-02-01"),
+    ]
+    for k in range(10):  # unrelated stories that all carry the footer
+        recs.append(Record(f"other-{k:02d}", story(rng, vocab, 8) + "\n\n" + FOOTER, published=f"2019-03-{k + 1:02d}"))
+    return recs
+
+
+def big_corpus(n: int = 2000, seed: int = 11) -> list[Record]:
+    """``n`` short documents: groups of copies (verbatim and partial) among unrelated stories, some with a footer."""
+    rng = random.Random(seed)
+    vocab = vocabulary(rng, 6000)
+    recs: list[Record] = []
+    while len(recs) < n:
+        base = story(rng, vocab, rng.randint(4, 7))
+        i = len(recs)
+        recs.append(Record(f"d{i:05d}", base + ("\n\n" + FOOTER if rng.random() < 0.2 else ""),
+                           published=f"2020-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                           if rng.random() < 0.7 else None))
+        if rng.random() < 0.3:
+            for _ in range(rng.randint(1, 3)):
+                parts = base.split(". ")
+                keep = parts[: max(3, len(parts) - rng.randint(0, 2))]
+                recs.append(Record(f"d{len(recs):05d}", story(rng, vocab, 1) + " " + ". ".join(keep) + ".",
+                                   published=None))
+    return recs[:n]
+
+
+# --- tests ---
+
+def _store(path: Path, recs: list[Record]) -> Path:
+    with Index(path, semantic=False) as ix:
+        ix.add(recs)
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    return _store(tmp_path_factory.mktemp("clusters") / "db", small_corpus())
+
+
+@pytest.fixture(scope="module")
+def result(store):
+    return compute(store, quiet=True)
+
+
+def _pairs(res) -> set[tuple[str, str]]:
+    return set(res.links)
+
+
+def test_known_reuse_is_linked_once_per_pair(result):
+    pairs = _pairs(result)
+    for want in [("s1-copy1", "s1-orig"), ("s1-copy2", "s1-orig"), ("s1-copy1", "s1-copy2"),
+                 ("s2-copy", "s2-orig"), ("s3-x", "s3-y")]:
+        assert want in pairs
+    assert all(a < b for a, b in pairs)
+
+
+def test_link_passages_are_offsets_into_both_documents(result):
+    recs = {r.id: r for r in small_corpus()}
+    link = result.links[("s1-copy2", "s1-orig")]
+    for p in link.passages:
+        a = recs[link.a].text[p.a[0]:p.a[1]]
+        b = recs[link.b].text[p.b[0]:p.b[1]]
+        assert a and b and a.split()[:3] == b.split()[:3]
+    assert link.coverage_b > 0.8
+
+
+def test_footer_is_boilerplate_and_makes_no_link(result):
+    assert len(result.boilerplate) >= 1
+    texts = " ".join(b["text"] for b in result.boilerplate)
+    assert "Northern Wire Service" in texts
+    top = result.boilerplate[0]
+    assert top["documents"] >= 10 and len(top["examples"]) == 5
+    assert not any(a.startswith("other-") or b.startswith("other-") for a, b in result.links)
+
+
+def test_without_boilerplate_detection_the_footer_would_link(store):
+    off = ClusterParams(boiler_docs=10**9, min_lexical=5)
+    res = compute(store, params=off, quiet=True)
+    assert any(a.startswith("other-") and b.startswith("other-") for a, b in res.links)
+    on = compute(store, params=ClusterParams(min_lexical=5), quiet=True)
+    assert not any(a.startswith("other-") and b.startswith("other-") for a, b in on.links)
+
+
+def test_boilerplate_does_not_inflate_coverage(result):
+    link = result.links[("s1-copy1", "s1-orig")]  # identical texts with the footer: the body is all reused
+    assert link.coverage_a == pytest.approx(1.0, abs=0.01) and link.coverage_b == pytest.approx(1.0, abs=0.01)
+    other = result.links[("s2-copy", "s2-orig")]  # 7 of 10 sentences copied, then 3 new ones and the footer
+    assert 0.5 < other.coverage_a < 0.85 and 0.5 < other.coverage_b < 0.85
+
+
+def test_clusters_and_originals_by_date(result):
+    by_original = {c.original: c for c in result.clusters}
+    c1 = by_original["s1-orig"]
+    assert c1.members == ["s1-copy1", "s1-copy2", "s1-orig"]
+    assert "earliest published" in c1.why and "2020-01-01" in c1.why
+    assert {cp.id for cp in c1.copies} == {"s1-copy1", "s1-copy2"}
+    assert by_original["s2-orig"].members == ["s2-copy", "s2-orig"]
+    undated = next(c for c in result.clusters if "s3-x" in c.members)
+    assert undated.members == ["s3-x", "s3-y"] and undated.why.startswith("no dates")
+
+
+def test_no_merge_through_boilerplate_or_a_quote(result):
+    member_of = {m: c.id for c in result.clusters for m in c.members}
+    assert "quoter" not in member_of  # two quoted sentences: a link perhaps, never a cluster edge
+    assert not any(m.startswith("other-") for m in member_of)
+    assert member_of["s1-orig"] != member_of["s2-orig"]
+
+
+def test_merge_is_order_independent(store):
+    p = ClusterParams()
+    from unspun.clusters.links import doc_links, open_index
+    ix = open_index(str(store), p)
+    found = [l for i in sorted(ix.ids()) for l in doc_links(ix, i, frozenset(), p)]
+    assert merge(found) == merge(list(reversed(found)))
+
+
+def test_jsonl_records(store, tmp_path):
+    out = tmp_path / "out.jsonl"
+    clusters.run(store, out, "jsonl", "local", None, False, None, None, quiet=True)
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    types = {r["type"] for r in rows}
+    assert types == {"link", "cluster", "boilerplate"}
+    link = next(r for r in rows if r["type"] == "link")
+    assert {"a", "b", "passages", "coverage", "source", "evidence"} <= set(link)
+    assert set(link["passages"][0]) == {"a", "b", "kind", "similarity"}
+    cluster = next(r for r in rows if r["type"] == "cluster")
+    assert {"members", "original", "why"} <= set(cluster)
+
+
+def test_parquet_and_csv_one_file_per_type(store, tmp_path, result):
+    clusters.run(store, tmp_path / "out.parquet", "parquet", "local", None, False, None, None, quiet=True)
+    links = pq.read_table(tmp_path / "out.links.parquet").to_pylist()
+    assert len(links) == len(result.links)
+    assert links[0]["passages"][0]["kind"]
+    assert pq.read_table(tmp_path / "out.clusters.parquet").num_rows == len(result.clusters)
+    assert pq.read_table(tmp_path / "out.boilerplate.parquet").num_rows == len(result.boilerplate)
+    clusters.run(store, tmp_path / "res", "csv", "local", None, False, None, None, quiet=True)
+    with open(tmp_path / "res.links.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(result.links)
+    assert json.loads(rows[0]["passages"])[0]["a"]
+    with open(tmp_path / "res.clusters.csv", newline="") as f:
+        assert json.loads(next(csv.DictReader(f))["members"])
+
+
+def test_output_is_atomic(store, tmp_path, monkeypatch):
+    out = tmp_path / "out.parquet"
+    clusters.run(store, out, "parquet", "local", None, False, None, None, quiet=True)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def boom(path, t, rows):
+        Path(path).write_bytes(b"half")
+        if t == "cluster":
+            raise RuntimeError("crash while writing")
+        return real(path, t, rows)
+
+    real = output._parquet
+    monkeypatch.setattr(output, "_parquet", boom)
+    with pytest.raises(RuntimeError):
+        clusters.run(store, out, "parquet", "local", None, False, None, None, quiet=True)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # old files intact, no temporary left behind
+
+
+def test_summary_and_html(store, tmp_path, capsys):
+    html = tmp_path / "overview.html"
+    clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, True, html, None, quiet=True)
+    printed = capsys.readouterr().out
+    assert "cluster 1: 3 documents, original s1-orig" in printed
+    page = html.read_text()
+    assert "s1-orig" in page and "Boilerplate" in page
+    pairs = sorted((tmp_path / "overview-pairs").iterdir())
+    assert pairs and all(p.suffix == ".html" for p in pairs)
+    assert 'href="overview-pairs/' in page
+
+
+def test_html_escapes_document_text(tmp_path):
+    recs = small_corpus()
+    evil = [Record("<script>alert(1)</script>" if r.id == "s3-x" else r.id,
+                   r.text.replace("Intro line", "<img src=x onerror=alert(2)> Intro"), published=r.published)
+            for r in recs]
+    db = _store(tmp_path / "db", evil)
+    html = tmp_path / "o.html"
+    clusters.run(db, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    for f in [html, *(tmp_path / "o-pairs").iterdir()]:
+        text = f.read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text
+
+
+def test_input_files_are_indexed_then_clustered(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": r.id, "text": r.text, "published": r.published}) + "\n"
+                           for r in small_corpus()))
+    out = tmp_path / "o.jsonl"
+    clusters.run(tmp_path / "db", out, "jsonl", "local", None, False, None, [src], quiet=True)
+    links = {(r["a"], r["b"]) for r in map(json.loads, out.read_text().splitlines()) if r["type"] == "link"}
+    assert ("s1-copy1", "s1-orig") in links
+
+
+def test_errors(tmp_path, monkeypatch, store):
+    empty = tmp_path / "empty"
+    Index(empty, semantic=False).close()
+    with pytest.raises(UnspunError, match="empty"):
+        clusters.run(empty, tmp_path / "o.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
+    lonely = _store(tmp_path / "lonely", small_corpus()[3:4] + small_corpus()[5:6])
+    with pytest.raises(UnspunError, match="no reuse link"):
+        clusters.run(lonely, tmp_path / "o.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
+    assert not (tmp_path / "o.jsonl").exists()
+    with pytest.raises(UnspunError, match="no unspun store"):
+        clusters.run(tmp_path / "missing", tmp_path / "o.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
+    with pytest.raises(UnspunError, match="format"):
+        clusters.run(store, tmp_path / "o.x", "xml", "local", None, False, None, None, quiet=True)
+    with pytest.raises(UnspunError, match="engine"):
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "hadoop", None, False, None, None, quiet=True)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(UnspunError, match="no Java") as e:
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "spark", None, False, None, None, quiet=True)
+    assert "\n" not in str(e.value)
+
+
+def test_output_paths():
+    assert output.paths(Path("x/out.parquet"), "parquet")["link"] == Path("x/out.links.parquet")
+    assert output.paths(Path("out"), "csv")["boilerplate"] == Path("out.boilerplate.csv")
+    assert set(output.paths(Path("o.jsonl"), "jsonl").values()) == {Path("o.jsonl")}

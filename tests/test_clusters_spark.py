@@ -1,0 +1,35 @@
+"""The Spark engine finds the same links, clusters and boilerplate as the local engine on ~2000 documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+pytest.importorskip("pyspark")
+
+from unspun.clusters import compute, run  # noqa: E402
+
+from test_clusters import big_corpus  # noqa: E402
+
+N_DOCS = 2000
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="no Java on this machine: Spark cannot start")
+def test_spark_gives_the_same_links_as_local(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    recs = big_corpus(N_DOCS)
+    src.write_text("".join(json.dumps({"id": r.id, "text": r.text, "published": r.published}) + "\n" for r in recs))
+    db, out = tmp_path / "db", tmp_path / "spark.jsonl"
+    run(db, out, "jsonl", "spark", "local[2]", False, None, [src], quiet=True)  # JSONL in, indexed, then Spark
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    spark_links = {(r["a"], r["b"]): r for r in rows if r["type"] == "link"}
+
+    local = compute(db, quiet=True)
+    local_rows = local.records()
+    assert len(local.links) > 300  # the corpus has hundreds of copies
+    assert spark_links == {(r["a"], r["b"]): r for r in local_rows["link"]}
+    assert [r for r in rows if r["type"] == "cluster"] == local_rows["cluster"]
+    assert [r for r in rows if r["type"] == "boilerplate"] == local_rows["boilerplate"]
+    assert local_rows["boilerplate"] and local_rows["cluster"]

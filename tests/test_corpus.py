@@ -1,0 +1,494 @@
+"""read_inputs: every input format on fixtures written here, ids, metadata, and every bad input as a Failure."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from unspun.corpus import read_inputs
+from unspun.models import Failure, Record
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+STORY = ("The city council voted on Tuesday to approve a new budget for schools and parks, "
+         "ending months of debate over how to spend the surplus from last year. ")
+ARTICLE = STORY * 4
+
+
+def _all(*inputs: str | Path) -> list[Record | Failure]:
+    return list(read_inputs(inputs))
+
+
+def _records(items: list[Record | Failure]) -> dict[str, Record]:
+    return {r.id: r for r in items if isinstance(r, Record)}
+
+
+def _failures(items: list[Record | Failure]) -> dict[str, str]:
+    return {f.origin: f.reason for f in items if isinstance(f, Failure)}
+
+
+NO_TEXT = "<html><head><title>Gallery</title></head><body><div><img src='a.jpg'></div></body></html>"
+
+
+def _page(head: str = "", body: str = f"<article><h1>Budget approved</h1><p>{ARTICLE}</p></article>") -> str:
+    return (f"<!DOCTYPE html><html><head>{head}</head><body><nav>Home | News | Sport</nav>{body}"
+            "<footer>Copyright Example Media</footer></body></html>")
+
+
+# --- files, folders and ids ---------------------------------------------------------------------------------
+
+
+def test_ids_are_relative_paths_in_folders_and_names_for_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub" / "dir").mkdir(parents=True)
+    (corpus / "b.txt").write_text("second")
+    (corpus / "a.md").write_text("# first")
+    (corpus / "sub" / "dir" / "name.txt").write_text("deep")
+    (corpus / "notes.xyz").write_text("ignored: unknown type inside a folder")
+    (corpus / ".hidden.txt").write_text("ignored: hidden")
+    (corpus / ".git").mkdir()
+    (corpus / ".git" / "x.txt").write_text("ignored: hidden folder")
+    single = tmp_path / "single.txt"
+    single.write_text("alone")
+
+    items = _all(corpus, single)
+
+    assert [r.id for r in items] == ["a.md", "b.txt", "sub/dir/name.txt", "single.txt"]
+    assert all(isinstance(r, Record) for r in items)
+    deep = _records(items)["sub/dir/name.txt"]
+    assert (deep.text, deep.origin, deep.encoding_note) == ("deep", str(corpus / "sub" / "dir" / "name.txt"), None)
+
+
+def test_reading_is_lazy(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("one")
+    stream = read_inputs([tmp_path / "a.txt", tmp_path / "missing.txt"])
+    assert next(stream).id == "a.txt"  # nothing about the second input is looked at before it is reached
+
+
+def test_unsupported_file_given_explicitly_is_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "data.xyz").write_text("hello")
+    (tmp_path / "README").write_text("hello")
+    failures = _failures(_all(tmp_path / "data.xyz", tmp_path / "README"))
+    assert failures[str(tmp_path / "data.xyz")].startswith("unsupported file type .xyz (supported: .txt, .md")
+    assert failures[str(tmp_path / "README")].startswith("unsupported file type (no extension)")
+
+
+def test_extensions_are_case_insensitive(tmp_path: Path) -> None:
+    (tmp_path / "A.TXT").write_text("upper")
+    assert _records(_all(tmp_path))["A.TXT"].text == "upper"
+
+
+# --- bad files ----------------------------------------------------------------------------------------------
+
+
+def test_bad_files_are_failures_and_the_rest_still_come(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "empty.jsonl").write_bytes(b"")
+    (corpus / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    (corpus / "cp1252.txt").write_bytes("Caf\u00e9 costs \u00a35 \u2013 \u201cfair\u201d.\n".encode("cp1252"))
+    (corpus / "good.txt").write_text("fine")
+    missing = tmp_path / "nowhere"
+
+    items = _all(corpus, missing)
+
+    failures = _failures(items)
+    assert failures == {
+        str(corpus / "binary.txt"): "binary file (mostly NUL or control bytes), not plain text",
+        str(corpus / "empty.txt"): "empty file",
+        str(corpus / "empty.jsonl"): "empty file",
+        str(corpus / "image.html"): "looks like a PNG image, not plain text",
+        str(missing): "no such file or directory",
+    }
+    records = _records(items)
+    assert records["good.txt"].text == "fine"
+    legacy = records["cp1252.txt"]
+    assert legacy.text == "Caf\u00e9 costs \u00a35 \u2013 \u201cfair\u201d.\n"
+    assert legacy.encoding_note == "not UTF-8; decoded as cp1252"
+
+
+def test_too_large_file_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import unspun.ingest
+
+    monkeypatch.setattr(unspun.ingest.read_document, "__defaults__", (None, 100))
+    (tmp_path / "big.txt").write_text("x" * 101)
+    (tmp_path / "small.txt").write_text("x" * 100)
+    items = _all(tmp_path)
+    assert _failures(items) == {str(tmp_path / "big.txt"): "0.0 MB is larger than the 0.0001 MB limit"}
+    assert set(_records(items)) == {"small.txt"}
+
+
+@contextmanager
+def _without_root() -> Iterator[None]:
+    """Root reads files whatever their mode, so as root (CI) the reading runs with nobody's effective user id."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_unreadable_file_and_folder_are_failures() -> None:
+    with tempfile.TemporaryDirectory() as name:  # not tmp_path: its parents are closed to other users
+        folder = Path(name)
+        folder.chmod(0o755)
+        (folder / "open.txt").write_text("visible")
+        (folder / "open.txt").chmod(0o644)
+        for locked in ("secret.txt", "secret.jsonl", "secret.csv"):
+            (folder / locked).write_text("id,text\n1,hidden\n")
+            (folder / locked).chmod(0)
+        (folder / "locked").mkdir(mode=0)
+        with _without_root():
+            items = _all(folder)
+    assert _failures(items) == {str(folder / n): "permission denied"
+                                for n in ("locked", "secret.csv", "secret.jsonl", "secret.txt")}
+    assert set(_records(items)) == {"open.txt"}
+
+
+def test_special_file_given_explicitly_is_a_failure(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    assert _failures(_all(tmp_path / "pipe.jsonl")) == {str(tmp_path / "pipe.jsonl"): "not a regular file"}
+    assert _all(tmp_path) == []  # inside a folder, only regular files are read
+
+
+# --- HTML ---------------------------------------------------------------------------------------------------
+
+
+def test_html_main_text_and_metadata(tmp_path: Path) -> None:
+    head = ('<title>Budget approved | Daily Planet</title>'
+            '<meta property="og:title" content="Budget approved">'
+            '<meta property="og:site_name" content="Daily Planet">'
+            '<meta property="og:url" content="https://planet.example/news/budget">'
+            '<meta property="article:published_time" content="2021-03-04T10:00:00Z">')
+    (tmp_path / "page.html").write_text(_page(head))
+
+    (record,) = _all(tmp_path / "page.html")
+
+    assert record.id == "page.html"
+    assert STORY.strip() in record.text
+    assert "Home | News" not in record.text and "Copyright" not in record.text
+    assert (record.title, record.published, record.url, record.source) == (
+        "Budget approved", "2021-03-04", "https://planet.example/news/budget", "Daily Planet")
+
+
+def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
+    body = f"<article><p>{ARTICLE} The last such vote was held on March 3, 2015 in the old hall.</p></article>"
+    (tmp_path / "bare.htm").write_text(_page(body=body))
+    (tmp_path / "empty.html").write_text(NO_TEXT)
+
+    items = _all(tmp_path)
+
+    assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML"}
+    bare = _records(items)["bare.htm"]
+    assert STORY.strip() in bare.text
+    assert (bare.url, bare.published, bare.source) == (None, None, None)  # a date in the wording is not metadata
+
+
+# --- JSONL, CSV, Parquet ------------------------------------------------------------------------------------
+
+
+JSONL_LINES = [
+    json.dumps({"id": "a", "text": "First text.", "url": "https://x.example/a", "published": "2020-01-02",
+                "source": "X", "title": "A", "lang": "en"}),
+    '{"id": "b", "text": broken',
+    "",
+    json.dumps({"id": 7, "text": "Integer id."}),
+    json.dumps({"id": "no-text"}),
+    json.dumps({"text": "No id."}),
+    json.dumps({"id": "blank", "text": "   "}),
+    json.dumps(["not", "an", "object"]),
+    json.dumps({"id": "bad-date", "text": "Number as date.", "published": 20200102}),
+    json.dumps({"id": "last", "text": "Still read."}),
+]
+
+
+def _check_jsonl(items: list[Record | Failure], name: str) -> None:
+    records = _records(items)
+    assert list(records) == ["a", "7", "last"]
+    assert records["a"] == Record(id="a", text="First text.", url="https://x.example/a", published="2020-01-02",
+                                  source="X", title="A", lang="en", origin=f"{name}:1")
+    assert records["7"].origin == f"{name}:4"
+    failures = _failures(items)
+    assert failures[f"{name}:2"].startswith("malformed JSON: Expecting value")
+    assert failures[f"{name}:5"] == "record has no text"
+    assert failures[f"{name}:6"] == "record has no id"
+    assert failures[f"{name}:7"] == "record has empty text"
+    assert failures[f"{name}:8"] == "expected a JSON object, found list"
+    assert failures[f"{name}:9"] == "published must be a string, not int"
+    assert len(failures) == 6
+
+
+def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(JSONL_LINES) + "\n")
+    _check_jsonl(_all(path), str(path))
+
+
+def test_jsonl_gz_records_and_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(JSONL_LINES) + "\n").encode()))
+    _check_jsonl(_all(path), str(path))
+
+
+def test_truncated_jsonl_gz_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": str(i), "text": f"Document {i}: {STORY}{i * 7919}"}) for i in range(2000)]
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    good = tmp_path / "after.txt"
+    good.write_text("the next input is still read")
+
+    items = _all(path, good)
+
+    records = _records(items)
+    assert 100 < len(records) - 1 < 2000
+    assert list(records)[:3] == ["0", "1", "2"]
+    assert records["after.txt"].text == "the next input is still read"
+    ((origin, reason),) = _failures(items).items()
+    assert origin == f"{path}:{len(records)}"  # the line after the last complete one
+    assert reason == "file ends early (truncated); rest of file skipped"
+
+
+def test_jsonl_gz_that_is_not_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "plain.jsonl.gz"
+    path.write_text('{"id": "1", "text": "x"}\n')
+    ((origin, reason),) = _failures(_all(path)).items()
+    assert origin == f"{path}:1"
+    assert reason.startswith("corrupt gzip data (Not a gzipped file")
+
+
+def test_jsonl_bad_utf8_line_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"id": "1", "text": "caf\xe9"}\n{"id": "2", "text": "ok"}\n')
+    items = _all(path)
+    assert list(_records(items)) == ["2"]
+    assert _failures(items)[f"{path}:1"].startswith("malformed JSON: 'utf-8' codec can't decode")
+
+
+def test_csv_records(tmp_path: Path) -> None:
+    path = tmp_path / "docs.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text", "published", "extra"])
+        w.writerow(["a", "Line one,\nline two with \"quotes\".", "2020-01-02", "ignored"])
+        w.writerow(["b", "", "", ""])
+        w.writerow(["c", "x" * 200_000, "", ""])  # beyond csv's default field size limit
+    items = _all(path)
+    records = _records(items)
+    assert records["a"] == Record(id="a", text='Line one,\nline two with "quotes".', published="2020-01-02",
+                                  origin=f"{path}:2")
+    assert records["c"].origin == f"{path}:5" and len(records["c"].text) == 200_000
+    assert _failures(items) == {f"{path}:4": "record has empty text"}
+
+
+def test_csv_without_columns_or_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "nocol.csv").write_text("name,body\nx,y\n")
+    (tmp_path / "latin.csv").write_bytes("id,text\n1,ok\n2,caf\u00e9\n".encode("latin-1"))
+    (tmp_path / "empty.csv").write_text("")
+    failures = _failures(_all(tmp_path))
+    assert failures[str(tmp_path / "nocol.csv")] == "no id or text column (columns: name, body)"
+    assert failures[str(tmp_path / "empty.csv")] == "empty file"
+    assert failures[f"{tmp_path / 'latin.csv'}:3"] == "not UTF-8 (CSV files must be UTF-8); rest of file skipped"
+    assert set(_records(_all(tmp_path / "latin.csv"))) == {"1"}
+
+
+def test_parquet_records_by_batches(tmp_path: Path) -> None:
+    path = tmp_path / "docs.parquet"
+    n = 600  # more than one batch
+    table = pa.table({
+        "id": pa.array(range(n), pa.int64()),
+        "text": pa.array([f"Text {i}" if i != 300 else None for i in range(n)]),
+        "published": pa.array([datetime(2021, 5, 6, 7, 8, 9)] * n, pa.timestamp("s")),
+        "url": pa.array([f"https://x.example/{i}" for i in range(n)]),
+        "unused": pa.array([b"\x00"] * n),
+    })
+    pq.write_table(table, path, row_group_size=100)
+
+    items = _all(path)
+
+    records = _records(items)
+    assert len(records) == n - 1
+    assert records["0"] == Record(id="0", text="Text 0", url="https://x.example/0", published="2021-05-06T07:08:09",
+                                  origin=f"{path}:row 1")
+    assert records["599"].origin == f"{path}:row 600"
+    assert _failures(items) == {f"{path}:row 301": "record has no text"}
+
+
+def test_bad_parquet_files(tmp_path: Path) -> None:
+    (tmp_path / "fake.parquet").write_text("not parquet at all")
+    pq.write_table(pa.table({"body": ["x"]}), tmp_path / "nocol.parquet")
+    failures = _failures(_all(tmp_path))
+    assert failures[str(tmp_path / "fake.parquet")].startswith("not a readable Parquet file:")
+    assert failures[str(tmp_path / "nocol.parquet")] == "no id or text column (columns: body)"
+
+
+# --- WARC ---------------------------------------------------------------------------------------------------
+
+
+def _warc(gzip_records: bool) -> bytes:
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=gzip_records)
+    dated = '<meta property="article:published_time" content="2019-07-08">'
+
+    def response(uri: str, status: str, content_type: str, body: str, when: str) -> None:
+        headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            uri, "response", payload=io.BytesIO(body.encode()), http_headers=headers,
+            warc_headers_dict={"WARC-Date": when}))
+
+    writer.write_record(writer.create_warc_record("https://x.example/", "warcinfo", payload=io.BytesIO(b"x: y\r\n")))
+    response("https://x.example/a", "200 OK", "text/html; charset=utf-8", _page(), "2020-01-01T00:00:00Z")
+    response("https://x.example/gone", "404 Not Found", "text/html", _page(), "2020-01-01T00:00:01Z")
+    response("https://x.example/logo.png", "200 OK", "image/png", "PNG", "2020-01-01T00:00:02Z")
+    response("https://x.example/b", "200 OK", "text/html", _page(dated), "2020-01-01T00:00:03Z")
+    response("https://x.example/menu", "200 OK", "text/html", NO_TEXT, "2020-01-01T00:00:04Z")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, gzip_records", [("crawl.warc", False), ("crawl.warc.gz", True)])
+def test_warc_html_responses(tmp_path: Path, name: str, gzip_records: bool) -> None:
+    path = tmp_path / name
+    path.write_bytes(_warc(gzip_records))
+
+    items = _all(path)
+
+    records = _records(items)
+    assert list(records) == ["https://x.example/a", "https://x.example/b"]
+    a, b = records.values()
+    assert STORY.strip() in a.text
+    assert (a.url, a.published) == ("https://x.example/a", "2020-01-01T00:00:00Z")  # crawl date: page has none
+    assert (b.url, b.published) == ("https://x.example/b", "2019-07-08")  # the page's own date wins
+    assert a.origin.startswith(f"{path}:") and int(a.origin.rsplit(":", 1)[1]) > 0
+    ((origin, reason),) = _failures(items).items()
+    assert reason == "no main text found in HTML"
+    assert path.read_bytes()[int(origin.rsplit(":", 1)[1]):].startswith(b"\x1f\x8b" if gzip_records else b"WARC/")
+
+
+@pytest.mark.parametrize("name, gzip_records", [("cut.warc", False), ("cut.warc.gz", True)])
+@pytest.mark.parametrize("keep", [0.3, 0.55, 0.8])
+def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path, name: str, gzip_records: bool,
+                                                           keep: float) -> None:
+    data = _warc(gzip_records)
+    path = tmp_path / name
+    path.write_bytes(data[: int(len(data) * keep)])
+
+    items = _all(path)
+
+    failures = [f for f in items if isinstance(f, Failure)]
+    assert failures[-1].reason in {"file ends early (truncated); rest of file skipped",
+                                   "damaged or truncated WARC record; rest of file skipped"}
+    assert failures[-1].origin.startswith(f"{path}:")
+    assert set(_records(items)) <= {"https://x.example/a", "https://x.example/b"}
+
+
+def test_not_a_warc(tmp_path: Path) -> None:
+    (tmp_path / "x.warc").write_text("hello world\nthis is no WARC\n")
+    ((origin, reason),) = _failures(_all(tmp_path / "x.warc")).items()
+    assert origin == f"{tmp_path / 'x.warc'}:0"
+    assert reason.startswith("Unknown archive format")
+
+
+# --- Reuters-21578 SGML -------------------------------------------------------------------------------------
+
+
+REUTERS = """<!DOCTYPE lewis SYSTEM "lewis.dtd">
+<REUTERS TOPICS="YES" LEWISSPLIT="TRAIN" CGISPLIT="TRAINING-SET" OLDID="5544" NEWID="1">
+<DATE>26-FEB-1987 15:01:01.79</DATE>
+<TOPICS><D>cocoa</D></TOPICS>
+<UNKNOWN>&#5;&#5;&#5;C T
+&#22;&#22;&#1;f0704&#31;reute</UNKNOWN>
+<TEXT>&#2;
+<TITLE>BAHIA COCOA &lt;REVIEW&gt;</TITLE>
+<DATELINE>    SALVADOR, Feb 26 - </DATELINE><BODY>Showers continued throughout the week &amp; more.
+    Prices rose &lt;sharply&gt;.
+ Reuter
+&#3;</BODY></TEXT>
+</REUTERS>
+<REUTERS TOPICS="NO" LEWISSPLIT="TRAIN" CGISPLIT="TRAINING-SET" OLDID="5545" NEWID="2">
+<DATE>  3-MAR-1987  09:15:05.40</DATE>
+<TEXT TYPE="BRIEF">&#2;
+******<TITLE>HEADLINE ONLY, NO BODY
+</TITLE>
+&#3;</TEXT>
+</REUTERS>
+<REUTERS TOPICS="NO" LEWISSPLIT="TRAIN" CGISPLIT="TRAINING-SET" OLDID="5546" NEWID="3">
+<DATE>31-MAR-1987 605:12:19.12</DATE>
+<TEXT TYPE="UNPROC">&#2;
+<BODY>Untitled story with a garbled date.
+</BODY></TEXT>
+</REUTERS>
+"""
+
+
+def test_reuters_sgml(tmp_path: Path) -> None:
+    path = tmp_path / "reut2-000.sgm"
+    path.write_text(REUTERS)
+
+    items = _all(path)
+
+    assert [r.id for r in items] == ["reut2-000.sgm:1", "reut2-000.sgm:3"]
+    first, third = items
+    assert first == Record(
+        id="reut2-000.sgm:1",
+        text="BAHIA COCOA <REVIEW>\n\nShowers continued throughout the week & more.\n    Prices rose <sharply>.\n"
+             " Reuter\n",
+        published="1987-02-26T15:01:01",
+        title="BAHIA COCOA <REVIEW>",
+        origin=f"{path}:2",
+    )
+    assert (third.text, third.title, third.published) == ("Untitled story with a garbled date.\n", None, None)
+
+
+def test_reuters_sgml_in_a_folder_keeps_the_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "reuters").mkdir()
+    (tmp_path / "reuters" / "reut2-001.sgm").write_bytes(REUTERS.replace("more.", "m\u00f6re.").encode("cp1252"))
+    first = _all(tmp_path)[0]
+    assert first.id == "reuters/reut2-001.sgm:1"
+    assert "m\u00f6re." in first.text and first.encoding_note == "not UTF-8; decoded as cp1252"
+
+
+def test_reuters_sgml_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "cut.sgm"
+    path.write_text(REUTERS[: REUTERS.index("</REUTERS>")] + REUTERS[REUTERS.index("</REUTERS>") + 10:])
+    items = _all(path)
+    assert _failures(items) == {f"{path}:2": "story has no closing </REUTERS> (file truncated?)"}
+    assert [r.id for r in items if isinstance(r, Record)] == ["cut.sgm:3"]
+
+
+@pytest.mark.slow
+def test_shared_reuters_and_bbc_stream_quickly() -> None:
+    reuters, bbc = DATA / "reuters-21578", DATA / "bbc-news-2225"
+    if not (reuters.is_dir() and bbc.is_dir()):
+        pytest.skip(f"../shared/data/reuters-21578 or bbc-news-2225 absent under {DATA}")
+    start = time.perf_counter()
+    stories = [r for r in read_inputs([reuters]) if isinstance(r, Record) and r.id.startswith("reut2-")]
+    articles = [r for r in read_inputs([bbc]) if isinstance(r, Record)]
+    elapsed = time.perf_counter() - start
+    assert len(stories) >= 19_000
+    assert sum(1 for r in stories if r.published and r.published.startswith("1987-")) >= 19_000
+    assert len({r.id for r in stories}) == len(stories)
+    assert len(articles) >= 2225 and "business/001.txt" in {r.id for r in articles}
+    assert elapsed < 30, f"{elapsed:.1f} s"

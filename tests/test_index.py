@@ -1,0 +1,256 @@
+"""The index: add, replace, delete, check (ranked verified sources with offsets), crash safety, CLI and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from unspun import Document, Index
+from unspun.models import Record
+from unspun.store import StoreError
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+UNSPUN = str(Path(sys.executable).with_name("unspun"))
+
+TRAM = (
+    "The city council voted on Monday to build a tram line linking the railway station to the university campus. "
+    "Supporters said the line would cut traffic in the old town and serve twenty thousand riders a day. "
+    "Opponents warned that the cost, estimated at ninety million euros, could rise during construction. "
+    "The mayor said work would begin next year and last about three years, with the first trams running by 2029."
+)
+HARBOUR = (
+    "Fishermen in the northern harbour reported their smallest catch in a decade as warm water pushed cod further "
+    "offshore. Several boats stayed in port for the whole of March because fuel prices made long trips unprofitable. "
+    "The regional fisheries office promised a compensation scheme but gave no figures. Local restaurants have "
+    "started to import fish from neighbouring countries to keep their menus unchanged."
+)
+LIBRARY = (
+    "The national library has finished digitising its collection of medieval maps, more than four thousand sheets "
+    "drawn on parchment and paper. Scholars can now zoom into coastlines and marginal notes that were previously "
+    "visible only under glass. The project took eleven years and was funded by a private foundation. Curators "
+    "hope the images will help date several charts whose origin is still disputed among historians."
+)
+ORCHESTRA = (
+    "The youth orchestra opened its summer season with a programme of Dvorak and Sibelius in the cathedral square. "
+    "Rain held off until the encore, when most of the audience of two thousand had already found shelter under the "
+    "arcades. The conductor, who is twenty six, thanked the volunteers who had carried chairs from nearby schools. "
+    "Tickets for the remaining concerts sold out within an hour of going on sale."
+)
+
+
+def _records() -> list[Record]:
+    return [Record(id=f"{n}.txt", text=t, published=f"2024-0{i + 1}-01")
+            for i, (n, t) in enumerate((("tram", TRAM), ("harbour", HARBOUR), ("library", LIBRARY),
+                                          ("orchestra", ORCHESTRA)))]
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Index:
+    ix = Index(tmp_path / "db", semantic=False)
+    ix.add(_records())
+    yield ix
+    ix.close()
+
+
+def test_add_and_get(store: Index) -> None:
+    assert len(store) == 4
+    assert store.get("tram.txt").text == TRAM
+    assert store.get("tram.txt").published == "2024-01-01"
+    assert store.get("missing") is None
+
+
+def test_paragraph_pasted_into_unrelated_article_is_found_with_offsets(store: Index) -> None:
+    host = ORCHESTRA.replace("Tickets", "In other news, ") + "\n\n"
+    query = host + TRAM + "\n\nThe festival continues until the end of August."
+    res = store.check(Document(query, path="q"))
+    ids = [s.id for s in res.sources]
+    assert ids[0] in {"tram.txt", "orchestra.txt"}
+    tram = next(s for s in res.sources if s.id == "tram.txt")
+    (p,) = [p for p in tram.comparison.passages]
+    assert query[p.a[0]:p.a[1]].strip() == TRAM.strip()
+    assert TRAM[p.b[0]:p.b[1]] == TRAM
+    assert "harbour.txt" not in ids and "library.txt" not in ids
+
+
+def test_edited_copy_ranks_its_source_and_dates_name_the_original(store: Index) -> None:
+    copy = (LIBRARY.replace("finished digitising", "completed the digitisation of")
+            .replace("Scholars", "Researchers").replace("eleven years", "11 years"))
+    res = store.check(Document(copy, published="2025-01-01"))
+    assert res.sources[0].id == "library.txt"
+    assert res.original == "library.txt"
+    assert res.sources[0].comparison.coverage_a > 0.9
+    j = res.to_json()
+    assert j["sources"][0]["coverage"]["query"] > 0.9
+    assert set(j["sources"][0]["passages"][0]) == {"query", "source", "kind", "similarity"}
+
+
+def test_unrelated_text_has_no_sources(store: Index) -> None:
+    text = ("A new species of beetle was described from the mountain forests this spring, after specimens kept in a "
+            "museum drawer for forty years were examined again with modern microscopes and genetic tests.")
+    assert store.check(text).sources == []
+    assert store.check(text).to_json()["sources"] == []
+
+
+def test_same_id_replaces_and_delete_removes(store: Index) -> None:
+    rep = store.add([Record(id="tram.txt", text=HARBOUR)])
+    assert (rep.indexed, rep.replaced) == (1, 1)
+    assert len(store) == 4
+    res = store.check(TRAM)
+    assert "tram.txt" not in [s.id for s in res.sources]
+    # the old postings are gone too: no stale chunk points at a document that no longer exists
+    con = store.store.connection()
+    assert con.execute("SELECT count(*) FROM grams g LEFT JOIN chunks c ON g.chunk = c.chunk "
+                       "WHERE c.chunk IS NULL").fetchone()[0] == 0
+    assert store.delete("tram.txt") and not store.delete("tram.txt")
+    assert len(store) == 3
+    assert con.execute("SELECT count(*) FROM grams g LEFT JOIN chunks c ON g.chunk = c.chunk "
+                       "WHERE c.chunk IS NULL").fetchone()[0] == 0
+
+
+def test_parallel_preparation_indexes_the_same(tmp_path: Path) -> None:
+    def postings(jobs: int) -> list[tuple[int, int]]:
+        with Index(tmp_path / f"db{jobs}", semantic=False) as ix:
+            ix.add(_records(), jobs=jobs, batch=1)
+            return ix.store.connection().execute("SELECT h, chunk FROM grams ORDER BY h, chunk").fetchall()
+
+    assert postings(2) == postings(1)
+
+
+def test_exclude_and_top(store: Index) -> None:
+    res = store.check(Document(TRAM), exclude=["tram.txt"])
+    assert res.sources == []
+    both = TRAM + "\n\n" + HARBOUR
+    assert len(store.check(both, top=1).sources) == 1
+
+
+def test_failures_and_empty_records_are_reported_not_indexed(tmp_path: Path) -> None:
+    from unspun.models import Failure
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        rep = ix.add([Failure("bad.bin", "binary"), Record(id="blank", text="  \n"), *_records()[:1]])
+        assert rep.indexed == 1 and len(rep.failed) == 1 and len(rep.skipped) == 1
+
+
+def test_missing_and_corrupt_store(tmp_path: Path) -> None:
+    from unspun.index import open_index
+
+    with pytest.raises(StoreError, match="no unspun store"):
+        open_index(tmp_path / "nowhere")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "unspun.sqlite").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a usable unspun store"):
+        open_index(tmp_path / "bad")
+
+
+def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    (db / "vectors.usearch").unlink()  # as if killed before the vectors were saved
+    with Index(db) as ix:
+        assert ix.semantic and len(ix._vectors) == ix.store.connection().execute(
+            "SELECT count(*) FROM chunks").fetchone()[0]
+        assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
+def _corpus(folder: Path, n: int) -> None:
+    rng = random.Random(7)
+    words = (TRAM + " " + HARBOUR + " " + LIBRARY + " " + ORCHESTRA).split()
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"doc{i:05d}.txt").write_text(" ".join(rng.choice(words) for _ in range(300)) + f" end{i}.\n")
+
+
+def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> None:
+    corpus, db = tmp_path / "corpus", tmp_path / "db"
+    _corpus(corpus, 1500)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--no-semantic", str(corpus)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.time() + 120
+    committed = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            con = sqlite3.connect(f"file:{db / 'unspun.sqlite'}?mode=ro", uri=True, timeout=1)
+            committed = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            continue
+        if committed >= 200:
+            break
+    assert proc.poll() is None, "index finished before it could be killed: make the corpus larger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Index(db, create=False, readonly=True) as ix:
+        kept = list(ix.ids())
+        assert len(kept) >= committed
+        for i in kept[:: max(1, len(kept) // 50)]:
+            assert ix.get(i).text == (corpus / i).read_text()
+    run = subprocess.run([UNSPUN, "index", "--db", str(db), str(corpus)], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    with Index(db, create=False, readonly=True) as ix:
+        assert len(ix) == 1500
+        assert ix.check(Document((corpus / "doc00042.txt").read_text())).sources[0].id == "doc00042.txt"
+
+
+def test_cli_index_reports_failures_and_check_json(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "tram.txt").write_text(TRAM)
+    (corpus / "library.txt").write_text(LIBRARY)
+    (corpus / "empty.txt").write_text("")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (corpus / "bad.jsonl").write_text('{"id": "j1", "text": "' + HARBOUR + '"}\n{not json\n')
+    db = tmp_path / "db"
+    run = subprocess.run([UNSPUN, "index", "--db", str(db), "--no-semantic", str(corpus)], capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    assert "indexed 3" in run.stderr and "failed 3" in run.stderr
+    assert "empty.txt" in run.stderr and "image.txt" in run.stderr and "bad.jsonl:2" in run.stderr
+    q = tmp_path / "q.txt"
+    q.write_text("Breaking: " + TRAM)
+    out = subprocess.run([UNSPUN, "check", "--db", str(db), str(q), "--format", "json"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)["documents"][0]
+    src = doc["sources"][0]
+    assert src["id"] == "tram.txt"
+    text = q.read_text()
+    (p,) = src["passages"]
+    assert text[p["query"][0]:p["query"][1]] == TRAM
+    html = subprocess.run([UNSPUN, "check", "--db", str(db), str(q), "--format", "html"], capture_output=True,
+                          text=True)
+    assert html.returncode == 0 and "<iframe" in html.stdout
+
+
+def test_cli_check_errors(tmp_path: Path) -> None:
+    q = tmp_path / "q.txt"
+    q.write_text(TRAM)
+    run = subprocess.run([UNSPUN, "check", "--db", str(tmp_path / "none"), str(q)], capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr.startswith("unspun: error:") and run.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not (DATA / "seeds").is_dir(), reason=f"{DATA / 'seeds'} absent: seed check not run")
+def test_seed_copy_ranks_its_original_first_among_news(tmp_path: Path) -> None:
+    original = sorted((DATA / "seeds").glob("001_*.txt"))[0]
+    copy = sorted((DATA / "seeds").glob("000_*.txt"))[0]
+    news = sorted((DATA / "bbc-news-2225" / "politics").glob("*.txt"))[:150]
+    from unspun.corpus import read_inputs
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(read_inputs([*news, original]))
+        from unspun.ingest import read_document
+
+        res = ix.check(read_document(copy))
+    assert res.sources[0].id == original.name
+    assert res.sources[0].comparison.coverage_a > 0.85

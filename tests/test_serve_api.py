@@ -1,0 +1,413 @@
+"""The HTTP API of `unspun serve`: every endpoint, auth, body limits, bad JSON, concurrent reads and writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import httpx
+import pytest
+
+with warnings.catch_warnings():  # Starlette prefers httpx2 for its TestClient; httpx works the same here
+    warnings.filterwarnings("ignore", message=".*httpx2")
+    from fastapi.testclient import TestClient
+
+from unspun.compare import compare
+from unspun.errors import UnspunError
+from unspun.index import Index
+from unspun.models import Document, Record
+from unspun.serve import create_app, run
+from unspun.serve.server import background, bind
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+ORIGINAL = (
+    "The harbour town of Lindqvist voted on Tuesday to close its old ferry terminal after ninety years of service. "
+    "Councillors said the wooden piers had become too expensive to repair after two winters of heavy storms. "
+    "A new terminal will be built on the northern shore, where the water is deeper and the wind is calmer. "
+    "Fishermen who use the old harbour protested outside the town hall, saying the move would cost them hours. "
+    "The mayor promised that a shuttle bus would connect the old quay with the new terminal every half hour. "
+    "Construction is expected to begin next spring and to last at least three years, according to the council."
+)
+COPY = (
+    "The harbour town of Lindqvist decided on Tuesday to shut its old ferry terminal after ninety years of service. "
+    "Councillors said the wooden piers had become far too costly to repair after two winters of heavy storms. "
+    "A new terminal will be built on the northern shore, where the water is deeper and the wind is calmer. "
+    "The mayor promised that a shuttle bus would link the old quay with the new terminal every half hour."
+)
+OTHER = (
+    "Researchers at a mountain observatory have catalogued a faint comet that will pass the sun in October. "
+    "The comet's orbit suggests it last came near the inner planets some four thousand years ago. "
+    "Amateur astronomers may see it with binoculars for a few days before dawn, weather permitting."
+)
+
+
+def _records() -> list[Record]:
+    return [
+        Record(id="news/ferry", text=ORIGINAL, published="2024-03-05", title="Ferry terminal to close"),
+        Record(id="news/comet", text=OTHER, published="2024-03-06"),
+    ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+    return db
+
+
+@pytest.fixture
+def index(store: Path):
+    ix = Index(store, semantic=False)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture
+def client(index: Index):
+    """A writable server with a token."""
+    with TestClient(create_app(index, write_token=TOKEN)) as c:
+        yield c
+
+
+@pytest.fixture
+def readonly_client(store: Path):
+    ix = Index(store, readonly=True)
+    with TestClient(create_app(ix)) as c:
+        yield c
+    ix.close()
+
+
+# --- reads -----------------------------------------------------------------------------------------------------
+
+
+def test_health(client: TestClient, readonly_client: TestClient) -> None:
+    h = client.get("/v1/health").json()
+    assert h["status"] == "ok" and h["documents"] == 2 and h["writable"] is True
+    assert readonly_client.get("/v1/health").json()["writable"] is False
+
+
+def test_check_finds_the_source_with_the_contract_keys(client: TestClient, index: Index) -> None:
+    r = client.post("/v1/check", json={"text": COPY, "title": "copy.txt", "published": "2024-04-01"})
+    assert r.status_code == 200
+    body = r.json()
+    assert list(body) == ["path", "chars", "sources", "original", "evidence"]
+    assert body["path"] == "copy.txt" and body["chars"] == len(COPY)
+    top = body["sources"][0]
+    assert list(top) == ["id", "score", "published", "coverage", "passages"]
+    assert top["id"] == "news/ferry" and top["published"] == "2024-03-05"
+    assert set(top["coverage"]) == {"query", "source"}
+    p = top["passages"][0]
+    assert list(p) == ["query", "source", "kind", "similarity"]
+    assert body["original"] == "news/ferry"
+    # the same as the library gives
+    expected = index.check(Document(COPY, path="copy.txt", published="2024-04-01")).to_json()
+    assert body == json.loads(json.dumps(expected))
+
+
+def test_check_exclude_and_top(client: TestClient) -> None:
+    body = client.post("/v1/check", json={"text": COPY, "exclude": ["news/ferry"], "top": 1}).json()
+    assert all(s["id"] != "news/ferry" for s in body["sources"])
+    assert len(body["sources"]) <= 1
+
+
+def test_check_of_unrelated_text_is_empty(client: TestClient) -> None:
+    body = client.post("/v1/check", json={"text": "Nothing here resembles any stored article at all."}).json()
+    assert body["sources"] == [] and body["original"] is None
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({}, "text"),
+    ({"text": "   \n "}, "text"),
+    ({"text": 5}, "text"),
+    ({"text": "x", "top": 0}, "top"),
+    ({"text": "x", "colour": "red"}, "colour"),
+])
+def test_check_rejects_bad_fields_with_422(client: TestClient, payload: dict, field: str) -> None:
+    r = client.post("/v1/check", json=payload)
+    assert r.status_code == 422
+    assert any(field in e["loc"] for e in r.json()["detail"])
+
+
+def test_compare(client: TestClient) -> None:
+    r = client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL})
+    assert r.status_code == 200
+    body = r.json()
+    assert list(body) == ["a", "b", "passages", "coverage", "source", "evidence"]
+    assert body["passages"] and body["a"]["chars"] == len(COPY)
+    expected = compare(Document(COPY, path="a"), Document(ORIGINAL, path="b")).to_json()
+    assert body == json.loads(json.dumps(expected))
+    assert client.post("/v1/compare", json={"a": "x"}).status_code == 422
+
+
+def test_extract_html(client: TestClient) -> None:
+    page = ("<html><head><title>Ferry news</title></head><body><nav>Home | Sport</nav><article><h1>Ferry</h1>"
+            + "".join(f"<p>{s}.</p>" for s in ORIGINAL.split(". ")) + "</article></body></html>")
+    r = client.post("/v1/extract", json={"html": page})
+    assert r.status_code == 200
+    assert "old ferry terminal" in r.json()["text"]
+    assert client.post("/v1/extract", json={"html": "<html><body></body></html>"}).status_code == 422
+
+
+def test_get_document_is_a_read(readonly_client: TestClient) -> None:
+    r = readonly_client.get("/v1/documents/news/ferry")
+    assert r.status_code == 200
+    assert r.json() == {"id": "news/ferry", "text": ORIGINAL, "url": None, "published": "2024-03-05", "source": None,
+                        "title": "Ferry terminal to close", "lang": None}
+    assert readonly_client.get("/v1/documents/nope").status_code == 404
+
+
+# --- writes and auth ---------------------------------------------------------------------------------------------
+
+
+def test_readonly_server_refuses_writes_with_403(readonly_client: TestClient) -> None:
+    for r in (readonly_client.post("/v1/documents", json={"id": "x", "text": "some text"}, headers=AUTH),
+              readonly_client.delete("/v1/documents/news/ferry", headers=AUTH)):
+        assert r.status_code == 403
+        assert "read-only" in r.json()["detail"]
+    assert readonly_client.get("/v1/documents/news/ferry").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
+                                     {"Authorization": TOKEN}])
+def test_wrong_or_missing_token_is_401(client: TestClient, headers: dict) -> None:
+    r = client.post("/v1/documents", json={"id": "x", "text": "some text"}, headers=headers)
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert client.delete("/v1/documents/news/ferry", headers=headers).status_code == 401
+    assert client.get("/v1/documents/x").status_code == 404
+
+
+def test_add_replace_get_delete(client: TestClient) -> None:
+    one = {"id": "a/b c?", "text": COPY, "url": "https://example.org/x", "published": "2024-04-01",
+           "source": "Example", "title": "Copy", "lang": "en"}
+    r = client.post("/v1/documents", json=one, headers=AUTH)
+    assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "skipped": [], "failed": []}
+    path = "/v1/documents/a/b%20c%3F"
+    assert client.get(path).json() == one
+    r = client.post("/v1/documents", json=[{**one, "text": OTHER}, {"id": 7, "text": "Seven is a number."}],
+                    headers=AUTH)
+    assert r.json()["indexed"] == 2 and r.json()["replaced"] == 1
+    assert client.get(path).json()["text"] == OTHER
+    assert client.get("/v1/documents/7").json()["id"] == "7"
+    assert client.get("/v1/health").json()["documents"] == 4
+    assert client.delete(path, headers=AUTH).json() == {"id": "a/b c?", "deleted": True}
+    assert client.get(path).status_code == 404
+    assert client.delete(path, headers=AUTH).status_code == 404
+    assert client.get("/v1/health").json()["documents"] == 3
+
+
+@pytest.mark.parametrize("payload", [{"text": "no id"}, {"id": "", "text": "x"}, {"id": "x", "text": " "},
+                                     {"id": "x", "text": "t", "published": 2024}, [{"id": "x"}], "a string"])
+def test_bad_documents_are_422(client: TestClient, payload: object) -> None:
+    assert client.post("/v1/documents", json=payload, headers=AUTH).status_code == 422
+    assert client.get("/v1/health").json()["documents"] == 2
+
+
+# --- limits and malformed requests -------------------------------------------------------------------------------
+
+
+def test_body_over_the_limit_is_413(index: Index) -> None:
+    with TestClient(create_app(index, write_token=TOKEN, max_body=2_000)) as c:
+        r = c.post("/v1/check", json={"text": "word " * 1_000})
+        assert r.status_code == 413 and "limit" in r.json()["detail"]
+        # no Content-Length: a chunked body is counted as it arrives
+        r = c.post("/v1/check", content=iter([b'{"text": "', b"x" * 3_000, b'"}']),
+                   headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert c.post("/v1/check", json={"text": COPY}).status_code == 200
+
+
+def test_413_over_a_real_socket(index: Index) -> None:
+    """uvicorn in front: the refusal reaches the client before it has sent the whole body, and the server goes on."""
+    with background(create_app(index, max_body=1_000)) as url:
+        for body in (b"x" * 2_000, b"x" * 11_000_000):
+            r = httpx.post(f"{url}/v1/check", content=body, headers={"Content-Type": "application/json"})
+            assert r.status_code == 413
+        r = httpx.post(f"{url}/v1/check", content=iter([b"y" * 100_000] * 50),
+                       headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert httpx.get(f"{url}/v1/health").status_code == 200
+
+
+def test_default_limit_is_10_mb(client: TestClient) -> None:
+    r = client.post("/v1/check", content=b"x" * 10_000_001, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize("raw", [b"{bad json", b'{"text": "unterminated', b"\xff\xfe\x00garbage", b""])
+def test_malformed_json_is_422_with_a_reason(client: TestClient, raw: bytes) -> None:
+    r = client.post("/v1/check", content=raw, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail and detail[0]["msg"]
+
+
+def test_wrong_json_shape_is_422(client: TestClient) -> None:
+    for raw in ([COPY], COPY, None, 5):
+        assert client.post("/v1/check", json=raw).status_code == 422
+    assert client.post("/v1/documents", json={"id": {"x": 1}, "text": "t"}, headers=AUTH).status_code == 422
+
+
+# --- docs and pages ------------------------------------------------------------------------------------------------
+
+
+def test_openapi_and_local_docs(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for path in ("/v1/check", "/v1/compare", "/v1/documents", "/v1/documents/{doc_id}", "/v1/health"):
+        assert path in schema["paths"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "http://" not in docs.text and "https://" not in docs.text and "//cdn" not in docs.text
+    for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css"):
+        assert client.get(asset).status_code == 200
+
+
+def test_pages_are_local_and_locked_down(client: TestClient) -> None:
+    for path in ("/", "/documents/news/ferry", "/static/view.js", "/static/check.js", "/static/document.js",
+                 "/static/unspun.css"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "http://" not in r.text and "https://" not in r.text, path
+    csp = client.get("/").headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+
+
+def test_static_pages_never_write_data_as_html() -> None:
+    static = Path(__file__).parent.parent / "unspun" / "serve" / "static"
+    for js in static.glob("*.js"):
+        src = js.read_text()
+        for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML(", "document.write(", "eval("):
+            assert sink not in src, f"{js.name} uses {sink}"
+
+
+# --- concurrency -------------------------------------------------------------------------------------------------
+
+
+def test_concurrent_writes_and_checks_keep_the_store_intact(index: Index, store: Path) -> None:
+    """Writers add, replace and delete documents while readers check; every call succeeds, the store stays whole."""
+    errors: list[str] = []
+    final: dict[str, str] = {}
+    lock = threading.Lock()
+    with background(create_app(index, write_token=TOKEN)) as url:
+
+        def writer(w: int) -> None:
+            with httpx.Client(base_url=url, headers=AUTH, timeout=60) as c:
+                for i in range(6):
+                    doc_id = f"w{w}/{i % 3}"  # ids come back: replaces race with checks
+                    text = f"Writer {w} round {i}. " + (ORIGINAL if (w + i) % 2 else OTHER)
+                    r = c.post("/v1/documents", json=[{"id": doc_id, "text": text}])
+                    if r.status_code != 200:
+                        errors.append(f"add {r.status_code} {r.text}")
+                    with lock:
+                        final[doc_id] = text
+                    r = c.post("/v1/documents", json={"id": f"w{w}/tmp", "text": COPY})
+                    r2 = c.delete(f"/v1/documents/w{w}/tmp")
+                    if r.status_code != 200 or r2.status_code != 200:
+                        errors.append(f"add/delete {r.status_code} {r2.status_code} {r2.text}")
+
+        def reader() -> None:
+            with httpx.Client(base_url=url, timeout=60) as c:
+                for _ in range(6):
+                    r = c.post("/v1/check", json={"text": COPY})
+                    if r.status_code != 200 or not r.json()["sources"]:
+                        errors.append(f"check {r.status_code} {r.text[:200]}")
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+        threads += [threading.Thread(target=reader) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert not errors, errors[:3]
+        with httpx.Client(base_url=url) as c:
+            assert c.get("/v1/health").json()["documents"] == 2 + len(final)
+            assert all(c.get(f"/v1/documents/w{w}/tmp").status_code == 404 for w in range(3))
+            for doc_id, text in final.items():
+                assert c.get(f"/v1/documents/{doc_id}").json()["text"] == text
+            found = c.post("/v1/check", json={"text": final["w0/0"]}).json()["sources"]
+            assert "w0/0" in [s["id"] for s in found]
+    con = sqlite3.connect(store / "unspun.sqlite")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    orphans = con.execute("SELECT count(*) FROM chunks WHERE doc NOT IN (SELECT doc FROM documents)").fetchone()[0]
+    assert orphans == 0
+    con.close()
+
+
+# --- run(): the entry point the CLI calls ------------------------------------------------------------------------
+
+
+def test_run_missing_store_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UnspunError, match="no unspun store"):
+        run(tmp_path / "nope", "127.0.0.1", 0, None, 10_000_000)
+
+
+def test_run_port_in_use_is_a_user_error(store: Path) -> None:
+    taken = bind("127.0.0.1", 0)
+    taken.listen()
+    try:
+        with pytest.raises(UnspunError, match="port already in use"):
+            run(store, "127.0.0.1", taken.getsockname()[1], None, 10_000_000)
+    finally:
+        taken.close()
+
+
+def test_run_readonly_store_with_token_is_a_user_error(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode == os.W_OK else real(p, mode, **kw))
+    with pytest.raises(UnspunError, match="read-only"):
+        run(store, "127.0.0.1", 0, TOKEN, 10_000_000)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_serves_until_interrupted_with_the_token_from_the_environment(store: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "UNSPUN_WRITE_TOKEN": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "unspun.serve", "--db", str(store), "--port", str(port)],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{url}/v1/health").json()
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert health["writable"] is True
+        r = httpx.post(f"{url}/v1/documents", json={"id": "env", "text": COPY}, headers=AUTH)
+        assert r.status_code == 200
+        second = subprocess.run([sys.executable, "-m", "unspun.serve", "--db", str(store), "--port", str(port)],
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines()[-1].startswith("unspun: error: ")
+        assert "port already in use" in second.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "serving" in proc.stderr.read()
+    with Index(store, readonly=True) as ix:
+        assert ix.get("env") is not None

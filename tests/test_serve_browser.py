@@ -1,0 +1,203 @@
+"""The web pages of `unspun serve` in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+A real server (uvicorn, in a thread, on a free port) serves a store holding the seed original among a few BBC
+articles; the page is given the seed's French round-trip copy and must rank the original first, with passages
+highlighted and linked across the two sides. Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from unspun.index import Index
+from unspun.models import Record
+from unspun.serve import create_app
+from unspun.serve.server import background
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
+
+CHROMIUM = Path("/usr/bin/chromium")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+BBC_PER_TOPIC = 3
+
+INJECTED = (
+    "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> "
+    "The river authority confirmed on Monday that the old stone bridge at Marrow Ford will close for repairs. "
+    "Engineers found cracks in two of the arches during an inspection after the spring floods. "
+    "Traffic will be diverted through the village of Eastwick for at least six months, the authority said. "
+    "Local shops fear that the diversion will keep visitors away during the busiest season of the year. "
+    "</textarea><b onmouseover=\"window.__pwned = 3\">bold?</b> A temporary footbridge is planned for walkers."
+)
+
+
+def _seed(prefix: str) -> Path:
+    found = sorted((DATA / "seeds").glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seed pair absent: no {DATA / 'seeds'}/{prefix}_*.txt")
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def seeds() -> tuple[Path, Path]:
+    return _seed("001"), _seed("000")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -> Iterator[str]:
+    """A read-only server over the seed original, a few BBC articles and a document full of markup."""
+    bbc = DATA / "bbc-news-2225"
+    if not bbc.is_dir():
+        pytest.skip(f"BBC articles absent: no {bbc}")
+    original, _ = seeds
+    records = [Record(id=f"seeds/{original.name}", text=original.read_text(encoding="utf-8"))]
+    for topic in sorted(p for p in bbc.iterdir() if p.is_dir()):
+        for f in sorted(topic.glob("*.txt"))[:BBC_PER_TOPIC]:
+            text = f.read_text(encoding="utf-8", errors="replace")
+            records.append(Record(id=f"bbc/{topic.name}/{f.name}", text=text))
+    records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
+    records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday")))
+    db = tmp_path_factory.mktemp("serve") / "db"
+    with Index(db, semantic=False) as ix:
+        report = ix.add(records)
+        assert report.indexed == len(records)
+    index = Index(db, readonly=True)
+    try:
+        with background(create_app(index)) as url:
+            yield url
+    finally:
+        index.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} absent: apt-get install chromium chromium-driver (.ci/run does)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server: str):
+    """A fresh page that records console errors and any request leaving the server's origin."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(120_000)
+    pg.problems = []
+    pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console: {m.text}"))
+    pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+    pg.on("request", lambda r: r.url.startswith((server, "data:")) or pg.problems.append(f"external: {r.url}"))
+    yield pg
+    context.close()
+
+
+def _shot(pg, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _check(pg, server: str, text: str) -> None:
+    pg.goto(server + "/")
+    pg.fill("#text", text)
+    pg.click("#check")
+    pg.wait_for_selector("#results[data-done]")
+
+
+def test_check_page_ranks_the_seed_original_first(page, server: str, seeds: tuple[Path, Path]) -> None:
+    original, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    assert first.get_attribute("data-id") == f"seeds/{original.name}"
+    assert first.get_attribute("data-rank") == "1"
+    query_pieces = first.locator('.doc[data-side="query"] .p')
+    source_pieces = first.locator('.doc[data-side="source"] .p')
+    assert query_pieces.count() > 0 and source_pieces.count() > 0
+    # the source pane holds the stored original's text, exactly
+    stored = original.read_text(encoding="utf-8")
+    assert first.locator('.doc[data-side="source"]').text_content() == stored
+    # hovering a passage on one side lights up its counterpart on the other; clicking pins it
+    piece = query_pieces.first
+    ids = piece.get_attribute("data-p").split()
+    piece.hover()
+    counterpart = first.locator(f'.doc[data-side="source"] .p[data-p~="{ids[0]}"]').first
+    assert "on" in counterpart.get_attribute("class").split()
+    piece.click()
+    assert "sel" in counterpart.get_attribute("class").split()
+    assert first.locator("tr[data-go]").count() == query_pieces.evaluate_all(
+        "els => new Set(els.flatMap(e => e.dataset.p.split(' '))).size")
+    assert "found" in page.text_content("#status")
+    _shot(page, "serve-check-seed.png")
+    assert not page.problems, page.problems
+
+
+def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple[Path, Path], tmp_path: Path) -> None:
+    original, copy = seeds
+    paragraphs = [p for p in copy.read_text(encoding="utf-8").split("\n") if p.strip()]
+    page_html = ("<!DOCTYPE html><html><head><title>Kazakhstan, translated</title></head><body>"
+                 "<nav><a href='/'>Home</a> | <a href='/world'>World</a></nav><article><h1>Kazakhstan</h1>"
+                 + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+                 + "</article><footer>Copyright and cookies</footer></body></html>")
+    f = tmp_path / "copy.html"
+    f.write_text(page_html, encoding="utf-8")
+    page.goto(server + "/")
+    page.set_input_files("#file", str(f))
+    page.wait_for_selector("#status:has-text('extracted')")  # a selector, not a JS string: the CSP forbids eval
+    text = page.input_value("#text")
+    assert "<p>" not in text and "Tokayev" in text and "Copyright and cookies" not in text
+    page.click("#check")
+    page.wait_for_selector("#results[data-done]")
+    assert page.locator("li.source").first.get_attribute("data-id") == f"seeds/{original.name}"
+    assert not page.problems, page.problems
+
+
+def test_markup_in_documents_is_shown_as_text(page, server: str) -> None:
+    _check(page, server, INJECTED)
+    page.wait_for_timeout(300)  # give any injected handler a chance to run
+    assert page.evaluate("window.__pwned") is None
+    first = page.locator("li.source").first
+    assert first.get_attribute("data-id") in {"inject/original", "inject/copy"}
+    query = first.locator('.doc[data-side="query"]')
+    assert "<script>window.__pwned = 1</script>" in query.text_content()
+    assert query.locator("script, img, b").count() == 0
+    assert page.locator("#results script, #results img, #results b").count() == 0
+    page.locator('#results .doc .p').first.hover()
+    assert page.evaluate("window.__pwned") is None
+    assert not page.problems, page.problems
+
+
+def test_document_page_shows_its_reuse_links(page, server: str) -> None:
+    page.goto(server + "/documents/inject/original")
+    page.wait_for_selector("#results[data-done]")
+    assert page.evaluate("window.__pwned") is None
+    assert page.text_content("#doc-title") == "<i>Bridge</i> closes"
+    assert page.text_content("#doc-text") == INJECTED
+    ids = [li.get_attribute("data-id") for li in page.locator("li.source").all()]
+    assert ids and ids[0] == "inject/copy" and "inject/original" not in ids
+    link = page.locator("li.source").first.locator("a.source-id")
+    assert link.get_attribute("href") == "/documents/inject/copy"
+    _shot(page, "serve-document-page.png")
+    link.click()
+    page.wait_for_selector("#results[data-done]")
+    assert page.text_content("#doc-title") == "inject/copy"
+    assert page.locator("li.source").first.get_attribute("data-id") == "inject/original"
+    assert not page.problems, page.problems
+
+
+def test_unknown_document_page_says_so(page, server: str) -> None:
+    page.goto(server + "/documents/no/such/doc")
+    page.wait_for_selector("#status.error:has-text('no document')")
+    assert not [p for p in page.problems if not p.startswith("console:")]
+
+
+def test_api_docs_render_without_a_cdn(page, server: str) -> None:
+    page.goto(server + "/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "unspun" in page.text_content(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() >= 6
+    assert not [p for p in page.problems if p.startswith("external")], page.problems

@@ -1,0 +1,137 @@
+"""`unspun clusters`: every reuse link in a store, the clusters they form with each one's likely original, and the
+boilerplate that must not count as reuse.
+
+Three passes over the stored documents, each per document so it spreads over processes (local engine) or Spark
+workers (spark engine) that open the store read-only:
+
+1. sentence hashes, counted over the corpus: sentences in many otherwise unrelated documents are boilerplate
+   (`boilerplate`);
+2. `Index.check` of every document against the store without itself, boilerplate passages dropped and coverage
+   recomputed (`links.doc_links`), both directions of a pair merged into one link (`links.merge`);
+3. clusters over the links that explain a real share of the shorter document (`graph`).
+
+Output: JSONL records typed ``link``, ``cluster`` and ``boilerplate``, or one Parquet/CSV file per type
+(`output`); `--summary` and `--html` (`overview`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..errors import UnspunError
+from ..index import Index, open_index
+from ..models import Failure
+from . import boilerplate as bp
+from . import local, output, overview
+from .graph import Cluster, clusters
+from .links import Link
+from .params import ClusterParams
+
+__all__ = ["run", "compute", "ClusterParams", "ClusterResult", "Link", "Cluster"]
+
+ENGINES = ("local", "spark")
+
+
+@dataclass
+class ClusterResult:
+    documents: int
+    links: dict[tuple[str, str], Link]
+    clusters: list[Cluster]
+    boilerplate: list[dict]
+
+    def records(self) -> dict[str, list[dict]]:
+        return {"link": [self.links[k].to_json() for k in sorted(self.links)],
+                "cluster": [c.to_json() for c in self.clusters],
+                "boilerplate": self.boilerplate}
+
+
+class _Bars:
+    """One rich progress bar per stage, on stderr."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=Console(stderr=True), disable=quiet, transient=False)
+
+    @contextmanager
+    def stage(self, name: str, total: int) -> Iterator:
+        task = self.progress.add_task(name, total=total)
+        yield lambda n: self.progress.advance(task, n)
+        self.progress.update(task, completed=total)
+
+
+def compute(db: str | Path, *, engine: str = "local", master: str | None = None, params: ClusterParams | None = None,
+            quiet: bool = False) -> ClusterResult:
+    """Links, clusters and boilerplate of a store, with either engine (the same result from both)."""
+    if engine not in ENGINES:
+        raise UnspunError(f"unknown engine {engine!r} (choose local or spark)")
+    p = params or ClusterParams()
+    db = str(db)
+    ix = open_index(db)
+    try:
+        ids = list(ix.ids())
+        if not ids:
+            raise UnspunError(f"{db}: the store is empty (index documents first)")
+        bars = _Bars(quiet)
+        if engine == "spark":
+            from . import spark
+            ctx = spark.session(master)
+        else:
+            ctx = nullcontext(None)
+        with ctx as sc, bars.progress:
+            with bars.stage("sentences", len(ids)) as tick:
+                hashes = (spark.sentence_hashes(sc, db, ids, p, tick) if sc is not None
+                          else local.sentence_hashes(db, ids, p, tick))
+            found = bp.detect(ids, hashes, p)
+            del hashes
+            boiler = frozenset(b.hash for b in found)
+            with bars.stage("links", len(ids)) as tick:
+                links = (spark.links(sc, db, ids, boiler, p, tick) if sc is not None
+                         else local.links(db, ids, boiler, p, tick))
+        boiler_records = [{"type": "boilerplate", "text": bp.example_text(ix.get(b.examples[0]).text, b.hash, p),
+                           "documents": b.documents, "examples": b.examples} for b in found]
+        return ClusterResult(len(ids), links, clusters(links.values(), p), boiler_records)
+    finally:
+        ix.close()
+
+
+def _index_inputs(db: Path, inputs: list[Path]) -> None:
+    """Index JSONL/Parquet/folders into ``db`` (created when missing) before clustering, like `unspun index`."""
+    from ..corpus import read_inputs
+
+    with Index(db, create=True, semantic=False) as ix:
+        report = ix.add(read_inputs(inputs))
+    bad: list[Failure] = report.failed + report.skipped
+    if bad:
+        print(f"unspun: warning: {len(bad)} input(s) not indexed (first: {bad[0].origin}: {bad[0].reason})",
+              file=sys.stderr)
+
+
+def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,
+        summary: bool = False, html: Path | None = None, input: list[Path] | None = None,
+        params: ClusterParams | None = None, quiet: bool = False) -> None:
+    """`unspun clusters`: compute and write everything; user errors are one-line `UnspunError`s."""
+    if fmt not in output.FORMATS:
+        raise UnspunError(f"unknown format {fmt!r} (choose {', '.join(output.FORMATS)})")
+    db, out = Path(db), Path(out)
+    if input:
+        _index_inputs(db, [Path(i) for i in input])
+    res = compute(db, engine=engine, master=master, params=params, quiet=quiet)
+    if not res.links:
+        raise UnspunError(f"{db}: no reuse link among the {res.documents} documents; nothing to cluster")
+    records = res.records()
+    bars = _Bars(quiet)
+    with bars.progress:
+        with bars.stage("writing", sum(map(len, records.values()))) as tick:
+            output.write(out, fmt, records, tick)
+        if html is not None:
+            with bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, open_index(db) as ix:
+                overview.write_html(Path(html), ix, res.clusters, res.links, res.boilerplate, res.documents, tick)
+    if summary:
+        print(overview.summary(res.clusters, len(res.links), len(res.boilerplate), res.documents))

@@ -1,0 +1,112 @@
+"""Clusters: documents connected by links that explain a real share of the shorter document, and their original.
+
+Only links covering at least ``edge_coverage`` of the shorter side (boilerplate already removed) are edges, so a
+few shared sentences or a common footer never chain two stories together. The original is the earliest published
+member; without dates, the member the aligner's direction evidence names as the source most often.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .links import Link
+from .params import ClusterParams
+
+
+@dataclass(frozen=True)
+class Copy:
+    id: str
+    published: str | None
+    #: Share of the copy (non-space characters, boilerplate excluded) reused from the cluster.
+    reused: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: int
+    members: list[str]
+    original: str
+    why: str
+    copies: list[Copy] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"type": "cluster", "id": self.id, "size": len(self.members), "members": self.members,
+                "original": self.original, "why": self.why,
+                "copies": [{"id": c.id, "published": c.published, "reused": round(c.reused, 4)} for c in self.copies],
+                "links": [list(k) for k in self.links]}
+
+
+def clusters(links: Iterable[Link], p: ClusterParams) -> list[Cluster]:
+    """Connected components over the edge links, largest first."""
+    edges = sorted((l for l in links if l.smaller_coverage() >= p.edge_coverage), key=lambda l: l.key)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for l in edges:
+        ra, rb = find(l.a), find(l.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[Link]] = defaultdict(list)
+    for l in edges:
+        groups[find(l.a)].append(l)
+    built = [_cluster(g) for g in groups.values()]
+    built.sort(key=lambda c: (-len(c.members), c.original))
+    return [Cluster(i + 1, c.members, c.original, c.why, c.copies, c.links) for i, c in enumerate(built)]
+
+
+def _cluster(edges: list[Link]) -> Cluster:
+    published: dict[str, str | None] = {}
+    for l in edges:
+        published[l.a], published[l.b] = l.published_a, l.published_b
+    members = sorted(published)
+    original, why = _original(members, published, edges)
+    reused: dict[str, float] = defaultdict(float)
+    with_original: dict[str, float] = {}
+    for l in edges:
+        reused[l.a] = max(reused[l.a], l.coverage_a)
+        reused[l.b] = max(reused[l.b], l.coverage_b)
+        if original in l.key:
+            other_cov = l.coverage_b if l.a == original else l.coverage_a
+            with_original[l.b if l.a == original else l.a] = other_cov
+    copies = [Copy(m, published[m], with_original.get(m, reused[m])) for m in members if m != original]
+    copies.sort(key=lambda c: (-c.reused, c.id))
+    return Cluster(0, members, original, why, copies, [l.key for l in edges])
+
+
+def _original(members: list[str], published: dict[str, str | None], edges: list[Link]) -> tuple[str, str]:
+    dated = sorted((d, m) for m, d in published.items() if d)
+    if dated:
+        first_date, first = dated[0]
+        why = f"earliest published of the {len(dated)} dated member(s) ({first_date})"
+        if len(dated) < len(members):
+            why += f"; {len(members) - len(dated)} member(s) have no date"
+        if len(dated) > 1 and dated[1][0] == first_date:
+            why += f"; tied on date with {dated[1][1]}, smallest id taken"
+        return first, why
+    score: dict[str, int] = defaultdict(int)
+    said: dict[str, str] = {}
+    for l in edges:
+        if l.source in ("a", "b"):
+            src, cp = (l.a, l.b) if l.source == "a" else (l.b, l.a)
+            score[src] += 1
+            score[cp] -= 1
+            said.setdefault(src, f"{l.a} vs {l.b}: " + "; ".join(l.evidence))
+    best = max(members, key=lambda m: (score[m], -members.index(m)))
+    if score[best] > 0:
+        return best, (f"no dates; the aligner's direction evidence names it the source (net {score[best]} "
+                      f"link(s)): {said[best]}")
+    degree: dict[str, int] = defaultdict(int)
+    for l in edges:
+        degree[l.a] += 1
+        degree[l.b] += 1
+    best = max(members, key=lambda m: (degree[m], -members.index(m)))
+    return best, (f"no dates and no direction evidence: a guess, the member linked to the most others "
+                  f"({degree[best]} of {len(members) - 1}), smallest id on ties")

@@ -1,0 +1,105 @@
+"""Writing the records: JSONL (one file, a ``type`` per line), or Parquet/CSV (one file per record type).
+
+For Parquet and CSV, ``--out FILE`` names the set: ``FILE.links.parquet``, ``FILE.clusters.parquet`` and
+``FILE.boilerplate.parquet`` (a suffix ``.parquet``/``.csv`` on FILE is dropped first). CSV cells that hold lists
+or objects (passages, members, coverage...) are JSON. Every file is written to a temporary name beside it, synced
+and moved into place with os.replace, all files first, so a crash never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FORMATS = ("jsonl", "parquet", "csv")
+TYPES = ("link", "cluster", "boilerplate")
+_PLURAL = {"link": "links", "cluster": "clusters", "boilerplate": "boilerplate"}
+
+_SPAN = pa.list_(pa.int64())
+_SIDES = pa.struct([("a", pa.float64()), ("b", pa.float64())])
+SCHEMAS = {
+    "link": pa.schema([
+        ("type", pa.string()), ("a", pa.string()), ("b", pa.string()),
+        ("passages", pa.list_(pa.struct([("a", _SPAN), ("b", _SPAN), ("kind", pa.string()),
+                                         ("similarity", pa.float64())]))),
+        ("coverage", _SIDES), ("source", pa.string()), ("evidence", pa.list_(pa.string())),
+        ("published", pa.struct([("a", pa.string()), ("b", pa.string())])),
+    ]),
+    "cluster": pa.schema([
+        ("type", pa.string()), ("id", pa.int64()), ("size", pa.int64()), ("members", pa.list_(pa.string())),
+        ("original", pa.string()), ("why", pa.string()),
+        ("copies", pa.list_(pa.struct([("id", pa.string()), ("published", pa.string()), ("reused", pa.float64())]))),
+        ("links", pa.list_(pa.list_(pa.string()))),
+    ]),
+    "boilerplate": pa.schema([
+        ("type", pa.string()), ("text", pa.string()), ("documents", pa.int64()), ("examples", pa.list_(pa.string())),
+    ]),
+}
+
+
+def paths(out: Path, fmt: str) -> dict[str, Path]:
+    """The file each record type goes to."""
+    if fmt == "jsonl":
+        return {t: out for t in TYPES}
+    base = out.with_suffix("") if out.suffix.lower() == f".{fmt}" else out
+    return {t: base.with_name(f"{base.name}.{_PLURAL[t]}.{fmt}") for t in TYPES}
+
+
+def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[int], None] = lambda n: None) -> list[Path]:
+    """Write every record; returns the files written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    targets = paths(out, fmt)
+    for t in set(targets.values()):
+        t.parent.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        temps: dict[Path, Path] = {}
+        for final in dict.fromkeys(targets.values()):
+            fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            os.close(fd)
+            temps[final] = Path(name)
+            stack.callback(lambda p=Path(name): p.unlink(missing_ok=True))
+        if fmt == "jsonl":
+            _jsonl(temps[out], (r for t in TYPES for r in records.get(t, [])), tick)
+        else:
+            for t in TYPES:
+                rows = records.get(t, [])
+                (_parquet if fmt == "parquet" else _csv)(temps[targets[t]], t, rows)
+                tick(len(rows))
+        for final, tmp in temps.items():
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        for final, tmp in temps.items():
+            os.replace(tmp, final)
+    return list(dict.fromkeys(targets.values()))
+
+
+def _jsonl(path: Path, rows: Iterable[dict], tick: Callable[[int], None]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            tick(1)
+
+
+def _parquet(path: Path, t: str, rows: list[dict]) -> None:
+    schema = SCHEMAS[t]
+    table = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
+    pq.write_table(table, path)
+
+
+def _csv(path: Path, t: str, rows: list[dict]) -> None:
+    names = SCHEMAS[t].names
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(names)
+        for r in rows:
+            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else ("" if v is None else v)
+                        for v in (r.get(k) for k in names)])

@@ -1,0 +1,88 @@
+"""`--summary` (the largest clusters on the terminal) and `--html` (an overview page with a side-by-side report
+per pair, written by `unspun.report.render_html` into a folder beside the page). Every piece of document text and
+every id passes through `html.escape`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+
+from ..index import Index
+from ..report.html import render_html
+from .graph import Cluster
+from .links import Link, comparison
+
+#: Clusters shown by --summary and --html, and pair reports written per cluster.
+SHOW = 20
+PAIRS_PER_CLUSTER = 50
+
+
+def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: int = 10) -> str:
+    lines = [f"{docs} documents, {links} links, {len(clusters)} clusters, {boiler} boilerplate passages"]
+    for c in clusters[:show]:
+        lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
+        for cp in c.copies[:10]:
+            lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused")
+        if len(c.copies) > 10:
+            lines.append(f"    ... and {len(c.copies) - 10} more")
+    return "\n".join(lines)
+
+
+def pair_dir(html: Path) -> Path:
+    return html.with_name(f"{html.stem}-pairs")
+
+
+def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple[str, str], Link],
+               boiler: list[dict], docs: int, tick: Callable[[int], None] = lambda n: None) -> Path:
+    """The overview page and its pair reports; each file is written atomically."""
+    folder = pair_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    body = [f"<h1>unspun clusters</h1><p>{docs} documents, {len(links)} links, {len(clusters)} clusters, "
+            f"{len(boiler)} boilerplate passages</p>"]
+    for c in clusters[:SHOW]:
+        orig_pub = next((l.published_a if l.a == c.original else l.published_b
+                         for l in (links[k] for k in c.links) if c.original in l.key), None)
+        body.append(f'<section><h2 id="c{c.id}">Cluster {c.id}: {len(c.members)} documents</h2>'
+                    f"<p>Original: <b>{escape(c.original)}</b> ({escape(orig_pub or 'no date')}): {escape(c.why)}</p>"
+                    "<table><tr><th>copy</th><th>published</th><th>reused</th></tr>")
+        body += [f"<tr><td>{escape(cp.id)}</td><td>{escape(cp.published or '')}</td><td>{cp.reused:.0%}</td></tr>"
+                 for cp in c.copies]
+        body.append("</table><p>Pairs (side by side):</p><ul>")
+        for n, key in enumerate(c.links[:PAIRS_PER_CLUSTER], 1):
+            l = links[key]
+            a, b = ix.get(l.a), ix.get(l.b)
+            name = f"c{c.id}-{n}.html"
+            _atomic(folder / name, render_html(comparison(l, a.text, b.text)))
+            body.append(f'<li><a href="{escape(folder.name)}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
+                        f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {len(l.passages)} passage(s)</li>")
+        if len(c.links) > PAIRS_PER_CLUSTER:
+            body.append(f"<li>... {len(c.links) - PAIRS_PER_CLUSTER} more pairs in the links output</li>")
+        body.append("</ul></section>")
+        tick(1)
+    if boiler:
+        body.append("<h2>Boilerplate</h2><table><tr><th>documents</th><th>text</th><th>examples</th></tr>")
+        body += [f"<tr><td>{b['documents']}</td><td>{escape(b['text'] or '')}</td>"
+                 f"<td>{escape(', '.join(b['examples']))}</td></tr>" for b in boiler[:SHOW]]
+        body.append("</table>")
+    page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>unspun clusters</title>"
+            "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+    _atomic(path, page)
+    return path
+
+
+def _atomic(path: Path, text: str) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

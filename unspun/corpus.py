@@ -1,0 +1,492 @@
+"""Corpus readers: the INPUT arguments of `unspun index` as a stream of `Record`s to index and `Failure`s to report.
+
+A corpus can be far larger than memory, so everything streams: JSONL line by line, CSV row by row, Parquet by row
+batches, WARC record by record, Reuters SGML story by story. Bad data never stops a run: each problem becomes a
+`Failure` naming where it is (``file.jsonl:17``, ``file.parquet:row 17``, ``file.warc.gz:OFFSET``) and why, and
+reading goes on with the next document. Files are decoded by `ingest`, so a guessed encoding is reported the
+same way as in ``unspun compare``.
+
+Ids: a file under a directory INPUT is its path relative to that directory (``sub/dir/name.txt``), a file INPUT its
+name; a JSONL/CSV/Parquet record its ``id`` field; a WARC response its target URI; a Reuters story ``FILE:NEWID``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import html
+import json
+import os
+import re
+import stat
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import trafilatura
+from trafilatura.settings import set_date_params
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from .errors import InputError
+from .ingest import MAX_BYTES, read_document, read_text
+from .models import Document, Failure, Record
+
+Item = Record | Failure
+Reader = Callable[[Path, str], Iterator[Item]]
+
+#: Record fields besides ``id`` and ``text``, all optional.
+OPTIONAL_FIELDS = ("url", "published", "source", "title", "lang")
+#: Parquet rows per batch: big enough to amortise Arrow's per-batch cost, small enough for long texts.
+PARQUET_BATCH_ROWS = 256
+#: Errors a compressed or damaged stream raises part way through; what was read before it still counts.
+_STREAM_ERRORS = (EOFError, OSError, zlib.error)
+
+
+def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Record | Failure]:
+    """Every document in the given files and directories, lazily, in a deterministic order."""
+    for given in inputs:
+        root = Path(given)
+        try:
+            mode = root.stat().st_mode
+        except OSError as e:
+            yield Failure(str(given), _os_reason(e))
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _read_directory(root)
+        elif not stat.S_ISREG(mode):
+            yield Failure(str(given), "not a regular file")
+        elif (reader := _reader_for(root.name)) is None:
+            yield Failure(str(given), f"unsupported file type {_file_type(root.name) or '(no extension)'} "
+                                      f"(supported: {', '.join(_READERS)})")
+        else:
+            yield from _read_file(reader, root, root.name)
+
+
+def _read_directory(root: Path) -> Iterator[Item]:
+    """Known file types under ``root``; others are ignored, since corpus folders carry READMEs, licences, scripts."""
+    for found in _walk(root):
+        if isinstance(found, Failure):
+            yield found
+        elif (reader := _reader_for(found.name)) is not None:
+            yield from _read_file(reader, found, found.relative_to(root).as_posix())
+
+
+def _walk(folder: Path) -> Iterator[Path | Failure]:
+    """Files in name order, hidden ones skipped; symlinked folders are not followed, so a link loop can't hang us."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        yield Failure(str(folder), _os_reason(e))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
+def _file_type(name: str) -> str:
+    """``.jsonl.gz`` for compressed files, else the last suffix; lower case, as Windows tools write ``.HTML``."""
+    suffixes = [s.lower() for s in Path(name).suffixes]
+    return "".join(suffixes[-2:]) if suffixes[-1:] == [".gz"] else "".join(suffixes[-1:])
+
+
+def _reader_for(name: str) -> Reader | None:
+    return _READERS.get(_file_type(name))
+
+
+def _read_file(reader: Reader, path: Path, doc_id: str) -> Iterator[Item]:
+    """Run one reader; an OS error (permission, I/O, a file gone mid-run) ends that file only."""
+    try:
+        if path.stat().st_size == 0:  # an empty JSONL or WARC is as surely a mistake as an empty text
+            yield Failure(str(path), "empty file")
+            return
+        yield from reader(path, doc_id)
+    except OSError as e:
+        yield Failure(str(path), _os_reason(e))
+
+
+def _os_reason(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    return f"cannot read: {e.strerror or e}"
+
+
+def _stream_reason(e: BaseException) -> str:
+    """Why a stream stopped part way, for a Failure that also says the rest of the file was not read."""
+    if isinstance(e, EOFError):
+        what = "file ends early (truncated)"
+    elif isinstance(e, (zlib.error, gzip.BadGzipFile)):
+        what = f"corrupt gzip data ({e})"
+    elif isinstance(e, OSError):
+        what = _os_reason(e)
+    else:
+        what = str(e)
+    return f"{what}; rest of file skipped"
+
+
+def _decoded(path: Path) -> Document | Failure:
+    """The file as text by `ingest`'s rules, or why it isn't text (binary, empty, too large)."""
+    try:
+        return read_document(path)
+    except InputError as e:
+        return Failure(str(path), _reason(e, str(path)))
+
+
+def _reason(error: InputError, name: str) -> str:
+    """`ingest` messages start with the file name; a Failure carries it as its origin already."""
+    return str(error).removeprefix(f"{name}: ")
+
+
+# --- plain text and HTML files ------------------------------------------------------------------------------
+
+
+def _read_text_file(path: Path, doc_id: str) -> Iterator[Item]:
+    doc = _decoded(path)
+    if isinstance(doc, Failure):
+        yield doc
+    else:
+        yield Record(id=doc_id, text=doc.text, origin=str(path), encoding_note=doc.encoding_note)
+
+
+def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
+    doc = _decoded(path)
+    if isinstance(doc, Failure):
+        yield doc
+    else:
+        yield _html_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
+
+
+def _html_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
+                 encoding_note: str | None = None) -> Item:
+    """The page's main text (no menus, ads or comments), with the metadata it declares.
+
+    ``url`` and ``published`` come from outside the page (a WARC record); the URL wins over the page's own, the
+    date loses to it, since a crawl date is only an upper bound on when the text was published. Dates come from
+    metadata, markup and the URL only, not from the wording: "the vote of March 3, 2015" is not when it appeared.
+    """
+    try:
+        extracted = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
+                                                date_extraction_params=set_date_params(extensive=False))
+    except Exception as e:  # lxml and trafilatura on arbitrary web pages: that page fails, not the run
+        return Failure(origin, f"HTML extraction failed: {e}")
+    if extracted is None or not (extracted.text or "").strip():
+        return Failure(origin, "no main text found in HTML")
+    return Record(
+        id=doc_id,
+        text=extracted.text,
+        url=url or extracted.url,
+        published=extracted.date or published,
+        source=extracted.sitename,
+        title=extracted.title,
+        lang=extracted.language,
+        origin=origin,
+        encoding_note=encoding_note,
+    )
+
+
+# --- JSONL, CSV and Parquet records -------------------------------------------------------------------------
+
+
+def _record(fields: Mapping[str, object], origin: str) -> Item:
+    """A record from a row's fields, or why it can't be indexed: ``id`` and a non-blank ``text`` are required."""
+    doc_id, text = fields.get("id"), fields.get("text")
+    if doc_id is None or doc_id == "":
+        return Failure(origin, "record has no id")
+    if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+        return Failure(origin, f"id must be a string or an integer, not {type(doc_id).__name__}")
+    if text is None:
+        return Failure(origin, "record has no text")
+    if not isinstance(text, str):
+        return Failure(origin, f"text must be a string, not {type(text).__name__}")
+    if not text.strip():
+        return Failure(origin, "record has empty text")
+    optional: dict[str, str | None] = {}
+    for name in OPTIONAL_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, (date, datetime)):  # Parquet timestamp and date columns
+            value = value.isoformat()
+        if value is not None and not isinstance(value, str):
+            return Failure(origin, f"{name} must be a string, not {type(value).__name__}")
+        optional[name] = value or None
+    return Record(id=str(doc_id), text=text, origin=origin, **optional)
+
+
+def _read_jsonl(path: Path, doc_id: str) -> Iterator[Item]:
+    """One record per line; a bad line is a Failure and the next line is read, a broken .gz ends the file."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as f:
+        number = 0
+        try:
+            for number, line in _lines(f):
+                yield from _jsonl_record(line, f"{path}:{number}")
+        except _STREAM_ERRORS as e:
+            yield Failure(f"{path}:{number + 1}", _stream_reason(e))
+
+
+def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, None for one over `MAX_BYTES`, which is skipped in pieces so it can't exhaust memory."""
+    number = 0
+    while line := f.readline(MAX_BYTES + 1):
+        number += 1
+        if len(line) <= MAX_BYTES:
+            yield number, line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = f.readline(1 << 20)
+        yield number, None
+
+
+def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
+    if line is None:
+        yield Failure(origin, f"line is larger than the {MAX_BYTES / 1e6:g} MB limit")
+        return
+    if not line.strip():
+        return
+    try:
+        fields = json.loads(line)
+    except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, absurd nesting
+        yield Failure(origin, f"malformed JSON: {e}")
+        return
+    if not isinstance(fields, dict):
+        yield Failure(origin, f"expected a JSON object, found {type(fields).__name__}")
+    else:
+        yield _record(fields, origin)
+
+
+def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
+    """Rows under a header naming the fields; quoted fields may span lines, so origins give the row's first line.
+
+    Lines are decoded one by one, so a line that is not UTF-8 stops the file there and every row before it comes.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
+    with path.open("rb") as f:
+        rows = csv.DictReader(codecs.iterdecode(f, "utf-8-sig"))
+        try:
+            header = rows.fieldnames
+        except (ValueError, csv.Error) as e:
+            yield Failure(str(path), _csv_reason(e))
+            return
+        if not header:
+            yield Failure(str(path), "empty file")
+            return
+        if missing := [name for name in ("id", "text") if name not in header]:
+            yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(header)})")
+            return
+        while True:
+            origin = f"{path}:{rows.line_num + 1}"
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as e:  # the reader resumes at the next line
+                yield Failure(origin, _csv_reason(e))
+                continue
+            except ValueError as e:  # a line that is not UTF-8: the decoder can't resume
+                yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
+                return
+            yield _record(row, origin)
+
+
+def _csv_reason(e: Exception) -> str:
+    if isinstance(e, UnicodeDecodeError):
+        return "not UTF-8 (CSV files must be UTF-8)"
+    return f"malformed CSV: {e}"
+
+
+def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
+    """Rows by batches of `PARQUET_BATCH_ROWS`, reading only the columns we use; rows count from 1."""
+    try:
+        table = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as e:
+        yield Failure(str(path), f"not a readable Parquet file: {e}")
+        return
+    names = table.schema_arrow.names
+    if missing := [name for name in ("id", "text") if name not in names]:
+        yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(names)})")
+        return
+    columns = [name for name in ("id", "text", *OPTIONAL_FIELDS) if name in names]
+    row = 0
+    try:
+        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
+            for fields in batch.to_pylist():
+                row += 1
+                yield _record(fields, f"{path}:row {row}")
+    except (pa.ArrowException, OSError) as e:
+        yield Failure(f"{path}:row {row + 1}", _stream_reason(e))
+
+
+# --- WARC ---------------------------------------------------------------------------------------------------
+
+
+def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
+    """HTML pages fetched with status 200; other records (requests, redirects, images, metadata) are skipped.
+
+    warcio stops quietly at a truncated record, so truncation is checked here: a record shorter than its
+    Content-Length, or bytes after the last record that don't form one.
+    """
+    end = 0
+    with path.open("rb") as f:
+        records = ArchiveIterator(f)
+        try:
+            for record in records:
+                payload = _html_payload(record)
+                offset = records.get_record_offset()
+                end = offset + records.get_record_length()  # reads to the record's end
+                origin = f"{path}:{offset}"
+                if _truncated(record):
+                    yield Failure(origin, _stream_reason(EOFError()))
+                    return
+                if payload is not None:
+                    yield _warc_page(record, payload, origin)
+        except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
+            yield Failure(f"{path}:{end}", _warc_reason(e))
+            return
+        f.seek(end)
+        if f.read(64).strip():
+            yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+
+
+def _truncated(record: ArcWarcRecord) -> bool:
+    """Whether the record ended before its Content-Length, or before saying it (warcio reads a cut ``Content-Length:``
+    as 0), since every valid WARC record has one."""
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+    unread = getattr(record.raw_stream, "limit", None)
+    return not declared.isdigit() or unread is None or unread > 0
+
+
+def _warc_reason(e: Exception) -> str:
+    if isinstance(e, ArchiveLoadFailed):
+        return f"{e}; rest of file skipped"
+    if isinstance(e, _STREAM_ERRORS):
+        return _stream_reason(e)
+    return "damaged or truncated WARC record; rest of file skipped"
+
+
+def _html_payload(record: ArcWarcRecord) -> bytes | None:
+    """The body of a successful HTML response, at most one byte over the size limit so `ingest` can refuse it."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    if record.http_headers.get_statuscode() != "200":
+        return None
+    if "html" not in (record.http_headers.get_header("Content-Type") or "").lower():
+        return None
+    return record.content_stream().read(MAX_BYTES + 1)
+
+
+def _warc_page(record: ArcWarcRecord, payload: bytes, origin: str) -> Item:
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    try:
+        doc = read_text(payload, origin)
+    except InputError as e:
+        return Failure(origin, _reason(e, origin))
+    if not url:
+        return Failure(origin, "response has no WARC-Target-URI")
+    crawled = record.rec_headers.get_header("WARC-Date")
+    return _html_record(doc.text, url, origin, url=url, published=crawled, encoding_note=doc.encoding_note)
+
+
+# --- Reuters-21578 SGML -------------------------------------------------------------------------------------
+
+_NEWID = re.compile(r'<REUTERS\b[^>]*\bNEWID="(\d+)"')
+_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.DOTALL)
+_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
+_DATE = re.compile(r"<DATE>\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})")
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
+                                       "DEC"), start=1)}
+
+
+def _read_reuters(path: Path, doc_id: str) -> Iterator[Item]:
+    """Each <REUTERS> story with a <BODY>; stories without one (headlines only) are not documents."""
+    with path.open("rb") as f:
+        for line_number, story in _sgml_stories(f):
+            origin = f"{path}:{line_number}"
+            if story is None:
+                yield Failure(origin, "story has no closing </REUTERS> (file truncated?)")
+                continue
+            try:
+                doc = read_text(story, origin)
+            except InputError as e:
+                yield Failure(origin, _reason(e, origin))
+                continue
+            if (item := _reuters_record(doc, doc_id, origin)) is not None:
+                yield item
+
+
+def _sgml_stories(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line where it starts, bytes) of each <REUTERS>…</REUTERS> element, one at a time; None for an unclosed one."""
+    story: list[bytes] = []
+    start = 0
+    for number, line in enumerate(f, start=1):
+        if b"<REUTERS" in line:
+            if start:
+                yield start, None
+            story, start = [], number
+        if start:
+            story.append(line)
+        if b"</REUTERS>" in line and start:
+            yield start, b"".join(story)
+            story, start = [], 0
+    if start:
+        yield start, None
+
+
+def _reuters_record(doc: Document, file_id: str, origin: str) -> Item | None:
+    """Title, blank line, body, with SGML entities unescaped (control-character entities vanish)."""
+    story = doc.text
+    body = _BODY.search(story)
+    if body is None or not body.group(1).strip():
+        return None
+    newid = _NEWID.search(story)
+    if newid is None:
+        return Failure(origin, "story has no NEWID")
+    title = _TITLE.search(story)
+    title_text = html.unescape(title.group(1)).strip() if title else None
+    body_text = html.unescape(body.group(1))
+    return Record(
+        id=f"{file_id}:{newid.group(1)}",
+        text=f"{title_text}\n\n{body_text}" if title_text else body_text,
+        published=_reuters_date(story),
+        title=title_text,
+        origin=origin,
+        encoding_note=doc.encoding_note,
+    )
+
+
+def _reuters_date(story: str) -> str | None:
+    """``26-FEB-1987 15:01:01.79`` as ``1987-02-26T15:01:01``; None when absent or garbled."""
+    m = _DATE.search(story)
+    if m is None or (month := _MONTHS.get(m.group(2).upper())) is None:
+        return None
+    day, year, hour, minute, second = (int(m.group(i)) for i in (1, 3, 4, 5, 6))
+    try:
+        return datetime(year, month, day, hour, minute, second).isoformat()
+    except ValueError:
+        return None
+
+
+_READERS: dict[str, Reader] = {
+    ".txt": _read_text_file,
+    ".md": _read_text_file,
+    ".html": _read_html_file,
+    ".htm": _read_html_file,
+    ".jsonl": _read_jsonl,
+    ".jsonl.gz": _read_jsonl,
+    ".csv": _read_csv,
+    ".parquet": _read_parquet,
+    ".warc": _read_warc,
+    ".warc.gz": _read_warc,
+    ".sgm": _read_reuters,
+}

@@ -1,0 +1,63 @@
+"""Fingerprints of a document for retrieval: passages (chunks of units) and hashed content-word pairs.
+
+Document-level MinHash misses spun and partial copies, so the index works on passages: a document is cut into
+chunks of consecutive units, and each chunk is fingerprinted by its *content-word pairs*: two neighbouring
+content words (stemmed, stop words skipped), order-free. A pair survives synonym swaps of other words, word
+reordering inside the pair and most of a machine-translation round trip, yet two unrelated texts rarely share
+one that is not common phrasing; the common ones (boilerplate, set phrases) are down-weighted at query time by
+their document frequency. Hashes are signed 64-bit integers so SQLite stores them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from .vectors import Units
+
+#: A chunk closes once it holds this many content words (and at the end of the document).
+CHUNK_WORDS = 80
+#: Content words further apart than this are not paired (an adjacent pair and a pair that skips one word).
+PAIR_REACH = 2
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of consecutive units: its character span, unit range and the hashes of its word pairs."""
+
+    start: int
+    end: int
+    units: tuple[int, int]  # [first, last) unit indices
+    grams: np.ndarray  # int64, unique
+
+
+def _pair_hash(a: str, b: str) -> int:
+    lo, hi = (a, b) if a <= b else (b, a)
+    return xxhash.xxh64_intdigest(f"{lo}\x00{hi}".encode()) - (1 << 63)
+
+
+def unit_grams(u: Units, i: int) -> list[int]:
+    """Hashes of the content-word pairs of unit ``i`` (pairs do not cross sentence ends)."""
+    stems = [t.stem for t in u.unit_tokens(i) if not t.stop]
+    out = []
+    for j, s in enumerate(stems):
+        for k in range(j + 1, min(j + 1 + PAIR_REACH, len(stems))):
+            if stems[k] != s:
+                out.append(_pair_hash(s, stems[k]))
+    return out
+
+
+def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
+    """Cut a document's units into chunks of about ``words`` content words, each with its fingerprints."""
+    out: list[Chunk] = []
+    first, count, grams = 0, 0, []
+    for i in range(len(u)):
+        grams.extend(unit_grams(u, i))
+        count += sum(1 for t in u.unit_tokens(i) if not t.stop)
+        if count >= words or i == len(u) - 1:
+            out.append(Chunk(int(u.spans[first, 0]), int(u.spans[i, 1]), (first, i + 1),
+                             np.unique(np.array(grams, dtype=np.int64))))
+            first, count, grams = i + 1, 0, []
+    return out

@@ -1,0 +1,361 @@
+"""`Index`: add documents to an embedded store and check a text against it. The CLI, HTTP API and clusters use it.
+
+    from unspun import Index
+    with Index("news.unspun") as ix:
+        ix.add(records)                     # Record objects, e.g. from unspun.corpus.read_inputs
+        result = ix.check("text in hand")   # CheckResult: sources, best first, with aligned passages
+
+Adding is done in batches, each one SQLite transaction; vectors of the semantic channel are saved every
+``save_every`` new vectors and on `close`, and re-embedded on the next writable open if a crash lost them
+(SQLite flags each chunk whose vector is not saved yet).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .align import Params, align_units
+from .fingerprints import Chunk, chunks
+from .judge import judge
+from .models import CheckResult, Comparison, Document, Failure, Record, Source
+from .retrieve import RetrieveParams, lexical, merge, semantic
+from .store import VECTORS_FILE, Store, StoreError
+from .vectors import Units, units
+
+__all__ = ["Index", "AddReport", "StoreError"]
+
+#: Documents prepared and committed together: one SQLite transaction each.
+BATCH = 64
+
+
+@dataclass
+class AddReport:
+    """What one `add` did: documents indexed (new or replacing an older version), skipped, failed and why."""
+
+    indexed: int = 0
+    replaced: int = 0
+    skipped: list[Failure] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+
+
+def _prepare(text: str) -> list[Chunk]:
+    """Chunks and fingerprints of one text (run in worker processes when indexing with jobs > 1)."""
+    return chunks(units(text))
+
+
+def _score(c: Comparison) -> float:
+    """Similarity-weighted share of the query that the source explains."""
+    n = max(1, len(c.a.text))
+    return min(1.0, sum(p.similarity * (p.a[1] - p.a[0]) for p in c.passages) / n)
+
+
+class Index:
+    """An embedded unspun store (a directory): SQLite for documents and postings, usearch for chunk vectors."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False,
+                 semantic: bool | None = None, params: Params | None = None,
+                 retrieve: RetrieveParams | None = None, save_every: int = 20_000) -> None:
+        self.store = Store(path, create=create and not readonly, readonly=readonly)
+        self.path = self.store.path
+        self.readonly = readonly
+        stored = self.store.meta("semantic")
+        if stored is None:
+            if readonly:
+                stored = "0"
+            else:
+                stored = "1" if semantic is None or semantic else "0"
+                con = self.store.connection()
+                with con:
+                    self.store.set_meta(con, "semantic", stored)
+        self.semantic = stored == "1"
+        self.params = params or Params()
+        self.retrieve = retrieve or RetrieveParams()
+        self.save_every = save_every
+        self._write = threading.Lock()
+        #: usearch is not safe against a search during a removal or a save, nor our LRU against two threads.
+        self._vlock = threading.RLock()
+        self._ulock = threading.Lock()
+        self._units: OrderedDict[int, Units] = OrderedDict()
+        self._chunk_total: int | None = None
+        self._vectors = None
+        self._unsaved: list[int] = []
+        if self.semantic:
+            self._vectors = self._open_vectors()
+            if not readonly:
+                self._embed_pending()
+
+    # --- lifecycle --------------------------------------------------------------------------------------------
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self.readonly:
+            self._save_vectors()
+        self.store.close()
+
+    def __len__(self) -> int:
+        return self.store.count()
+
+    def ids(self) -> Iterator[str]:
+        return self.store.ids()
+
+    # --- vectors ----------------------------------------------------------------------------------------------
+    def _open_vectors(self):
+        from usearch.index import Index as Vectors
+
+        from .embed import DIM
+
+        f = self.path / VECTORS_FILE
+        vectors = None
+        if f.is_file():
+            try:
+                vectors = Vectors.restore(str(f), view=self.readonly)
+            except Exception as e:  # usearch raises plain RuntimeError/ValueError on a damaged file
+                if self.readonly:
+                    raise StoreError(f"{f}: vector index unreadable ({e}); reopen the store writable to rebuild") from None
+        if vectors is None:
+            vectors = Vectors(ndim=DIM, metric="cos", dtype="f16")
+        if not self.readonly:
+            self._reconcile(vectors)
+        return vectors
+
+    def _reconcile(self, vectors) -> None:
+        """Flag for embedding every chunk marked embedded whose vector the file lacks (lost or damaged file)."""
+        con = self.store.connection()
+        marked = con.execute("SELECT count(*) FROM chunks WHERE embedded = 1").fetchone()[0]
+        if marked == len(vectors):
+            return
+        lost = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE embedded = 1") if not vectors.contains(k)]
+        with con:
+            for i in range(0, len(lost), 900):
+                part = lost[i:i + 900]
+                con.execute(f"UPDATE chunks SET embedded = 0 WHERE chunk IN ({','.join('?' * len(part))})", part)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        from .embed import encode
+
+        return encode(texts)
+
+    def _add_vectors(self, keys: list[int], texts: list[str]) -> None:
+        if not keys:
+            return
+        vecs = self._embed(texts)
+        with self._vlock:
+            for k in keys:
+                if self._vectors.contains(k):
+                    self._vectors.remove(k)
+            self._vectors.add(np.asarray(keys, dtype=np.uint64), vecs)
+            self._unsaved.extend(keys)
+        if len(self._unsaved) >= self.save_every:
+            self._save_vectors()
+
+    def _save_vectors(self, force: bool = False) -> None:
+        if self._vectors is None or not (self._unsaved or force):
+            return
+        final = self.path / VECTORS_FILE
+        tmp = final.with_suffix(".tmp")
+        with self._vlock:
+            self._vectors.save(str(tmp))
+            os.replace(tmp, final)
+            saved, self._unsaved = self._unsaved, []
+        self.store.mark_embedded(saved)
+
+    def _embed_pending(self) -> None:
+        """Embed chunks committed in SQLite whose vectors a crash kept from being saved."""
+        while rows := self.store.pending_chunks(2048):
+            texts = {}
+            for key, doc, s, e in rows:
+                texts[key] = self.store.text_of(doc)[s:e]
+            self._add_vectors(list(texts), list(texts.values()))
+            self._save_vectors()
+
+    # --- writing ----------------------------------------------------------------------------------------------
+    def add(self, records: Iterable[Record | Failure], *, progress: Callable[[Record | Failure], None] | None = None,
+            batch: int = BATCH, jobs: int = 1) -> AddReport:
+        """Index records (replacing documents with the same id); failures passed in are reported, not raised.
+
+        ``jobs`` > 1 cuts and fingerprints documents in that many processes; SQLite still has one writer.
+        """
+        if self.readonly:
+            raise StoreError(f"{self.path}: store opened read-only")
+        report = AddReport()
+        pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+        try:
+            pending: list[Record] = []
+            for r in records:
+                if isinstance(r, Failure):
+                    report.failed.append(r)
+                elif not r.text.strip():
+                    report.skipped.append(Failure(r.origin or r.id, "no text"))
+                else:
+                    pending.append(r)
+                if progress:
+                    progress(r)
+                if len(pending) >= batch * max(1, jobs):
+                    self._add_batch(pending, report, pool)
+                    pending = []
+            if pending:
+                self._add_batch(pending, report, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        return report
+
+    def _add_batch(self, recs: list[Record], report: AddReport, pool: ProcessPoolExecutor | None = None) -> None:
+        latest: dict[str, Record] = {r.id: r for r in recs}  # the same id twice in a batch: the last one wins
+        texts = [r.text for r in latest.values()]
+        cut = pool.map(_prepare, texts, chunksize=8) if pool is not None else map(_prepare, texts)
+        prepared = list(zip(latest.values(), cut))
+        new_chunks: list[tuple[int, str]] = []
+        with self._write:
+            con = self.store.connection()
+            removed: list[int] = []
+            with con:
+                for rec, cs in prepared:
+                    old = self.store.doc_key(rec.id)
+                    if old is not None:
+                        removed += self._delete(con, old)
+                        report.replaced += 1
+                    doc = self.store.insert(con, rec)
+                    keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
+                    new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
+                    report.indexed += 1
+            self._chunk_total = None
+            if self._vectors is not None:
+                with self._vlock:
+                    for k in removed:
+                        if self._vectors.contains(k):
+                            self._vectors.remove(k)
+                self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks])
+
+    def _delete(self, con, doc: int) -> list[int]:
+        old = self.store.record(doc)
+        cs = chunks(units(old.text))
+        keys = self.store.chunk_keys(doc)
+        self._units.pop(doc, None)
+        return self.store.delete(con, doc, zip(keys, (c.grams for c in cs)))
+
+    def delete(self, id: str) -> bool:
+        """Remove a document; False when there is none with this id."""
+        if self.readonly:
+            raise StoreError(f"{self.path}: store opened read-only")
+        with self._write:
+            doc = self.store.doc_key(id)
+            if doc is None:
+                return False
+            con = self.store.connection()
+            with con:
+                removed = self._delete(con, doc)
+            self._chunk_total = None
+            if self._vectors is not None:
+                with self._vlock:
+                    for k in removed:
+                        if self._vectors.contains(k):
+                            self._vectors.remove(k)
+                self._save_vectors(force=True)
+            return True
+
+    def get(self, id: str) -> Record | None:
+        doc = self.store.doc_key(id)
+        return None if doc is None else self.store.record(doc)
+
+    # --- reading ----------------------------------------------------------------------------------------------
+    def _doc_units(self, doc: int, text: str) -> Units:
+        with self._ulock:
+            u = self._units.get(doc)
+            if u is not None:
+                self._units.move_to_end(doc)
+                return u
+        u = units(text)
+        with self._ulock:
+            self._units[doc] = u
+            while len(self._units) > 512:
+                self._units.popitem(last=False)
+        return u
+
+    def _total_chunks(self) -> int:
+        if self._chunk_total is None:
+            self._chunk_total = self.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return self._chunk_total
+
+    def candidates(self, uq: Units, qchunks: list[Chunk], exclude: set[int] = frozenset()) -> list:
+        """Documents worth aligning against the query, best first (see `unspun.retrieve`)."""
+        p = self.retrieve
+        hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
+        postings = self.store.postings(hashes.tolist(), p.max_df)
+        keys_sem = dist_sem = None
+        hit_chunks = {c for cs in postings.values() for c in cs}
+        if self._vectors is not None and len(self._vectors) and qchunks:
+            vecs = self._embed([uq.text[c.start:c.end] for c in qchunks])
+            with self._vlock:
+                m = self._vectors.search(vecs, p.semantic_k)
+            keys_sem = np.asarray(m.keys).reshape(len(qchunks), -1)
+            dist_sem = np.asarray(m.distances).reshape(len(qchunks), -1)
+            hit_chunks |= {int(k) for k in keys_sem.ravel().tolist()}
+        chunk_doc = self.store.chunk_docs(hit_chunks)
+        lex = lexical(postings, chunk_doc, qchunks, self._total_chunks(), p)
+        sem = semantic(keys_sem, dist_sem, chunk_doc, p) if keys_sem is not None else {}
+        for d in exclude:
+            lex.pop(d, None)
+            sem.pop(d, None)
+        return merge(lex, sem, p)
+
+    def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
+        """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
+        if isinstance(doc, str):
+            doc = Document(doc)
+        uq = units(doc.text)
+        qchunks = chunks(uq)
+        skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
+        found: list[Source] = []
+        for cand in self.candidates(uq, qchunks, skip):
+            try:
+                rec = self.store.record(cand.doc)
+            except KeyError:  # replaced or deleted by a writer since retrieval
+                continue
+            sdoc = Document(rec.text, path=rec.id, published=rec.published, encoding_note=rec.encoding_note)
+            al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
+            if not al.passages:
+                continue
+            c = judge(doc, sdoc, al)
+            found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
+        found.sort(key=lambda s: (-s.score, s.id))
+        found = found[:top]
+        original, evidence = _original(doc, found)
+        return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
+
+
+def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[str]]:
+    """The likely original among the sources: the earliest published, else the one the aligner's evidence names."""
+    if not sources:
+        return None, []
+    dated = [s for s in sources if s.published]
+    if dated:
+        first = min(dated, key=lambda s: s.published)
+        if doc.published and doc.published < first.published:
+            return None, [f"the checked document ({doc.published}) predates every source; it may be the original"]
+        return first.id, [f"{first.id} is the earliest published of the {len(dated)} dated source(s) "
+                          f"({first.published})"]
+    for s in sources:
+        if s.comparison.source == "b":
+            return s.id, [f"{s.id}: " + "; ".join(s.comparison.evidence)]
+    return sources[0].id, [f"{sources[0].id} explains the most of the checked text (no dates to order the sources)"]
+
+
+def open_index(path: str | Path, *, readonly: bool = True) -> Index:
+    """Open an existing store for `check`/`serve`; a missing or corrupt one is a one-line `StoreError`."""
+    if not (Path(path) / "unspun.sqlite").is_file():
+        raise StoreError(f"{path}: no unspun store here (run `unspun index --db {path} ...` first)")
+    return Index(path, create=False, readonly=readonly)
+

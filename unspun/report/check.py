@@ -1,0 +1,79 @@
+"""Output formats of `unspun check`: terminal text, JSON (the stable contract) and one HTML page.
+
+The HTML page lists the sources of each checked document and embeds, per source, the side-by-side report of
+`compare` in an ``iframe srcdoc``: each report keeps its own ids and script, and its text, already escaped
+inside it, is escaped once more as an attribute value, so a document still cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..models import CheckResult
+from ._common import excerpt, percent
+from .html import _asset, render_html
+
+
+def render_check_json(results: list[CheckResult]) -> str:
+    """``{"documents": [CheckResult.to_json(), ...]}``."""
+    return json.dumps({"documents": [r.to_json() for r in results]}, ensure_ascii=False, indent=2)
+
+
+def render_check_text(results: list[CheckResult], console: Console) -> None:
+    for r in results:
+        d = r.document
+        console.print(Text.assemble(("document ", "bold"), d.name, f"  {d.chars:,} chars, "
+                                    f"{len(r.sources)} source(s)"))
+        if not r.sources:
+            console.print(Text("  no reuse found in the store"))
+            continue
+        table = Table(show_lines=False)
+        for col, just in (("#", "right"), ("source", "left"), ("score", "right"), ("published", "left"),
+                          ("query reused", "right"), ("source reused", "right"), ("passages", "right"),
+                          ("first passage", "left")):
+            table.add_column(col, justify=just)
+        for i, s in enumerate(r.sources, 1):
+            c = s.comparison
+            first = c.passages[0]
+            table.add_row(str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
+                          percent(c.coverage_b), str(len(c.passages)), Text(excerpt(d.text, *first.a)))
+        console.print(table)
+        if r.original:
+            console.print(Text.assemble(("likely original ", "bold"), r.original))
+        for e in r.evidence:
+            console.print(Text(f"  - {e}"))
+
+
+def render_check_html(results: list[CheckResult]) -> str:
+    """One self-contained page: per document, its sources ranked, each with the embedded side-by-side report."""
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             "<title>unspun check</title>",
+             f"<style>\n{_asset('report.css')}\niframe{{width:100%;height:80vh;border:1px solid #ccc}}</style>",
+             "</head><body>", "<h1>unspun check</h1>"]
+    for n, r in enumerate(results, 1):
+        parts.append(f"<h2>{escape(r.document.name)}</h2>")
+        if not r.sources:
+            parts.append("<p>No reuse found in the store.</p>")
+            continue
+        if r.original:
+            ev = "".join(f"<li>{escape(e)}</li>" for e in r.evidence)
+            parts.append(f"<p>Likely original: <strong>{escape(r.original)}</strong></p><ul>{ev}</ul>")
+        rows = "".join(
+            f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{escape(s.id)}</a></td>'
+            f'<td class="num">{s.score:.3f}</td><td>{escape(s.published or "—")}</td>'
+            f'<td class="num">{percent(s.comparison.coverage_a)}</td><td class="num">{percent(s.comparison.coverage_b)}</td>'
+            f'<td class="num">{len(s.comparison.passages)}</td></tr>'
+            for i, s in enumerate(r.sources, 1))
+        parts.append("<table><tr><th>#</th><th>source</th><th>score</th><th>published</th><th>query reused</th>"
+                     f"<th>source reused</th><th>passages</th></tr>{rows}</table>")
+        for i, s in enumerate(r.sources, 1):
+            parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
+                         f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
+    parts += ["</body></html>", ""]
+    return "\n".join(parts)

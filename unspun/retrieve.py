@@ -1,0 +1,95 @@
+"""Retrieval: the few indexed documents worth aligning against a query, found in time sub-linear in the corpus.
+
+Two channels, merged by reciprocal rank:
+
+* *lexical*: the query's chunk fingerprints (content-word pairs) are looked up in the postings; a pair held by
+  more than ``max_df`` chunks is boilerplate or set phrasing and ignored, the others weigh by inverse document
+  frequency. A source chunk counts only with at least ``min_shared`` pairs in common, so one stray collision
+  does not make a candidate. Works per chunk, so one reused paragraph inside an unrelated article is found.
+* *semantic*: the query's chunks are embedded and their nearest stored chunks (usearch) taken when their cosine
+  reaches ``min_cos``; this finds translated, summarised and paraphrased passages whose words changed.
+
+The aligner then verifies every candidate; retrieval only decides what is worth its time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .fingerprints import Chunk
+
+
+@dataclass(frozen=True)
+class RetrieveParams:
+    """Retrieval settings (tuned on pan13-train; see bench/retrieval.py)."""
+
+    max_df: int = 200
+    min_shared: int = 2
+    lexical_top: int = 25
+    #: Lexical evidence below this (idf-weighted shared pairs) is noise, not a candidate.
+    min_lexical: float = 20.0
+    semantic_k: int = 5
+    min_cos: float = 0.7
+    semantic_top: int = 5
+    #: At most this many candidates are verified by the aligner.
+    verify: int = 25
+
+
+@dataclass
+class Candidate:
+    doc: int
+    lexical: float = 0.0
+    semantic: float = 0.0
+    rank: float = 0.0
+
+
+def lexical(postings: dict[int, list[int]], chunk_doc: dict[int, int], query: list[Chunk], total_chunks: int,
+            p: RetrieveParams) -> dict[int, float]:
+    """Score source documents by the idf-weighted content-word pairs they share with the query, per chunk."""
+    idf = {h: math.log(1 + total_chunks / len(c)) for h, c in postings.items() if c}
+    docs: dict[int, float] = defaultdict(float)
+    for q in query:
+        per_chunk: dict[int, list[float]] = defaultdict(list)
+        for h in q.grams.tolist():
+            for c in postings.get(h, ()):
+                per_chunk[c].append(idf[h])
+        best: dict[int, float] = {}
+        for c, ws in per_chunk.items():
+            if len(ws) >= p.min_shared and c in chunk_doc:
+                d = chunk_doc[c]
+                best[d] = max(best.get(d, 0.0), sum(ws))
+        for d, s in best.items():  # each query chunk votes once per document: its best matching chunk there
+            docs[d] += s
+    return docs
+
+
+def semantic(keys: np.ndarray, distances: np.ndarray, chunk_doc: dict[int, int], p: RetrieveParams) -> dict[int, float]:
+    """Score source documents by the cosine of their chunks nearest to each query chunk."""
+    docs: dict[int, float] = defaultdict(float)
+    for row_keys, row_dist in zip(keys, distances):
+        best: dict[int, float] = {}
+        for k, dist in zip(row_keys.tolist(), row_dist.tolist()):
+            cos = 1.0 - dist
+            d = chunk_doc.get(k)
+            if d is not None and cos >= p.min_cos:
+                best[d] = max(best.get(d, 0.0), cos)
+        for d, s in best.items():
+            docs[d] += s
+    return docs
+
+
+def merge(lex: dict[int, float], sem: dict[int, float], p: RetrieveParams) -> list[Candidate]:
+    """Top candidates of both channels, ordered by reciprocal rank fusion."""
+    out: dict[int, Candidate] = {}
+    for channel, scores, top in (("lexical", lex, p.lexical_top), ("semantic", sem, p.semantic_top)):
+        floor = p.min_lexical if channel == "lexical" else 0.0
+        ranked = sorted(((d, s) for d, s in scores.items() if s >= floor), key=lambda kv: -kv[1])[:top]
+        for r, (d, s) in enumerate(ranked):
+            c = out.setdefault(d, Candidate(d))
+            setattr(c, channel, s)
+            c.rank += 1.0 / (10 + r)
+    return sorted(out.values(), key=lambda c: -c.rank)[: p.verify]

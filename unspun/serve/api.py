@@ -1,0 +1,135 @@
+"""The JSON API under ``/v1``: check, compare, extract, documents, health.
+
+Handlers are plain functions, so FastAPI runs them in its thread pool: a check is CPU work that must not block
+the event loop, and the index gives each thread its own SQLite connection. Reads share the store's lock, writes
+take it alone (see `locks`). Reads need no credentials; writes need the bearer token the server was started with.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..compare import compare
+from ..index import Index
+from ..models import Document
+from .extract import extract_html
+from .locks import ReadWriteLock
+from .schemas import (
+    AddResponse,
+    CheckRequest,
+    CheckResponse,
+    CompareRequest,
+    CompareResponse,
+    DeleteResponse,
+    DocumentIn,
+    DocumentOut,
+    ExtractRequest,
+    ExtractResponse,
+    Health,
+    Problem,
+)
+
+router = APIRouter(prefix="/v1")
+
+
+@dataclass
+class Service:
+    """What the handlers share: the open index, its lock, and the write token (None: the server is read-only)."""
+
+    index: Index
+    write_token: str | None = None
+    lock: ReadWriteLock = field(default_factory=ReadWriteLock)
+
+    @property
+    def writable(self) -> bool:
+        return self.write_token is not None and not self.index.readonly
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(service)]
+
+
+def writer(svc: Svc, authorization: Annotated[str | None, Header()] = None) -> Service:
+    """Let a write through only with the configured bearer token: 403 when none is configured, 401 when wrong."""
+    if not svc.writable:
+        raise HTTPException(403, "this server is read-only: start it with --write-token (or UNSPUN_WRITE_TOKEN) "
+                                 "to allow adding and deleting documents")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), svc.write_token.encode()):
+        raise HTTPException(401, "missing or wrong bearer token" if authorization else "missing bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return svc
+
+
+Writer = Annotated[Service, Depends(writer)]
+
+
+@router.get("/health", response_model=Health)
+def health(svc: Svc) -> Health:
+    with svc.lock.read():
+        count = len(svc.index)
+    return Health(status="ok", version=__version__, documents=count, writable=svc.writable,
+                  semantic=svc.index.semantic)
+
+
+@router.post("/check", response_model=CheckResponse)
+def check(body: CheckRequest, svc: Svc) -> dict:
+    """The stored sources of one text, best first, with aligned passages: the `check` JSON contract."""
+    doc = Document(body.text, path=body.title, published=body.published)
+    with svc.lock.read():
+        result = svc.index.check(doc, top=body.top, exclude=body.exclude)
+    return result.to_json()
+
+
+@router.post("/compare", response_model=CompareResponse)
+def compare_texts(body: CompareRequest) -> dict:
+    """Align text A against text B: the `compare` JSON contract."""
+    return compare(Document(body.a, path="a"), Document(body.b, path="b")).to_json()
+
+
+@router.post("/extract", response_model=ExtractResponse)
+async def extract(body: ExtractRequest) -> ExtractResponse:
+    """The main text of an HTML page (trafilatura), to check it as the web page does for an uploaded .html file."""
+    found = await run_in_threadpool(extract_html, body.html, body.url)
+    if found is None:
+        raise HTTPException(422, "no main text found in this HTML")
+    return found
+
+
+@router.post("/documents", response_model=AddResponse)
+def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddResponse:
+    """Add documents, or replace those with the same id; one object or a list."""
+    items = body if isinstance(body, list) else [body]
+    with svc.lock.write():
+        report = svc.index.add([d.record() for d in items])
+    return AddResponse(indexed=report.indexed, replaced=report.replaced,
+                       skipped=[Problem(origin=f.origin, reason=f.reason) for f in report.skipped],
+                       failed=[Problem(origin=f.origin, reason=f.reason) for f in report.failed])
+
+
+@router.get("/documents/{doc_id:path}", response_model=DocumentOut)
+def get_document(doc_id: str, svc: Svc) -> DocumentOut:
+    """One stored document with its metadata (a read: no token needed)."""
+    with svc.lock.read():
+        rec = svc.index.get(doc_id)
+    if rec is None:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return DocumentOut.of(rec)
+
+
+@router.delete("/documents/{doc_id:path}", response_model=DeleteResponse)
+def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
+    with svc.lock.write():
+        deleted = svc.index.delete(doc_id)
+    if not deleted:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return DeleteResponse(id=doc_id, deleted=True)

@@ -1,0 +1,43 @@
+"""The FastAPI application: the JSON API, the web pages, the body limit and error handling, over one open index."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from .. import __version__
+from ..errors import UnspunError
+from ..index import Index
+from . import api, pages
+from .limits import MAX_BODY, BodyLimit
+
+log = logging.getLogger("unspun.serve")
+
+DESCRIPTION = """Find the original behind copied, spun, paraphrased or translated text.
+
+`POST /v1/check` and `POST /v1/compare` return the same JSON as `unspun check --format json` and
+`unspun compare --format json`. Reads need no credentials; adding and deleting documents needs the bearer token
+the server was started with (`--write-token` or `UNSPUN_WRITE_TOKEN`); without one the server is read-only.
+"""
+
+
+def create_app(index: Index, *, write_token: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
+    """An application serving ``index``; the caller owns the index and closes it after the server stops."""
+    app = FastAPI(title="unspun", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app.state.service = api.Service(index=index, write_token=write_token or None)
+    app.include_router(api.router)
+    pages.mount(app)
+    app.add_middleware(BodyLimit, max_body=max_body)
+
+    @app.exception_handler(UnspunError)
+    async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
+
+    return app

@@ -1,0 +1,51 @@
+"""The web pages: the check page at ``/``, one page per stored document, and the API docs, all served locally.
+
+Pages are static HTML shells; their script fetches the JSON API and builds every piece of document text into the
+DOM with ``textContent``, so a document cannot inject markup. A Content-Security-Policy allowing only this origin
+backs that up and keeps any page from loading anything from elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+#: Only this origin, no inline script: data shown in a page can never run.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def check_page() -> FileResponse:
+    return FileResponse(STATIC / "index.html", headers=HEADERS)
+
+
+@router.get("/documents/{doc_id:path}")
+def document_page(doc_id: str) -> FileResponse:
+    """The same shell for every id: its script reads the id from the address and asks the API."""
+    return FileResponse(STATIC / "document.html", headers=HEADERS)
+
+
+@router.get("/docs")
+def docs() -> HTMLResponse:
+    """Swagger UI from the bundled copy (swagger-ui-bundle-v2), not FastAPI's default CDN."""
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="unspun API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/swagger/favicon-32x32.png",
+                               swagger_ui_parameters={"validatorUrl": None})
+
+
+def mount(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger")
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -1,0 +1,191 @@
+"""Request and response bodies of the HTTP API.
+
+Requests are validated here so a bad field is a 422 naming the field, never an exception inside the index.
+Responses mirror the `check` and `compare` JSON contracts of the CLI (see README); they are declared so that
+``/openapi.json`` documents them, and the handlers return the contracts' own ``to_json()`` dicts.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..models import Record
+
+#: Most sources a single check may ask for: each one is a full alignment, so this bounds a request's cost.
+MAX_TOP = 50
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain some non-space text")
+    return value
+
+
+class CheckRequest(BaseModel):
+    """A text to check against the store; ``title`` names it in the answer, ``published`` orders it in time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
+    title: str | None = Field(None, description="A name for the text, reported as `path`.")
+    published: str | None = Field(None, description="Its publication date (ISO 8601), if known.")
+    top: int = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
+    exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
+
+    _blank = field_validator("text")(_not_blank)
+
+
+class CompareRequest(BaseModel):
+    """Two texts to align: A is the one suspected of reuse, B the one it may reuse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str
+    b: str
+
+    _blank = field_validator("a", "b")(_not_blank)
+
+
+class ExtractRequest(BaseModel):
+    """An HTML page whose main text (no menus, ads or comments) should be checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    html: str
+    url: str | None = None
+
+
+class ExtractResponse(BaseModel):
+    text: str
+    title: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    url: str | None = None
+
+
+class DocumentIn(BaseModel):
+    """One document to add or replace: the fields of a JSONL input line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | int = Field(description="Identity in the store: adding the same id again replaces it.")
+    text: str
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    title: str | None = None
+    lang: str | None = None
+
+    _blank = field_validator("text")(_not_blank)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str | int) -> str | int:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    def record(self) -> Record:
+        return Record(id=str(self.id), text=self.text, url=self.url, published=self.published, source=self.source,
+                      title=self.title, lang=self.lang, origin="POST /v1/documents")
+
+
+class DocumentOut(BaseModel):
+    id: str
+    text: str
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    title: str | None = None
+    lang: str | None = None
+
+    @classmethod
+    def of(cls, r: Record) -> DocumentOut:
+        return cls(id=r.id, text=r.text, url=r.url, published=r.published, source=r.source, title=r.title,
+                   lang=r.lang)
+
+
+class Problem(BaseModel):
+    origin: str
+    reason: str
+
+
+class AddResponse(BaseModel):
+    indexed: int
+    replaced: int
+    skipped: list[Problem]
+    failed: list[Problem]
+
+
+class DeleteResponse(BaseModel):
+    id: str
+    deleted: bool
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    documents: int
+    writable: bool
+    semantic: bool
+
+
+# --- the contracts, declared for the OpenAPI schema ------------------------------------------------------------
+
+
+class CheckPassage(BaseModel):
+    query: tuple[int, int]
+    source: tuple[int, int]
+    kind: str
+    similarity: float
+
+
+class Coverage(BaseModel):
+    query: float
+    source: float
+
+
+class CheckSource(BaseModel):
+    id: str
+    score: float
+    published: str | None
+    coverage: Coverage
+    passages: list[CheckPassage]
+
+
+class CheckResponse(BaseModel):
+    """The `check --format json` contract."""
+
+    path: str | None
+    chars: int
+    sources: list[CheckSource]
+    original: str | None
+    evidence: list[str]
+
+
+class Side(BaseModel):
+    path: str | None
+    chars: int
+
+
+class ComparePassage(BaseModel):
+    a: tuple[int, int]
+    b: tuple[int, int]
+    kind: str
+    similarity: float
+
+
+class CompareCoverage(BaseModel):
+    a: float
+    b: float
+
+
+class CompareResponse(BaseModel):
+    """The `compare --format json` contract."""
+
+    a: Side
+    b: Side
+    passages: list[ComparePassage]
+    coverage: CompareCoverage
+    source: str | None
+    evidence: list[str]

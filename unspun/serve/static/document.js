@@ -1,0 +1,46 @@
+// A stored document's page: its metadata and text, and its reuse links (the document checked against the
+// store, itself excluded).
+"use strict";
+(function () {
+  var status = document.getElementById("status");
+  var results = document.getElementById("results");
+  var prefix = "/documents/";
+  var path = location.pathname.slice(location.pathname.indexOf(prefix) + prefix.length);
+  var id = path.split("/").map(decodeURIComponent).join("/");
+
+  function say(msg, isError) {
+    status.textContent = msg;
+    status.classList.toggle("error", !!isError);
+  }
+
+  function meta(doc) {
+    var dl = document.getElementById("doc-meta");
+    ["id", "title", "published", "source", "url", "lang"].forEach(function (k) {
+      if (doc[k] === null || doc[k] === undefined) return;
+      dl.appendChild(Unspun.el("dt", { text: k }));
+      dl.appendChild(Unspun.el("dd", { text: String(doc[k]) }));
+    });
+    dl.appendChild(Unspun.el("dt", { text: "length" }));
+    dl.appendChild(Unspun.el("dd", { text: Array.from(doc.text).length.toLocaleString() + " characters" }));
+  }
+
+  document.title = "unspun: " + id;
+  document.getElementById("doc-title").textContent = id;
+  say("Loading\u2026");
+  Unspun.api("GET", Unspun.apiDocPath(id)).then(function (doc) {
+    if (doc.title) document.getElementById("doc-title").textContent = doc.title;
+    meta(doc);
+    document.getElementById("doc-text").textContent = doc.text;
+    say("Checking against the store\u2026");
+    var body = { text: doc.text, title: doc.id, exclude: [doc.id] };
+    if (doc.published) body.published = doc.published;
+    return Unspun.api("POST", "/v1/check", body).then(function (result) {
+      return Unspun.showResult(results, "This document: " + doc.id, doc.text, result).then(function () {
+        say(result.sources.length ? "" : "No other stored document shares text with this one.");
+        results.setAttribute("data-done", "1");
+      });
+    });
+  }).catch(function (e) { say(e.message, true); });
+
+  Unspun.health(document.getElementById("store"));
+})();

@@ -1,0 +1,232 @@
+// Shared by the check page and the document pages: calls to the JSON API and the ranked, side-by-side view of a
+// `check` result. Every piece of document text enters the page through textContent, never innerHTML, so a
+// document containing markup or <script> is shown as the text it is.
+// Offsets in the API are Unicode code points; JavaScript strings count UTF-16 units, so offsets are converted.
+"use strict";
+var Unspun = (function () {
+  var GOLDEN_ANGLE = 137.508;
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "class") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function reason(payload, status) {
+    var d = payload && payload.detail;
+    if (Array.isArray(d)) {
+      return d.map(function (e) {
+        var where = (e.loc || []).filter(function (x) { return x !== "body"; }).join(".");
+        var why = e.ctx && e.ctx.error ? ": " + e.ctx.error : "";
+        return (where ? where + ": " : "") + e.msg + why;
+      }).join("; ");
+    }
+    return d ? String(d) : "HTTP " + status;
+  }
+
+  // JSON in, JSON out; a failed call rejects with the server's reason.
+  function api(method, path, body) {
+    var init = { method: method, headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (payload) {
+        if (!r.ok) throw new Error(reason(payload, r.status));
+        return payload;
+      });
+    });
+  }
+
+  function docPath(id) {
+    return "/documents/" + String(id).split("/").map(encodeURIComponent).join("/");
+  }
+
+  function apiDocPath(id) {
+    return "/v1" + docPath(id);
+  }
+
+  // UTF-16 index of each code-point offset in `cuts` (sorted ascending), in one pass over the text.
+  function unitOffsets(text, cuts) {
+    var out = {}, cp = 0, i = 0, k = 0;
+    while (k < cuts.length) {
+      if (cuts[k] <= cp || i >= text.length) { out[cuts[k]] = i; k++; continue; }
+      var c = text.charCodeAt(i);
+      var d = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      i += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+      cp++;
+    }
+    return out;
+  }
+
+  function codePoints(text) {
+    var n = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      var prev = i > 0 ? text.charCodeAt(i - 1) : 0;
+      if (!(c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff)) n++;
+    }
+    return n;
+  }
+
+  // Cut [0, n) at every span boundary: [lo, hi, ids covering the piece, shortest first] (as report/html.py).
+  function segments(n, spans) {
+    var set = {};
+    set[0] = true; set[n] = true;
+    spans.forEach(function (s) { set[Math.min(Math.max(s[0], 0), n)] = true; set[Math.min(Math.max(s[1], 0), n)] = true; });
+    var cuts = Object.keys(set).map(Number).sort(function (x, y) { return x - y; });
+    var out = [];
+    for (var j = 0; j + 1 < cuts.length; j++) {
+      var lo = cuts[j], hi = cuts[j + 1], ids = [];
+      spans.forEach(function (s, i) { if (s[0] <= lo && hi <= s[1]) ids.push(i); });
+      ids.sort(function (x, y) { return (spans[x][1] - spans[x][0]) - (spans[y][1] - spans[y][0]) || x - y; });
+      out.push([lo, hi, ids]);
+    }
+    return { cuts: cuts, pieces: out };
+  }
+
+  function pane(side, label, text, spans, hues) {
+    var body = el("div", { class: "doc", "data-side": side });
+    var seg = segments(codePoints(text), spans);
+    var at = unitOffsets(text, seg.cuts);
+    seg.pieces.forEach(function (p) {
+      var piece = text.slice(at[p[0]], at[p[1]]);
+      if (!p[2].length) { body.appendChild(document.createTextNode(piece)); return; }
+      var span = el("span", { class: p[2].length > 1 ? "p overlap" : "p", "data-p": p[2].map(function (i) { return i + 1; }).join(" ") });
+      span.textContent = piece;
+      span.style.setProperty("--h", hues[p[2][0]]);
+      body.appendChild(span);
+    });
+    return el("section", { class: "pane" }, [el("h3", { text: label }), body]);
+  }
+
+  function excerpt(text, span, limit) {
+    var at = unitOffsets(text, [span[0], span[1]]);
+    var s = text.slice(at[span[0]], at[span[1]]).split(/\s+/).join(" ").trim();
+    if (s.length <= limit) return s;
+    var half = Math.floor((limit - 1) / 2);
+    return s.slice(0, half).trimEnd() + "\u2026" + s.slice(s.length - half).trimStart();
+  }
+
+  function pct(x) { return (x * 100).toFixed(1) + "%"; }
+
+  // Hover one side's passage: both sides light up; click: pin it and scroll the other side to its counterpart.
+  function link(view) {
+    var pinned = null;
+    function pieces(id) { return view.querySelectorAll('.doc [data-p~="' + id + '"]'); }
+    function mark(ids, cls, on) {
+      ids.forEach(function (id) { pieces(id).forEach(function (n) { n.classList.toggle(cls, on); }); });
+    }
+    function reveal(side, id) {
+      var doc = view.querySelector('.doc[data-side="' + side + '"]');
+      var target = doc.querySelector('[data-p~="' + id + '"]');
+      if (target) doc.scrollTop = target.offsetTop - doc.offsetTop - doc.clientHeight / 3;
+    }
+    function select(id, except) {
+      if (pinned) mark([pinned], "sel", false);
+      pinned = id;
+      mark([id], "sel", true);
+      ["query", "source"].forEach(function (side) { if (side !== except) reveal(side, id); });
+    }
+    function ids(n) { return n.getAttribute("data-p").split(" "); }
+    view.addEventListener("mouseover", function (e) {
+      var n = e.target.closest(".doc .p"); if (n) mark(ids(n), "on", true);
+    });
+    view.addEventListener("mouseout", function (e) {
+      var n = e.target.closest(".doc .p"); if (n) mark(ids(n), "on", false);
+    });
+    view.addEventListener("click", function (e) {
+      var n = e.target.closest(".doc .p");
+      if (n) { select(ids(n)[0], n.closest(".doc").getAttribute("data-side")); return; }
+      var row = e.target.closest("tr[data-go]");
+      if (row) select(row.getAttribute("data-go"), null);
+    });
+  }
+
+  function comparison(queryLabel, queryText, source, sourceText) {
+    var hues = source.passages.map(function (_, i) { return Math.round((i * GOLDEN_ANGLE % 360) * 10) / 10; });
+    var rows = source.passages.map(function (p, i) {
+      var sw = el("span", { class: "sw" });
+      sw.style.setProperty("--h", hues[i]);
+      return el("tr", { "data-go": String(i + 1), title: "show this passage on both sides" }, [
+        el("td", { class: "num" }, [sw, String(i + 1)]),
+        el("td", { text: p.kind }),
+        el("td", { class: "num", text: p.similarity.toFixed(2) }),
+        el("td", { class: "num", text: p.query[0] + "\u2013" + p.query[1] }),
+        el("td", { class: "num", text: p.source[0] + "\u2013" + p.source[1] }),
+        el("td", { text: excerpt(queryText, p.query, 80) }),
+      ]);
+    });
+    var head = el("tr", {}, ["#", "kind", "similarity", "checked text", "source", "excerpt"].map(function (h) {
+      return el("th", { text: h });
+    }));
+    var view = el("div", { class: "view" }, [
+      el("div", { class: "list" }, [el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)])]),
+      el("div", { class: "docs" }, [
+        pane("query", queryLabel, queryText, source.passages.map(function (p) { return p.query; }), hues),
+        pane("source", "Source: " + source.id, sourceText, source.passages.map(function (p) { return p.source; }), hues),
+      ]),
+    ]);
+    link(view);
+    return view;
+  }
+
+  // The whole result: the likely original, then each source (best first) with its side-by-side view.
+  // `texts` maps source id to its stored text (fetched by the caller).
+  function renderResult(container, queryLabel, queryText, result, texts) {
+    container.textContent = "";
+    if (!result.sources.length) {
+      container.appendChild(el("p", { class: "none", text: "No source found in the store for this text." }));
+      return;
+    }
+    var summary = el("dl", { class: "summary" }, [
+      el("dt", { text: "Likely original" }),
+      el("dd", {}, [result.original ? el("a", { href: docPath(result.original), text: result.original }) : "undecided"]),
+      el("dt", { text: "Evidence" }),
+      el("dd", {}, [el("ul", {}, result.evidence.map(function (e) { return el("li", { text: e }); }))]),
+    ]);
+    container.appendChild(summary);
+    var list = el("ol", { class: "sources" });
+    result.sources.forEach(function (s, rank) {
+      var details = el("details", { class: "detail" });
+      if (rank === 0) details.open = true;
+      var facts = "score " + s.score.toFixed(3) + " \u00b7 covers " + pct(s.coverage.query) + " of the checked text, " +
+        pct(s.coverage.source) + " of the source \u00b7 " + s.passages.length + " passage" + (s.passages.length === 1 ? "" : "s") +
+        (s.published ? " \u00b7 published " + s.published : "");
+      details.appendChild(el("summary", {}, [
+        el("a", { class: "source-id", href: docPath(s.id), text: s.id }),
+        el("span", { class: "facts", text: facts }),
+      ]));
+      var text = texts[s.id];
+      details.appendChild(typeof text === "string" ? comparison(queryLabel, queryText, s, text)
+        : el("p", { class: "error", text: "source text unavailable: " + text }));
+      list.appendChild(el("li", { class: "source", "data-id": s.id, "data-rank": String(rank + 1) }, [details]));
+    });
+    container.appendChild(list);
+  }
+
+  // Fetch each source's text, then render; a source deleted meanwhile is reported in place, not fatal.
+  function showResult(container, queryLabel, queryText, result) {
+    var texts = {};
+    return Promise.all(result.sources.map(function (s) {
+      return api("GET", apiDocPath(s.id)).then(function (d) { texts[s.id] = d.text; },
+        function (e) { texts[s.id] = e.message; });
+    })).then(function () { renderResult(container, queryLabel, queryText, result, texts); });
+  }
+
+  function health(target) {
+    api("GET", "/v1/health").then(function (h) {
+      target.textContent = h.documents.toLocaleString() + " documents" + (h.writable ? "" : " \u00b7 read-only");
+    }, function () { target.textContent = ""; });
+  }
+
+  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health };
+})();
