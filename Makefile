@@ -23,7 +23,9 @@ test: install
 
 bench: install
 	$(BIN)/python bench/pan.py --data $(DATA) --jobs 2 --results bench/results
-	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results
+	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-retrieval
+	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark
+	$(BIN)/python bench/load.py --db /tmp/unspun-bench-retrieval --clients 8 --seconds 60 --results bench/results
 
 clean:
 	rm -rf $(VENV) *.egg-info report.html out demo.unspun

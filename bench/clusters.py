@@ -183,14 +183,20 @@ def bbc(data: Path, work: Path, peers: bool) -> dict:
         w = _W.findall(t.lower())
         return {" ".join(w[i:i + 8]) for i in range(len(w) - 7)}
 
-    bad_edges = [tuple(k) for c in res["rows"]["cluster"] for k in c["links"] if not shingles(k[0]) & shingles(k[1])]
+    def shared_boiler(x: str, y: str) -> bool:
+        return bool(set(bp.hashes(texts[x], p).tolist()) & set(bp.hashes(texts[y], p).tolist()) & boiler)
+
+    edges = [tuple(k) for c in res["rows"]["cluster"] for k in c["links"]]
+    no_shingle = [k for k in edges if not shingles(k[0]) & shingles(k[1])]  # reworded reuse, or boilerplate only
+    bad_edges = [k for k in no_shingle if shared_boiler(*k)]
     out = {"documents": n, "index_s": round(index_s, 1), "clusters_wall_s": res["wall_s"],
            "peak_rss_mb": res["peak_rss_mb"], "identical_groups": len(groups), "groups_in_one_cluster": len(found),
            "identical_pairs": len(pairs), "identical_pairs_linked": sum(1 for x in pairs if x in links),
            "links": len(res["rows"]["link"]), "clusters": len(res["rows"]["cluster"]),
            "largest_cluster": max((c["size"] for c in res["rows"]["cluster"]), default=0),
            "boilerplate": [(b["documents"], b["text"][:80]) for b in res["rows"]["boilerplate"]],
-           "edges_sharing_only_boilerplate": len(bad_edges), "missed_groups": [g for g in groups if g not in found][:5]}
+           "cluster_edges": len(edges), "edges_sharing_only_boilerplate": len(bad_edges),
+           "edges_without_shared_8gram_outside_boilerplate": len(no_shingle), "missed_groups": [g for g in groups if g not in found][:5]}
     if peers:
         mp, wall = minhash_pairs(records)
         comp = components(mp)

@@ -23,8 +23,10 @@ from rich.progress import Progress
 
 from unspun.corpus import read_inputs
 from unspun.index import Index
+from unspun.retrieve import RetrieveParams
 from unspun.ingest import read_document
 from unspun.models import Document, Record
+from unspun.pan.xml import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
@@ -42,13 +44,16 @@ def _records(data: Path):
 
 
 def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
-    """task -> susp -> true sources; and task-01 susp documents that have no case anywhere."""
+    """task -> susp -> true sources (pairs whose ground-truth XML holds a plagiarism case: most 05 pairs hold
+    none); and the task-01 susp documents that have no case in any task."""
     truth: dict[str, dict[str, set[str]]] = {}
     with_case: set[str] = set()
     for t in TASKS:
         for line in (pan / t / "pairs").read_text().split("\n"):
-            if line.strip():
-                s, src = line.split()
+            if not line.strip():
+                continue
+            s, src = line.split()
+            if parse(pan / t / f"{s[:-4]}-{src[:-4]}.xml"):
                 truth.setdefault(t, {}).setdefault(s, set()).add(f"pan/{src}")
                 with_case.add(s)
     none = sorted({line.split()[0] for line in (pan / "01-no-plagiarism" / "pairs").read_text().split("\n")
@@ -58,21 +63,22 @@ def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
 
 _IX: Index | None = None
 #: Sources asked of each check: PAN susp documents reuse up to 24 listed sources, so recall@5 is capped.
-TOP = 25
-KINDS = ["summary", "paraphrase", "edited", "verbatim"]
+TOP = 40
 
 
 def _init(db: str) -> None:
     global _IX
-    _IX = Index(db, create=False, readonly=True)
+    # PAN susp documents reuse many sources, most of them not listed in the corpus's pairs (see README), so the
+    # bench verifies and reports up to TOP sources per document instead of the default 15.
+    _IX = Index(db, create=False, readonly=True, retrieve=RetrieveParams(lexical_top=TOP, verify=TOP))
 
 
 def _check(path: str) -> tuple[str, list[str], float, list[str]]:
     doc = read_document(path)
     t = time.perf_counter()
     res = _IX.check(doc, top=TOP)
-    kinds = [max((p.kind for p in s.comparison.passages), key=KINDS.index) for s in res.sources]
-    return Path(path).name, [s.id for s in res.sources], time.perf_counter() - t, kinds
+    sims = [max(p.similarity for p in s.comparison.passages) for s in res.sources]
+    return Path(path).name, [s.id for s in res.sources], time.perf_counter() - t, sims
 
 
 def main() -> None:
@@ -82,6 +88,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--semantic", action="store_true", help="also embed every chunk (slow on 2 cores)")
     ap.add_argument("--reuse", action="store_true", help="reuse an existing store at --db")
+    ap.add_argument("--every", type=int, default=1, help="check every N-th susp document only (a quicker sample)")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
     pan = args.data / "pan13-train"
@@ -101,14 +108,20 @@ def main() -> None:
                         "docs_per_s": round(n / wall, 1),
                         "bytes_per_doc": round(sum(f.stat().st_size for f in args.db.iterdir()) / n)}
     truth, none = _truth(pan)
+    if args.every > 1:  # a deterministic sample: every N-th document of each task, by name
+        truth = {t: {s: v for i, (s, v) in enumerate(sorted(d.items())) if i % args.every == 0} for t, d in truth.items()}
+        none = none[:: args.every]
+    out["sample"] = f"every {args.every}th susp document" if args.every > 1 else "all susp documents"
     jobs = [(t, s) for t in TASKS for s in sorted(truth[t])] + [("01-no-plagiarism", s) for s in none]
     results: dict[str, tuple[list[str], float]] = {}
     with Progress() as bar, ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(args.db),)) as pool:
         task = bar.add_task("check", total=len({s for _, s in jobs}))
         paths = sorted({str(pan / "susp" / s) for _, s in jobs})
-        for name, ids, dt, kinds in pool.map(_check, paths, chunksize=4):
-            results[name] = (ids, dt, kinds)
+        for name, ids, dt, sims in pool.map(_check, paths, chunksize=4):
+            results[name] = (ids, dt, sims)
             bar.advance(task)
+            if len(results) % 100 == 0:
+                print(f"checked {len(results)}", flush=True)
     union: dict[str, set[str]] = {}
     for t in TASKS:
         for s, srcs in truth[t].items():
@@ -130,9 +143,15 @@ def main() -> None:
     fp = [s for s in none if results[s][0]]
     rows["01-no-plagiarism"] = {
         "susp": len(none), "reporting_any_source": round(len(fp) / max(1, len(none)), 4),
-        "reporting_verbatim_or_edited": round(
-            sum(1 for s in fp if {"verbatim", "edited"} & set(results[s][2])) / max(1, len(none)), 4),
+        "reporting_a_passage_of_similarity_0.8": round(
+            sum(1 for s in fp if max(results[s][2]) >= 0.8) / max(1, len(none)), 4),
         "examples": [(s, results[s][0][:3]) for s in fp[:5]]}
+    unlisted = [sim for s in union for i, sim in zip(results[s][0], results[s][2]) if i not in union[s]]
+    listed = [sim for s in union for i, sim in zip(results[s][0], results[s][2]) if i in union[s]]
+    rows["sources_reported"] = {
+        "listed": len(listed), "unlisted": len(unlisted),
+        "unlisted_with_similarity_0.8": round(sum(1 for x in unlisted if x >= 0.8) / max(1, len(unlisted)), 4),
+        "listed_with_similarity_0.8": round(sum(1 for x in listed if x >= 0.8) / max(1, len(listed)), 4)}
     lat = sorted(r[1] for r in results.values())
     out["retrieval"] = rows
     out["check_latency_ms_pan_susp"] = {"p50": round(1000 * statistics.median(lat)), "p95": round(1000 * lat[int(0.95 * len(lat))])}
@@ -182,15 +201,19 @@ def _write(results: Path, out: dict) -> None:
         lines.append(f"Indexed {i['documents']} documents (pan13-train `src/`, BBC, Reuters-21578, seed 001) in "
                      f"{i['wall_s']} s ({i['docs_per_s']} docs/s, semantic channel {'on' if out['semantic'] else 'off'}), "
                      f"{i['bytes_per_doc']} bytes of store per document.")
-    lines += ["", f"| task | susp documents | listed (susp, src) pairs | recall@5 | ceiling@5 | recall@10 | recall@{TOP} |",
+    lines += ["", f"Checked: {out['sample']}.", "", f"| task | susp documents | listed (susp, src) pairs | recall@5 | ceiling@5 | recall@10 | recall@{TOP} |",
               "|---|---|---|---|---|---|---|"]
     for t, r in out["retrieval"].items():
-        if "recall_at_5" in r:
+        if "recall_at_5" in r and t != "sources_reported":
             lines.append(f"| {t} | {r['susp']} | {r['true_pairs']} | {r['recall_at_5']:.3f} | "
                          f"{r['recall_at_5_ceiling']:.3f} | {r['recall_at_10']:.3f} | {r[f'recall_at_{TOP}']:.3f} |")
     r = out["retrieval"]["01-no-plagiarism"]
+    u = out["retrieval"]["sources_reported"]
     lines += ["", f"- task 01, {r['susp']} susp documents without any listed case: {r['reporting_any_source']:.3f} report a "
-              f"source ({r['reporting_verbatim_or_edited']:.3f} with a verbatim or edited passage)"]
+              f"source ({r['reporting_a_passage_of_similarity_0.8']:.3f} with a passage of similarity ≥ 0.8)",
+              f"- sources reported for documents with cases: {u['listed']} listed in the pairs files, {u['unlisted']} "
+              f"not listed; {u['unlisted_with_similarity_0.8']:.0%} of the unlisted (and {u['listed_with_similarity_0.8']:.0%} "
+              "of the listed) have a passage of similarity ≥ 0.8: the pairs files are a sample of the corpus's reuse"]
     lat = out["check_latency_ms_pan_susp"]
     lines += ["", f"- check latency, PAN susp documents (avg ~11k chars): p50 {lat['p50']} ms, p95 {lat['p95']} ms"]
     s = out["seeds"]

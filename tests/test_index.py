@@ -254,3 +254,15 @@ def test_seed_copy_ranks_its_original_first_among_news(tmp_path: Path) -> None:
         res = ix.check(read_document(copy))
     assert res.sources[0].id == original.name
     assert res.sources[0].comparison.coverage_a > 0.85
+
+
+def test_check_html_escapes_document_text(tmp_path: Path) -> None:
+    from unspun.report.check import render_check_html
+
+    evil = TRAM.replace("The mayor said", "<script>alert(1)</script> The mayor said")
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="<b>evil</b>.txt", text=evil)])
+        res = ix.check(Document(evil, path="<i>query</i>"))
+    page = render_check_html([res])
+    assert res.sources and "<script>alert(1)" not in page and "<b>evil" not in page and "<i>query" not in page
+    assert "&amp;lt;script&amp;gt;alert(1)" in page  # escaped inside the report, escaped again as srcdoc

@@ -47,6 +47,9 @@ class Params:
     #: echo sentences within ``summary_step`` of each other in B) is a summary even beside close copies.
     summary_diag: float = 0.67
     summary_step: int = 2
+    #: ...and the close copy covers less than this share of it, while this share of its sentences have seeds.
+    summary_copy_share: float = 0.5
+    summary_density: float = 0.5
     min_chars: int = 150
     #: Verbatim copies: runs of at least this many identical words, joined across gaps of this many words,
     #: covering this share of a passage, replace its sentence-level bounds.
@@ -274,17 +277,32 @@ def _in_order(case: _Case, p: Params) -> float:
 
 def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p: Params) -> list[_Case]:
     """Summary cases: a short stretch of A condensing a long one of B (``summary_ratio`` times its length), found
-    by a wider search. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch that draws on
-    B out of order counts: a copy with stray matches around it also spans more of B than of A."""
-    copy = any(c.sim >= p.summary_max_sim for c in cases)
+    by a wider search. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch that holds
+    that copy and draws on B out of order counts: a copy with stray matches around it also spans more of B than
+    of A."""
+    close = [c for c in cases if c.sim >= p.summary_max_sim]
+    wide = _filter(pair, _extend(pair, seeds, p.summary_gap, p), p)
+    chars = [pair.chars(w) for w in wide]
+    if not close and sum(cb for _, cb in chars) < p.summary_ratio * sum(ca for ca, _ in chars):
+        return []  # taken together, the matches are no condensation of B
     out = []
-    for w in _filter(pair, _extend(pair, seeds, p.summary_gap, p), p):
-        ca, cb = pair.chars(w)
+    for w, (ca, cb) in zip(wide, chars):
         if cb < p.summary_ratio * ca:
             continue
-        spread = (w.b[1] - w.b[0] + 1) / len(pair.ub)
-        if copy and (spread < p.summary_spread or _in_order(w, p) >= p.summary_diag):
-            continue
+        if close:
+            # Beside a close copy, only a stretch that takes that copy in (an extract inside a summary) and draws
+            # on B out of order counts; weak matches elsewhere in A are not a summary of their own.
+            spread = (w.b[1] - w.b[0] + 1) / len(pair.ub)
+            if spread < p.summary_spread or _in_order(w, p) >= p.summary_diag:
+                continue
+            inside = [c for c in close if c.a[0] <= w.a[1] and w.a[0] <= c.a[1]]
+            if not inside or len({i for i, _ in w.seeds}) < p.summary_density * (w.a[1] - w.a[0] + 1):
+                continue
+            # ...and that is not mostly the copy itself.
+            a0, a1, ua = w.a[0], w.a[1], pair.ua
+            copied = sum(int(ua.spans[min(a1, c.a[1]), 1] - ua.spans[max(a0, c.a[0]), 0]) for c in inside)
+            if copied >= p.summary_copy_share * ca:
+                continue
         out.append(_summary_case(pair, [w], p))
     return out
 

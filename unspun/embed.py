@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 
 DIM = 512
-_CACHE_SIZE = 200_000
+_CACHE_SIZE = 20_000
 _lock = threading.Lock()
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 

@@ -26,7 +26,7 @@ from .align import Params, align_units
 from .fingerprints import Chunk, chunks
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
-from .retrieve import RetrieveParams, lexical, merge, semantic
+from .retrieve import RetrieveParams, convincing, lexical, merge, semantic
 from .store import VECTORS_FILE, Store, StoreError
 from .vectors import Units, units
 
@@ -280,7 +280,7 @@ class Index:
         u = units(text)
         with self._ulock:
             self._units[doc] = u
-            while len(self._units) > 512:
+            while len(self._units) > 128:
                 self._units.popitem(last=False)
         return u
 
@@ -319,15 +319,20 @@ class Index:
         qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         found: list[Source] = []
+        misses = 0
         for cand in self.candidates(uq, qchunks, skip):
+            if misses >= self.retrieve.patience:
+                break
             try:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             sdoc = Document(rec.text, path=rec.id, published=rec.published, encoding_note=rec.encoding_note)
             al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
-            if not al.passages:
+            if not al.passages or not convincing(al.passages, self.retrieve):
+                misses += 1
                 continue
+            misses = 0
             c = judge(doc, sdoc, al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
         found.sort(key=lambda s: (-s.score, s.id))

@@ -29,14 +29,21 @@ class RetrieveParams:
 
     max_df: int = 200
     min_shared: int = 2
-    lexical_top: int = 25
+    lexical_top: int = 15
     #: Lexical evidence below this (idf-weighted shared pairs) is noise, not a candidate.
     min_lexical: float = 20.0
     semantic_k: int = 5
     min_cos: float = 0.7
     semantic_top: int = 5
     #: At most this many candidates are verified by the aligner.
-    verify: int = 25
+    verify: int = 15
+    #: A verified source is reported with a passage at least this similar, or this many reused characters of
+    #: the checked text: one short loose paraphrase is what two texts on one topic share by chance.
+    #: Verification stops after this many candidates in a row were not sources: candidates come best first,
+    #: so a run of misses means the rest are topical neighbours, and each costs an alignment.
+    patience: int = 5
+    strong_similarity: float = 0.5
+    min_reused_chars: int = 400
 
 
 @dataclass
@@ -93,3 +100,10 @@ def merge(lex: dict[int, float], sem: dict[int, float], p: RetrieveParams) -> li
             setattr(c, channel, s)
             c.rank += 1.0 / (10 + r)
     return sorted(out.values(), key=lambda c: -c.rank)[: p.verify]
+
+
+def convincing(passages: list, p: RetrieveParams) -> bool:
+    """Whether the aligner's passages against one candidate are evidence enough to name it a source."""
+    if any(x.similarity >= p.strong_similarity for x in passages):
+        return True
+    return sum(x.a[1] - x.a[0] for x in passages) >= p.min_reused_chars

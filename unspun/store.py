@@ -87,7 +87,7 @@ class Store:
             if not self.readonly:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA cache_size=-65536")
+            con.execute("PRAGMA cache_size=-16384")  # 16 MB per connection; servers hold one per thread
             self._local.con = con
         return con
 

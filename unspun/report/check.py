@@ -54,7 +54,7 @@ def render_check_html(results: list[CheckResult]) -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>unspun check</title>",
-             f"<style>\n{_asset('report.css')}\niframe{{width:100%;height:80vh;border:1px solid #ccc}}</style>",
+             f"<style>\n{_asset('report.css')}\niframe{{width:100%;height:80vh;border:1px solid #ccc}}\nbody>table{{border-collapse:collapse}}body>table td,body>table th{{padding:2px 10px;text-align:left}}</style>",
              "</head><body>", "<h1>unspun check</h1>"]
     for n, r in enumerate(results, 1):
         parts.append(f"<h2>{escape(r.document.name)}</h2>")
