@@ -32,17 +32,18 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
             continue
-        table = Table(show_lines=False)
+        table = Table(show_lines=False, expand=True)
         for col, just in (("#", "right"), ("source", "left"), ("score", "right"), ("published", "left"),
-                          ("query reused", "right"), ("source reused", "right"), ("passages", "right"),
-                          ("first passage", "left")):
-            table.add_column(col, justify=just)
+                          ("query", "right"), ("source", "right"), ("passages", "right")):
+            table.add_column(col, justify=just, no_wrap=col != "source" or just == "right", overflow="fold")
+        table.add_column("first passage", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, s in enumerate(r.sources, 1):
             c = s.comparison
             first = c.passages[0]
             table.add_row(str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
                           percent(c.coverage_b), str(len(c.passages)), Text(excerpt(d.text, *first.a)))
         console.print(table)
+        console.print(Text("  query / source: share of each side's text inside the aligned passages"))
         if r.original:
             console.print(Text.assemble(("likely original ", "bold"), r.original))
         for e in r.evidence:
