@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench peers clean
 
 install: $(STAMP)
 
@@ -21,11 +21,20 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-bench: install
+# Peers measured beside unspun by `make bench`: text-dedup pins its own numpy/pyarrow/datasets, so it gets its
+# own venv (datasketch, the other peer, is a dependency of unspun's own venv).
+peers: .peers/.installed
+
+.peers/.installed:
+	test -x .peers/bin/python || $(PYTHON) -m venv .peers
+	.peers/bin/python -m pip install --quiet text-dedup
+	touch $@
+
+bench: install peers
 	$(BIN)/python bench/pan.py --data $(DATA) --jobs 2 --results bench/results
 	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-retrieval
 	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark
 	$(BIN)/python bench/load.py --db /tmp/unspun-bench-retrieval --clients 8 --seconds 60 --results bench/results
 
 clean:
-	rm -rf $(VENV) *.egg-info report.html out demo.unspun
+	rm -rf $(VENV) .peers *.egg-info report.html out demo.unspun

@@ -129,13 +129,37 @@ def minhash_pairs(records: list[Record], threshold: float = 0.5) -> tuple[set[tu
     return pairs, time.perf_counter() - t
 
 
-def text_dedup_status() -> str:
-    """text-dedup is tried in its own venv (/tmp/tdvenv), since it pins its own numpy/pyarrow/datasets."""
-    py = Path("/tmp/tdvenv/bin/python")
+#: text-dedup pins its own numpy/pyarrow/datasets, so it lives in its own venv (`make peers` creates it).
+TEXT_DEDUP_PYTHON = Path(os.environ.get("TEXT_DEDUP_PYTHON", ROOT / ".peers" / "bin" / "python"))
+
+
+def text_dedup_run(records: list[Record], groups: list[list[str]], work: Path) -> dict | str:
+    """text-dedup's MinHash deduplication (5-grams, 128 permutations, threshold 0.5) on the same records:
+    how many documents it removes and how many byte-identical groups it reduces to one member."""
+    py = TEXT_DEDUP_PYTHON
     if not py.exists():
-        return "not installed (create /tmp/tdvenv and pip install text-dedup)"
-    r = subprocess.run([str(py), "-c", "import text_dedup"], capture_output=True, text=True)
-    return "importable" if r.returncode == 0 else "not importable: " + (r.stderr.strip().splitlines() or ["?"])[-1]
+        return f"not installed ({py} missing: run `make peers`)"
+    src, ds, out = work / "td.jsonl", work / "td_ds", work / "td_out"
+    with open(src, "w", encoding="utf-8") as f:
+        for i, r in enumerate(records):
+            f.write(json.dumps({"idx": i, "id": r.id, "text": r.text}) + "\n")
+    prep = f"from datasets import load_dataset; load_dataset('json', data_files={str(src)!r}, split='train').save_to_disk({str(ds)!r})"
+    subprocess.run([str(py), "-c", prep], check=True, capture_output=True)
+    cmd = [str(py), "-m", "text_dedup.minhash", "--local", "--path", str(ds), "--column", "text", "--output", str(out),
+           "--threshold", "0.5", "--ngram", "5", "--num_perm", "128", "--num_proc", "2"]
+    t = time.perf_counter()
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if run.returncode != 0:
+        return "failed: " + (run.stderr.strip().splitlines() or ["?"])[-1]
+    kept = subprocess.run([str(py), "-c", f"from datasets import load_from_disk; import json; "
+                           f"print(json.dumps(list(load_from_disk({str(out)!r})['id'])))"], capture_output=True, text=True,
+                          check=True)
+    kept_ids = set(json.loads(kept.stdout))
+    return {"command": " ".join(["python"] + cmd[1:]), "wall_s": round(wall, 1),
+            "removed": len(records) - len(kept_ids),
+            "groups_reduced_to_one": sum(1 for g in groups if len(kept_ids & set(g)) == 1),
+            "note": "outputs a deduplicated dataset: no pairs, links or passages"}
 
 
 def components(pairs: set[tuple[str, str]]) -> list[set[str]]:
@@ -205,7 +229,7 @@ def bbc(data: Path, work: Path, peers: bool) -> dict:
                           "groups_in_one_component": sum(1 for g in groups if g[0] in mo
                                                          and len({mo.get(m) for m in g}) == 1),
                           "identical_pairs_found": sum(1 for x in pairs if x in mp)}
-        out["text_dedup"] = text_dedup_status()
+        out["text_dedup"] = text_dedup_run(records, groups, work)
     return out
 
 
@@ -255,7 +279,7 @@ def pan(data: Path, work: Path, peers: bool, limit: int | None) -> dict:
                           "recall_05": round(len(truth["05-summary-obfuscation"] & mf)
                                              / max(1, len(truth["05-summary-obfuscation"])), 4),
                           "precision_listed": round(len(mf & listed) / max(1, len(mf)), 4)}
-        out["text_dedup"] = text_dedup_status()
+        out["text_dedup"] = "not run on PAN: its MinHash is document-level like datasketch's"
     return out
 
 
