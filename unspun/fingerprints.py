@@ -25,11 +25,10 @@ PAIR_REACH = 2
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of consecutive units: its character span, unit range and the hashes of its word pairs."""
+    """A passage of consecutive units: its character span and the hashes of its word pairs."""
 
     start: int
     end: int
-    units: tuple[int, int]  # [first, last) unit indices
     grams: np.ndarray  # int64, unique
 
 
@@ -38,9 +37,8 @@ def _pair_hash(a: str, b: str) -> int:
     return xxhash.xxh64_intdigest(f"{lo}\x00{hi}".encode()) - (1 << 63)
 
 
-def unit_grams(u: Units, i: int) -> list[int]:
-    """Hashes of the content-word pairs of unit ``i`` (pairs do not cross sentence ends)."""
-    stems = [t.stem for t in u.unit_tokens(i) if not t.stop]
+def _pair_hashes(stems: list[str]) -> list[int]:
+    """Hashes of the content-word pairs of one unit (pairs do not cross sentence ends)."""
     out = []
     for j, s in enumerate(stems):
         for k in range(j + 1, min(j + 1 + PAIR_REACH, len(stems))):
@@ -54,10 +52,10 @@ def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
     out: list[Chunk] = []
     first, count, grams = 0, 0, []
     for i in range(len(u)):
-        grams.extend(unit_grams(u, i))
-        count += sum(1 for t in u.unit_tokens(i) if not t.stop)
+        stems = [t.stem for t in u.unit_tokens(i) if not t.stop]
+        grams.extend(_pair_hashes(stems))
+        count += len(stems)
         if count >= words or i == len(u) - 1:
-            out.append(Chunk(int(u.spans[first, 0]), int(u.spans[i, 1]), (first, i + 1),
-                             np.unique(np.array(grams, dtype=np.int64))))
+            out.append(Chunk(int(u.spans[first, 0]), int(u.spans[i, 1]), np.unique(np.array(grams, dtype=np.int64))))
             first, count, grams = i + 1, 0, []
     return out

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import Params, align_units
+from .embed import encode
 from .fingerprints import Chunk, chunks
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
@@ -142,15 +143,10 @@ class Index:
                 part = lost[i:i + 900]
                 con.execute(f"UPDATE chunks SET embedded = 0 WHERE chunk IN ({','.join('?' * len(part))})", part)
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        from .embed import encode
-
-        return encode(texts)
-
     def _add_vectors(self, keys: list[int], texts: list[str]) -> None:
         if not keys:
             return
-        vecs = self._embed(texts)
+        vecs = encode(texts)
         with self._vlock:
             for k in keys:
                 if self._vectors.contains(k):
@@ -174,10 +170,8 @@ class Index:
     def _embed_pending(self) -> None:
         """Embed chunks committed in SQLite whose vectors a crash kept from being saved."""
         while rows := self.store.pending_chunks(2048):
-            texts = {}
-            for key, doc, s, e in rows:
-                texts[key] = self.store.text_of(doc)[s:e]
-            self._add_vectors(list(texts), list(texts.values()))
+            docs = {doc: self.store.text_of(doc) for doc in {r[1] for r in rows}}
+            self._add_vectors([key for key, *_ in rows], [docs[doc][s:e] for _, doc, s, e in rows])
             self._save_vectors()
 
     # --- writing ----------------------------------------------------------------------------------------------
@@ -233,18 +227,20 @@ class Index:
                     report.indexed += 1
             self._chunk_total = None
             if self._vectors is not None:
-                with self._vlock:
-                    for k in removed:
-                        if self._vectors.contains(k):
-                            self._vectors.remove(k)
+                self._drop_vectors(removed)
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks])
 
     def _delete(self, con, doc: int) -> list[int]:
-        old = self.store.record(doc)
-        cs = chunks(units(old.text))
-        keys = self.store.chunk_keys(doc)
-        self._units.pop(doc, None)
-        return self.store.delete(con, doc, zip(keys, (c.grams for c in cs)))
+        """Remove a stored document inside the caller's transaction; returns its chunk keys."""
+        with self._ulock:
+            self._units.pop(doc, None)
+        return self.store.delete(con, doc, [c.grams for c in _prepare(self.store.text_of(doc))])
+
+    def _drop_vectors(self, keys: list[int]) -> None:
+        with self._vlock:
+            for k in keys:
+                if self._vectors.contains(k):
+                    self._vectors.remove(k)
 
     def delete(self, id: str) -> bool:
         """Remove a document; False when there is none with this id."""
@@ -259,10 +255,7 @@ class Index:
                 removed = self._delete(con, doc)
             self._chunk_total = None
             if self._vectors is not None:
-                with self._vlock:
-                    for k in removed:
-                        if self._vectors.contains(k):
-                            self._vectors.remove(k)
+                self._drop_vectors(removed)
                 self._save_vectors(force=True)
             return True
 
@@ -297,7 +290,7 @@ class Index:
         keys_sem = dist_sem = None
         hit_chunks = {c for cs in postings.values() for c in cs}
         if self._vectors is not None and len(self._vectors) and qchunks:
-            vecs = self._embed([uq.text[c.start:c.end] for c in qchunks])
+            vecs = encode([uq.text[c.start:c.end] for c in qchunks])
             with self._vlock:
                 m = self._vectors.search(vecs, p.semantic_k)
             keys_sem = np.asarray(m.keys).reshape(len(qchunks), -1)
@@ -327,13 +320,12 @@ class Index:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
-            sdoc = Document(rec.text, path=rec.id, published=rec.published, encoding_note=rec.encoding_note)
             al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
             if not al.passages or not convincing(al.passages, self.retrieve):
                 misses += 1
                 continue
             misses = 0
-            c = judge(doc, sdoc, al)
+            c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
         found.sort(key=lambda s: (-s.score, s.id))
         found = found[:top]
@@ -360,7 +352,5 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
 
 def open_index(path: str | Path, *, readonly: bool = True) -> Index:
     """Open an existing store for `check`/`serve`; a missing or corrupt one is a one-line `StoreError`."""
-    if not (Path(path) / "unspun.sqlite").is_file():
-        raise StoreError(f"{path}: no unspun store here (run `unspun index --db {path} ...` first)")
     return Index(path, create=False, readonly=readonly)
 

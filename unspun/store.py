@@ -10,7 +10,6 @@ writable open, so the two never disagree for long and never lose a document.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -118,9 +117,6 @@ class Store:
             raise KeyError(doc)
         return Record(id=row[0], text=row[1], **dict(zip(_FIELDS, row[2:])))
 
-    def records(self, docs: Iterable[int]) -> dict[int, Record]:
-        return {d: self.record(d) for d in docs}
-
     def insert(self, con: sqlite3.Connection, rec: Record) -> int:
         cur = con.execute(
             f"INSERT INTO documents (id, text, {', '.join(_FIELDS)}) VALUES (?, ?{', ?' * len(_FIELDS)})",
@@ -136,17 +132,16 @@ class Store:
             con.executemany("INSERT OR IGNORE INTO grams VALUES (?, ?)", ((int(h), key) for h in g))
         return keys
 
-    def delete(self, con: sqlite3.Connection, doc: int, grams: Iterable[tuple[int, np.ndarray]]) -> list[int]:
-        """Remove a document, its chunks and their postings (``grams``: (chunk, hashes) as computed from it)."""
-        keys = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE doc = ?", (doc,))]
-        for key, g in grams:
+    def delete(self, con: sqlite3.Connection, doc: int, grams: list[np.ndarray]) -> list[int]:
+        """Remove a document, its chunks and their postings; ``grams`` are its chunks' hashes, in chunk order, as
+        computed again from its text (postings are keyed by hash, so that is how they are found). Returns the
+        removed chunk keys."""
+        keys = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE doc = ? ORDER BY chunk", (doc,))]
+        for key, g in zip(keys, grams):
             con.executemany("DELETE FROM grams WHERE h = ? AND chunk = ?", ((int(h), key) for h in g))
         con.execute("DELETE FROM chunks WHERE doc = ?", (doc,))
         con.execute("DELETE FROM documents WHERE doc = ?", (doc,))
         return keys
-
-    def chunk_keys(self, doc: int) -> list[int]:
-        return [k for (k,) in self.connection().execute("SELECT chunk FROM chunks WHERE doc = ? ORDER BY chunk", (doc,))]
 
     def chunk_docs(self, keys: Iterable[int]) -> dict[int, int]:
         """chunk -> doc for the given chunks (deleted chunks are absent)."""
@@ -184,18 +179,9 @@ class Store:
     def text_of(self, doc: int) -> str:
         return self.connection().execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()[0]
 
-    def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
-
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()
             self._local.con = None
 
-
-def atomic_replace(tmp: Path, final: Path) -> None:
-    """Move a finished file into place so a reader never sees half of it."""
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, final)
