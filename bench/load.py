@@ -105,6 +105,13 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
         time.sleep(0.2)
 
 
+def sample_rss(pid: int, every: float, stop: threading.Event, into: list[tuple[float, float]]) -> None:
+    """Append (seconds since start, RSS MB) of ``pid`` every ``every`` seconds until ``stop`` is set."""
+    t0 = time.monotonic()
+    while not stop.wait(every):
+        into.append((round(time.monotonic() - t0, 1), round(rss_mb(pid), 1)))
+
+
 def run_clients(url: str, payloads: list[dict], clients: int, seconds: float) -> dict:
     """Each client posts payloads in turn (starting at its own offset) until the time is up."""
     latencies: list[float] = []
@@ -159,6 +166,8 @@ def main() -> int:
     ap.add_argument("--db", type=Path, required=True, help="the store to serve")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--warmup", type=float, default=10,
+                    help="seconds of the same load before measuring (caches fill, untimed)")
     ap.add_argument("--payloads", type=int, default=64, help="distinct texts to post")
     ap.add_argument("--texts", type=Path, help="post these .txt files instead of altered stored documents")
     ap.add_argument("--seed", type=int, default=1)
@@ -175,8 +184,16 @@ def main() -> int:
     try:
         documents = httpx.get(f"{url}/v1/health").json()["documents"]
         httpx.post(f"{url}/v1/check", json={"text": payloads[0]["text"]}, timeout=300)  # first-call costs, untimed
+        if a.warmup > 0:
+            run_clients(url, payloads[::-1], a.clients, a.warmup)  # caches and thread pool fill, untimed
         rss_start = rss_mb(proc.pid)
+        series: list[tuple[float, float]] = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_rss, args=(proc.pid, 1.0, stop, series), daemon=True)
+        sampler.start()
         res = run_clients(url, payloads, a.clients, a.seconds)
+        stop.set()
+        sampler.join()
         rss_end = rss_mb(proc.pid)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -188,7 +205,7 @@ def main() -> int:
     lat = res["latencies"]
     ms = lambda x: round(x * 1000, 1)  # noqa: E731
     result = {
-        "store": str(a.db), "documents": documents, "clients": a.clients, "seconds": a.seconds,
+        "store": str(a.db), "documents": documents, "clients": a.clients, "seconds": a.seconds, "warmup_s": a.warmup,
         "payloads": len(payloads), "payload_chars_mean": round(statistics.mean(len(p["text"]) for p in payloads)),
         "requests": len(lat), "errors": len(res["errors"]), "error_samples": res["errors"][:5],
         "requests_per_s": round(len(lat) / res["wall"], 2), "wall_s": round(res["wall"], 1),
@@ -196,7 +213,9 @@ def main() -> int:
                        "max": ms(max(lat, default=float("nan"))),
                        "mean": ms(statistics.mean(lat)) if lat else None},
         "source_ranked_first": f"{res['hits']}/{res['checked']}" if res["checked"] else None,
-        "server_rss_mb": {"start": round(rss_start, 1), "end": round(rss_end, 1)},
+        "server_rss_mb": {"start": round(rss_start, 1), "end": round(rss_end, 1),
+                          "max": max([rss_start, rss_end, *(m for _, m in series)]),
+                          "every_10s": [m for t, m in series if round(t) % 10 == 0]},
         "server_startup_s": round(startup, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),

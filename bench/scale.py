@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -74,6 +75,8 @@ def main() -> None:
         print(f"bench: {args.data / 'reuters-21578'} not found; nothing to measure")
         return
     real = _real(args.data)
+    args.results.mkdir(parents=True, exist_ok=True)
+    partial = args.results / f"scale-{args.docs}.partial.json"
     shutil.rmtree(args.db, ignore_errors=True)
     marks = []
     t0 = time.perf_counter()
@@ -87,7 +90,10 @@ def main() -> None:
             count += 1
             bar.advance(task)
             if count % 50_000 == 0:
-                marks.append({"documents": count, "wall_s": round(time.perf_counter() - t0, 1), "peak_mib": _peak_mib()})
+                marks.append({"documents": count, "wall_s": round(time.perf_counter() - t0, 1), "peak_mib": _peak_mib(),
+                              "load1": round(os.getloadavg()[0], 2)})
+                # written as it goes: a run stopped early still leaves its figures
+                partial.write_text(json.dumps({"documents_so_far": count, "jobs": args.jobs, "progress": marks}, indent=2))
 
         ix.add(_stream(real, args.docs), progress=tick, jobs=args.jobs, batch=256)
         n = len(ix)
@@ -112,6 +118,7 @@ def main() -> None:
            "progress": marks, "jobs": args.jobs}
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / f"scale-{args.docs}.json").write_text(json.dumps(out, indent=2))
+    partial.unlink(missing_ok=True)
     print(json.dumps(out, indent=2))
 
 

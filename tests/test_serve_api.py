@@ -349,6 +349,44 @@ def test_concurrent_writes_and_checks_keep_the_store_intact(index: Index, store:
 # --- run(): the entry point the CLI calls ------------------------------------------------------------------------
 
 
+def test_requests_beyond_the_workers_wait_their_turn(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory stays bounded under load: at most ``workers`` checks run at once, the rest queue and still succeed."""
+    running = peak = 0
+    lock = threading.Lock()
+    real_check = Index.check
+
+    def slow_check(self, *args, **kwargs):
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.3)
+        try:
+            return real_check(self, *args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(Index, "check", slow_check)
+    statuses: list[int] = []
+    with background(create_app(index, workers=2)) as url:
+        def post() -> None:
+            statuses.append(httpx.post(f"{url}/v1/check", json={"text": COPY}, timeout=60).status_code)
+
+        threads = [threading.Thread(target=post) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * 6
+    assert peak == 2
+
+
+def test_run_rejects_zero_workers(store: Path) -> None:
+    with pytest.raises(UnspunError, match="--workers must be positive"):
+        run(store, port=0, workers=0)
+
+
 def test_run_missing_store_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UnspunError, match="no unspun store"):
         run(tmp_path / "nope", "127.0.0.1", 0, None, 10_000_000)

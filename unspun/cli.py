@@ -227,11 +227,13 @@ def serve_command(
         "--write-token", envvar="UNSPUN_WRITE_TOKEN",
         help="Bearer token for POST/DELETE /v1/documents; without one the server is read-only.")] = None,
     max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 above).")] = 10_000_000,
+    workers: Annotated[int | None, typer.Option(
+        help="Requests handled at once; others queue (default: one per core, 2 to 8).", show_default=False)] = None,
 ) -> None:
     """HTTP API (/v1/check, /v1/compare, /v1/documents) and a web page over a store."""
     from .serve import run
 
-    run(db, host, port, write_token, max_body)
+    run(db, host, port, write_token, max_body, workers)
 
 
 class ClusterFormat(StrEnum):

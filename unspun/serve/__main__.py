@@ -17,9 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--write-token", default=None)
     p.add_argument("--max-body", type=int, default=MAX_BODY)
+    p.add_argument("--workers", type=int, default=None)
     a = p.parse_args(argv)
     try:
-        run(a.db, a.host, a.port, a.write_token, a.max_body)
+        run(a.db, a.host, a.port, a.write_token, a.max_body, a.workers)
     except UnspunError as e:
         print(f"unspun: error: {e}", file=sys.stderr)
         return 2

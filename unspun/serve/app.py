@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -23,9 +27,25 @@ the server was started with (`--write-token` or `UNSPUN_WRITE_TOKEN`); without o
 """
 
 
-def create_app(index: Index, *, write_token: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """An application serving ``index``; the caller owns the index and closes it after the server stops."""
-    app = FastAPI(title="unspun", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+def default_workers() -> int:
+    """Threads that run requests: checks are CPU-bound and hold the GIL most of the time, so more threads than
+    cores add no throughput, only memory (each holds its own SQLite connection and page cache)."""
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+def create_app(index: Index, *, write_token: str | None = None, max_body: int = MAX_BODY,
+               workers: int | None = None) -> FastAPI:
+    """An application serving ``index``; the caller owns the index and closes it after the server stops.
+    At most ``workers`` requests run at once; the others wait their turn (memory stays bounded under load)."""
+    threads = workers or default_workers()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    app = FastAPI(title="unspun", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
+                  lifespan=lifespan)
     app.state.service = api.Service(index=index, write_token=write_token or None)
     app.include_router(api.router)
     pages.mount(app)

@@ -75,12 +75,14 @@ def warm_up() -> None:
 
 
 def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
-        max_body: int = MAX_BODY) -> None:
+        max_body: int = MAX_BODY, workers: int | None = None) -> None:
     """Serve the store at ``db`` until interrupted. Writes are allowed only when a token is given (or set in the
-    environment as UNSPUN_WRITE_TOKEN)."""
+    environment as UNSPUN_WRITE_TOKEN); ``workers`` requests run at once (default: one per core, 2 to 8)."""
     token = write_token or os.environ.get(TOKEN_ENV) or None
     if max_body < 1:
         raise UnspunError(f"--max-body must be positive, not {max_body}")
+    if workers is not None and workers < 1:
+        raise UnspunError(f"--workers must be positive, not {workers}")
     index = open_store(Path(db), writable=token is not None)
     try:
         sock = bind(host, port)
@@ -90,7 +92,7 @@ def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | 
             shown = f"[{host}]" if ":" in host else host
             print(f"unspun: serving {db} ({len(index):,} documents, {mode}) on http://{shown}:{sock.getsockname()[1]}",
                   file=sys.stderr, flush=True)
-            app = create_app(index, write_token=token, max_body=max_body)
+            app = create_app(index, write_token=token, max_body=max_body, workers=workers)
             server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
             server.run(sockets=[sock])
         finally:
