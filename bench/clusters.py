@@ -11,8 +11,9 @@
 (c) --peers: datasketch MinHashLSH (word 5-gram shingles, 128 permutations, Jaccard threshold 0.5) and text-dedup
     on the same corpora, wall time side by side.
 (d) --reuters: Reuters-21578 (all stories via unspun.corpus.read_inputs): time and peak RAM (summed RSS of the
-    process tree) of the local engine, of Spark local[2] with --spark, and of a run at --scale times the size
-    (stories repeated under new ids) to see memory stay bounded.
+    process tree) of the local engine, of Spark local[2] with --spark, and of a run at --scale times the size to
+    see memory stay bounded: the stories plus (scale - 1) times as many synthetic news-like documents made from
+    them by bench/synthetic.py (more documents, candidates and postings, not more reuse).
 
 Each clusters run is a subprocess of `unspun.clusters.run` (JSONL out); writes bench/results/clusters.{json,md}.
 """
@@ -42,6 +43,7 @@ from unspun.corpus import read_inputs  # noqa: E402
 from unspun.index import Index  # noqa: E402
 from unspun.models import Record  # noqa: E402
 from unspun.pan.xml import parse as parse_pan  # noqa: E402
+from synthetic import synthetic  # noqa: E402
 
 PAN_TASKS = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation")
 
@@ -288,14 +290,14 @@ def pan(data: Path, work: Path, peers: bool, limit: int | None) -> dict:
 
 
 # --- (d) Reuters -----------------------------------------------------------------------------------------------
-def reuters(data: Path, work: Path, spark: bool, limit: int | None, scale: int) -> dict:
+def reuters(data: Path, work: Path, spark: bool, limit: int | None, scale: int, base_run: bool = True) -> dict:
     base = [r for r in read_inputs([data / "reuters-21578"]) if isinstance(r, Record)][:limit]
     out: dict = {"stories": len(base)}
-    runs = [(1, "local")] + ([(1, "spark")] if spark else []) + ([(scale, "local")] if scale > 1 else [])
+    runs = ([(1, "local")] if base_run else []) + ([(1, "spark")] if spark else []) + ([(scale, "local")] if scale > 1 else [])
     for k, engine in runs:
         db = work / f"reuters{k}.db"
         if not (db / "unspun.sqlite").exists():
-            recs = [r if i == 0 else Record(**{**r.__dict__, "id": f"{r.id}#copy{i}"}) for i in range(k) for r in base]
+            recs = [*base, *synthetic(base, (k - 1) * len(base))]
             n, index_s = build_store(db, recs)
             out[f"x{k}_documents"], out[f"x{k}_index_s"] = n, round(index_s, 1)
         res = cluster(db, work / f"reuters{k}-{engine}.jsonl", engine, "local[2]" if engine == "spark" else None)
@@ -315,6 +317,8 @@ def main() -> None:
     ap.add_argument("--pan-pairs", type=int, default=None, help="only the documents of the first N pairs per task")
     ap.add_argument("--reuters-limit", type=int, default=None)
     ap.add_argument("--scale", type=int, default=4)
+    ap.add_argument("--scale-only", action="store_true",
+                    help="--reuters: only the run at --scale times the size (other figures kept from earlier runs)")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="unspun-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -327,7 +331,8 @@ def main() -> None:
     if a.pan:
         results["pan"] = {**pan(a.data, work, a.peers, a.pan_pairs), "machine": machine}
     if a.reuters:
-        results["reuters"] = {**reuters(a.data, work, a.spark, a.reuters_limit, a.scale), "machine": machine}
+        runs = reuters(a.data, work, a.spark and not a.scale_only, a.reuters_limit, a.scale, not a.scale_only)
+        results["reuters"] = {**results.get("reuters", {}), **runs, f"machine_x{a.scale}" if a.scale_only else "machine": machine}
     path.write_text(json.dumps(results, indent=1) + "\n")
     (a.results / "clusters.md").write_text(_markdown(results))
     print(_markdown(results))

@@ -1,9 +1,8 @@
 """Scale run of the embedded store: index N documents (real news first, then synthetic ones), then check.
 
 Real texts: every Reuters-21578 story and BBC article in ../shared/data (≈ 21k). The rest are synthetic, made
-here: each draws 6-20 sentences at random from the real ones and replaces 30% of their words by words drawn
-from the real vocabulary, so they look like news to the tokenizer but share few word pairs with each other
-(like unrelated articles), which is what an index of a large crawl mostly holds. Reports indexing throughput,
+by bench/synthetic.py from the real ones (sentences drawn at random, 30% of their words replaced): they look like
+news to the tokenizer but share few word pairs with each other, like most of a large crawl. Reports indexing throughput,
 peak RAM (this process and its workers), store bytes per document and check latency (p50/p95) of 200 edited
 copies of real stories, with how often their original was ranked first. Lexical channel only by default: the
 semantic channel cannot embed a million documents on 2 cores in a session (see README).
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from synthetic import synthetic
 from unspun.corpus import read_inputs
 from unspun.index import Index
 from unspun.models import Document, Record
@@ -38,16 +38,8 @@ def _real(data: Path) -> list[Record]:
 
 
 def _stream(real: list[Record], n: int, seed: int = 1):
-    rng = random.Random(seed)
-    sentences = [s.strip() for r in real for s in r.text.replace("\n", " ").split(". ") if len(s.split()) > 5]
-    vocab = sorted({w for s in sentences[:50_000] for w in s.split() if w.isalpha()})
-    for r in real[:n]:
-        yield r
-    for i in range(max(0, n - len(real))):
-        body = []
-        for s in rng.sample(sentences, rng.randint(6, 20)):
-            body.append(" ".join(rng.choice(vocab) if rng.random() < 0.3 else w for w in s.split()))
-        yield Record(id=f"synthetic/{i:07d}", text=". ".join(body) + ".")
+    yield from real[:n]
+    yield from synthetic(real, max(0, n - len(real)), seed)
 
 
 def _edit(text: str, rng: random.Random) -> str:

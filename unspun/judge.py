@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
+
 from .align import Alignment
 from .models import Comparison, Document, Side
 
@@ -20,16 +22,21 @@ MIN_INSERTED_CHARS = 80
 INSERTED_RATIO = 3.0
 
 
+#: Every code point for which ``str.isspace`` is true (Unicode White_Space and the ASCII separators).
+_SPACES = np.array([c for c in range(0x110000) if chr(c).isspace()], dtype=np.uint32)
+
+
 def coverage(text: str, spans: list[tuple[int, int]]) -> float:
-    """Share of the non-space characters of ``text`` inside the union of ``spans``."""
-    total = sum(1 for ch in text if not ch.isspace())
+    """Share of the non-space characters of ``text`` inside the union of ``spans`` (numpy over code points:
+    called for both sides of every pair, it was a tenth of `eval pan`'s time as a Python loop)."""
+    solid = ~np.isin(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _SPACES)
+    total = int(solid.sum())
     if total == 0:
         return 0.0
-    mask = bytearray(len(text))
+    mask = np.zeros(len(text), dtype=bool)
     for s, e in spans:
-        mask[s:e] = b"\x01" * (e - s)
-    covered = sum(1 for i, ch in enumerate(text) if mask[i] and not ch.isspace())
-    return covered / total
+        mask[s:e] = True
+    return int((mask & solid).sum()) / total
 
 
 def _dates(text: str) -> list[date]:
