@@ -100,6 +100,30 @@ def test_unrelated_text_has_no_sources(store: Index) -> None:
     assert store.check(text).to_json()["sources"] == []
 
 
+FOOTER = ("This article is distributed under the terms of the Creative Commons licence, which permits unrestricted "
+          "use, distribution and reproduction in any medium, provided the original author and source are credited, "
+          "and no endorsement of any product or service is implied by the publisher.")
+
+
+def test_a_shared_footer_is_not_a_source_but_a_syndicated_story_is(tmp_path: Path) -> None:
+    """Boilerplate (a footer under many unrelated stored articles) names no source; a long story stored many times
+    over (syndication) is still reuse, and a real paragraph beside the footer still is."""
+    bodies = [TRAM, HARBOUR, LIBRARY, ORCHESTRA]
+    words = " ".join(bodies).split()
+    rng = random.Random(3)
+    filler = [" ".join(rng.sample(words, 60)) + "." for _ in range(6)]
+    recs = [Record(id=f"footed{i}.txt", text=f"{t}\n\n{FOOTER}") for i, t in enumerate(filler)]
+    recs += [Record(id=f"wire{i}.txt", text=f"{LIBRARY} {ORCHESTRA}") for i in range(6)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(recs)
+        own = ("Volunteers in the valley planted nine hundred oak saplings on the slopes burned by last summer's "
+               "fire, hoping to hold the soil before the autumn storms arrive and wash it into the river below.")
+        assert ix.check(f"{own}\n\n{FOOTER}").sources == []
+        assert ix.check(f"{own}\n\n{LIBRARY} {ORCHESTRA}").sources  # syndicated: six copies, all real sources
+        pasted = ix.check(f"{own}\n\n{filler[2]}\n\n{FOOTER}")
+        assert [s.id for s in pasted.sources][:1] == ["footed2.txt"]
+
+
 def test_same_id_replaces_and_delete_removes(store: Index) -> None:
     rep = store.add([Record(id="tram.txt", text=HARBOUR)])
     assert (rep.indexed, rep.replaced) == (1, 1)

@@ -59,3 +59,13 @@ def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
             out.append(Chunk(int(u.spans[first, 0]), int(u.spans[i, 1]), np.unique(np.array(grams, dtype=np.int64))))
             first, count, grams = i + 1, 0, []
     return out
+
+
+def span_grams(u: Units, start: int, end: int) -> np.ndarray:
+    """Hashes of the content-word pairs of the units' words inside ``[start, end)`` (a passage of the text)."""
+    grams: list[int] = []
+    for i in range(len(u)):
+        if u.spans[i, 1] <= start or u.spans[i, 0] >= end:
+            continue
+        grams.extend(_pair_hashes([t.stem for t in u.unit_tokens(i) if not t.stop and start <= t.start and t.end <= end]))
+    return np.unique(np.array(grams, dtype=np.int64))

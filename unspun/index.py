@@ -24,10 +24,10 @@ import numpy as np
 
 from .align import Params, align_units
 from .embed import encode
-from .fingerprints import Chunk, chunks
+from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
-from .retrieve import RetrieveParams, convincing, lexical, merge, semantic
+from .retrieve import Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic
 from .store import VECTORS_FILE, Store, StoreError
 from .vectors import Units, units
 
@@ -282,13 +282,16 @@ class Index:
             self._chunk_total = self.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
         return self._chunk_total
 
-    def candidates(self, uq: Units, qchunks: list[Chunk], exclude: set[int] = frozenset()) -> list:
-        """Documents worth aligning against the query, best first (see `unspun.retrieve`)."""
+    def candidates(self, uq: Units, qchunks: list[Chunk], exclude: set[int] = frozenset()
+                   ) -> tuple[list[Candidate], set[int]]:
+        """Documents worth aligning against the query, best first (see `unspun.retrieve`), and the query's word
+        pairs that are common in the store (for telling boilerplate passages apart)."""
         p = self.retrieve
         hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
         postings = self.store.postings(hashes.tolist(), p.max_df)
+        common = {h for h, cs in postings.items() if cs is None or len(cs) >= p.common_df}
         keys_sem = dist_sem = None
-        hit_chunks = {c for cs in postings.values() for c in cs}
+        hit_chunks = {c for cs in postings.values() if cs for c in cs}
         if self._vectors is not None and len(self._vectors) and qchunks:
             vecs = encode([uq.text[c.start:c.end] for c in qchunks])
             with self._vlock:
@@ -302,7 +305,7 @@ class Index:
         for d in exclude:
             lex.pop(d, None)
             sem.pop(d, None)
-        return merge(lex, sem, p)
+        return merge(lex, sem, p), common
 
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
@@ -313,7 +316,8 @@ class Index:
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         found: list[Source] = []
         misses = 0
-        for cand in self.candidates(uq, qchunks, skip):
+        cands, common = self.candidates(uq, qchunks, skip)
+        for cand in cands:
             if misses >= self.retrieve.patience:
                 break
             try:
@@ -321,7 +325,9 @@ class Index:
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
-            if not al.passages or not convincing(al.passages, self.retrieve):
+            evidence = [x for x in al.passages
+                        if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), self.retrieve)]
+            if not evidence or not convincing(evidence, self.retrieve):
                 misses += 1
                 continue
             misses = 0

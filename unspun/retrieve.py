@@ -44,6 +44,13 @@ class RetrieveParams:
     patience: int = 5
     strong_similarity: float = 0.5
     min_reused_chars: int = 400
+    #: A word pair held by at least this many stored chunks is common (set phrasing, templates, footers)...
+    common_df: int = 5
+    #: ...and a passage whose pairs are more than this share common, covering less than ``boiler_source`` of the
+    #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source is the
+    #: story itself, stored many times over (syndication), and stays evidence.
+    boiler_share: float = 0.6
+    boiler_source: float = 0.5
 
 
 @dataclass
@@ -62,7 +69,7 @@ def lexical(postings: dict[int, list[int]], chunk_doc: dict[int, int], query: li
     for q in query:
         per_chunk: dict[int, list[float]] = defaultdict(list)
         for h in q.grams.tolist():
-            for c in postings.get(h, ()):
+            for c in postings.get(h) or ():
                 per_chunk[c].append(idf[h])
         best: dict[int, float] = {}
         for c, ws in per_chunk.items():
@@ -102,8 +109,18 @@ def merge(lex: dict[int, float], sem: dict[int, float], p: RetrieveParams) -> li
     return sorted(out.values(), key=lambda c: -c.rank)[: p.verify]
 
 
+def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int, p: RetrieveParams) -> bool:
+    """Whether a passage (with ``grams``, its query-side word pairs) is common phrasing around a source's own text."""
+    if passage.b[1] - passage.b[0] >= p.boiler_source * source_chars:
+        return False
+    if not len(grams):
+        return True
+    return sum(1 for h in grams.tolist() if h in common) > p.boiler_share * len(grams)
+
+
 def convincing(passages: list, p: RetrieveParams) -> bool:
-    """Whether the aligner's passages against one candidate are evidence enough to name it a source."""
+    """Whether the aligner's passages against one candidate (boilerplate left out) are evidence enough to name it a
+    source."""
     if any(x.similarity >= p.strong_similarity for x in passages):
         return True
     return sum(x.a[1] - x.a[0] for x in passages) >= p.min_reused_chars

@@ -154,14 +154,15 @@ class Store:
             out.update(con.execute(q, part).fetchall())
         return out
 
-    def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int]]:
-        """For each hash, the chunks holding it; a hash held by more than ``cap`` chunks maps to [] (too common)."""
+    def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int] | None]:
+        """For each hash, the chunks holding it; a hash held by more than ``cap`` chunks maps to None (too
+        common to be worth listing)."""
         con = self.connection()
-        out: dict[int, list[int]] = {}
+        out: dict[int, list[int] | None] = {}
         q = "SELECT chunk FROM grams WHERE h = ? LIMIT ?"
         for h in hashes:
             rows = con.execute(q, (int(h), cap + 1)).fetchall()
-            out[int(h)] = [r[0] for r in rows] if len(rows) <= cap else []
+            out[int(h)] = [r[0] for r in rows] if len(rows) <= cap else None
         return out
 
     def pending_chunks(self, limit: int) -> list[tuple[int, int, int, int]]:
