@@ -1,10 +1,10 @@
 """Scale run of the embedded store: index N documents (real news first, then synthetic ones), then check.
 
 Real texts: every Reuters-21578 story and BBC article in ../shared/data (≈ 21k). The rest are synthetic, made
-by bench/synthetic.py from the real ones (sentences drawn at random, 30% of their words replaced): they look like
-news to the tokenizer but share few word pairs with each other, like most of a large crawl. Reports indexing throughput,
-peak RAM (this process and its workers), store bytes per document and check latency (p50/p95) of 200 edited
-copies of real stories, with how often their original was ranked first. Lexical channel only by default: the
+by bench/synthetic.py from the real ones (6-20 sentences drawn at random, 30% of their words replaced): news to
+the tokenizer, sharing one sentence's worth of word pairs with a few real stories and few with each other.
+Reports indexing throughput, peak RAM (this process and its workers), store bytes per document and check latency
+(p50/p95) of 200 edited copies of real stories, with how often their original was ranked first. Lexical channel only by default: the
 semantic channel cannot embed a million documents on 2 cores in a session (see README).
 
     .venv/bin/python bench/scale.py --docs 1000000 --db /tmp/unspun-scale

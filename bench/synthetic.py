@@ -1,8 +1,9 @@
 """Synthetic news-like documents for scale runs, made from real ones (the data we have is ~21k real stories).
 
 Each draws 6-20 sentences at random from the real texts and replaces 30% of their words by words drawn from the
-real vocabulary, so they look like news to the tokenizer but share few word pairs with each other or with the real
-stories (like the unrelated articles that fill most of a large crawl): they add size, not reuse.
+real vocabulary: news to the tokenizer, each sentence a lightly spun copy of one sentence of some real story and the
+document a patchwork of unrelated stories. So they share a sentence's worth of word pairs with a few real stories
+and few with each other: what a large crawl adds to an index is mostly text like this, near but not reuse.
 """
 
 from __future__ import annotations
