@@ -111,7 +111,7 @@ def test_a_shared_footer_is_not_a_source_but_a_syndicated_story_is(tmp_path: Pat
     bodies = [TRAM, HARBOUR, LIBRARY, ORCHESTRA]
     words = " ".join(bodies).split()
     rng = random.Random(3)
-    filler = [" ".join(rng.sample(words, 60)) + "." for _ in range(6)]
+    filler = [" ".join(rng.sample(words, 60)) + "." for _ in range(25)]
     recs = [Record(id=f"footed{i}.txt", text=f"{t}\n\n{FOOTER}") for i, t in enumerate(filler)]
     recs += [Record(id=f"wire{i}.txt", text=f"{LIBRARY} {ORCHESTRA}") for i in range(6)]
     with Index(tmp_path / "db", semantic=False) as ix:

@@ -289,7 +289,8 @@ class Index:
         p = self.retrieve
         hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
         postings = self.store.postings(hashes.tolist(), p.max_df)
-        common = {h for h, cs in postings.items() if cs is None or len(cs) >= p.common_df}
+        # Pairs held by more than max_df chunks are generic phrasing found in real copies too, not templates.
+        common = {h for h, cs in postings.items() if cs is not None and len(cs) >= p.common_df}
         keys_sem = dist_sem = None
         hit_chunks = {c for cs in postings.values() if cs for c in cs}
         if self._vectors is not None and len(self._vectors) and qchunks:
@@ -325,10 +326,14 @@ class Index:
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
+            if not convincing(al.passages, self.retrieve):
+                misses += 1
+                continue
             evidence = [x for x in al.passages
                         if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), self.retrieve)]
-            if not evidence or not convincing(evidence, self.retrieve):
-                misses += 1
+            if not convincing(evidence, self.retrieve):
+                # A candidate that shares only boilerplate says nothing of those ranked after it: no miss.
+                misses += bool(evidence)
                 continue
             misses = 0
             c = judge(doc, rec.document(), al)

@@ -44,8 +44,9 @@ class RetrieveParams:
     patience: int = 5
     strong_similarity: float = 0.5
     min_reused_chars: int = 400
-    #: A word pair held by at least this many stored chunks is common (set phrasing, templates, footers)...
-    common_df: int = 5
+    #: A word pair held by at least this many stored chunks (and at most ``max_df``) is common: templates,
+    #: footers, licences (at 5, pan13-train's duplicated documents made real sources look common: -1% recall)...
+    common_df: int = 20
     #: ...and a passage whose pairs are more than this share common, covering less than ``boiler_source`` of the
     #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source is the
     #: story itself, stored many times over (syndication), and stays evidence.
