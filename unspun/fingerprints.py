@@ -64,8 +64,8 @@ def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
 def span_grams(u: Units, start: int, end: int) -> np.ndarray:
     """Hashes of the content-word pairs of the units' words inside ``[start, end)`` (a passage of the text)."""
     grams: list[int] = []
-    for i in range(len(u)):
-        if u.spans[i, 1] <= start or u.spans[i, 0] >= end:
-            continue
+    first = int(np.searchsorted(u.spans[:, 1], start, side="right"))  # units are in text order
+    last = int(np.searchsorted(u.spans[:, 0], end, side="left"))
+    for i in range(first, last):
         grams.extend(_pair_hashes([t.stem for t in u.unit_tokens(i) if not t.stop and start <= t.start and t.end <= end]))
     return np.unique(np.array(grams, dtype=np.int64))
