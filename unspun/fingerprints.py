@@ -47,12 +47,18 @@ def _pair_hashes(stems: list[str]) -> list[int]:
     return out
 
 
+def _content_stems(u: Units, i: int, start: int = 0, end: int | None = None) -> list[str]:
+    """Stems of unit ``i``'s content words (within ``[start, end)`` when given)."""
+    return [t.stem for t in u.unit_tokens(i)
+            if not t.stop and start <= t.start and (end is None or t.end <= end)]
+
+
 def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
     """Cut a document's units into chunks of about ``words`` content words, each with its fingerprints."""
     out: list[Chunk] = []
     first, count, grams = 0, 0, []
     for i in range(len(u)):
-        stems = [t.stem for t in u.unit_tokens(i) if not t.stop]
+        stems = _content_stems(u, i)
         grams.extend(_pair_hashes(stems))
         count += len(stems)
         if count >= words or i == len(u) - 1:
@@ -67,5 +73,5 @@ def span_grams(u: Units, start: int, end: int) -> np.ndarray:
     first = int(np.searchsorted(u.spans[:, 1], start, side="right"))  # units are in text order
     last = int(np.searchsorted(u.spans[:, 0], end, side="left"))
     for i in range(first, last):
-        grams.extend(_pair_hashes([t.stem for t in u.unit_tokens(i) if not t.stop and start <= t.start and t.end <= end]))
+        grams.extend(_pair_hashes(_content_stems(u, i, start, end)))
     return np.unique(np.array(grams, dtype=np.int64))
