@@ -113,3 +113,44 @@ def test_seed_round_trip_translation():
     # Measured 0.9998 / 0.997 (target 0.97 / 0.97).
     assert rec >= 0.97 and prec >= 0.97
     assert cmp.source == "a"
+
+
+def _pan(task: str, susp: str, src: str):
+    """A PAN training pair, its one case ((susp span), (src span)) and our passages."""
+    from unspun.pan.xml import parse
+
+    corpus = DATA / "pan13-train"
+    a = (corpus / "susp" / f"suspicious-document{susp}.txt").read_text(encoding="utf-8")
+    b = (corpus / "src" / f"source-document{src}.txt").read_text(encoding="utf-8")
+    (case,) = parse(corpus / task / f"suspicious-document{susp}-source-document{src}.xml")
+    return (case.this, case.source), align(a, b).passages
+
+
+def _on_case(span: tuple[int, int], case: tuple[int, int]) -> float:
+    return max(0, min(span[1], case[1]) - max(span[0], case[0])) / (span[1] - span[0])
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+@pytest.mark.parametrize("susp, src", [("01466", "01040"), ("01767", "00702")])
+def test_verbatim_copy_leaves_out_a_neighbour_with_no_counterpart(susp, src):
+    # The sentence-level search took in a sentence next to the copy on one side only (before: A 4779-5310 for
+    # a case ending at 5120, B 455-1542 for one starting at 1202); the copy's verbatim runs bound it.
+    case, passages = _pan("02-no-obfuscation", susp, src)
+    (p,) = passages
+    assert _on_case(p.a, case[0]) >= 0.97 and _on_case(p.b, case[1]) >= 0.97
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_verbatim_copy_with_stray_matches_is_no_summary():
+    # A copied paragraph plus weak matches all over B was taken for a summary of the whole of B (0-3136).
+    case, passages = _pan("02-no-obfuscation", "00682", "00641")
+    (p,) = passages
+    assert p.kind == "verbatim" and _on_case(p.b, case[1]) >= 0.98
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+@pytest.mark.parametrize("susp, src", [("00636", "00496"), ("01386", "01409")])
+def test_edited_copy_keeps_the_stretch_of_the_source_it_came_from(susp, src):
+    # Stray matches around an edited copy widened its source side (before: 22-1449 for a case at 1088-1455).
+    case, passages = _pan("03-random-obfuscation", susp, src)
+    assert passages and all(_on_case(p.b, case[1]) >= 0.9 for p in passages)

@@ -42,21 +42,28 @@ class Params:
     summary_ratio: float = 3.0
     #: A case this similar is a copy, not a summary.
     summary_max_sim: float = 0.6
-    #: A summary drawing on this share of B's sentences stands for the whole of B.
-    summary_spread: float = 0.3
-    #: ...and a stretch of A that draws on B out of order (fewer than this share of its consecutive sentences
-    #: echo sentences within ``summary_step`` of each other in B) is a summary even beside close copies.
+    #: A summary drawing on this share of B's sentences stands for the whole of B; beside a close copy, a summary
+    #: must draw on that much.
+    summary_spread: float = 0.15
+    #: A stretch of A follows B in order, as a copy does and a summary does not, when this share of its
+    #: consecutive sentences echo sentences within ``summary_step`` of each other in B.
     summary_diag: float = 0.67
     summary_step: int = 2
-    #: ...and the close copy covers less than this share of it, while this share of its sentences have seeds.
-    summary_copy_share: float = 0.5
+    #: Beside a close copy, this share of a summary's sentences must have seeds.
     summary_density: float = 0.5
     min_chars: int = 150
+    #: A case this many times longer on B than on A is narrowed to its best stretch of B.
+    narrow_ratio: float = 2.0
     #: Verbatim copies: runs of at least this many identical words, joined across gaps of this many words,
     #: covering this share of a passage, replace its sentence-level bounds.
     exact_words: int = 8
     exact_gap: int = 3
     exact_share: float = 0.9
+    #: Passages this much verbatim lose a start or end that one side has and the other has not (at least
+    #: ``trim_least`` characters, ``trim_slack`` times what the other side has there).
+    trim_share: float = 0.5
+    trim_slack: float = 4.0
+    trim_least: int = 40
     #: Beside a verbatim copy, other passages need this similarity.
     beside_verbatim_sim: float = 0.6
     #: Inserted runs: at least ``insert_words`` words between solid words (a word with a counterpart that has at
@@ -304,11 +311,32 @@ def _in_order(case: _Case, p: Params) -> float:
     return sum(s <= p.summary_step for s in steps) / len(steps) if steps else 1.0
 
 
+def _narrow(pair: _Pair, case: _Case, p: Params) -> _Case:
+    """A case far longer on B than on A (stray matches near a copy widen it) keeps the stretch of B that is most
+    similar to its A side, when that stretch is more similar than the whole."""
+    ca, cb = pair.chars(case)
+    if cb <= p.narrow_ratio * ca:
+        return case
+    (a0, a1), (b0, b1) = case.a, case.b
+    best, span = case.sim, None
+    for x in range(b0, b1 + 1):
+        for y in range(x, b1 + 1):
+            s = pair.frag_sim((a0, a1), (x, y))
+            if s > best:
+                best, span = s, (x, y)
+    if span is None:
+        return case
+    seeds = [sd for sd in case.seeds if span[0] <= sd[1] <= span[1]]
+    if not seeds or min(sd[0] for sd in seeds) != a0 or max(sd[0] for sd in seeds) != a1:
+        seeds = [*seeds, (a0, span[0]), (a1, span[1])]  # the A side stays as it was
+    return _Case(seeds, best)
+
+
 def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p: Params) -> list[_Case]:
     """Summary cases: a short stretch of A condensing a long one of B (``summary_ratio`` times its length), found
-    by a wider search. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch that holds
-    that copy and draws on B out of order counts: a copy with stray matches around it also spans more of B than
-    of A."""
+    by a wider search, that draws on B out of order: a copy with stray matches around it also spans more of B
+    than of A, but follows it. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch
+    that takes that copy in counts (a summary quoting its source)."""
     close = [c for c in cases if c.sim >= p.summary_max_sim]
     wide = _filter(pair, _extend(pair, seeds, p.summary_gap, p), p)
     chars = [pair.chars(w) for w in wide]
@@ -316,24 +344,26 @@ def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p:
         return []  # taken together, the matches are no condensation of B
     out = []
     for w, (ca, cb) in zip(wide, chars):
-        if cb < p.summary_ratio * ca:
-            continue
+        if cb < p.summary_ratio * ca or _in_order(w, p) >= p.summary_diag:
+            continue  # too little of B, or B's sentences echoed in their order: a copy with stray matches
         if close:
-            # Beside a close copy, only a stretch that takes that copy in (an extract inside a summary) and draws
-            # on B out of order counts; weak matches elsewhere in A are not a summary of their own.
+            # Weak matches away from the close copies are not a summary of their own.
             spread = (w.b[1] - w.b[0] + 1) / len(pair.ub)
-            if spread < p.summary_spread or _in_order(w, p) >= p.summary_diag:
+            if spread < p.summary_spread:
                 continue
             inside = [c for c in close if c.a[0] <= w.a[1] and w.a[0] <= c.a[1]]
             if not inside or len({i for i, _ in w.seeds}) < p.summary_density * (w.a[1] - w.a[0] + 1):
                 continue
-            # ...and that is not mostly the copy itself.
-            a0, a1, ua = w.a[0], w.a[1], pair.ua
-            copied = sum(int(ua.spans[min(a1, c.a[1]), 1] - ua.spans[max(a0, c.a[0]), 0]) for c in inside)
-            if copied >= p.summary_copy_share * ca:
-                continue
         out.append(_summary_case(pair, [w], p))
     return out
+
+
+def _copied(pair: _Pair, case: _Case, runs: list[_Run], p: Params) -> bool:
+    """Whether a stretch of A is mostly one verbatim copy (its runs follow each other on B): a copy with stray
+    matches around it, not a summary, although summaries quote a sentence here and there."""
+    a = (int(pair.ua.spans[case.a[0], 0]), int(pair.ua.spans[case.a[1], 1]))
+    inside = _runs_in(runs, a)
+    return bool(inside) and _exact_share(inside, a) >= p.trim_share and _follow(inside, p)
 
 
 def _summary_case(pair: _Pair, cases: list[_Case], p: Params) -> _Case:
@@ -551,38 +581,99 @@ def _chain(runs: list[list[int]], gap: int) -> list[list[int]]:
     return out
 
 
-def _verbatim(pair: _Pair, passages: list[Passage], p: Params, keep_clear: list[Passage] = ()) -> list[Passage]:
-    """Snap passages that are copies word for word to the exact copied text, and add copies the sentence-level
-    search missed (outside ``keep_clear``); beside a verbatim copy, a weakly similar passage is noise and is
-    dropped."""
+#: A verbatim run: its characters in A and in B.
+_Run = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _verbatim_runs(pair: _Pair, p: Params) -> list[_Run]:
+    """Runs of identical words in both texts, joined across small changes, as character spans."""
     ua, ub = pair.ua, pair.ub
     chains = _chain(_exact_runs(ua.tok, ub.tok, ua.text, ub.text, p.exact_words), p.exact_gap)
-    spans = [
+    return [
         ((ua.tok[c[0]].start, _close(ua.text, ua.tok[c[1] - 1].end)),
          (ub.tok[c[2]].start, _close(ub.text, ub.tok[c[3] - 1].end)))
         for c in chains
     ]
+
+
+def _follow(runs: list[_Run], p: Params) -> bool:
+    """Whether verbatim runs (sorted on A) follow each other on B at about the distances they keep on A, as the
+    pieces of one copy do; shuffled or spread-out runs (a summary quoting here and there) do not."""
+    for (x, y), (x2, y2) in zip(runs, runs[1:]):
+        gap_a, gap_b = x2[0] - x[1], y2[0] - y[1]
+        if gap_b < -p.trim_least or abs(gap_a - gap_b) > max(gap_a, gap_b) / 2 + p.trim_least:
+            return False
+    return True
+
+
+def _runs_in(runs: list[_Run], a: tuple[int, int], b: tuple[int, int] | None = None) -> list[_Run]:
+    """The runs that overlap A span ``a`` (and B span ``b`` when given), sorted on A, less those inside another
+    one on A (a phrase the copy repeats)."""
+    out: list[_Run] = []
+    for r in sorted(r for r in runs if r[0][0] < a[1] and a[0] < r[0][1]
+                    and (b is None or (r[1][0] < b[1] and b[0] < r[1][1]))):
+        if not out or r[0][1] > out[-1][0][1]:
+            out.append(r)
+    return out
+
+
+def _exact_share(runs: list[_Run], a: tuple[int, int]) -> float:
+    """Share of A span ``a`` inside the runs (as _runs_in gives them: none inside another)."""
+    return sum(min(r[0][1], a[1]) - max(r[0][0], a[0]) for r in runs) / max(1, a[1] - a[0])
+
+
+def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params,
+              keep_clear: list[Passage] = ()) -> list[Passage]:
+    """Snap passages that are copies word for word to the exact copied text, and add copies the sentence-level
+    search missed (outside ``keep_clear``); beside a verbatim copy, a weakly similar passage is noise and is
+    dropped."""
     out: list[Passage] = []
-    used: set[int] = set()
+    used: set[_Run] = set()
     for ps in passages:
-        inside = [k for k, (a, b) in enumerate(spans) if a[0] < ps.a[1] and ps.a[0] < a[1] and b[0] < ps.b[1]
-                  and ps.b[0] < b[1]]
-        exact = sum(min(spans[k][0][1], ps.a[1]) - max(spans[k][0][0], ps.a[0]) for k in inside)
-        if inside and exact >= p.exact_share * (ps.a[1] - ps.a[0]):
-            a = (min(spans[k][0][0] for k in inside), max(spans[k][0][1] for k in inside))
-            b = (min(spans[k][1][0] for k in inside), max(spans[k][1][1] for k in inside))
+        inside = _runs_in(spans, ps.a, ps.b)
+        exact = _exact_share(inside, ps.a)
+        if inside and exact >= p.exact_share:
+            a = (inside[0][0][0], max(r[0][1] for r in inside))
+            b = (min(r[1][0] for r in inside), max(r[1][1] for r in inside))
             used.update(inside)
             out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
+        elif inside and exact >= p.trim_share:
+            out.append(_trim_to_runs(pair, ps, inside, p))
         else:
             out.append(ps)
-    for k, (a, b) in enumerate(spans):
-        if k not in used and min(a[1] - a[0], b[1] - b[0]) >= p.min_chars and not any(
+    for a, b in spans:
+        if (a, b) not in used and min(a[1] - a[0], b[1] - b[0]) >= p.min_chars and not any(
             a[0] < q.a[1] and q.a[0] < a[1] for q in [*out, *keep_clear]
         ):
             out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
     if any(q.similarity >= 0.95 and q.kind in ("verbatim", "edited") for q in out):
         out = [q for q in out if q.similarity >= p.beside_verbatim_sim]
     return sorted(out, key=lambda q: q.a)
+
+
+def _trim_to_runs(pair: _Pair, ps: Passage, runs: list[_Run], p: Params) -> Passage:
+    """Cut the text before the first and after the last verbatim run of a passage from one side when the other
+    side has (next to) nothing there: a neighbouring sentence taken in by the sentence-level search has no
+    counterpart, while a reworded start or end has one on both sides."""
+    (a0, a1), (b0, b1) = ps.a, ps.b
+    if not _follow(runs, p):
+        return ps  # shuffled or spread out: the runs do not say where a copy starts and ends
+    ra0, rb0 = min(r[0][0] for r in runs), min(r[1][0] for r in runs)
+    ra1, rb1 = max(r[0][1] for r in runs), max(r[1][1] for r in runs)
+    lead_a, lead_b = max(0, ra0 - a0), max(0, rb0 - b0)
+    trail_a, trail_b = max(0, a1 - ra1), max(0, b1 - rb1)
+    if lead_a > p.trim_slack * lead_b + p.trim_least:
+        a0 = ra0
+    elif lead_b > p.trim_slack * lead_a + p.trim_least:
+        b0 = rb0
+    if trail_a > p.trim_slack * trail_b + p.trim_least:
+        a1 = ra1
+    elif trail_b > p.trim_slack * trail_a + p.trim_least:
+        b1 = rb1
+    if (a0, a1, b0, b1) == (*ps.a, *ps.b):
+        return ps
+    kind = "verbatim" if _same(pair, (a0, a1), (b0, b1)) else ps.kind
+    return Passage((a0, a1), (b0, b1), kind, ps.similarity)
 
 
 def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -618,10 +709,12 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     if not seeds:
         return Alignment([])
     cases = _filter(pair, _extend(pair, seeds, p.gap, p), p)
-    summaries = _summaries(pair, seeds, cases, p)
+    runs = _verbatim_runs(pair, p)
+    summaries = [s for s in _summaries(pair, seeds, cases, p) if not _copied(pair, s, runs, p)]
     if summaries:
         # A summary replaces the small cases it is made of; cases elsewhere in A stay.
         cases = [c for c in cases if not any(c.a[0] <= s.a[1] and s.a[0] <= c.a[1] for s in summaries)]
+    cases = [_narrow(pair, c, p) for c in cases]
     passages, condensed = [], []
     for c, summary in [(c, False) for c in cases] + [(s, True) for s in summaries]:
         spans = _refine(pair, c)
@@ -632,7 +725,7 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
             continue
         ps = Passage(a, b, _kind(pair, a, b, summary), round(min(1.0, c.sim), 4))
         (condensed if summary else passages).append(ps)
-    passages = _verbatim(pair, passages, p, keep_clear=condensed)
+    passages = _verbatim(pair, passages, runs, p, keep_clear=condensed)
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
     passages = [q for ps in passages for q in _cut(pair, ps, p, inserted)]
     passages = sorted(passages + condensed, key=lambda q: q.a)
