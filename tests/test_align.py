@@ -154,3 +154,35 @@ def test_edited_copy_keeps_the_stretch_of_the_source_it_came_from(susp, src):
     # Stray matches around an edited copy widened its source side (before: 22-1449 for a case at 1088-1455).
     case, passages = _pan("03-random-obfuscation", susp, src)
     assert passages and all(_on_case(p.b, case[1]) >= 0.9 for p in passages)
+
+
+def test_fragment_similarity_is_the_same_however_it_is_computed(monkeypatch):
+    # frag_sim sums rows for a pair's first calls, then reads summed-area tables (norms of a long side: summed and
+    # remembered per range); every way gives the same cosine.
+    from unspun import align as A
+
+    ua, ub = A._units(OTHER + " " + PARA), A._units(PARA + " " + OTHER)
+    ranges = [((i, j), (k, m)) for i in range(len(ua)) for j in range(i, len(ua))
+              for k in range(len(ub)) for m in range(k, len(ub))]
+    assert len(ranges) > 50
+    direct = A._Pair(ua, ub)
+    tables = A._Pair(ua, ub)
+    tables._calls = A._DIRECT
+    tables.frag_sim(*ranges[0])  # builds its tables before the next Pair is told its sides are long
+    monkeypatch.setattr(A, "_SAT_ROWS", 1)
+    remembered = A._Pair(ua, ub)
+    remembered._calls = A._DIRECT
+    for a, b in ranges:
+        direct._calls = 0
+        want = direct.frag_sim(a, b)
+        assert abs(tables.frag_sim(a, b) - want) < 1e-9 and abs(remembered.frag_sim(a, b) - want) < 1e-9
+    assert tables._na.sat is not None and remembered._na.memo
+
+
+def test_verbatim_runs_need_k_shared_words_in_a_row():
+    from unspun.align import _exact_runs
+
+    a = "x the cat sat on the mat today y".split()
+    b = "the cat sat on the mat today and the cat sat".split()
+    assert _exact_runs(a, b, 3) == [[1, 8, 0, 7], [1, 4, 8, 11]]
+    assert _exact_runs(a, b, 8) == []

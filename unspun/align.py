@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 
 from .models import Kind, Passage
 from .embed import encode
@@ -139,6 +140,10 @@ def _cluster(seeds: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int
 
 #: Squared norms below this are recomputed exactly by frag_sim.
 _TINY = 1e-6
+#: frag_sim sums rows itself for this many calls per pair before it builds summed-area tables, and builds those of
+#: a side's own Gram matrix only up to this many units.
+_DIRECT = 48
+_SAT_ROWS = 1500
 
 
 def _summed_area(m: np.ndarray) -> np.ndarray:
@@ -154,6 +159,38 @@ def _block(sat: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> flo
     return float(sat[r1, c1] - sat[r0, c1] - sat[r1, c0] + sat[r0, c0])
 
 
+def _row_sum(w: sparse.csr_matrix, rows: tuple[int, int]) -> np.ndarray:
+    """Sum of rows[0]..rows[1] (inclusive) of a CSR matrix, read off its arrays (slicing costs more than the sum)."""
+    lo, hi = w.indptr[rows[0]], w.indptr[rows[1] + 1]
+    return np.bincount(w.indices[lo:hi], weights=w.data[lo:hi], minlength=w.shape[1])
+
+
+def _cos(x: np.ndarray, y: np.ndarray) -> float:
+    den = np.linalg.norm(x) * np.linalg.norm(y)
+    return float(x @ y / den) if den > 0 else 0.0
+
+
+class _SquaredNorms:
+    """Squared norm of the sum of rows i..j of a matrix: from a summed-area table of its Gram matrix when it has
+    at most ``_SAT_ROWS`` rows, else summed and remembered per range (a 5,000-sentence candidate's table took 200 MB
+    and two seconds to verify against a news article)."""
+
+    def __init__(self, w) -> None:
+        self.w = w
+        self.sat: np.ndarray | None = None
+        self.memo: dict[tuple[int, int], float] = {}
+
+    def __call__(self, rows: tuple[int, int]) -> float:
+        if self.w.shape[0] <= _SAT_ROWS:
+            if self.sat is None:
+                self.sat = _summed_area((self.w @ self.w.T).toarray())
+            return _block(self.sat, rows, rows)
+        if rows not in self.memo:
+            v = _row_sum(self.w, rows)
+            self.memo[rows] = float(v @ v)
+        return self.memo[rows]
+
+
 class _Pair:
     """Two documents prepared for alignment: units, vectors and unit-level similarity matrices."""
 
@@ -164,24 +201,25 @@ class _Pair:
         self.wb = self.space.weighted(self.space.b)
         self.cos = cosine(self.wa, self.wb)
         self.dice = dice(self.space.a, self.space.b)
-        self._sat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._ab: np.ndarray | None = None
+        self._na, self._nb = _SquaredNorms(self.wa), _SquaredNorms(self.wb)
+        self._calls = 0
 
     def frag_sim(self, a: tuple[int, int], b: tuple[int, int]) -> float:
-        """Cosine of the summed vectors of units a[0]..a[1] and b[0]..b[1]. The dot product of two sums is the sum
-        of a block of unit dot products, read in O(1) from summed-area tables of the Gram matrices (called
-        thousands of times per pair, slicing sparse rows each time was a fifth of the aligner's time)."""
-        if self._sat is None:
-            self._sat = tuple(_summed_area((x @ y.T).toarray())
-                              for x, y in ((self.wa, self.wb), (self.wa, self.wa), (self.wb, self.wb)))
-        ab, aa, bb = self._sat
-        dot = _block(ab, a, b)
-        na, nb = _block(aa, a, a), _block(bb, b, b)
+        """Cosine of the summed vectors of units a[0]..a[1] and b[0]..b[1].
+
+        Long documents with many cases ask thousands of times per pair: there the dot product of two sums is read
+        in O(1) as a block of a summed-area table of the A x B Gram matrix. The table costs O(len(A) x len(B)) to
+        build and most pairs `check` verifies ask a dozen times, so the first ``_DIRECT`` calls sum rows."""
+        self._calls += 1
+        if self._calls <= _DIRECT:
+            return _cos(_row_sum(self.wa, a), _row_sum(self.wb, b))
+        if self._ab is None:
+            self._ab = _summed_area((self.wa @ self.wb.T).toarray())
+        na, nb = self._na(a), self._nb(b)
         if min(na, nb) <= _TINY:  # (near) empty vectors: the exact sums, not differences of large prefix sums
-            va = np.asarray(self.wa[a[0] : a[1] + 1].sum(axis=0)).ravel()
-            vb = np.asarray(self.wb[b[0] : b[1] + 1].sum(axis=0)).ravel()
-            den = np.linalg.norm(va) * np.linalg.norm(vb)
-            return float(va @ vb / den) if den > 0 else 0.0
-        return float(dot / np.sqrt(na * nb))
+            return _cos(_row_sum(self.wa, a), _row_sum(self.wb, b))
+        return float(_block(self._ab, a, b) / np.sqrt(na * nb))
 
     def chars(self, case: _Case) -> tuple[int, int]:
         a, b = case.a, case.b
@@ -549,24 +587,34 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
 # --- verbatim runs -----------------------------------------------------------------------------------------
 
 
-def _exact_runs(ta: list[Token], tb: list[Token], text_a: str, text_b: str, k: int) -> list[list[int]]:
-    """Maximal runs of identical words (case-folded) at least ``k`` long: [a_tok0, a_tok1, b_tok0, b_tok1)."""
-    wa = [text_a[t.start : t.end].lower() for t in ta]
-    wb = [text_b[t.start : t.end].lower() for t in tb]
-    index: dict[tuple[str, ...], list[int]] = {}
-    for j in range(len(wb) - k + 1):
-        index.setdefault(tuple(wb[j : j + k]), []).append(j)
+def _exact_runs(wa: list[str], wb: list[str], k: int) -> list[list[int]]:
+    """Maximal runs of identical words at least ``k`` long: [a_tok0, a_tok1, b_tok0, b_tok1). Only stretches of
+    ``k`` or more words of A that all occur in B can start one (a long candidate shares few such stretches with a
+    news article: indexing all its k-grams was most of the time of verifying it)."""
+    vocab_b = set(wb)
+    index: dict[tuple[str, ...], list[int]] | None = None
     runs: list[list[int]] = []
     covered: set[tuple[int, int]] = set()  # (i - j, i) diagonals already inside a run
-    for i in range(len(wa) - k + 1):
-        for j in index.get(tuple(wa[i : i + k]), ()):
+    run = 0
+    for e, w in enumerate(wa):
+        run = run + 1 if w in vocab_b else 0
+        if run < k:
+            continue
+        if index is None:  # B's k-grams made only of words of A, built when A has a stretch that needs them
+            vocab_a, index, run_b = set(wa), {}, 0
+            for f, v in enumerate(wb):
+                run_b = run_b + 1 if v in vocab_a else 0
+                if run_b >= k:
+                    index.setdefault(tuple(wb[f - k + 1 : f + 1]), []).append(f - k + 1)
+        i = e - k + 1
+        for j in index.get(tuple(wa[i : e + 1]), ()):
             if (i - j, i) in covered:
                 continue
-            e = i + k
-            while e < len(wa) and e - i + j < len(wb) and wa[e] == wb[e - i + j]:
-                e += 1
-            covered.update((i - j, x) for x in range(i, e))
-            runs.append([i, e, j, j + e - i])
+            x = i + k
+            while x < len(wa) and x - i + j < len(wb) and wa[x] == wb[x - i + j]:
+                x += 1
+            covered.update((i - j, y) for y in range(i, x))
+            runs.append([i, x, j, j + x - i])
     return runs
 
 
@@ -588,7 +636,7 @@ _Run = tuple[tuple[int, int], tuple[int, int]]
 def _verbatim_runs(pair: _Pair, p: Params) -> list[_Run]:
     """Runs of identical words in both texts, joined across small changes, as character spans."""
     ua, ub = pair.ua, pair.ub
-    chains = _chain(_exact_runs(ua.tok, ub.tok, ua.text, ub.text, p.exact_words), p.exact_gap)
+    chains = _chain(_exact_runs(ua.words, ub.words, p.exact_words), p.exact_gap)
     return [
         ((ua.tok[c[0]].start, _close(ua.text, ua.tok[c[1] - 1].end)),
          (ub.tok[c[2]].start, _close(ub.text, ub.tok[c[3] - 1].end)))

@@ -8,6 +8,7 @@ inverse sentence frequency, so rare words weigh more than common ones in the cos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -33,6 +34,11 @@ class Units:
     def unit_tokens(self, i: int) -> list[Token]:
         a, b = self.tok_range[i]
         return self.tok[a:b]
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Each token's text, case-folded (verbatim runs compare these; a stored document is verified many times)."""
+        return [self.text[t.start : t.end].lower() for t in self.tok]
 
 
 def units(text: str) -> Units:
