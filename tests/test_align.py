@@ -186,3 +186,10 @@ def test_verbatim_runs_need_k_shared_words_in_a_row():
     b = "the cat sat on the mat today and the cat sat".split()
     assert _exact_runs(a, b, 3) == [[1, 8, 0, 7], [1, 4, 8, 11]]
     assert _exact_runs(a, b, 8) == []
+
+
+def test_anchors_in_order_are_the_longest_chain_increasing_on_both_sides():
+    from unspun.align import _increasing
+
+    assert _increasing([(0, 5), (1, 1), (2, 2), (3, 9), (4, 3)]) == [(1, 1), (2, 2), (4, 3)]
+    assert _increasing([]) == []

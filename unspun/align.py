@@ -470,14 +470,16 @@ def _anchored(toks: list[Token], other: list[Token], reach: int) -> np.ndarray:
 def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Longest chain of pairs increasing in both coordinates (pairs sorted by the first): the anchors in order."""
     tails: list[int] = []  # tails[L] = index into pairs of the smallest second coordinate ending a chain of L+1
+    ends: list[int] = []  # ...and that second coordinate
     prev = [-1] * len(pairs)
     for n, (_, k) in enumerate(pairs):
-        lo = bisect_left([pairs[t][1] for t in tails], k)
+        lo = bisect_left(ends, k)
         prev[n] = tails[lo - 1] if lo else -1
         if lo == len(tails):
             tails.append(n)
+            ends.append(k)
         else:
-            tails[lo] = n
+            tails[lo], ends[lo] = n, k
     out, n = [], tails[-1] if tails else -1
     while n >= 0:
         out.append(pairs[n])
