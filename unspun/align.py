@@ -350,15 +350,16 @@ def _in_order(case: _Case, p: Params) -> float:
 
 
 def _narrow(pair: _Pair, case: _Case, p: Params) -> _Case:
-    """A case far longer on B than on A (stray matches near a copy widen it) keeps the stretch of B that is most
-    similar to its A side, when that stretch is more similar than the whole."""
+    """A case far longer on B than on A (stray matches near a copy widen it) keeps the stretch of B (at most about
+    twice its A side) that is most similar to its A side, when that stretch is more similar than the whole."""
     ca, cb = pair.chars(case)
     if cb <= p.narrow_ratio * ca:
         return case
     (a0, a1), (b0, b1) = case.a, case.b
     best, span = case.sim, None
+    widest = 2 * (a1 - a0 + 1) + 2  # a copy's stretch of B is about as long as its A side
     for x in range(b0, b1 + 1):
-        for y in range(x, b1 + 1):
+        for y in range(x, min(b1, x + widest - 1) + 1):
             s = pair.frag_sim((a0, a1), (x, y))
             if s > best:
                 best, span = s, (x, y)
