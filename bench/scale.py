@@ -4,7 +4,8 @@ Real texts: every Reuters-21578 story and BBC article in ../shared/data (≈ 21k
 by bench/synthetic.py from the real ones (6-20 sentences drawn at random, 30% of their words replaced): news to
 the tokenizer, sharing one sentence's worth of word pairs with a few real stories and few with each other.
 Reports indexing throughput, peak RAM (this process and its workers), store bytes per document and check latency
-(p50/p95) of 200 edited copies of real stories, with how often their original was ranked first. Lexical channel only by default: the
+(p50/p95) of 200 edited copies of real stories, with how often their original was ranked first. A stopped run
+goes on with ``--resume`` (its wall time is the sum of its runs, each listed). Lexical channel only by default: the
 semantic channel cannot embed a million documents on 2 cores in a session (see README).
 
     .venv/bin/python bench/scale.py --docs 1000000 --db /tmp/unspun-scale
@@ -13,6 +14,7 @@ semantic channel cannot embed a million documents on 2 cores in a session (see R
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -55,46 +57,12 @@ def _peak_mib() -> float:
     return round((own + kids) / 1024, 1)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--docs", type=int, default=1_000_000)
-    ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-scale"))
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
-    args = ap.parse_args()
-    if not (args.data / "reuters-21578").is_dir():
-        print(f"bench: {args.data / 'reuters-21578'} not found; nothing to measure")
-        return
-    real = _real(args.data)
-    args.results.mkdir(parents=True, exist_ok=True)
-    partial = args.results / f"scale-{args.docs}.partial.json"
-    shutil.rmtree(args.db, ignore_errors=True)
-    marks = []
-    t0 = time.perf_counter()
-    cols = (TextColumn("index"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*cols) as bar, Index(args.db, semantic=False) as ix:
-        task = bar.add_task("index", total=args.docs)
-        count = 0
-
-        def tick(_):
-            nonlocal count
-            count += 1
-            bar.advance(task)
-            if count % 50_000 == 0:
-                marks.append({"documents": count, "wall_s": round(time.perf_counter() - t0, 1), "peak_mib": _peak_mib(),
-                              "load1": round(os.getloadavg()[0], 2)})
-                # written as it goes: a run stopped early still leaves its figures
-                partial.write_text(json.dumps({"documents_so_far": count, "jobs": args.jobs, "progress": marks}, indent=2))
-
-        ix.add(_stream(real, args.docs), progress=tick, jobs=args.jobs, batch=256)
-        n = len(ix)
-    wall = time.perf_counter() - t0
-    size = sum(f.stat().st_size for f in args.db.iterdir() if f.is_file())
+def _check(db: Path, real: list[Record]) -> dict:
+    """Check latency of 200 edited copies of real stories, and how often the original is ranked first."""
     rng = random.Random(2)
     queries = rng.sample([r for r in real if len(r.text) > 500], 200)
     lat, first = [], 0
-    with Index(args.db, create=False, readonly=True) as ix:
+    with Index(db, create=False, readonly=True) as ix:
         ix.check(Document(_edit(queries[0].text, rng)))
         for r in queries:
             q = Document(_edit(r.text, rng))
@@ -102,12 +70,70 @@ def main() -> None:
             res = ix.check(q)
             lat.append(time.perf_counter() - t)
             first += bool(res.sources) and res.sources[0].id == r.id
+        n = len(ix)
     lat.sort()
+    return {"checked_at_documents": n, "check_p50_ms": round(1000 * statistics.median(lat)),
+            "check_p95_ms": round(1000 * lat[int(0.95 * len(lat))]), "edited_copy_original_first": first / len(queries)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--docs", type=int, default=1_000_000)
+    ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-scale"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--resume", action="store_true",
+                    help="go on from the documents already in --db (a run stopped part-way; the stream is the same)")
+    ap.add_argument("--check-only", action="store_true",
+                    help="only measure check on the store in --db as it is (a stopped run), into the partial results")
+    args = ap.parse_args()
+    if not (args.data / "reuters-21578").is_dir():
+        print(f"bench: {args.data / 'reuters-21578'} not found; nothing to measure")
+        return
+    real = _real(args.data)
+    args.results.mkdir(parents=True, exist_ok=True)
+    partial = args.results / f"scale-{args.docs}.partial.json"
+    if args.check_only:  # a stopped run's store: its check latency at the size it reached
+        data = json.loads(partial.read_text()) if partial.exists() else {}
+        data["check"] = _check(args.db, real)
+        partial.write_text(json.dumps(data, indent=2))
+        print(json.dumps(data["check"], indent=2))
+        return
+    earlier = json.loads(partial.read_text()) if args.resume and partial.exists() else {}
+    if not args.resume:
+        shutil.rmtree(args.db, ignore_errors=True)
+    marks = earlier.get("progress", [])
+    t0 = time.perf_counter()
+    cols = (TextColumn("index"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*cols) as bar, Index(args.db, semantic=False) as ix:
+        start = len(ix)  # documents a stopped run left (0 unless --resume)
+        task = bar.add_task("index", total=args.docs, completed=start)
+        count = start
+
+        def tick(_):
+            nonlocal count
+            count += 1
+            bar.advance(task)
+            if count % 50_000 == 0:
+                marks.append({"documents": count, "wall_s": round(time.perf_counter() - t0, 1), "peak_mib": _peak_mib(),
+                              "load1": round(os.getloadavg()[0], 2), "run": len(earlier.get("runs", [])) + 1})
+                # written as it goes: a run stopped early still leaves its figures
+                partial.write_text(json.dumps({"documents_so_far": count, "jobs": args.jobs, "progress": marks,
+                                               "runs": runs + [{"from": start, "to": count,
+                                                                "wall_s": round(time.perf_counter() - t0, 1)}]},
+                                              indent=2))
+
+        runs = earlier.get("runs", [])
+        ix.add(itertools.islice(_stream(real, args.docs), start, None), progress=tick, jobs=args.jobs, batch=256)
+        n = len(ix)
+        runs.append({"from": start, "to": n, "wall_s": round(time.perf_counter() - t0, 1)})
+    wall = sum(r["wall_s"] for r in runs)
+    size = sum(f.stat().st_size for f in args.db.iterdir() if f.is_file())
     out = {"documents": n, "real": min(len(real), args.docs), "synthetic": max(0, n - len(real)),
            "index_wall_s": round(wall, 1), "docs_per_s": round(n / wall, 1), "peak_rss_mib": _peak_mib(),
-           "store_bytes_per_doc": round(size / n), "check_p50_ms": round(1000 * statistics.median(lat)),
-           "check_p95_ms": round(1000 * lat[int(0.95 * len(lat))]), "edited_copy_original_first": first / len(queries),
-           "progress": marks, "jobs": args.jobs}
+           "store_bytes_per_doc": round(size / n), **_check(args.db, real),
+           "progress": marks, "runs": runs, "jobs": args.jobs}
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / f"scale-{args.docs}.json").write_text(json.dumps(out, indent=2))
     partial.unlink(missing_ok=True)
