@@ -119,10 +119,9 @@ def main() -> None:
                 marks.append({"documents": count, "wall_s": round(time.perf_counter() - t0, 1), "peak_mib": _peak_mib(),
                               "load1": round(os.getloadavg()[0], 2), "run": len(earlier.get("runs", [])) + 1})
                 # written as it goes: a run stopped early still leaves its figures
-                partial.write_text(json.dumps({"documents_so_far": count, "jobs": args.jobs, "progress": marks,
-                                               "runs": runs + [{"from": start, "to": count,
-                                                                "wall_s": round(time.perf_counter() - t0, 1)}]},
-                                              indent=2))
+                so_far = runs + [{"from": start, "to": count, "wall_s": round(time.perf_counter() - t0, 1)}]
+                partial.write_text(json.dumps({**earlier, "documents_so_far": count, "jobs": args.jobs,
+                                               "progress": marks, "runs": so_far}, indent=2))
 
         runs = earlier.get("runs", [])
         ix.add(itertools.islice(_stream(real, args.docs), start, None), progress=tick, jobs=args.jobs, batch=256)
