@@ -212,14 +212,14 @@ class _Pair:
         in O(1) as a block of a summed-area table of the A x B Gram matrix. The table costs O(len(A) x len(B)) to
         build and most pairs `check` verifies ask a dozen times, so the first ``_DIRECT`` calls sum rows."""
         self._calls += 1
-        if self._calls <= _DIRECT:
-            return _cos(_row_sum(self.wa, a), _row_sum(self.wb, b))
-        if self._ab is None:
-            self._ab = _summed_area((self.wa @ self.wb.T).toarray())
-        na, nb = self._na(a), self._nb(b)
-        if min(na, nb) <= _TINY:  # (near) empty vectors: the exact sums, not differences of large prefix sums
-            return _cos(_row_sum(self.wa, a), _row_sum(self.wb, b))
-        return float(_block(self._ab, a, b) / np.sqrt(na * nb))
+        if self._calls > _DIRECT:
+            if self._ab is None:
+                self._ab = _summed_area((self.wa @ self.wb.T).toarray())
+            na, nb = self._na(a), self._nb(b)
+            # (Near) empty vectors: the exact sums below, not differences of large prefix sums.
+            if min(na, nb) > _TINY:
+                return float(_block(self._ab, a, b) / np.sqrt(na * nb))
+        return _cos(_row_sum(self.wa, a), _row_sum(self.wb, b))
 
     def chars(self, case: _Case) -> tuple[int, int]:
         a, b = case.a, case.b
