@@ -124,7 +124,11 @@ def main() -> None:
                                                "progress": marks, "runs": so_far}, indent=2))
 
         runs = earlier.get("runs", [])
-        ix.add(itertools.islice(_stream(real, args.docs), start, None), progress=tick, jobs=args.jobs, batch=256)
+        # A record whose id came earlier replaces that document (the real stories hold one such id), so the
+        # stream goes on until the store holds --docs documents; a resumed run re-adds at most that many first.
+        stream = itertools.islice(_stream(real, 2 * args.docs), start, None)
+        while (missing := args.docs - len(ix)) > 0:
+            ix.add(itertools.islice(stream, missing), progress=tick, jobs=args.jobs, batch=256)
         n = len(ix)
         runs.append({"from": start, "to": n, "wall_s": round(time.perf_counter() - t0, 1)})
     wall = sum(r["wall_s"] for r in runs)

@@ -27,7 +27,7 @@ from .embed import encode
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
-from .retrieve import Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic
+from .retrieve import Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text
 from .store import VECTORS_FILE, Store, StoreError
 from .vectors import Units, units
 
@@ -187,6 +187,7 @@ class Index:
         pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
         try:
             pending: list[Record] = []
+            ready = None  # the batch being cut in the workers while the one before is written
             for r in records:
                 if isinstance(r, Failure):
                     report.failed.append(r)
@@ -197,20 +198,30 @@ class Index:
                 if progress:
                     progress(r)
                 if len(pending) >= batch * max(1, jobs):
-                    self._add_batch(pending, report, pool)
-                    pending = []
+                    cut = self._cut(pending, pool)
+                    if ready is not None:
+                        self._write_batch(ready, report)
+                    ready, pending = cut, []
+            if ready is not None:
+                self._write_batch(ready, report)
             if pending:
-                self._add_batch(pending, report, pool)
+                self._write_batch(self._cut(pending, pool), report)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         return report
 
-    def _add_batch(self, recs: list[Record], report: AddReport, pool: ProcessPoolExecutor | None = None) -> None:
-        latest: dict[str, Record] = {r.id: r for r in recs}  # the same id twice in a batch: the last one wins
-        texts = [r.text for r in latest.values()]
-        cut = pool.map(_prepare, texts, chunksize=8) if pool is not None else map(_prepare, texts)
-        prepared = list(zip(latest.values(), cut))
+    @staticmethod
+    def _cut(recs: list[Record], pool: ProcessPoolExecutor | None) -> tuple[list[Record], Iterator[list[Chunk]]]:
+        """Start cutting a batch (the same id twice in a batch: the last one wins). With a pool the work starts now
+        (``Executor.map`` submits at once) and is collected when the batch is written."""
+        latest = list({r.id: r for r in recs}.values())
+        texts = [r.text for r in latest]
+        return latest, pool.map(_prepare, texts, chunksize=8) if pool is not None else map(_prepare, texts)
+
+    def _write_batch(self, batch: tuple[list[Record], Iterator[list[Chunk]]], report: AddReport) -> None:
+        """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
+        prepared = list(zip(*batch))
         new_chunks: list[tuple[int, str]] = []
         with self._write:
             con = self.store.connection()
@@ -229,6 +240,7 @@ class Index:
             if self._vectors is not None:
                 self._drop_vectors(removed)
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks])
+            self.store.settle()
 
     def _delete(self, con, doc: int) -> list[int]:
         """Remove a stored document inside the caller's transaction; returns its chunk keys."""
@@ -316,11 +328,15 @@ class Index:
         qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         found: list[Source] = []
+        proofs: list[tuple[list, int]] = []  # each source's evidence passages and its text's length
         misses = 0
         cands, common = self.candidates(uq, qchunks, skip)
         for cand in cands:
             if misses >= self.retrieve.patience:
                 break
+            if not cand.worth_aligning(self.retrieve):
+                misses += 1
+                continue
             try:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
@@ -338,6 +354,9 @@ class Index:
             misses = 0
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
+            proofs.append((evidence, len(rec.text)))
+        drop = set_text([e for e, _ in proofs], [n for _, n in proofs], self.retrieve)
+        found = [s for s, d in zip(found, drop) if not d]
         found.sort(key=lambda s: (-s.score, s.id))
         found = found[:top]
         original, evidence = _original(doc, found)

@@ -36,6 +36,15 @@ class Units:
         return self.tok[a:b]
 
     @cached_property
+    def stems(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The distinct stems of the units' tokens, and for each of those tokens its stem's index there and its
+        unit: computed once, as a stored document is verified many times and a query against many candidates."""
+        table: dict[str, int] = {}
+        ids = [table.setdefault(t.stem, len(table)) for a, b in self.tok_range.tolist() for t in self.tok[a:b]]
+        lengths = self.tok_range[:, 1] - self.tok_range[:, 0]
+        return list(table), np.array(ids, dtype=np.int64), np.repeat(np.arange(len(self)), lengths)
+
+    @cached_property
     def words(self) -> list[str]:
         """Each token's text, case-folded (verbatim runs compare these; a stored document is verified many times)."""
         return [self.text[t.start : t.end].lower() for t in self.tok]
@@ -81,26 +90,18 @@ class PairSpace:
         return m.multiply(self.isf).tocsr()
 
 
-def _counts(u: Units, vocab: dict[str, int]) -> sparse.csr_matrix:
-    rows, cols = [], []
-    for i, (a, b) in enumerate(u.tok_range):
-        for t in u.tok[a:b]:
-            rows.append(i)
-            cols.append(vocab.setdefault(t.stem, len(vocab)))
-    return rows, cols
-
-
 def pair_space(a: Units, b: Units) -> PairSpace:
     """One vocabulary and idf over the units of both documents (as PAN 2014's winner did)."""
-    vocab: dict[str, int] = {}
-    ra, ca = _counts(a, vocab)
-    rb, cb = _counts(b, vocab)
+    vocab_a, ids_a, rows_a = a.stems
+    vocab_b, ids_b, rows_b = b.stems
+    vocab = {w: i for i, w in enumerate(vocab_a)}
+    to_shared = np.array([vocab.setdefault(w, len(vocab)) for w in vocab_b], dtype=np.int64)
     v = max(len(vocab), 1)
-    ma = sparse.csr_matrix((np.ones(len(ra)), (ra, ca)), shape=(len(a), v))
-    mb = sparse.csr_matrix((np.ones(len(rb)), (rb, cb)), shape=(len(b), v))
+    ma = sparse.csr_matrix((np.ones(len(ids_a)), (rows_a, ids_a)), shape=(len(a), v))
+    mb = sparse.csr_matrix((np.ones(len(ids_b)), (rows_b, to_shared[ids_b])), shape=(len(b), v))
     ma.sum_duplicates()
     mb.sum_duplicates()
-    df = np.asarray((ma > 0).sum(axis=0)).ravel() + np.asarray((mb > 0).sum(axis=0)).ravel()
+    df = np.bincount(ma.indices, minlength=v) + np.bincount(mb.indices, minlength=v)
     n = len(a) + len(b)
     isf = np.log(np.maximum(n, 1) / np.maximum(df, 1))
     return PairSpace(ma, mb, isf)

@@ -1,0 +1,91 @@
+"""Retrieval scores: per-chunk lexical evidence, its densest chunk pair, and the candidates worth an alignment."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import unspun.index as index_module
+from test_index import HARBOUR, TRAM, _records
+from unspun import Index
+from unspun.fingerprints import Chunk
+from unspun.models import Passage, Record
+from unspun.retrieve import Candidate, RetrieveParams, lexical, merge, set_text
+
+
+def _chunk(*hashes: int) -> Chunk:
+    return Chunk(0, 1, np.array(hashes, dtype=np.int64))
+
+
+def test_lexical_sums_each_query_chunks_best_match_and_keeps_the_densest() -> None:
+    # stored chunks 10 and 11 belong to document 1, chunk 20 to document 2; each hash is held by one chunk
+    postings = {1: [10], 2: [10], 3: [11], 4: [11], 5: [11], 6: [20], 7: [20]}
+    chunk_doc = {10: 1, 11: 1, 20: 2}
+    query = [_chunk(1, 2, 6, 7), _chunk(3, 4, 5)]
+    w = math.log(1 + 100 / 1)
+    scores = lexical(postings, chunk_doc, query, 100, RetrieveParams())
+    assert np.allclose(scores[1], (5 * w, 3 * w))
+    assert np.allclose(scores[2], (2 * w, 2 * w))
+
+
+def test_a_single_shared_pair_is_no_evidence() -> None:
+    scores = lexical({1: [10], 2: [20]}, {10: 1, 20: 2}, [_chunk(1, 2)], 100, RetrieveParams())
+    assert scores == {}  # min_shared = 2 pairs in one chunk
+
+
+def test_merge_carries_the_densest_evidence_and_only_dense_candidates_are_worth_aligning() -> None:
+    p = RetrieveParams(min_lexical=0.0, min_densest=30.0)
+    cands = merge({1: (90.0, 45.0), 2: (60.0, 12.0)}, {}, p)
+    assert [(c.doc, c.densest) for c in cands] == [(1, 45.0), (2, 12.0)]
+    assert cands[0].worth_aligning(p) and not cands[1].worth_aligning(p)
+    assert Candidate(3, semantic=0.8).worth_aligning(p)  # the semantic channel's candidates have no pairs to count
+
+
+def test_check_skips_sparse_candidates_without_aligning_them(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+    real = index_module.align_units
+    monkeypatch.setattr(index_module, "align_units", lambda *a: calls.append(1) or real(*a))
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+        assert [s.id for s in ix.check(TRAM).sources] == ["tram.txt"] and calls
+        calls.clear()
+        ix.retrieve = RetrieveParams(min_densest=1e9)
+        assert ix.check(TRAM + "\n\n" + HARBOUR).sources == [] and calls == []
+
+
+BANNER = ("This article needs additional citations for verification. Please help improve this article by adding "
+          "citations to reliable sources; unsourced material may be challenged and removed.")
+
+
+def _filler(i: int) -> str:
+    words = " ".join((TRAM, HARBOUR)).split()
+    rng = random.Random(i)
+    return " ".join(rng.sample(words, 70)) + "."
+
+
+@pytest.mark.parametrize(("copies", "reported"), [(5, 0), (2, 2)])
+def test_a_short_sentence_held_by_many_stored_documents_is_set_text(tmp_path: Path, copies: int, reported: int) -> None:
+    """One short banner that several stored documents carry names none of them a source; carried by two, it is
+    still evidence of both."""
+    recs = [Record(id=f"wiki{i}.txt", text=f"{_filler(i)}\n\n{BANNER}") for i in range(copies)]
+    recs += [Record(id=f"other{i}.txt", text=_filler(100 + i)) for i in range(8)]
+    own = ("Volunteers in the valley planted nine hundred oak saplings on the slopes burned by last summer's "
+           "fire, hoping to hold the soil before the autumn storms arrive and wash it into the river below.")
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(recs)
+        ids = [s.id for s in ix.check(f"{own}\n\n{BANNER}").sources]
+        assert len(ids) == reported and all(i.startswith("wiki") for i in ids)
+
+
+def test_set_text_spares_long_passages_and_sources_mostly_covered() -> None:
+    p = RetrieveParams()
+    short = [Passage(a=(100, 280), b=(0, 180), kind="verbatim", similarity=1.0)]
+    long = [Passage(a=(100, 700), b=(0, 600), kind="verbatim", similarity=1.0)]
+    assert set_text([short] * 4, [5000] * 4, p) == [True] * 4
+    assert set_text([short] * 3, [5000] * 3, p) == [False] * 3  # two others only
+    assert set_text([long] * 4, [5000] * 4, p) == [False] * 4  # a long passage is evidence however often
+    assert set_text([short] * 4, [200] * 4, p) == [False] * 4  # the banner is most of each source: syndication

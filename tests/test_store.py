@@ -1,0 +1,76 @@
+"""The store's log-structured postings: a full ``grams`` becomes a segment, segments merge by level, and every
+lookup, replacement and deletion sees all of them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from test_index import HARBOUR, TRAM, _records
+from unspun import Index
+from unspun.models import Record
+
+
+def _postings(ix: Index) -> list[tuple[int, int]]:
+    con = ix.store.connection()
+    rows = [r for t in ix.store.posting_tables() for r in con.execute(f"SELECT h, chunk FROM {t}")]
+    return sorted(rows)
+
+
+def _small(ix: Index) -> Index:
+    ix.store.fresh_rows, ix.store.fanout = 40, 2  # a segment every few chunks; merges at two per level
+    return ix
+
+
+def test_segments_hold_the_same_postings_and_answer_the_same(tmp_path: Path) -> None:
+    recs = _records()
+    with Index(tmp_path / "one", semantic=False) as ref, _small(Index(tmp_path / "lsm", semantic=False)) as ix:
+        ref.add(recs)
+        for r in recs * 3:  # the same records again: replacements delete postings that now live in segments
+            ix.add([r], batch=1)
+        segs = ix.store.segments()
+        assert segs and max(int(s.split("_")[1]) for s in segs) >= 1  # flushed, and merged at least once
+        assert len(segs) <= 2 * len(set(int(s.split("_")[1]) for s in segs))  # < fanout per level after settling
+        assert len(_postings(ix)) == len(_postings(ref))
+        chunk_of = lambda x: dict(x.store.connection().execute("SELECT chunk, doc FROM chunks").fetchall())
+        assert sorted(h for h, _ in _postings(ix)) == sorted(h for h, _ in _postings(ref))
+        assert all(c in chunk_of(ix) for _, c in _postings(ix))  # no posting of a replaced chunk is left
+        for text in (TRAM, HARBOUR + "\n\n" + TRAM):
+            assert ix.check(text).to_json() == ref.check(text).to_json()
+
+
+def test_delete_reaches_postings_in_segments(tmp_path: Path) -> None:
+    with _small(Index(tmp_path / "db", semantic=False)) as ix:
+        ix.add(_records(), batch=1)
+        assert ix.store.segments()
+        for r in _records():
+            assert ix.delete(r.id)
+        assert _postings(ix) == [] and len(ix) == 0
+        assert int(ix.store.meta("fresh_rows")) == 0
+
+
+def test_a_version_1_store_opens_and_counts_its_postings(tmp_path: Path) -> None:
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+        n = len(_postings(ix))
+    con = sqlite3.connect(tmp_path / "db" / "unspun.sqlite")
+    with con:  # what a version-1 store looked like: every posting in grams, no count kept
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+        con.execute("DELETE FROM meta WHERE key = 'fresh_rows'")
+    con.close()
+    with Index(tmp_path / "db", create=False, readonly=True) as ro:  # readable as it is
+        assert ro.check(TRAM).sources
+    with Index(tmp_path / "db", semantic=False) as ix:
+        assert int(ix.store.meta("fresh_rows")) == n and ix.store.meta("schema") == "2"
+        ix.add([Record(id="extra.txt", text=HARBOUR)])
+        assert ix.check(HARBOUR).sources
+
+
+def test_top_level_segments_are_not_merged(tmp_path: Path) -> None:
+    with _small(Index(tmp_path / "db", semantic=False)) as ix:
+        ix.store.top_level = 1
+        for r in _records() * 3:
+            ix.add([r], batch=1)
+        levels = [int(s.split("_")[1]) for s in ix.store.segments()]
+        assert max(levels) == 1 and levels.count(1) >= 2  # level 1 fills up and stays
+        assert ix.check(TRAM).sources
