@@ -33,6 +33,8 @@ peers: .peers/.installed
 bench: install peers
 	$(BIN)/python bench/pan.py --data $(DATA) --jobs 2 --results bench/results
 	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-retrieval
+	$(BIN)/python bench/misses.py --data $(DATA) --db /tmp/unspun-bench-retrieval --every 2 --jobs 2 --results bench/results
+	$(BIN)/python bench/embed.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark
 	$(BIN)/python bench/load.py --db /tmp/unspun-bench-retrieval --clients 8 --seconds 60 --results bench/results
 

