@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.models import Record
@@ -74,3 +76,29 @@ def test_top_level_segments_are_not_merged(tmp_path: Path) -> None:
         levels = [int(s.split("_")[1]) for s in ix.store.segments()]
         assert max(levels) == 1 and levels.count(1) >= 2  # level 1 fills up and stays
         assert ix.check(TRAM).sources
+
+
+def test_a_flush_or_merge_that_fails_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    recs = _records()
+    with _small(Index(tmp_path / "db", semantic=False)) as ix, Index(tmp_path / "ref", semantic=False) as ref:
+        ref.add(recs)
+        ix.add(recs[:3], batch=1)
+        segments = ix.store.segments()
+        con = ix.store.connection()
+        seq = int(ix.store.meta("segment_seq"))
+        blockers = [f"grams_{level}_{n}" for level in range(4) for n in range(seq + 1, seq + 4)]
+        for name in blockers:  # views take the names the next segments would get, so making one fails
+            con.execute(f"CREATE VIEW {name} AS SELECT 1")
+        con.commit()
+        with pytest.raises(sqlite3.OperationalError, match="already"):
+            ix.add(recs[3:] * 3, batch=1)
+        # the batch was committed whole; the failed step rolled back, and nothing of it is left
+        assert len(ix) == 4 and ix.store.segments() == segments
+        assert sorted(h for h, _ in _postings(ix)) == sorted(h for h, _ in _postings(ref))
+        for name in blockers:
+            con.execute(f"DROP VIEW {name}")
+        con.commit()
+        ix.add(recs[:1], batch=1)  # the next batch settles what was pending
+        assert ix.store.segments() != segments and int(ix.store.meta("fresh_rows")) < ix.store.fresh_rows
+        assert sorted(h for h, _ in _postings(ix)) == sorted(h for h, _ in _postings(ref))
+        assert ix.check(TRAM).to_json() == ref.check(TRAM).to_json()
