@@ -102,3 +102,11 @@ def test_a_flush_or_merge_that_fails_leaves_the_store_as_it_was(tmp_path: Path) 
         assert ix.store.segments() != segments and int(ix.store.meta("fresh_rows")) < ix.store.fresh_rows
         assert sorted(h for h, _ in _postings(ix)) == sorted(h for h, _ in _postings(ref))
         assert ix.check(TRAM).to_json() == ref.check(TRAM).to_json()
+
+
+def test_merges_are_announced(tmp_path: Path) -> None:
+    heard: list[str | None] = []
+    with _small(Index(tmp_path / "db", semantic=False)) as ix:
+        ix.add(_records() * 2, batch=1, status=heard.append)
+    assert any(m and m.startswith("merging 2 postings segments of level 0") for m in heard)
+    assert heard[-1] is None  # and told when they are done

@@ -174,7 +174,8 @@ def index_command(
         TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
     ) as bar:
         task = bar.add_task("indexing", total=None)
-        report = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task), jobs=jobs)
+        report = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task), jobs=jobs,
+                        status=lambda msg: bar.update(task, description=msg or "indexing"))
         total = len(ix)
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {len(report.skipped)}, "
                   f"failed {len(report.failed)}; the store holds {total} documents")

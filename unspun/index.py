@@ -176,10 +176,11 @@ class Index:
 
     # --- writing ----------------------------------------------------------------------------------------------
     def add(self, records: Iterable[Record | Failure], *, progress: Callable[[Record | Failure], None] | None = None,
-            batch: int = BATCH, jobs: int = 1) -> AddReport:
+            batch: int = BATCH, jobs: int = 1, status: Callable[[str | None], None] | None = None) -> AddReport:
         """Index records (replacing documents with the same id); failures passed in are reported, not raised.
 
         ``jobs`` > 1 cuts and fingerprints documents in that many processes; SQLite still has one writer.
+        ``status`` hears of the store's long steps between batches (postings merges; None when done).
         """
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
@@ -200,12 +201,12 @@ class Index:
                 if len(pending) >= batch * max(1, jobs):
                     cut = self._cut(pending, pool)
                     if ready is not None:
-                        self._write_batch(ready, report)
+                        self._write_batch(ready, report, status)
                     ready, pending = cut, []
             if ready is not None:
-                self._write_batch(ready, report)
+                self._write_batch(ready, report, status)
             if pending:
-                self._write_batch(self._cut(pending, pool), report)
+                self._write_batch(self._cut(pending, pool), report, status)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -219,7 +220,8 @@ class Index:
         texts = [r.text for r in latest]
         return latest, pool.map(_prepare, texts, chunksize=8) if pool is not None else map(_prepare, texts)
 
-    def _write_batch(self, batch: tuple[list[Record], Iterator[list[Chunk]]], report: AddReport) -> None:
+    def _write_batch(self, batch: tuple[list[Record], Iterator[list[Chunk]]], report: AddReport,
+                     status: Callable[[str | None], None] | None = None) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
         prepared = list(zip(*batch))
         new_chunks: list[tuple[int, str]] = []
@@ -240,7 +242,7 @@ class Index:
             if self._vectors is not None:
                 self._drop_vectors(removed)
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks])
-            self.store.settle()
+            self.store.settle(status)
 
     def _delete(self, con, doc: int) -> list[int]:
         """Remove a stored document inside the caller's transaction; returns its chunk keys."""

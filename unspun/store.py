@@ -23,7 +23,7 @@ import json
 import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -198,10 +198,12 @@ class Store:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'grams_*_*'").fetchall()
         return sorted((r[0] for r in rows), key=_segment_order)
 
-    def settle(self) -> None:
+    def settle(self, status: Callable[[str | None], None] | None = None) -> None:
         """Turn a full ``grams`` into a segment and merge the levels that hold ``fanout`` segments. Called by the
-        writer between batches; each step commits on its own."""
+        writer between batches; each step commits on its own. A merge of big segments takes minutes, so
+        ``status`` is told of each (and given None when they are done)."""
         con = self.connection()
+        told = False
         fresh = int(self.meta("fresh_rows") or 0)
         if fresh >= self.fresh_rows:
             level = min(self.top_level, max(0, int(math.log(fresh / self.fresh_rows, self.fanout))))
@@ -216,9 +218,14 @@ class Store:
             full = [(lv, names) for lv, names in sorted(by_level.items())
                     if len(names) >= self.fanout and lv < self.top_level]
             if not full:
+                if told and status:
+                    status(None)
                 return
             level, names = full[0]
             names = names[: self.fanout]
+            if status:
+                status(f"merging {len(names)} postings segments of level {level}")
+                told = True
             with _transaction(con):
                 merged = f"grams_{level + 1}_{self._next_segment(con)}"
                 con.execute(_GRAMS.replace("grams", merged, 1))
