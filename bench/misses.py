@@ -90,7 +90,8 @@ def main() -> None:
     lines = [f"Listed sources of one in {args.every} susp documents with cases (`bench/misses.py`):", "",
              "| task | listed | found | " + " | ".join(kinds) + " |", "|---|---:|---:|" + "---:|" * len(kinds)]
     for t, v in table.items():
-        lines.append(f"| {t} | {sum(v.values())} | {v.get('found', 0)} | " + " | ".join(str(v.get(k, 0)) for k in kinds) + " |")
+        counts = " | ".join(str(v.get(k, 0)) for k in kinds)
+        lines.append(f"| {t} | {sum(v.values())} | {v.get('found', 0)} | {counts} |")
     md = "\n".join(lines)
     (args.results / "retrieval-misses.md").write_text(md + "\n")
     print(md)

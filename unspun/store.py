@@ -184,7 +184,8 @@ class Store:
         for (s, e), g in zip(spans, grams):
             key = con.execute("INSERT INTO chunks (doc, start, end) VALUES (?, ?, ?)", (doc, s, e)).lastrowid
             keys.append(key)
-            rows += con.executemany("INSERT OR IGNORE INTO grams VALUES (?, ?)", ((h, key) for h in g.tolist())).rowcount
+            cur = con.executemany("INSERT OR IGNORE INTO grams VALUES (?, ?)", ((h, key) for h in g.tolist()))
+            rows += cur.rowcount
         self._count_fresh(con, rows)
         return keys
 
