@@ -294,3 +294,14 @@ def test_check_html_escapes_document_text(tmp_path: Path) -> None:
     page = render_check_html([res])
     assert res.sources and "<script>alert(1)" not in page and "<b>evil" not in page and "<i>query" not in page
     assert "&amp;lt;script&amp;gt;alert(1)" in page  # escaped inside the report, escaped again as srcdoc
+
+
+def test_the_units_kept_for_later_checks_stay_within_their_budget(store: Index, monkeypatch) -> None:
+    import unspun.index as index_module
+
+    monkeypatch.setattr(index_module, "UNITS_CACHE_CHARS", len(TRAM) + len(HARBOUR))
+    for text in (TRAM, HARBOUR, LIBRARY, ORCHESTRA, TRAM + "\n\n" + LIBRARY):
+        store.check(text)
+        assert store._units_chars == sum(len(u.text) for u in store._units.values())
+        assert store._units_chars <= len(TRAM) + len(HARBOUR) or len(store._units) == 1
+    assert store._units  # the latest are kept

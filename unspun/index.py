@@ -35,6 +35,10 @@ __all__ = ["Index", "AddReport", "StoreError"]
 
 #: Documents prepared and committed together: one SQLite transaction each.
 BATCH = 64
+#: Stored documents cut into units are kept for the next checks, most recently verified first, up to this many
+#: characters in all: a document's units take ~36 bytes per character, so this is ~145 MB (~1,300 news articles),
+#: where the 128 documents kept before could be 128 books (2.4 GB at pan13-train's longest source).
+UNITS_CACHE_CHARS = 4_000_000
 
 
 @dataclass
@@ -85,6 +89,7 @@ class Index:
         self._vlock = threading.RLock()
         self._ulock = threading.Lock()
         self._units: OrderedDict[int, Units] = OrderedDict()
+        self._units_chars = 0
         self._chunk_total: int | None = None
         self._vectors = None
         self._unsaved: list[int] = []
@@ -247,7 +252,8 @@ class Index:
     def _delete(self, con, doc: int) -> list[int]:
         """Remove a stored document inside the caller's transaction; returns its chunk keys."""
         with self._ulock:
-            self._units.pop(doc, None)
+            gone = self._units.pop(doc, None)
+            self._units_chars -= len(gone.text) if gone is not None else 0
         return self.store.delete(con, doc, [c.grams for c in _prepare(self.store.text_of(doc))])
 
     def _drop_vectors(self, keys: list[int]) -> None:
@@ -286,9 +292,11 @@ class Index:
                 return u
         u = units(text)
         with self._ulock:
-            self._units[doc] = u
-            while len(self._units) > 128:
-                self._units.popitem(last=False)
+            if doc not in self._units:
+                self._units[doc] = u
+                self._units_chars += len(text)
+            while self._units_chars > UNITS_CACHE_CHARS and len(self._units) > 1:
+                self._units_chars -= len(self._units.popitem(last=False)[1].text)
         return u
 
     def _total_chunks(self) -> int:
