@@ -295,3 +295,21 @@ def test_output_paths():
     assert output.paths(Path("x/out.parquet"), "parquet")["link"] == Path("x/out.links.parquet")
     assert output.paths(Path("out"), "csv")["boilerplate"] == Path("out.boilerplate.csv")
     assert set(output.paths(Path("o.jsonl"), "jsonl").values()) == {Path("o.jsonl")}
+
+
+def test_a_short_passage_from_a_document_stored_four_times_links_to_each_copy(tmp_path: Path) -> None:
+    """`check`'s set-text rule would drop a short passage that four verified sources match (the copies of one
+    document: pan13-train holds such duplicates); clusters count every link, and leave passages shared across
+    the corpus to their own boilerplate layer, which keeps a document copied whole."""
+    rng = random.Random(11)
+    vocab = vocabulary(rng)
+    source = story(rng, vocab, 14)
+    recs = [Record(f"copy{i}", source) for i in range(4)]
+    passage = " ".join(source.split(". ")[5:7]) + "."  # two sentences, ~200 characters
+    recs.append(Record("borrower", story(rng, vocab, 8) + " " + passage + " " + story(rng, vocab, 8)))
+    recs += [Record(f"x{i}", story(rng, vocab, 12)) for i in range(6)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(recs)
+    res = compute(tmp_path / "db", params=ClusterParams(min_lexical=5), quiet=True)
+    assert {b for a, b in res.links if a == "borrower"} | {a for a, b in res.links if b == "borrower"} == {
+        f"copy{i}" for i in range(4)}

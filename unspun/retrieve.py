@@ -60,7 +60,8 @@ class RetrieveParams:
     #: A short stretch of the query (under ``min_reused_chars``) that this many other verified sources match too,
     #: covering less than ``boiler_source`` of each, is set text: a template or stock sentence held by several
     #: stored documents (on pan13-train, a scrambled "This article needs additional citations" banner in 13).
-    set_text_sources: int = 3
+    #: None turns the rule off.
+    set_text_sources: int | None = 3
 
 
 @dataclass
@@ -158,6 +159,8 @@ def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams) -
     covering little of its source. A sentence held by four or more stored documents says nothing of where this
     one came from; a story syndicated in full covers most of each copy, and a long passage is evidence wherever
     else it appears too."""
+    if p.set_text_sources is None:
+        return [False] * len(evidence)
     out = []
     for i, passages in enumerate(evidence):
         short = sum(x.a[1] - x.a[0] for x in passages) < p.min_reused_chars
