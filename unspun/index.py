@@ -338,7 +338,8 @@ class Index:
         qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         found: list[Source] = []
-        proofs: list[tuple[list, int]] = []  # each source's evidence passages and its text's length
+        evidence_of: list[list] = []  # each source's evidence passages...
+        chars_of: list[int] = []  # ...and its text's length
         misses = 0
         cands, common = self.candidates(uq, qchunks, skip)
         for cand in cands:
@@ -364,8 +365,9 @@ class Index:
             misses = 0
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
-            proofs.append((evidence, len(rec.text)))
-        drop = set_text([e for e, _ in proofs], [n for _, n in proofs], self.retrieve)
+            evidence_of.append(evidence)
+            chars_of.append(len(rec.text))
+        drop = set_text(evidence_of, chars_of, self.retrieve)
         found = [s for s, d in zip(found, drop) if not d]
         found.sort(key=lambda s: (-s.score, s.id))
         found = found[:top]

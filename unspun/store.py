@@ -115,20 +115,19 @@ class Store:
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 con.commit()
             version = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if version is not None and int(version[0]) in READABLE_VERSIONS and not readonly:
-                self._upgrade(con, int(version[0]))
+            if version is not None and int(version[0]) == 1 and not readonly:
+                self._upgrade(con)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
         if version is None or int(version[0]) not in READABLE_VERSIONS:
             raise StoreError(f"{db}: store schema {version and version[0]} is not {SCHEMA_VERSION}; re-index")
 
-    def _upgrade(self, con: sqlite3.Connection, version: int) -> None:
+    def _upgrade(self, con: sqlite3.Connection) -> None:
         """Version 1 -> 2: count the rows of ``grams`` (once; it may hold every posting of a big store)."""
-        if version == 1 or self.meta("fresh_rows") is None:
-            with _transaction(con):
-                n = con.execute("SELECT count(*) FROM grams").fetchone()[0]
-                self.set_meta(con, "fresh_rows", str(n))
-                self.set_meta(con, "schema", str(SCHEMA_VERSION))
+        with _transaction(con):
+            n = con.execute("SELECT count(*) FROM grams").fetchone()[0]
+            self.set_meta(con, "fresh_rows", str(n))
+            self.set_meta(con, "schema", str(SCHEMA_VERSION))
 
     def connection(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
