@@ -33,6 +33,7 @@ peers: .peers/.installed
 bench: install peers
 	$(BIN)/python bench/pan.py --data $(DATA) --jobs 2 --results bench/results
 	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-retrieval
+	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-semantic --semantic
 	$(BIN)/python bench/misses.py --data $(DATA) --db /tmp/unspun-bench-retrieval --every 2 --jobs 2 --results bench/results
 	$(BIN)/python bench/embed.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark

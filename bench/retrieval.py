@@ -5,7 +5,8 @@ Indexes every `src/` document of ../shared/data/pan13-train plus the BBC article
 sources) and every task-01 `susp/` document without any case (share reporting any source). Also the seeds: 001
 indexed among the distractors, `check 000` must rank it first; a paragraph of 001 pasted into a BBC article must be
 found with its offsets. Writes bench/results/retrieval.{json,md} and the README block between
-`<!-- bench:retrieval -->` markers.
+`<!-- bench:retrieval -->` markers; with --semantic (the semantic channel too), retrieval-semantic.{json,md} and
+the `<!-- bench:retrieval-semantic -->` block.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def main() -> None:
         "listed_with_similarity_0.8": round(sum(1 for x in listed if x >= 0.8) / max(1, len(listed)), 4)}
     lat = sorted(r[1] for r in results.values())
     out["retrieval"] = rows
-    out["check_latency_ms_pan_susp"] = {"p50": round(1000 * statistics.median(lat)), "p95": round(1000 * lat[int(0.95 * len(lat))])}
+    out["check_latency_ms_pan_susp"] = _ms(lat)
     out["seeds"] = _seeds(args.data, args.db)
     _write(args.results, out)
 
@@ -178,23 +179,37 @@ def _seeds(data: Path, db: Path) -> dict:
     spans = [p["query"] for p in para_hit[0].to_json()["passages"]] if para_hit else []
     start = cut + 2
     exact = any(abs(s - start) <= 5 and abs(e - (start + len(paras[len(paras) // 2]))) <= 5 for s, e in spans)
-    lat = []
-    news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))[:200]
-    for f in news:
+    news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))
+    # a warm-up on 50 other articles (the stem, sentence-vector and units caches fill), as a running server is;
+    # timed apart as the process's first checks
+    cold, lat = _timed(ix, news[200:250]), _timed(ix, news[:200])
+    return {"check_000_first": first, "original_named": res.original, "pasted_paragraph_found": bool(para_hit),
+            "pasted_paragraph_query_spans": spans, "pasted_paragraph_offsets_exact": exact,
+            "check_latency_ms_news": _ms(lat), "check_latency_ms_news_first_checks": _ms(cold)}
+
+
+def _ms(lat: list[float]) -> dict:
+    """Median and 95th percentile of sorted wall times, in ms."""
+    return {"p50": round(1000 * statistics.median(lat)), "p95": round(1000 * lat[int(0.95 * len(lat))]),
+            "documents": len(lat)}
+
+
+def _timed(ix: Index, files: list[Path]) -> list[float]:
+    """Sorted wall times of checking each BBC article against the store (itself left out)."""
+    out = []
+    for f in files:
         d = read_document(f)
         t = time.perf_counter()
         ix.check(Document(d.text, path=f.name), exclude=[f"news/politics/{f.name}"])
-        lat.append(time.perf_counter() - t)
-    lat.sort()
-    return {"check_000_first": first, "original_named": res.original, "pasted_paragraph_found": bool(para_hit),
-            "pasted_paragraph_query_spans": spans, "pasted_paragraph_offsets_exact": exact,
-            "check_latency_ms_news": {"p50": round(1000 * statistics.median(lat)),
-                                      "p95": round(1000 * lat[int(0.95 * len(lat))]), "documents": len(lat)}}
+        out.append(time.perf_counter() - t)
+    return sorted(out)
 
 
 def _write(results: Path, out: dict) -> None:
+    # the two channels' runs are kept apart: lexical (the default bench) and with the semantic channel
+    name = "retrieval-semantic" if out["semantic"] else "retrieval"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "retrieval.json").write_text(json.dumps(out, indent=2))
+    (results / f"{name}.json").write_text(json.dumps(out, indent=2))
     lines = []
     if "index" in out:
         i = out["index"]
@@ -219,18 +234,20 @@ def _write(results: Path, out: dict) -> None:
     s = out["seeds"]
     if "check_latency_ms_news" in s:
         n = s["check_latency_ms_news"]
-        lines += [f"- check latency, {n['documents']} BBC politics articles against the store: p50 {n['p50']} ms, "
-                  f"p95 {n['p95']} ms",
+        lines += [f"- check latency, {n['documents']} BBC politics articles against the store (one process, one "
+                  f"check at a time, after a warm-up on 50 other articles): p50 {n['p50']} ms, p95 {n['p95']} ms"
+                  + (f" (the warm-up, the process's first checks: p50 {c['p50']} ms, p95 {c['p95']} ms)"
+                     if (c := s.get("check_latency_ms_news_first_checks")) else ""),
                   f"- seeds: `check 000` ranks first `{s['check_000_first']}`; original named `{s['original_named']}`; "
                   f"a paragraph of 001 pasted into a BBC article found: {s['pasted_paragraph_found']} "
                   f"(query spans {s['pasted_paragraph_query_spans']}, offsets exact: {s['pasted_paragraph_offsets_exact']})"]
     md = "\n".join(lines)
-    (results / "retrieval.md").write_text(md + "\n")
+    (results / f"{name}.md").write_text(md + "\n")
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    block = f"<!-- bench:retrieval -->\n{md}\n<!-- /bench:retrieval -->"
-    if "<!-- bench:retrieval -->" in text:
-        text = re.sub(r"<!-- bench:retrieval -->.*?<!-- /bench:retrieval -->", lambda _: block, text, flags=re.S)
+    block = f"<!-- bench:{name} -->\n{md}\n<!-- /bench:{name} -->"
+    if f"<!-- bench:{name} -->" in text:
+        text = re.sub(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", lambda _: block, text, flags=re.S)
         readme.write_text(text, encoding="utf-8")
     print(md)
 

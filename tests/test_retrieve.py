@@ -14,7 +14,7 @@ from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.fingerprints import Chunk
 from unspun.models import Passage, Record
-from unspun.retrieve import Candidate, RetrieveParams, lexical, merge, set_text
+from unspun.retrieve import Candidate, RetrieveParams, lexical, merge, set_text, shared
 
 
 def _chunk(*hashes: int) -> Chunk:
@@ -27,14 +27,22 @@ def test_lexical_sums_each_query_chunks_best_match_and_keeps_the_densest() -> No
     chunk_doc = {10: 1, 11: 1, 20: 2}
     query = [_chunk(1, 2, 6, 7), _chunk(3, 4, 5)]
     w = math.log(1 + 100 / 1)
-    scores = lexical(postings, chunk_doc, query, 100, RetrieveParams())
+    scores = lexical(shared(postings, query, 100, RetrieveParams()), chunk_doc)
     assert np.allclose(scores[1], (5 * w, 3 * w))
     assert np.allclose(scores[2], (2 * w, 2 * w))
 
 
 def test_a_single_shared_pair_is_no_evidence() -> None:
-    scores = lexical({1: [10], 2: [20]}, {10: 1, 20: 2}, [_chunk(1, 2)], 100, RetrieveParams())
+    scores = lexical(shared({1: [10], 2: [20]}, [_chunk(1, 2)], 100, RetrieveParams()), {10: 1, 20: 2})
     assert scores == {}  # min_shared = 2 pairs in one chunk
+
+
+def test_chunks_of_deleted_documents_and_too_common_pairs_are_no_evidence() -> None:
+    postings = {1: [10, 11], 2: [10, 11], 3: None}
+    pairs = shared(postings, [_chunk(1, 2, 3)], 100, RetrieveParams())
+    assert sorted(pairs.chunk.tolist()) == [10, 11]
+    assert np.allclose(pairs.weight, 2 * math.log(1 + 100 / 2))
+    assert set(lexical(pairs, {11: 5})) == {5}  # chunk 10 was deleted since the postings were read
 
 
 def test_merge_carries_the_densest_evidence_and_only_dense_candidates_are_worth_aligning() -> None:

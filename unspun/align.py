@@ -281,8 +281,10 @@ def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> lis
     ii, jj = ii[order], jj[order]
     ua, ub = pair.ua, pair.ub
     ia, jb = sorted(set(ii.tolist())), sorted(set(jj.tolist()))
-    va = encode([ua.text[ua.spans[i, 0] : ua.spans[i, 1]] for i in ia])
-    vb = encode([ub.text[ub.spans[j, 0] : ub.spans[j, 1]] for j in jb])
+    # one call for both sides: the model costs ~2 ms a call on top of ~3 ms a sentence
+    v = encode([ua.text[ua.spans[i, 0] : ua.spans[i, 1]] for i in ia]
+               + [ub.text[ub.spans[j, 0] : ub.spans[j, 1]] for j in jb])
+    va, vb = v[: len(ia)], v[len(ia) :]
     pos_a = {u: k for k, u in enumerate(ia)}
     pos_b = {u: k for k, u in enumerate(jb)}
     sims = np.einsum("ij,ij->i", va[[pos_a[i] for i in ii]], vb[[pos_b[j] for j in jj]])

@@ -27,7 +27,8 @@ from .embed import encode
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
-from .retrieve import Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text
+from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
+                       shared)
 from .store import VECTORS_FILE, Store, StoreError
 from .vectors import Units, units
 
@@ -314,7 +315,8 @@ class Index:
         # Pairs held by more than max_df chunks are generic phrasing found in real copies too, not templates.
         common = {h for h, cs in postings.items() if cs is not None and len(cs) >= p.common_df}
         keys_sem = dist_sem = None
-        hit_chunks = {c for cs in postings.values() if cs for c in cs}
+        pairs = shared(postings, qchunks, self._total_chunks(), p)
+        hit_chunks = set(pairs.chunk.tolist())
         if self._vectors is not None and len(self._vectors) and qchunks:
             vecs = encode([uq.text[c.start:c.end] for c in qchunks])
             with self._vlock:
@@ -323,7 +325,7 @@ class Index:
             dist_sem = np.asarray(m.distances).reshape(len(qchunks), -1)
             hit_chunks |= {int(k) for k in keys_sem.ravel().tolist()}
         chunk_doc = self.store.chunk_docs(hit_chunks)
-        lex = lexical(postings, chunk_doc, qchunks, self._total_chunks(), p)
+        lex = lexical(pairs, chunk_doc)
         sem = semantic(keys_sem, dist_sem, chunk_doc, p) if keys_sem is not None else {}
         for d in exclude:
             lex.pop(d, None)
