@@ -21,6 +21,7 @@ import random
 import resource
 import shutil
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def main() -> None:
     ap.add_argument("--resume", action="store_true",
                     help="go on from the documents already in --db (a run stopped part-way; the stream is the same)")
     ap.add_argument("--check-only", action="store_true",
-                    help="only measure check on the store in --db as it is (a stopped run), into the partial results")
+                    help="only measure check on the store in --db as it is: a stopped run's (into the partial "
+                         "results) or a finished one's (added to its results as a recheck)")
     args = ap.parse_args()
     if not (args.data / "reuters-21578").is_dir():
         print(f"bench: {args.data / 'reuters-21578'} not found; nothing to measure")
@@ -94,11 +96,21 @@ def main() -> None:
     real = _real(args.data)
     args.results.mkdir(parents=True, exist_ok=True)
     partial = args.results / f"scale-{args.docs}.partial.json"
-    if args.check_only:  # a stopped run's store: its check latency at the size it reached
-        data = json.loads(partial.read_text()) if partial.exists() else {}
-        data["check"] = _check(args.db, real)
-        partial.write_text(json.dumps(data, indent=2))
-        print(json.dumps(data["check"], indent=2))
+    if args.check_only:
+        check = _check(args.db, real)
+        final = args.results / f"scale-{args.docs}.json"
+        if final.exists():  # a finished run's store, checked again by a later version: kept beside the first
+            data = json.loads(final.read_text())
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+            data.setdefault("rechecks", []).append({**check, "commit": commit.stdout.strip(),
+                                                    "date": time.strftime("%Y-%m-%d"),
+                                                    "load1": round(os.getloadavg()[0], 2)})
+            final.write_text(json.dumps(data, indent=2))
+        else:  # a stopped run's store: its check latency at the size it reached
+            data = json.loads(partial.read_text()) if partial.exists() else {}
+            data["check"] = check
+            partial.write_text(json.dumps(data, indent=2))
+        print(json.dumps(check, indent=2))
         return
     earlier = json.loads(partial.read_text()) if args.resume and partial.exists() else {}
     if not args.resume:
