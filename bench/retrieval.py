@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import shutil
 import statistics
@@ -86,7 +87,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="processes indexing (as `unspun index --jobs`) and checking")
     ap.add_argument("--semantic", action="store_true", help="also embed every chunk (slow on 2 cores)")
     ap.add_argument("--reuse", action="store_true", help="reuse an existing store at --db")
     ap.add_argument("--every", type=int, default=1, help="check every N-th susp document only (a quicker sample)")
@@ -102,11 +103,11 @@ def main() -> None:
         t = time.perf_counter()
         with Progress() as bar, Index(args.db, semantic=args.semantic) as ix:
             task = bar.add_task("index", total=None)
-            rep = ix.add(_records(args.data), progress=lambda _: bar.advance(task))
+            rep = ix.add(_records(args.data), progress=lambda _: bar.advance(task), jobs=args.jobs)
             n = len(ix)
         wall = time.perf_counter() - t
         out["index"] = {"documents": n, "failed": len(rep.failed), "wall_s": round(wall, 1),
-                        "docs_per_s": round(n / wall, 1),
+                        "docs_per_s": round(n / wall, 1), "jobs": args.jobs,
                         "bytes_per_doc": round(sum(f.stat().st_size for f in args.db.iterdir()) / n)}
     truth, none = _truth(pan)
     if args.every > 1:  # a deterministic sample: every N-th document of each task, by name
@@ -179,19 +180,41 @@ def _seeds(data: Path, db: Path) -> dict:
     spans = [p["query"] for p in para_hit[0].to_json()["passages"]] if para_hit else []
     start = cut + 2
     exact = any(abs(s - start) <= 5 and abs(e - (start + len(paras[len(paras) // 2]))) <= 5 for s, e in spans)
-    news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))
-    # a warm-up on 50 other articles (the stem, sentence-vector and units caches fill), as a running server is;
-    # timed apart as the process's first checks
-    cold, lat = _timed(ix, news[200:250]), _timed(ix, news[:200])
+    # This machine is shared and noisy: three fresh processes time the same checks, and the median run counts.
+    runs = []
+    for _ in range(NEWS_RUNS):
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            runs.append(pool.submit(_news_latency, db, data).result())
     return {"check_000_first": first, "original_named": res.original, "pasted_paragraph_found": bool(para_hit),
             "pasted_paragraph_query_spans": spans, "pasted_paragraph_offsets_exact": exact,
-            "check_latency_ms_news": _ms(lat), "check_latency_ms_news_first_checks": _ms(cold)}
+            "check_latency_ms_news": _median_run([_ms(lat) for _, lat in runs]),
+            "check_latency_ms_news_first_checks": _median_run([_ms(cold) for cold, _ in runs])}
+
+
+#: Processes timing the news checks, one after the other.
+NEWS_RUNS = 3
+
+
+def _news_latency(db: Path, data: Path) -> tuple[list[float], list[float]]:
+    """One fresh process, model loaded: 50 BBC politics articles as a warm-up (the stem, sentence-vector and units
+    caches fill, as in a running server), timed apart as its first checks; then the 200 measured ones."""
+    from unspun.embed import model
+
+    model()
+    ix = Index(db, create=False, readonly=True)
+    news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))
+    return _timed(ix, news[200:250]), _timed(ix, news[:200])
 
 
 def _ms(lat: list[float]) -> dict:
     """Median and 95th percentile of sorted wall times, in ms."""
     return {"p50": round(1000 * statistics.median(lat)), "p95": round(1000 * lat[int(0.95 * len(lat))]),
             "documents": len(lat)}
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median p95, and every run's figures."""
+    return {**sorted(runs, key=lambda r: r["p95"])[len(runs) // 2], "runs": runs}
 
 
 def _timed(ix: Index, files: list[Path]) -> list[float]:
@@ -214,7 +237,8 @@ def _write(results: Path, out: dict) -> None:
     if "index" in out:
         i = out["index"]
         lines.append(f"Indexed {i['documents']} documents (pan13-train `src/`, BBC, Reuters-21578, seed 001) in "
-                     f"{i['wall_s']} s ({i['docs_per_s']} docs/s, semantic channel {'on' if out['semantic'] else 'off'}), "
+                     f"{i['wall_s']} s ({i['docs_per_s']} docs/s, {i.get('jobs', 1)} processes cutting"
+                     f"{' and embedding' if out['semantic'] else ''}, semantic channel {'on' if out['semantic'] else 'off'}), "
                      f"{i['bytes_per_doc']} bytes of store per document.")
     lines += ["", f"Checked: {out['sample']}.", "", f"| task | susp documents | listed (susp, src) pairs | recall@5 | ceiling@5 | recall@10 | recall@{TOP} |",
               "|---|---|---|---|---|---|---|"]
@@ -236,6 +260,8 @@ def _write(results: Path, out: dict) -> None:
         n = s["check_latency_ms_news"]
         lines += [f"- check latency, {n['documents']} BBC politics articles against the store (one process, one "
                   f"check at a time, after a warm-up on 50 other articles): p50 {n['p50']} ms, p95 {n['p95']} ms"
+                  + (f" (median of {len(n['runs'])} processes by p95; p95 of each: "
+                     f"{', '.join(str(r['p95']) for r in n['runs'])} ms)" if "runs" in n else "")
                   + (f" (the warm-up, the process's first checks: p50 {c['p50']} ms, p95 {c['p95']} ms)"
                      if (c := s.get("check_latency_ms_news_first_checks")) else ""),
                   f"- seeds: `check 000` ranks first `{s['check_000_first']}`; original named `{s['original_named']}`; "

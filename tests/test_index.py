@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspun import Document, Index
@@ -188,6 +189,32 @@ def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
         assert ix.semantic and len(ix._vectors) == ix.store.connection().execute(
             "SELECT count(*) FROM chunks").fetchone()[0]
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
+def test_workers_embed_the_same_vectors_as_the_writer(tmp_path: Path, monkeypatch) -> None:
+    """With jobs > 1 the worker processes embed the chunks they cut; the store holds the same vectors."""
+    embedded_by_writer = []
+    add = Index._add_vectors
+
+    def spy(self: Index, keys: list[int], texts: list[str], vecs: np.ndarray | None = None) -> None:
+        embedded_by_writer.append(vecs is None)
+        add(self, keys, texts, vecs)
+
+    monkeypatch.setattr(Index, "_add_vectors", spy)
+
+    def vectors(jobs: int) -> tuple[list[int], np.ndarray]:
+        embedded_by_writer.clear()
+        with Index(tmp_path / f"db{jobs}", semantic=True) as ix:
+            ix.add(_records(), jobs=jobs, batch=2)
+            keys = [k for (k,) in ix.store.connection().execute("SELECT chunk FROM chunks ORDER BY chunk")]
+            return keys, np.asarray(ix._vectors.get(np.asarray(keys, dtype=np.uint64)), dtype=np.float32)
+
+    k1, v1 = vectors(1)
+    assert embedded_by_writer and all(embedded_by_writer)
+    k2, v2 = vectors(2)
+    assert embedded_by_writer and not any(embedded_by_writer)
+    assert k1 == k2 and len(k1) > 3
+    assert np.allclose(v1, v2, atol=2e-3)  # f16 storage
 
 
 def _corpus(folder: Path, n: int) -> None:

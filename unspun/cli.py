@@ -157,7 +157,8 @@ def index_command(
     semantic: Annotated[bool, typer.Option(
         "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created).")
     ] = True,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes cutting and fingerprinting text.")] = 2,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, help="Processes cutting, fingerprinting and embedding text.")] = 2,
 ) -> None:
     """Add documents to a store; the same id again replaces the document. Summary of indexed/skipped/failed."""
     import os

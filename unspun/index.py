@@ -52,9 +52,28 @@ class AddReport:
     failed: list[Failure] = field(default_factory=list)
 
 
+#: Documents a worker prepares per task: their chunks are embedded in one model call.
+PART = 8
+
+
 def _prepare(text: str) -> list[Chunk]:
     """Chunks and fingerprints of one text (run in worker processes when indexing with jobs > 1)."""
     return chunks(units(text))
+
+
+def _prepare_part(texts: list[str], embed: bool) -> list[tuple[list[Chunk], np.ndarray | None]]:
+    """Chunks of a few texts and, for a store with the semantic channel, their vectors: in the worker processes,
+    so that the model (most of the time of indexing with that channel) runs on every core, not in the writer."""
+    cut = [_prepare(t) for t in texts]
+    if not embed:
+        return [(cs, None) for cs in cut]
+    vecs = encode([t[c.start:c.end] for t, cs in zip(texts, cut) for c in cs])
+    at = np.cumsum([0] + [len(cs) for cs in cut])
+    return [(cs, vecs[at[i]:at[i + 1]]) for i, cs in enumerate(cut)]
+
+
+#: A document cut for writing: its chunks, and their vectors when a worker embedded them.
+Prepared = tuple[list[Chunk], np.ndarray | None]
 
 
 def _score(c: Comparison) -> float:
@@ -149,10 +168,12 @@ class Index:
                 part = lost[i:i + 900]
                 con.execute(f"UPDATE chunks SET embedded = 0 WHERE chunk IN ({','.join('?' * len(part))})", part)
 
-    def _add_vectors(self, keys: list[int], texts: list[str]) -> None:
+    def _add_vectors(self, keys: list[int], texts: list[str], vecs: np.ndarray | None = None) -> None:
+        """Add the chunks' vectors (embedding ``texts`` unless the workers did)."""
         if not keys:
             return
-        vecs = encode(texts)
+        if vecs is None:
+            vecs = encode(texts)
         with self._vlock:
             for k in keys:
                 if self._vectors.contains(k):
@@ -218,24 +239,29 @@ class Index:
                 pool.shutdown(cancel_futures=True)
         return report
 
-    @staticmethod
-    def _cut(recs: list[Record], pool: ProcessPoolExecutor | None) -> tuple[list[Record], Iterator[list[Chunk]]]:
+    def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None) -> tuple[list[Record], Iterator[Prepared]]:
         """Start cutting a batch (the same id twice in a batch: the last one wins). With a pool the work starts now
-        (``Executor.map`` submits at once) and is collected when the batch is written."""
+        (``Executor.map`` submits at once), vectors included, and is collected when the batch is written; without
+        one, documents are cut as they are written and embedded together after."""
         latest = list({r.id: r for r in recs}.values())
         texts = [r.text for r in latest]
-        return latest, pool.map(_prepare, texts, chunksize=8) if pool is not None else map(_prepare, texts)
+        if pool is None:
+            return latest, ((_prepare(t), None) for t in texts)
+        parts = [texts[i:i + PART] for i in range(0, len(texts), PART)]
+        done = pool.map(_prepare_part, parts, [self._vectors is not None] * len(parts))
+        return latest, (p for part in done for p in part)
 
-    def _write_batch(self, batch: tuple[list[Record], Iterator[list[Chunk]]], report: AddReport,
+    def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport,
                      status: Callable[[str | None], None] | None = None) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
         prepared = list(zip(*batch))
         new_chunks: list[tuple[int, str]] = []
+        vectors: list[np.ndarray | None] = []
         with self._write:
             con = self.store.connection()
             removed: list[int] = []
             with con:
-                for rec, cs in prepared:
+                for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     if old is not None:
                         removed += self._delete(con, old)
@@ -243,11 +269,13 @@ class Index:
                     doc = self.store.insert(con, rec)
                     keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
+                    vectors.append(vecs)
                     report.indexed += 1
             self._chunk_total = None
             if self._vectors is not None:
                 self._drop_vectors(removed)
-                self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks])
+                ready = None if any(v is None for v in vectors) or not vectors else np.concatenate(vectors)
+                self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks], ready)
             self.store.settle(status)
 
     def _delete(self, con, doc: int) -> list[int]:
