@@ -45,6 +45,39 @@ def test_chunks_of_deleted_documents_and_too_common_pairs_are_no_evidence() -> N
     assert set(lexical(pairs, {11: 5})) == {5}  # chunk 10 was deleted since the postings were read
 
 
+def _reference(postings: dict, chunk_doc: dict, query: list[Chunk], total: int, p: RetrieveParams) -> dict:
+    """The scores spelled out with plain loops: per query chunk, its best chunk in each document."""
+    docs: dict[int, list[float]] = {}
+    for q in query:
+        per_chunk: dict[int, list[float]] = {}
+        for h in q.grams.tolist():
+            for c in postings.get(h) or ():
+                per_chunk.setdefault(c, []).append(math.log(1 + total / len(postings[h])))
+        best: dict[int, float] = {}
+        for c, ws in per_chunk.items():
+            if len(ws) >= p.min_shared and c in chunk_doc:
+                best[chunk_doc[c]] = max(best.get(chunk_doc[c], 0.0), sum(ws))
+        for d, w in best.items():
+            docs.setdefault(d, []).append(w)
+    return {d: (sum(ws), max(ws)) for d, ws in docs.items()}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_lexical_scores_match_plain_loops_on_random_postings(seed: int) -> None:
+    rng = random.Random(seed)
+    hashes = list({rng.randint(-(1 << 63), (1 << 63) - 1) for _ in range(60)})
+    postings = {h: (None if rng.random() < 0.1 else sorted(rng.sample(range(1, 400), rng.randint(0, 12))))
+                for h in hashes}
+    chunk_doc = {c: rng.randint(1, 30) for c in range(1, 400) if rng.random() < 0.9}  # the rest were deleted
+    query = [_chunk(*rng.sample(hashes, rng.randint(0, 25))) for _ in range(rng.randint(0, 6))]
+    p = RetrieveParams(min_shared=rng.choice([1, 2, 3]))
+    got = lexical(shared(postings, query, 5000, p), chunk_doc)
+    want = _reference(postings, chunk_doc, query, 5000, p)
+    assert got.keys() == want.keys()
+    for d in want:
+        assert np.allclose(got[d], want[d])
+
+
 def test_merge_carries_the_densest_evidence_and_only_dense_candidates_are_worth_aligning() -> None:
     p = RetrieveParams(min_lexical=0.0, min_densest=30.0)
     cands = merge({1: (90.0, 45.0), 2: (60.0, 12.0)}, {}, p)
