@@ -61,7 +61,11 @@ def _prepare(text: str) -> list[Chunk]:
     return chunks(units(text))
 
 
-def _prepare_part(texts: list[str], embed: bool) -> list[tuple[list[Chunk], np.ndarray | None]]:
+#: A document cut for writing: its chunks, and their vectors when a worker embedded them.
+Prepared = tuple[list[Chunk], np.ndarray | None]
+
+
+def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
     """Chunks of a few texts and, for a store with the semantic channel, their vectors: in the worker processes,
     so that the model (most of the time of indexing with that channel) runs on every core, not in the writer."""
     cut = [_prepare(t) for t in texts]
@@ -70,10 +74,6 @@ def _prepare_part(texts: list[str], embed: bool) -> list[tuple[list[Chunk], np.n
     vecs = encode([t[c.start:c.end] for t, cs in zip(texts, cut) for c in cs])
     at = np.cumsum([0] + [len(cs) for cs in cut])
     return [(cs, vecs[at[i]:at[i + 1]]) for i, cs in enumerate(cut)]
-
-
-#: A document cut for writing: its chunks, and their vectors when a worker embedded them.
-Prepared = tuple[list[Chunk], np.ndarray | None]
 
 
 def _score(c: Comparison) -> float:
@@ -274,7 +274,7 @@ class Index:
             self._chunk_total = None
             if self._vectors is not None:
                 self._drop_vectors(removed)
-                ready = None if any(v is None for v in vectors) or not vectors else np.concatenate(vectors)
+                ready = np.concatenate(vectors) if vectors and all(v is not None for v in vectors) else None
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks], ready)
             self.store.settle(status)
 
