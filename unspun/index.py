@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -248,7 +249,7 @@ class Index:
         if pool is None:
             return latest, ((_prepare(t), None) for t in texts)
         parts = [texts[i:i + PART] for i in range(0, len(texts), PART)]
-        done = pool.map(_prepare_part, parts, [self._vectors is not None] * len(parts))
+        done = pool.map(partial(_prepare_part, embed=self._vectors is not None), parts)
         return latest, (p for part in done for p in part)
 
     def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport,

@@ -87,6 +87,14 @@ class Shared:
     weight: np.ndarray  # float64 sum of the shared pairs' idf
 
 
+def _group(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (outer, inner) pairs of two non-negative int64 arrays, and each element's pair: one sort of a
+    combined key instead of a sort of rows."""
+    span = int(inner.max()) + 1
+    key, inverse = np.unique(outer * span + inner, return_inverse=True)
+    return key // span, key % span, inverse
+
+
 def shared(postings: dict[int, list[int] | None], query: list[Chunk], total_chunks: int, p: RetrieveParams) -> Shared:
     """Every (query chunk, stored chunk) sharing ``min_shared`` pairs or more, in numpy: a query meets thousands
     of stored chunks through its pairs, and all but a few share only one."""
@@ -110,12 +118,11 @@ def shared(postings: dict[int, list[int] | None], query: list[Chunk], total_chun
     reps = lens[h_arr]
     offsets = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
     chunk = flat[np.repeat(starts[h_arr], reps) + offsets]
-    span = int(chunk.max()) + 1
-    pair, inverse = np.unique(np.repeat(q_arr, reps) * span + chunk, return_inverse=True)
-    count = np.bincount(inverse, minlength=len(pair))
-    weight = np.bincount(inverse, weights=np.repeat(idf[h_arr], reps), minlength=len(pair))
+    q_of, chunk_of, inverse = _group(np.repeat(q_arr, reps), chunk)
+    count = np.bincount(inverse, minlength=len(q_of))
+    weight = np.bincount(inverse, weights=np.repeat(idf[h_arr], reps), minlength=len(q_of))
     keep = count >= p.min_shared
-    return Shared(pair[keep] // span, pair[keep] % span, weight[keep])
+    return Shared(q_of[keep], chunk_of[keep], weight[keep])
 
 
 def lexical(s: Shared, chunk_doc: dict[int, int]) -> dict[int, tuple[float, float]]:
@@ -127,11 +134,10 @@ def lexical(s: Shared, chunk_doc: dict[int, int]) -> dict[int, tuple[float, floa
     if not len(doc):
         return {}
     # each query chunk votes once per document: its best matching chunk there
-    span = int(doc.max()) + 1
-    pair, inverse = np.unique(q * span + doc, return_inverse=True)
-    best = np.full(len(pair), -np.inf)
+    _, doc_of, inverse = _group(q, doc)
+    best = np.full(len(doc_of), -np.inf)
     np.maximum.at(best, inverse, w)
-    docs, at = np.unique(pair % span, return_inverse=True)
+    docs, at = np.unique(doc_of, return_inverse=True)
     total = np.bincount(at, weights=best, minlength=len(docs))
     densest = np.full(len(docs), -np.inf)
     np.maximum.at(densest, at, best)
