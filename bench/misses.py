@@ -3,9 +3,9 @@
 For each `susp/` document of tasks 02-05 with cases (every N-th with --every), runs `check` as
 `bench/retrieval.py` does (up to 40 sources verified), and for each listed source it does not report, says why:
 the source was not among the candidates retrieval handed to the aligner; or it was, and the aligner (the same
-one `compare` runs) found no passage at all, or only a short loose one (under 400 reused characters and
-similarity 0.5: `convincing`); or its evidence was boilerplate or set text, or verification stopped before it
-(5 misses in a row). Needs the store of `bench/retrieval.py` (--db). Writes
+one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and under 400 reused
+characters or their shared words out of order: `convincing`); or its evidence was boilerplate or set text, or
+verification stopped before it (5 misses in a row). Needs the store of `bench/retrieval.py` (--db). Writes
 bench/results/retrieval-misses.{json,md}.
 
     .venv/bin/python bench/misses.py --every 2 --jobs 2
@@ -19,7 +19,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from retrieval import TASKS, _truth
+from retrieval import CORPUS, _truth
 from unspun.align import align_units
 from unspun.fingerprints import chunks
 from unspun.index import Index
@@ -52,11 +52,12 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
         if key not in cands:
             why = "not among the candidates"
         else:
-            al = align_units(uq, _IX._doc_units(key, _IX.store.text_of(key)), _IX.params)
+            ub = _IX._doc_units(key, _IX.store.text_of(key))
+            al = align_units(uq, ub, _IX.params)
             if not al.passages:
                 why = "candidate; the aligner finds no passage"
-            elif not convincing(al.passages, _IX.retrieve):
-                why = "candidate; only a short loose passage"
+            elif not convincing(al.passages, uq, ub, _IX.retrieve):
+                why = "candidate; only loose passages, short or out of order"
             else:
                 why = "candidate; boilerplate, set text, or not reached"
         out.append((task, Path(path).name, src, why))
@@ -66,34 +67,37 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--corpus", default=CORPUS, help="a PAN text-alignment corpus under --data (as bench/retrieval.py)")
     ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
     ap.add_argument("--every", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
-    pan = args.data / "pan13-train"
+    pan = args.data / args.corpus
     if not pan.is_dir():
         print(f"bench: {pan} not found; nothing to measure")
         return
     truth, _ = _truth(pan)
-    jobs = [(t, str(pan / "susp" / s), sorted(v)) for t in TASKS
+    jobs = [(t, str(pan / "susp" / s), sorted(v)) for t in truth
             for i, (s, v) in enumerate(sorted(truth[t].items())) if i % args.every == 0]
     rows = []
     with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(args.db),)) as pool:
         for r in pool.map(_why, jobs, chunksize=2):
             rows += r
-    table = {t: dict(Counter(why for task, _, _, why in rows if task == t)) for t in TASKS}
-    out = {"every": args.every, "tasks": table, "misses": [r for r in rows if r[3] != "found"]}
+    table = {t: dict(Counter(why for task, _, _, why in rows if task == t)) for t in truth}
+    name = "retrieval-misses" + ("" if args.corpus == CORPUS else f"-{args.corpus}")
+    out = {"corpus": args.corpus, "every": args.every, "tasks": table, "misses": [r for r in rows if r[3] != "found"]}
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "retrieval-misses.json").write_text(json.dumps(out, indent=2))
+    (args.results / f"{name}.json").write_text(json.dumps(out, indent=2))
     kinds = sorted({k for v in table.values() for k in v} - {"found"})
-    lines = [f"Listed sources of one in {args.every} susp documents with cases (`bench/misses.py`):", "",
+    lines = [f"Listed sources of one in {args.every} susp documents with cases of {args.corpus} "
+             "(`bench/misses.py`):", "",
              "| task | listed | found | " + " | ".join(kinds) + " |", "|---|---:|---:|" + "---:|" * len(kinds)]
     for t, v in table.items():
         counts = " | ".join(str(v.get(k, 0)) for k in kinds)
         lines.append(f"| {t} | {sum(v.values())} | {v.get('found', 0)} | {counts} |")
     md = "\n".join(lines)
-    (args.results / "retrieval-misses.md").write_text(md + "\n")
+    (args.results / f"{name}.md").write_text(md + "\n")
     print(md)
 
 

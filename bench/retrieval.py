@@ -31,11 +31,12 @@ from unspun.models import Document, Record
 from unspun.pan.xml import parse
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The PAN text-alignment corpus under --data that the bench measures on by default (--corpus for another).
+CORPUS = "pan13-train"
 TASKS = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
 
 
-def _records(data: Path):
-    pan = data / "pan13-train"
+def _records(data: Path, pan: Path):
     for f in sorted((pan / "src").glob("*.txt")):
         d = read_document(f)
         yield Record(id=f"pan/{f.name}", text=d.text, origin=str(f))
@@ -51,6 +52,8 @@ def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
     truth: dict[str, dict[str, set[str]]] = {}
     with_case: set[str] = set()
     for t in TASKS:
+        if not (pan / t / "pairs").is_file():  # a held-out corpus may lack a task
+            continue
         for line in (pan / t / "pairs").read_text().split("\n"):
             if not line.strip():
                 continue
@@ -58,7 +61,8 @@ def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
             if parse(pan / t / f"{s[:-4]}-{src[:-4]}.xml"):
                 truth.setdefault(t, {}).setdefault(s, set()).add(f"pan/{src}")
                 with_case.add(s)
-    none = sorted({line.split()[0] for line in (pan / "01-no-plagiarism" / "pairs").read_text().split("\n")
+    no_case = pan / "01-no-plagiarism" / "pairs"
+    none = sorted({line.split()[0] for line in (no_case.read_text().split("\n") if no_case.is_file() else [])
                    if line.strip()} - with_case)
     return truth, none
 
@@ -86,6 +90,8 @@ def _check(path: str) -> tuple[str, list[str], float, list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--corpus", default=CORPUS, help="a PAN text-alignment corpus under --data (e.g. held-out data); "
+                    f"results of any other than {CORPUS} are written under its name and leave the README alone")
     ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
     ap.add_argument("--jobs", type=int, default=2, help="processes indexing (as `unspun index --jobs`) and checking")
     ap.add_argument("--semantic", action="store_true", help="also embed every chunk (slow on 2 cores)")
@@ -93,17 +99,21 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=1, help="check every N-th susp document only (a quicker sample)")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
-    pan = args.data / "pan13-train"
+    pan = args.data / args.corpus
     if not pan.is_dir():
         print(f"bench: {pan} not found; nothing to measure (data lives in ../shared/data)")
         return
-    out: dict = {"semantic": args.semantic}
+    out: dict = {"corpus": args.corpus, "semantic": args.semantic}
+    earlier = args.results / f"{_name(args.corpus, args.semantic)}.json"
+    if args.reuse and earlier.is_file():  # the store's build figures stay those of the run that built it
+        out["index"] = json.loads(earlier.read_text()).get("index")
+        out["store_reused"] = True
     if not args.reuse:
         shutil.rmtree(args.db, ignore_errors=True)
         t = time.perf_counter()
         with Progress() as bar, Index(args.db, semantic=args.semantic) as ix:
             task = bar.add_task("index", total=None)
-            rep = ix.add(_records(args.data), progress=lambda _: bar.advance(task), jobs=args.jobs)
+            rep = ix.add(_records(args.data, pan), progress=lambda _: bar.advance(task), jobs=args.jobs)
             n = len(ix)
         wall = time.perf_counter() - t
         out["index"] = {"documents": n, "failed": len(rep.failed), "wall_s": round(wall, 1),
@@ -114,7 +124,7 @@ def main() -> None:
         truth = {t: {s: v for i, (s, v) in enumerate(sorted(d.items())) if i % args.every == 0} for t, d in truth.items()}
         none = none[:: args.every]
     out["sample"] = f"every {args.every}th susp document" if args.every > 1 else "all susp documents"
-    jobs = [(t, s) for t in TASKS for s in sorted(truth[t])] + [("01-no-plagiarism", s) for s in none]
+    jobs = [(t, s) for t in truth for s in sorted(truth[t])] + [("01-no-plagiarism", s) for s in none]
     results: dict[str, tuple[list[str], float]] = {}
     with Progress() as bar, ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(args.db),)) as pool:
         task = bar.add_task("check", total=len({s for _, s in jobs}))
@@ -125,11 +135,11 @@ def main() -> None:
             if len(results) % 100 == 0:
                 print(f"checked {len(results)}", flush=True)
     union: dict[str, set[str]] = {}
-    for t in TASKS:
+    for t in truth:
         for s, srcs in truth[t].items():
             union.setdefault(s, set()).update(srcs)
     rows = {}
-    for t in TASKS:
+    for t in truth:
         hit = {5: 0, 10: 0, TOP: 0}
         tot = ceiling = 0
         for s, srcs in truth[t].items():
@@ -228,18 +238,24 @@ def _timed(ix: Index, files: list[Path]) -> list[float]:
     return sorted(out)
 
 
+def _name(corpus: str, semantic: bool) -> str:
+    """Results of the two channels are kept apart, lexical (the default bench) and with the semantic channel, and
+    those of a corpus other than pan13-train (held-out data) under its own name."""
+    return "retrieval" + ("" if corpus == CORPUS else f"-{corpus}") + ("-semantic" if semantic else "")
+
+
 def _write(results: Path, out: dict) -> None:
-    # the two channels' runs are kept apart: lexical (the default bench) and with the semantic channel
-    name = "retrieval-semantic" if out["semantic"] else "retrieval"
+    corpus = out.get("corpus", CORPUS)
+    name = _name(corpus, out["semantic"])
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{name}.json").write_text(json.dumps(out, indent=2))
     lines = []
-    if "index" in out:
-        i = out["index"]
-        lines.append(f"Indexed {i['documents']} documents (pan13-train `src/`, BBC, Reuters-21578, seed 001) in "
+    if i := out.get("index"):
+        lines.append(f"Indexed {i['documents']} documents ({corpus} `src/`, BBC, Reuters-21578, seed 001) in "
                      f"{i['wall_s']} s ({i['docs_per_s']} docs/s, {i.get('jobs', 1)} processes cutting"
                      f"{' and embedding' if out['semantic'] else ''}, semantic channel {'on' if out['semantic'] else 'off'}), "
-                     f"{i['bytes_per_doc']} bytes of store per document.")
+                     f"{i['bytes_per_doc']} bytes of store per document"
+                     + (" (that run's store, checked again with this version)." if out.get("store_reused") else "."))
     lines += ["", f"Checked: {out['sample']}.", "", f"| task | susp documents | listed (susp, src) pairs | recall@5 | ceiling@5 | recall@10 | recall@{TOP} |",
               "|---|---|---|---|---|---|---|"]
     for t, r in out["retrieval"].items():

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from unspun import Document, compare
-from unspun.align import align
+from unspun.align import Params, _languages_differ, _Pair, align
 from unspun.text import sentences, tokens
+from unspun.vectors import units
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -22,6 +23,22 @@ OTHER = (
     "A violinist from Lyon won the international competition with a programme of sonatas by Brahms. "
     "The jury praised her phrasing and the warmth of her tone in the slow movements of the second sonata. "
     "She will tour Japan next autumn with a chamber orchestra she founded with friends from the conservatoire. "
+)
+
+#: PARA translated into Spanish by hand for these tests.
+PARA_ES = (
+    "La autoridad portuaria aprobó el martes un nuevo rompeolas tras dos años de audiencias públicas. "
+    "Los pescadores habían sostenido que el viejo muro ya no protegía sus barcos durante las tormentas de invierno. "
+    "Los ingenieros esperan que la obra dure dieciocho meses y cueste unos cuarenta millones de euros. "
+    "El gobierno regional pagará la mitad, y el resto vendrá de un fondo europeo para los pueblos costeros. "
+    "Las obras deberían empezar en primavera, una vez adjudicado el concurso para la piedra. "
+)
+#: Same harbour, same fishermen, different news: what a translation must not be confused with.
+HARBOUR_NEWS = (
+    "Fishermen in the northern harbour reported their smallest catch in a decade as warm water pushed cod further "
+    "offshore. Several boats stayed in port for the whole of March because fuel prices made long trips "
+    "unprofitable. The regional fisheries office promised a compensation scheme but gave no figures. Local "
+    "restaurants have started to import fish from neighbouring countries to keep their menus unchanged. "
 )
 
 
@@ -189,7 +206,28 @@ def test_verbatim_runs_need_k_shared_words_in_a_row():
 
 
 def test_anchors_in_order_are_the_longest_chain_increasing_on_both_sides():
-    from unspun.align import _increasing
+    from unspun.align import increasing
 
-    assert _increasing([(0, 5), (1, 1), (2, 2), (3, 9), (4, 3)]) == [(1, 1), (2, 2), (4, 3)]
-    assert _increasing([]) == []
+    assert increasing([(0, 5), (1, 1), (2, 2), (3, 9), (4, 3)]) == [(1, 1), (2, 2), (4, 3)]
+    assert increasing([]) == []
+
+
+
+def test_languages_differ_by_the_words_two_texts_share():
+    p = Params()
+    assert _languages_differ(_Pair(units(PARA_ES), units(OTHER + PARA)), p)
+    assert not _languages_differ(_Pair(units(PARA), units(OTHER + HARBOUR_NEWS)), p)  # one language, other stories
+    assert not _languages_differ(_Pair(units(PARA), units("Too short to tell.")), p)
+
+
+def test_a_translation_from_another_language_is_one_passage_with_its_offsets():
+    b = OTHER + PARA
+    al = align(PARA_ES, b)
+    assert [x.kind for x in al.passages] == ["translation"]
+    x = al.passages[0]
+    assert x.a == (0, len(PARA_ES.rstrip())) and x.b == (len(OTHER), len(b.rstrip()))
+    assert x.similarity >= 0.8
+
+
+def test_a_text_in_another_language_on_the_same_topic_is_no_translation():
+    assert align(PARA_ES, HARBOUR_NEWS + OTHER).passages == []

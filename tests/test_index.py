@@ -191,6 +191,20 @@ def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:
+    """A Spanish translation of a stored English story: the semantic channel retrieves it, the aligner's
+    cross-language path verifies it, passage kind "translation"."""
+    from test_align import PARA, PARA_ES
+
+    title = "Breakwater approved after two years\n\n"
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add(_records() + [Record(id="breakwater.txt", text=title + PARA)])
+        res = ix.check(Document("Noticias del puerto\n\n" + PARA_ES))
+    assert [s.id for s in res.sources] == ["breakwater.txt"]
+    (x,) = res.sources[0].comparison.passages
+    assert x.kind == "translation" and x.b == (len(title), len(title + PARA.rstrip()))
+
+
 def test_workers_embed_the_same_vectors_as_the_writer(tmp_path: Path, monkeypatch) -> None:
     """With jobs > 1 the worker processes embed the chunks they cut; the store holds the same vectors."""
     embedded_by_writer = []

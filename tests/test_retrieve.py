@@ -14,7 +14,8 @@ from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.fingerprints import Chunk
 from unspun.models import Passage, Record
-from unspun.retrieve import Candidate, RetrieveParams, lexical, merge, set_text, shared
+from unspun.retrieve import Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared
+from unspun.vectors import units
 
 
 def _chunk(*hashes: int) -> Chunk:
@@ -130,3 +131,41 @@ def test_set_text_spares_long_passages_and_sources_mostly_covered() -> None:
     assert set_text([short] * 3, [5000] * 3, p) == [False] * 3  # two others only
     assert set_text([long] * 4, [5000] * 4, p) == [False] * 4  # a long passage is evidence however often
     assert set_text([short] * 4, [200] * 4, p) == [False] * 4  # the banner is most of each source: syndication
+
+
+#: Twenty content words of one topic, and the same words shuffled: what a disguised copy keeps (the order) and what
+#: a text on the same topic does not.
+WORDS = ("harbour ferry timetable council tender diesel engines electric batteries charging berth winter "
+         "passengers commuters island crossing fares subsidy shipyard contract delivery").split()
+SHUFFLED = random.Random(3).sample(WORDS, len(WORDS))
+
+
+def _passage(a: str, b: str, similarity: float = 0.4) -> tuple[list[Passage], object, object]:
+    return [Passage(a=(0, len(a)), b=(0, len(b)), kind="paraphrase", similarity=similarity)], units(a), units(b)
+
+
+def test_order_z_is_high_for_shared_words_in_order_and_near_zero_for_a_shuffle() -> None:
+    in_order = " the ".join(WORDS) + "."
+    ps, ua, ub = _passage(in_order, " a ".join(WORDS) + ".")
+    assert order_z(ua, ub, ps) > 6  # 20 of 20 in order: ~10 standard deviations above chance
+    ps, ua, ub = _passage(in_order, " a ".join(SHUFFLED) + ".")
+    assert order_z(ua, ub, ps) < 1
+    ps, ua, ub = _passage(in_order, "Nothing here matches at all.")
+    assert order_z(ua, ub, ps) == -math.inf
+
+
+@pytest.mark.parametrize(("repeat", "shuffled", "expected"), [
+    (1, False, True),  # short and loose, but every shared word in its source's order: a disguised copy
+    (1, True, False),  # short, loose, any order: two texts on one topic
+    (4, False, True),  # long and loose, in order
+    (4, True, False),  # long and loose, out of order
+])
+def test_loose_passages_are_evidence_only_when_they_keep_the_order(repeat: int, shuffled: bool, expected: bool) -> None:
+    a = " ".join([" the ".join(WORDS) + "."] * repeat)
+    b = " ".join([" a ".join(SHUFFLED if shuffled else WORDS) + "."] * repeat)
+    ps, ua, ub = _passage(a, b)
+    p = RetrieveParams()
+    assert (len(a) >= p.min_reused_chars) == (repeat > 1)
+    assert convincing(ps, ua, ub, p) is expected
+    assert convincing(_passage(a, b, similarity=0.9)[0], ua, ub, p)  # a close passage needs no order test
+    assert not convincing([], ua, ub, p)

@@ -383,13 +383,14 @@ class Index:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
-            al = align_units(uq, self._doc_units(cand.doc, rec.text), self.params)
-            if not convincing(al.passages, self.retrieve):
+            ub = self._doc_units(cand.doc, rec.text)
+            al = align_units(uq, ub, self.params)
+            if not convincing(al.passages, uq, ub, self.retrieve):
                 misses += 1
                 continue
             evidence = [x for x in al.passages
                         if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), self.retrieve)]
-            if not convincing(evidence, self.retrieve):
+            if not convincing(evidence, uq, ub, self.retrieve):
                 # A candidate that shares only boilerplate says nothing of those ranked after it: no miss.
                 misses += bool(evidence)
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["verbatim", "edited", "paraphrase", "summary"]
+Kind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 Side = Literal["a", "b"]
 Span = tuple[int, int]
 

@@ -1,0 +1,124 @@
+"""`make bench`: `check` of texts translated from another language, against the English stores of bench/retrieval.py.
+
+BBC articles (tech and politics, every 10th of the first 400 of each: held out from the business articles the
+cross-language thresholds were chosen on) are translated into Spanish with Apertium (`apertium -u eng-spa`, a
+rule-based translator run as an external program: `apt-get install apertium apertium-eng-spa`), then each is
+checked against the store that holds its original: the semantic store (`--db`, from `bench/retrieval.py
+--semantic`) and the lexical-only one (`--lexical-db`). Counts how often the original is reported, and first
+(or tied first with an identical stored copy: BBC holds duplicates), with the aligner's cross-language path on
+and off (off: `Params(cross_shared=0)`, the aligner before it). Writes bench/results/crosslingual.{json,md} and
+the README block between `<!-- bench:crosslingual -->` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import re
+import shutil
+import statistics
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from unspun.align import Params
+from unspun.index import Index
+from unspun.ingest import read_document
+from unspun.models import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+CATEGORIES = ("tech", "politics")
+
+
+def _translate(data: Path, work: Path, every: int) -> list[tuple[str, str]]:
+    """(stored id of the original, its Spanish translation), translated once and kept in ``work``."""
+    work.mkdir(parents=True, exist_ok=True)
+    out = []
+    for cat in CATEGORIES:
+        for f in sorted((data / "bbc-news-2225" / cat).glob("*.txt"))[:400][every // 2 :: every]:
+            dest = work / f"{cat}_{f.name}"
+            if not dest.exists():
+                es = subprocess.run(["apertium", "-u", "eng-spa"], input=read_document(f).text, text=True,
+                                    capture_output=True, check=True).stdout
+                dest.write_text(es, encoding="utf-8")
+            out.append((f"news/{cat}/{f.name}", dest.read_text(encoding="utf-8")))
+    return out
+
+
+def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
+    """In a fresh process each (`_fresh`): the sentence-vector cache of one run would speed up the next."""
+    from unspun.embed import model
+
+    model()
+    ix = Index(db, create=False, readonly=True, params=params)
+    found = first = 0
+    lat = []
+    for want, text in docs:
+        t = time.perf_counter()
+        res = ix.check(Document(text, path="translation"))
+        lat.append(time.perf_counter() - t)
+        ids = [s.id for s in res.sources]
+        found += want in ids
+        if ids:
+            top = res.sources[0].score
+            tied = {s.id for s in res.sources if s.score == top}
+            orig = ix.store.record(ix.store.doc_key(want)).text
+            first += ids[0] == want or (want in tied and ix.store.record(ix.store.doc_key(ids[0])).text == orig)
+    lat.sort()
+    return {"documents": len(docs), "found": found, "first": first,
+            "p50_ms": round(1000 * statistics.median(lat)), "p95_ms": round(1000 * lat[int(0.95 * len(lat))])}
+
+
+def _fresh(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_run, db, docs, params).result()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-semantic"))
+    ap.add_argument("--lexical-db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/unspun-bench-crosslingual"))
+    ap.add_argument("--every", type=int, default=10)
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    args = ap.parse_args()
+    if shutil.which("apertium") is None:
+        print("bench: apertium not installed (apt-get install apertium apertium-eng-spa); nothing to measure")
+        return
+    if not (args.data / "bbc-news-2225").is_dir() or not (args.db / "unspun.sqlite").exists():
+        print(f"bench: needs ../shared/data/bbc-news-2225 and the store of `bench/retrieval.py --semantic` at {args.db}")
+        return
+    docs = _translate(args.data, args.work, args.every)
+    out = {"translator": "apertium -u eng-spa", "categories": list(CATEGORIES), "every": args.every,
+           "semantic_store": _fresh(args.db, docs, Params()),
+           "semantic_store_cross_language_path_off": _fresh(args.db, docs, Params(cross_shared=0.0))}
+    if (args.lexical_db / "unspun.sqlite").exists():
+        out["lexical_store"] = _fresh(args.lexical_db, docs, Params())
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "crosslingual.json").write_text(json.dumps(out, indent=2))
+    rows = [("semantic channel, cross-language path on", out["semantic_store"]),
+            ("semantic channel, cross-language path off", out["semantic_store_cross_language_path_off"])]
+    if "lexical_store" in out:
+        rows.append(("lexical channel only, cross-language path on", out["lexical_store"]))
+    md = "\n".join([
+        f"{len(docs)} BBC articles ({', '.join(CATEGORIES)}, every {args.every}th of the first 400) translated into "
+        "Spanish by Apertium, each checked against the 24,501-document store that holds its English original (one "
+        "fresh process per row, model loaded before timing):", "",
+        "| store, aligner | found | first | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|",
+        *[f"| {name} | {r['found']}/{r['documents']} | {r['first']}/{r['documents']} | {r['p50_ms']} | {r['p95_ms']} |"
+          for name, r in rows]])
+    (args.results / "crosslingual.md").write_text(md + "\n")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if "<!-- bench:crosslingual -->" in text:
+        block = f"<!-- bench:crosslingual -->\n{md}\n<!-- /bench:crosslingual -->"
+        readme.write_text(re.sub(r"<!-- bench:crosslingual -->.*?<!-- /bench:crosslingual -->", lambda _: block,
+                                 text, flags=re.S), encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
