@@ -35,8 +35,9 @@ bench: install peers
 	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-retrieval
 	$(BIN)/python bench/retrieval.py --data $(DATA) --jobs 2 --results bench/results --db /tmp/unspun-bench-semantic --semantic
 	# test data for the cross-language bench: Apertium, a GPL translator called as an external program
-	command -v apertium >/dev/null || apt-get install -y -qq apertium apertium-eng-spa \
-		|| sudo -n apt-get install -y -qq apertium apertium-eng-spa || echo "bench: could not install apertium"
+	command -v apertium >/dev/null || { apt-get update -qq && apt-get install -y -qq apertium apertium-eng-spa; } \
+		|| { sudo -n apt-get update -qq && sudo -n apt-get install -y -qq apertium apertium-eng-spa; } \
+		|| echo "bench: could not install apertium; bench/crosslingual.py will skip"
 	$(BIN)/python bench/crosslingual.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/misses.py --data $(DATA) --db /tmp/unspun-bench-retrieval --every 2 --jobs 2 --results bench/results
 	$(BIN)/python bench/embed.py --data $(DATA) --results bench/results

@@ -218,6 +218,11 @@ def test_languages_differ_by_the_words_two_texts_share():
     assert _languages_differ(_Pair(units(PARA_ES), units(OTHER + PARA)), p)
     assert not _languages_differ(_Pair(units(PARA), units(OTHER + HARBOUR_NEWS)), p)  # one language, other stories
     assert not _languages_differ(_Pair(units(PARA), units("Too short to tell.")), p)
+    # a short English text shares few words with another English one (22% and 18% here), but it is English
+    short = ("Volunteers planted nine hundred oak saplings on the slopes burned by last summer's fire, hoping to "
+             "hold the soil before autumn storms arrive in the valley.")
+    assert not _languages_differ(_Pair(units(short), units(OTHER)), p)
+    assert _languages_differ(_Pair(units(short), units(OTHER)), Params(cross_stop=1.0))
 
 
 def test_a_translation_from_another_language_is_one_passage_with_its_offsets():

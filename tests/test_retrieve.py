@@ -134,10 +134,11 @@ def test_set_text_spares_long_passages_and_sources_mostly_covered() -> None:
 
 
 #: Twenty content words of one topic, and the same words shuffled: what a disguised copy keeps (the order) and what
-#: a text on the same topic does not.
+#: a text on the same topic does not; and the two halves swapped: partly in order.
 WORDS = ("harbour ferry timetable council tender diesel engines electric batteries charging berth winter "
          "passengers commuters island crossing fares subsidy shipyard contract delivery").split()
 SHUFFLED = random.Random(3).sample(WORDS, len(WORDS))
+SWAPPED = WORDS[10:] + WORDS[:10]
 
 
 def _passage(a: str, b: str, similarity: float = 0.4) -> tuple[list[Passage], object, object]:
@@ -147,25 +148,50 @@ def _passage(a: str, b: str, similarity: float = 0.4) -> tuple[list[Passage], ob
 def test_order_z_is_high_for_shared_words_in_order_and_near_zero_for_a_shuffle() -> None:
     in_order = " the ".join(WORDS) + "."
     ps, ua, ub = _passage(in_order, " a ".join(WORDS) + ".")
-    assert order_z(ua, ub, ps) > 6  # 20 of 20 in order: ~10 standard deviations above chance
+    z, n = order_z(ua, ub, ps)
+    assert z > 6 and n == len(WORDS)  # 20 of 20 in order: ~10 deviations above chance
+    ps, ua, ub = _passage(in_order, " a ".join(SWAPPED) + ".")
+    assert 1 < order_z(ua, ub, ps)[0] < 6  # a run of 10 in order
     ps, ua, ub = _passage(in_order, " a ".join(SHUFFLED) + ".")
-    assert order_z(ua, ub, ps) < 1
+    assert order_z(ua, ub, ps)[0] < 1
     ps, ua, ub = _passage(in_order, "Nothing here matches at all.")
-    assert order_z(ua, ub, ps) == -math.inf
+    assert order_z(ua, ub, ps) == (-math.inf, 0)
 
 
-@pytest.mark.parametrize(("repeat", "shuffled", "expected"), [
-    (1, False, True),  # short and loose, but every shared word in its source's order: a disguised copy
-    (1, True, False),  # short, loose, any order: two texts on one topic
-    (4, False, True),  # long and loose, in order
-    (4, True, False),  # long and loose, out of order
+def test_order_z_counts_only_the_words_inside_the_passages() -> None:
+    a = " the ".join(WORDS) + "."
+    b = " a ".join(WORDS) + "."
+    cut = a.index("ferry") + 2  # the passage on A ends inside "ferry": only "harbour" is whole within it
+    ps = [Passage(a=(0, cut), b=(0, len(b)), kind="paraphrase", similarity=0.4)]
+    assert order_z(units(a), units(b), ps)[1] == 1
+
+
+@pytest.mark.parametrize(("repeat", "order", "expected"), [
+    (1, WORDS, True),  # short and loose, but every shared word in its source's order: a disguised copy
+    (1, SWAPPED, False),  # short and loose, only partly in order: not enough on so little text
+    (1, SHUFFLED, False),  # short, loose, any order: two texts on one topic
+    (4, WORDS, True),  # long and loose, in order
+    (4, SWAPPED, True),  # long and loose, partly in order
+    (4, SHUFFLED, False),  # long and loose, out of order
 ])
-def test_loose_passages_are_evidence_only_when_they_keep_the_order(repeat: int, shuffled: bool, expected: bool) -> None:
+def test_loose_passages_are_evidence_only_when_they_keep_the_order(repeat: int, order: list[str],
+                                                                   expected: bool) -> None:
     a = " ".join([" the ".join(WORDS) + "."] * repeat)
-    b = " ".join([" a ".join(SHUFFLED if shuffled else WORDS) + "."] * repeat)
+    b = " ".join([" a ".join(order) + "."] * repeat)
     ps, ua, ub = _passage(a, b)
     p = RetrieveParams()
     assert (len(a) >= p.min_reused_chars) == (repeat > 1)
     assert convincing(ps, ua, ub, p) is expected
     assert convincing(_passage(a, b, similarity=0.9)[0], ua, ub, p)  # a close passage needs no order test
     assert not convincing([], ua, ub, p)
+
+
+def test_a_long_loose_passage_sharing_too_few_words_to_order_counts_by_its_length() -> None:
+    few = ["harbour", "ferry", "timetable", "council"]
+    a = "The " + " and the ".join(few) + " met. " + "Quietly, somebody walked along. " * 14
+    b = " ".join(reversed(few)) + ". " + "Nothing else here resembles anything at all. " * 8
+    ps, ua, ub = _passage(a, b)
+    p = RetrieveParams()
+    assert len(a) >= p.min_reused_chars and order_z(ua, ub, ps)[1] < p.order_least
+    assert convincing(ps, ua, ub, p)
+    assert not convincing(ps, ua, ub, RetrieveParams(order_least=0))  # judged by order: reversed

@@ -87,15 +87,19 @@ class Params:
     weak_min: int = 6
     semantic_budget: int = 10
     semantic_cos: float = 0.65
-    #: Two texts are in different languages when under this share of either's words occurs in the other: one
-    #: language's texts share their function words (unrelated English news articles: 31-52% of their words),
-    #: two languages only names, numbers and cognates (Spanish translations of BBC articles and their English
-    #: originals: 13-23%).
+    #: Two texts are in different languages when under ``cross_shared`` of either's words occur in the other (one
+    #: language's texts share their function words: full English news articles on different stories, 26-52%; a
+    #: Spanish translation and its English original only names, numbers and cognates, 13-23%) and one of them is
+    #: not English: under ``cross_stop`` of its words are English function words (English news: 18-53%, even in
+    #: 300 characters; Apertium's Spanish: 2-6%). Short English texts share few words with anything, hence both.
     cross_shared: float = 0.3
+    cross_stop: float = 0.1
     #: Across languages, units seed a case when each is the other's most similar by sentence embedding, at least
-    #: this much; a case is kept when its two sides' summed embeddings are at least ``cross_case`` similar.
+    #: ``cross_cos``; a case is kept when its two sides' summed embeddings are at least ``cross_case`` similar.
+    #: At most ``cross_units`` units of each side are embedded (~3 ms each): later ones are not searched.
     cross_cos: float = 0.5
     cross_case: float = 0.7
+    cross_units: int = 1000
 
 
 @dataclass
@@ -304,25 +308,27 @@ def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> lis
 
 
 def _languages_differ(pair: _Pair, p: Params) -> bool:
-    """Whether two texts are in different languages, from the share of each one's words that occur in the other
-    (no language model: the function words of one language are what its texts have in common)."""
+    """Whether two texts are in different languages: they share few words, and one of them has almost no English
+    function words (no language model: what one language's texts have in common is their function words)."""
     a, b = pair.space.a, pair.space.b  # occurrences of each word of the pair's vocabulary, per unit
     ca = np.bincount(a.indices, weights=a.data, minlength=a.shape[1])
     cb = np.bincount(b.indices, weights=b.data, minlength=b.shape[1])
     na, nb = ca.sum(), cb.sum()
     if min(na, nb) < 20:  # too short to tell
         return False
-    return max(ca[cb > 0].sum() / na, cb[ca > 0].sum() / nb) < p.cross_shared
+    if max(ca[cb > 0].sum() / na, cb[ca > 0].sum() / nb) >= p.cross_shared:
+        return False
+    return min(pair.ua.stop_share, pair.ub.stop_share) < p.cross_stop
 
 
 def _translated(pair: _Pair, p: Params) -> list[Passage]:
-    """The passages of a text translated from (or into) another language: words cannot match, so every unit of
-    both sides is embedded (the multilingual model maps a sentence and its translation close together), units
-    that are each other's nearest seed cases, and a case is kept when its sides agree as wholes. Passages end at
-    unit bounds: there is no word-level counterpart to refine them with."""
+    """The passages of a text translated from (or into) another language: words cannot match, so the units of
+    both sides are embedded (up to ``cross_units`` each; the multilingual model maps a sentence and its translation
+    close together), units that are each other's nearest seed cases, and a case is kept when its sides agree as
+    wholes. Passages end at unit bounds: there is no word-level counterpart to refine them with."""
     ua, ub = pair.ua, pair.ub
-    va = encode([ua.text[a:b] for a, b in ua.spans.tolist()])
-    vb = encode([ub.text[a:b] for a, b in ub.spans.tolist()])
+    va = encode([ua.text[a:b] for a, b in ua.spans[: p.cross_units].tolist()])
+    vb = encode([ub.text[a:b] for a, b in ub.spans[: p.cross_units].tolist()])
     sim = va @ vb.T
     hit = (sim >= p.cross_cos) & (sim >= sim.max(axis=1, keepdims=True)) & (sim >= sim.max(axis=0, keepdims=True))
     seeds = [(int(i), int(j)) for i, j in zip(*np.nonzero(hit))]
