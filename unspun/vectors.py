@@ -113,21 +113,41 @@ def pair_space(a: Units, b: Units) -> PairSpace:
     return PairSpace(ma, mb, isf)
 
 
+#: Up to this many entries a side, unit-by-word matrices are made dense before the products: a news article's units
+#: against another's are a few dozen rows by a few hundred words, where scipy's cost per operation exceeds the
+#: arithmetic (cosine and Dice 0.95 → 0.14 ms a pair of BBC articles, equal to 1e-16).
+_DENSE = 200_000
+
+
+def _small(x: sparse.csr_matrix, y: sparse.csr_matrix) -> bool:
+    return x.shape[0] * x.shape[1] <= _DENSE and y.shape[0] * y.shape[1] <= _DENSE
+
+
 def cosine(x: sparse.csr_matrix, y: sparse.csr_matrix) -> np.ndarray:
     """Dense cosine matrix between the rows of two sparse matrices."""
-    nx = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    ny = np.sqrt(np.asarray(y.multiply(y).sum(axis=1)).ravel())
-    dot = (x @ y.T).toarray()
+    if _small(x, y):
+        dx, dy = x.toarray(), y.toarray()
+        nx, ny = np.sqrt(np.einsum("ij,ij->i", dx, dx)), np.sqrt(np.einsum("ij,ij->i", dy, dy))
+        dot = dx @ dy.T
+    else:
+        nx = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        ny = np.sqrt(np.asarray(y.multiply(y).sum(axis=1)).ravel())
+        dot = (x @ y.T).toarray()
     den = np.outer(nx, ny)
     return np.divide(dot, den, out=np.zeros_like(dot), where=den > 0)
 
 
 def dice(x: sparse.csr_matrix, y: sparse.csr_matrix) -> np.ndarray:
     """Dense Dice coefficient between the vocabularies (sets of stems) of the rows."""
-    bx = (x > 0).astype(np.float64)
-    by = (y > 0).astype(np.float64)
-    inter = (bx @ by.T).toarray()
-    sx = np.asarray(bx.sum(axis=1)).ravel()
-    sy = np.asarray(by.sum(axis=1)).ravel()
+    if _small(x, y):
+        bx, by = (x.toarray() > 0).astype(np.float64), (y.toarray() > 0).astype(np.float64)
+        inter = bx @ by.T
+        sx, sy = bx.sum(axis=1), by.sum(axis=1)
+    else:
+        bx = (x > 0).astype(np.float64)
+        by = (y > 0).astype(np.float64)
+        inter = (bx @ by.T).toarray()
+        sx = np.asarray(bx.sum(axis=1)).ravel()
+        sy = np.asarray(by.sum(axis=1)).ravel()
     den = sx[:, None] + sy[None, :]
     return np.divide(2 * inter, den, out=np.zeros_like(inter), where=den > 0)

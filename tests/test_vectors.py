@@ -1,0 +1,30 @@
+"""Unit-level similarity matrices: the dense shortcut for small pairs and the sparse path agree with plain numpy."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import unspun.vectors as vectors
+from unspun.vectors import cosine, dice
+
+
+def _random(rng: np.random.Generator, rows: int, cols: int) -> sparse.csr_matrix:
+    m = rng.random((rows, cols)) * (rng.random((rows, cols)) < 0.05)
+    m[0] = 0.0  # an empty unit: no division by zero
+    return sparse.csr_matrix(m)
+
+
+@pytest.mark.parametrize("dense_limit", [0, 10**9])  # the sparse path, then the dense one
+def test_cosine_and_dice_match_plain_numpy(monkeypatch, dense_limit: int) -> None:
+    monkeypatch.setattr(vectors, "_DENSE", dense_limit)
+    rng = np.random.default_rng(5)
+    x, y = _random(rng, 30, 400), _random(rng, 25, 400)
+    dx, dy = x.toarray(), y.toarray()
+    norms = np.outer(np.linalg.norm(dx, axis=1), np.linalg.norm(dy, axis=1))
+    want = np.divide(dx @ dy.T, norms, out=np.zeros((30, 25)), where=norms > 0)
+    assert np.allclose(cosine(x, y), want, atol=1e-12)
+    bx, by = dx > 0, dy > 0
+    sizes = bx.sum(axis=1)[:, None] + by.sum(axis=1)[None, :]
+    inter = bx.astype(float) @ by.T.astype(float)
+    assert np.array_equal(dice(x, y), np.divide(2 * inter, sizes, out=np.zeros((30, 25)), where=sizes > 0))
+    assert cosine(x, y)[0].tolist() == [0.0] * 25 and dice(x, y)[0].tolist() == [0.0] * 25
