@@ -8,10 +8,11 @@ inverse sentence frequency, so rare words weigh more than common ones in the cos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import sparse
+from threadpoolctl import ThreadpoolController
 
 from .text import Token, sentences, tokens
 
@@ -115,7 +116,9 @@ def pair_space(a: Units, b: Units) -> PairSpace:
 
 #: Up to this many entries a side, unit-by-word matrices are made dense before the products: a news article's units
 #: against another's are a few dozen rows by a few hundred words, where scipy's cost per operation exceeds the
-#: arithmetic (cosine and Dice 0.95 → 0.14 ms a pair of BBC articles, equal to 1e-16).
+#: arithmetic (cosine and Dice 0.95 → 0.14 ms a pair of BBC articles, equal to 1e-16). The dense products run on
+#: one BLAS thread: alignments run in parallel processes (`eval pan`, clusters, index workers), and two BLAS
+#: threads in each made two processes 50% slower than the sparse products.
 _DENSE = 200_000
 
 
@@ -123,12 +126,23 @@ def _small(x: sparse.csr_matrix, y: sparse.csr_matrix) -> bool:
     return x.shape[0] * x.shape[1] <= _DENSE and y.shape[0] * y.shape[1] <= _DENSE
 
 
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries numpy loaded, found once (looking them up on each product costs more than it)."""
+    return ThreadpoolController()
+
+
+def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with _blas().limit(limits=1, user_api="blas"):
+        return x @ y.T
+
+
 def cosine(x: sparse.csr_matrix, y: sparse.csr_matrix) -> np.ndarray:
     """Dense cosine matrix between the rows of two sparse matrices."""
     if _small(x, y):
         dx, dy = x.toarray(), y.toarray()
         nx, ny = np.sqrt(np.einsum("ij,ij->i", dx, dx)), np.sqrt(np.einsum("ij,ij->i", dy, dy))
-        dot = dx @ dy.T
+        dot = _product(dx, dy)
     else:
         nx = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         ny = np.sqrt(np.asarray(y.multiply(y).sum(axis=1)).ravel())
@@ -141,7 +155,7 @@ def dice(x: sparse.csr_matrix, y: sparse.csr_matrix) -> np.ndarray:
     """Dense Dice coefficient between the vocabularies (sets of stems) of the rows."""
     if _small(x, y):
         bx, by = (x.toarray() > 0).astype(np.float64), (y.toarray() > 0).astype(np.float64)
-        inter = bx @ by.T
+        inter = _product(bx, by)
         sx, sy = bx.sum(axis=1), by.sum(axis=1)
     else:
         bx = (x > 0).astype(np.float64)
