@@ -15,15 +15,13 @@ The aligner then verifies every candidate; retrieval only decides what is worth 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 
 from .align import increasing
-from .fingerprints import Chunk
+from .fingerprints import Chunk, span_stems
 from .vectors import Units
 
 
@@ -214,22 +212,15 @@ def convincing(passages: list, ua: Units, ub: Units, p: RetrieveParams) -> bool:
     return z >= (p.order_min if long else p.order_strong)
 
 
-def _content_stems(u: Units, span: tuple[int, int]) -> list[str]:
-    """Stems of the content words inside a character span, in text order."""
-    lo = bisect_left(u.tok, span[0], key=attrgetter("start"))
-    hi = bisect_left(u.tok, span[1], key=attrgetter("start"))
-    return [t.stem for t in u.tok[lo:hi] if not t.stop and t.end <= span[1]]
-
-
 def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:
     """How far the content words that the passages' two sides share keep their order, and how many they are: the
     longest run of them in the same order on both sides, in deviations above that of a random permutation of as
     many words (the asymptotic mean 2√n - 1.77·n^(1/6) and deviation 0.90·n^(1/6) of Baik, Deift and Johansson,
     1999: a yardstick, not an exact probability; for n under ~30 the true mean is about half a deviation higher,
     and the thresholds were chosen on data)."""
-    a = [s for x in passages for s in _content_stems(ua, x.a)]
+    a = [s for x in passages for s in span_stems(ua, *x.a)]
     first: dict[str, int] = {}
-    for i, s in enumerate(s for x in passages for s in _content_stems(ub, x.b)):
+    for i, s in enumerate(s for x in passages for s in span_stems(ub, *x.b)):
         first.setdefault(s, i)
     seen: set[str] = set()
     seq = [first[s] for s in a if s in first and not (s in seen or seen.add(s))]
