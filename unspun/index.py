@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import Params, align_units
-from .embed import encode
+from .embed import cores, encode
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
@@ -64,6 +64,11 @@ def _prepare(text: str) -> list[Chunk]:
 
 #: A document cut for writing: its chunks, and their vectors when a worker embedded them.
 Prepared = tuple[list[Chunk], np.ndarray | None]
+
+
+def _share_cores(jobs: int) -> None:
+    """In an index worker: the cores are shared among the ``jobs`` workers that embed side by side."""
+    os.environ["UNSPUN_THREADS"] = str(max(1, cores() // jobs))
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
@@ -213,7 +218,7 @@ class Index:
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         report = AddReport()
-        pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+        pool = ProcessPoolExecutor(jobs, initializer=_share_cores, initargs=(jobs,)) if jobs > 1 else None
         try:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
