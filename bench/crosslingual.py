@@ -48,9 +48,11 @@ def _translate(data: Path, work: Path, every: int) -> list[tuple[str, str]]:
 
 
 def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
-    """In a fresh process each (`_fresh`): the sentence-vector cache of one run would speed up the next."""
-    from unspun.embed import model
+    """In a fresh process each (`_fresh`): the sentence-vector cache of one run would speed up the next. The model
+    takes every core, as in `unspun check`."""
+    from unspun.embed import model, use_all_cores
 
+    use_all_cores()
     model()
     ix = Index(db, create=False, readonly=True, params=params)
     docs = [(want, text) for want, text in docs if ix.store.doc_key(want) is not None]  # originals stored only
