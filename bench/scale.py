@@ -72,8 +72,9 @@ def _check(db: Path, real: list[Record]) -> dict:
             lat.append(time.perf_counter() - t)
             first += bool(res.sources) and res.sources[0].id == r.id
         n = len(ix)
+        tables = len(ix.store.posting_tables())
     lat.sort()
-    return {"checked_at_documents": n, "check_p50_ms": round(1000 * statistics.median(lat)),
+    return {"checked_at_documents": n, "posting_tables": tables, "check_p50_ms": round(1000 * statistics.median(lat)),
             "check_p95_ms": round(1000 * lat[int(0.95 * len(lat))]), "edited_copy_original_first": first / len(queries)}
 
 
