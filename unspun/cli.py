@@ -199,7 +199,7 @@ def check_command(
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
-    use_all_cores()  # one check at a time: the query's embeddings may take both cores
+    use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
         documents = [read_document(d) for d in docs]
         for doc in documents:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import Params, align_units
-from .embed import cores, encode
+from .embed import cores, encode, set_threads
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Source
@@ -67,8 +67,9 @@ Prepared = tuple[list[Chunk], np.ndarray | None]
 
 
 def _share_cores(jobs: int) -> None:
-    """In an index worker: the cores are shared among the ``jobs`` workers that embed side by side."""
-    os.environ["UNSPUN_THREADS"] = str(max(1, cores() // jobs))
+    """In an index worker: the threads the writer was given (UNSPUN_THREADS, else every core) are shared among the
+    ``jobs`` workers that embed side by side."""
+    set_threads(max(1, int(os.environ.get("UNSPUN_THREADS") or cores()) // jobs))
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
