@@ -40,6 +40,7 @@ bench: install peers
 		|| echo "bench: could not install apertium; bench/crosslingual.py will skip"
 	$(BIN)/python bench/crosslingual.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/pan25.py --data $(DATA) --results bench/results
+	$(BIN)/python bench/clough.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/misses.py --data $(DATA) --db /tmp/unspun-bench-retrieval --every 2 --jobs 2 --results bench/results
 	$(BIN)/python bench/embed.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark
