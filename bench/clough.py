@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import statistics
 from pathlib import Path
 
+import readme
 from pan25 import _minhash
-
 from unspun.align import align_units
 from unspun.ingest import read_document
 from unspun.retrieve import RetrieveParams, convincing
@@ -95,12 +94,7 @@ def main() -> None:
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "clough.json").write_text(json.dumps(out, indent=2))
     (args.results / "clough.md").write_text(md + "\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if "<!-- bench:clough -->" in text:
-        block = f"<!-- bench:clough -->\n{md}\n<!-- /bench:clough -->"
-        readme.write_text(re.sub(r"<!-- bench:clough -->.*?<!-- /bench:clough -->", lambda _: block, text,
-                                 flags=re.S), encoding="utf-8")
+    readme.block("clough", md)
     print(md)
 
 

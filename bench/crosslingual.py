@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import re
 import shutil
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import readme
 from unspun.align import Params
 from unspun.index import Index
 from unspun.ingest import read_document
@@ -114,12 +114,7 @@ def main() -> None:
         *[f"| {name} | {r['found']}/{r['documents']} | {r['first']}/{r['documents']} | {r['p50_ms']} | {r['p95_ms']} |"
           for name, r in rows]])
     (args.results / "crosslingual.md").write_text(md + "\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if "<!-- bench:crosslingual -->" in text:
-        block = f"<!-- bench:crosslingual -->\n{md}\n<!-- /bench:crosslingual -->"
-        readme.write_text(re.sub(r"<!-- bench:crosslingual -->.*?<!-- /bench:crosslingual -->", lambda _: block,
-                                 text, flags=re.S), encoding="utf-8")
+    readme.block("crosslingual", md)
     print(md)
 
 

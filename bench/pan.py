@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import readme
 from unspun.pan.evaluate import run_eval, score_dir, to_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,11 +72,7 @@ def main() -> None:
     (args.results / "pan13-train.md").write_text(md + "\n", encoding="utf-8")
     (args.results / "pan13-train.json").write_text(json.dumps(
         {"unspun": ours.to_json(), "sanchez_perez_reimpl": theirs.to_json(), "seed_timing": seed}, indent=2))
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    block = f"<!-- bench:pan -->\n{md}\n<!-- /bench:pan -->"
-    text = re.sub(r"<!-- bench:pan -->.*?<!-- /bench:pan -->", lambda _: block, text, flags=re.S)
-    readme.write_text(text, encoding="utf-8")
+    readme.block("pan", md)
     print(md)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from datasketch import MinHash
 
+import readme
 from unspun.compare import compare
 from unspun.models import Document
 from unspun.pan.measures import score
@@ -144,12 +145,7 @@ def main() -> None:
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "pan25.json").write_text(json.dumps(out, indent=2))
     (args.results / "pan25.md").write_text(md + "\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if "<!-- bench:pan25 -->" in text:
-        block = f"<!-- bench:pan25 -->\n{md}\n<!-- /bench:pan25 -->"
-        readme.write_text(re.sub(r"<!-- bench:pan25 -->.*?<!-- /bench:pan25 -->", lambda _: block, text,
-                                 flags=re.S), encoding="utf-8")
+    readme.block("pan25", md)
     print(md)
 
 

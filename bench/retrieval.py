@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import re
 import shutil
 import statistics
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+import readme
 from unspun.corpus import read_inputs
 from unspun.index import Index
 from unspun.retrieve import RetrieveParams
@@ -287,12 +287,7 @@ def _write(results: Path, out: dict) -> None:
                   f"(query spans {s['pasted_paragraph_query_spans']}, offsets exact: {s['pasted_paragraph_offsets_exact']})"]
     md = "\n".join(lines)
     (results / f"{name}.md").write_text(md + "\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    block = f"<!-- bench:{name} -->\n{md}\n<!-- /bench:{name} -->"
-    if f"<!-- bench:{name} -->" in text:
-        text = re.sub(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", lambda _: block, text, flags=re.S)
-        readme.write_text(text, encoding="utf-8")
+    readme.block(name, md)
     print(md)
 
 
