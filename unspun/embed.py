@@ -60,7 +60,7 @@ def set_threads(n: int) -> None:
     with _model_lock:
         if _model is not None:
             _model.threads = n
-            if _model._backend is not None:
+            if getattr(_model, "_backend", None) is not None:
                 _model._backend.threads = n
 
 
