@@ -21,7 +21,7 @@ import statistics
 from pathlib import Path
 
 import readme
-from pan25 import _minhash
+from minhash import minhash
 from unspun.align import align_units
 from unspun.ingest import read_document
 from unspun.retrieve import RetrieveParams, convincing
@@ -40,7 +40,7 @@ def _answer(folder: Path, name: str, task: str, category: str) -> dict:
     return {"file": name, "task": task, "category": category, "passages": len(passages),
             "kinds": sorted({str(p.kind) for p in passages}), "coverage": round(covered, 3),
             "compare": bool(passages), "check": convincing(passages, ua, ub, RetrieveParams()),
-            "minhash_jaccard": round(_minhash(a).jaccard(_minhash(b)), 3)}
+            "minhash_jaccard": round(minhash(a).jaccard(minhash(b)), 3)}
 
 
 def _binary(rows: list[dict], key: str) -> dict:

@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from minhash import minhash  # noqa: E402
 from unspun.clusters import boilerplate as bp  # noqa: E402
 from unspun.clusters.params import ClusterParams  # noqa: E402
 from unspun.corpus import read_inputs  # noqa: E402
@@ -118,15 +119,13 @@ _W = re.compile(r"\w+")
 
 
 def minhash_pairs(records: list[Record], threshold: float = 0.5) -> tuple[set[tuple[str, str]], float]:
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHashLSH
 
     t = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     pairs: set[tuple[str, str]] = set()
     for r in records:
-        w = _W.findall(r.text.lower())
-        m = MinHash(num_perm=128)
-        m.update_batch([" ".join(w[i:i + 5]).encode() for i in range(max(1, len(w) - 4))])
+        m = minhash(r.text)
         for other in lsh.query(m):
             pairs.add(tuple(sorted((r.id, other))))
         lsh.insert(r.id, m)

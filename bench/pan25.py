@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from pathlib import Path
 
-from datasketch import MinHash
-
 import readme
+from minhash import minhash
 from unspun.compare import compare
 from unspun.models import Document
 from unspun.pan.measures import score
@@ -69,18 +67,6 @@ def _text(doc: dict) -> tuple[str, list[Para]]:
     return "\n".join(parts), paras
 
 
-def _shingles(text: str, k: int = 5) -> set[str]:
-    words = re.findall(r"\w+", text.lower())
-    return {" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1))}
-
-
-def _minhash(text: str) -> MinHash:
-    m = MinHash(num_perm=128, seed=1)
-    for s in _shingles(text):
-        m.update(s.encode())
-    return m
-
-
 def _found(span: tuple[int, int], passages: list[tuple[int, int]]) -> bool:
     covered = sum(max(0, min(span[1], e) - max(span[0], s)) for s, e in passages)
     return covered > 0.5 * (span[1] - span[0])
@@ -108,7 +94,7 @@ def _pair(path: Path) -> dict:
         "altered_paragraphs": len(altered), "altered_flagged": sum(_found(x, on_a) for x in altered),
         "passages": len(c.passages), "passage_chars": sum(e - s for s, e in on_a),
         "kinds": sorted({str(p.kind) for p in c.passages}), "compare_s": round(wall, 2),
-        "minhash_jaccard": round(_minhash(a).jaccard(_minhash(b)), 3), "_cases": cases, "_dets": dets,
+        "minhash_jaccard": round(minhash(a).jaccard(minhash(b)), 3), "_cases": cases, "_dets": dets,
     }
 
 

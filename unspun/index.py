@@ -396,8 +396,9 @@ class Index:
                 continue
             evidence = [x for x in al.passages
                         if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), self.retrieve)]
-            if not convincing(evidence, uq, ub, self.retrieve):
-                # A candidate that shares only boilerplate says nothing of those ranked after it: no miss.
+            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, self.retrieve):
+                # (all passages kept: judged just above.) A candidate that shares only boilerplate says nothing of
+                # those ranked after it: no miss.
                 misses += bool(evidence)
                 continue
             misses = 0
