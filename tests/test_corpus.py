@@ -21,7 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from unspun.corpus import read_inputs
-from unspun.models import Failure, Record
+from unspun.models import Failure, Record, Skip
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -39,7 +39,11 @@ def _records(items: list[Record | Failure]) -> dict[str, Record]:
 
 
 def _failures(items: list[Record | Failure]) -> dict[str, str]:
-    return {f.origin: f.reason for f in items if isinstance(f, Failure)}
+    return {f.origin: f.reason for f in items if isinstance(f, Failure) and not isinstance(f, Skip)}
+
+
+def _skips(items: list[Record | Failure]) -> dict[str, str]:
+    return {f.origin: f.reason for f in items if isinstance(f, Skip)}
 
 
 NO_TEXT = "<html><head><title>Gallery</title></head><body><div><img src='a.jpg'></div></body></html>"
@@ -59,7 +63,9 @@ def test_ids_are_relative_paths_in_folders_and_names_for_files(tmp_path: Path) -
     (corpus / "b.txt").write_text("second")
     (corpus / "a.md").write_text("# first")
     (corpus / "sub" / "dir" / "name.txt").write_text("deep")
-    (corpus / "notes.xyz").write_text("ignored: unknown type inside a folder")
+    (corpus / "notes.xyz").write_text("left out: unknown type inside a folder")
+    (corpus / "sub" / "more.xyz").write_text("left out")
+    (corpus / "sub" / "run.py").write_text("left out")
     (corpus / ".hidden.txt").write_text("ignored: hidden")
     (corpus / ".git").mkdir()
     (corpus / ".git" / "x.txt").write_text("ignored: hidden folder")
@@ -68,8 +74,11 @@ def test_ids_are_relative_paths_in_folders_and_names_for_files(tmp_path: Path) -
 
     items = _all(corpus, single)
 
-    assert [r.id for r in items] == ["a.md", "b.txt", "sub/dir/name.txt", "single.txt"]
-    assert all(isinstance(r, Record) for r in items)
+    assert [r.id for r in items if isinstance(r, Record)] == ["a.md", "b.txt", "sub/dir/name.txt", "single.txt"]
+    assert _failures(items) == {}
+    (reason,) = _skips(items).values()  # counted, once, at the end of the folder
+    assert isinstance(items[3], Skip) and items[3].origin == str(corpus)
+    assert reason.startswith("3 file(s) of types no reader takes left out (.xyz 2, .py 1; supported: .txt, .md")
     deep = _records(items)["sub/dir/name.txt"]
     assert (deep.text, deep.origin, deep.encoding_note) == ("deep", str(corpus / "sub" / "dir" / "name.txt"), None)
 
@@ -384,6 +393,8 @@ def test_warc_html_responses(tmp_path: Path, name: str, gzip_records: bool) -> N
     assert a.origin.startswith(f"{path}:") and int(a.origin.rsplit(":", 1)[1]) > 0
     ((origin, reason),) = _failures(items).items()
     assert reason == "no main text found in HTML"
+    assert _skips(items) == {str(path): "2 response(s) that are not HTML pages with status 200 left out "
+                                        "(image/png 1, status 404 1)"}
     assert path.read_bytes()[int(origin.rsplit(":", 1)[1]):].startswith(b"\x1f\x8b" if gzip_records else b"WARC/")
 
 
@@ -449,8 +460,9 @@ def test_reuters_sgml(tmp_path: Path) -> None:
 
     items = _all(path)
 
-    assert [r.id for r in items] == ["reut2-000.sgm:1", "reut2-000.sgm:3"]
-    first, third = items
+    assert [r.id for r in items if isinstance(r, Record)] == ["reut2-000.sgm:1", "reut2-000.sgm:3"]
+    assert _skips(items) == {str(path): "1 story without a <BODY> (headlines only) left out"}
+    first, third, _ = items
     assert first == Record(
         id="reut2-000.sgm:1",
         text="BAHIA COCOA <REVIEW>\n\nShowers continued throughout the week & more.\n    Prices rose <sharply>.\n"
@@ -475,6 +487,7 @@ def test_reuters_sgml_cut_short(tmp_path: Path) -> None:
     path.write_text(REUTERS[: REUTERS.index("</REUTERS>")] + REUTERS[REUTERS.index("</REUTERS>") + 10:])
     items = _all(path)
     assert _failures(items) == {f"{path}:2": "story has no closing </REUTERS> (file truncated?)"}
+    assert list(_skips(items)) == [str(path)]
     assert [r.id for r in items if isinstance(r, Record)] == ["cut.sgm:3"]
 
 

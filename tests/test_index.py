@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
@@ -169,6 +170,48 @@ def test_failures_and_empty_records_are_reported_not_indexed(tmp_path: Path) -> 
         assert rep.indexed == 1 and len(rep.failed) == 1 and len(rep.skipped) == 1
 
 
+def test_dates_order_as_instants_whatever_their_form(tmp_path: Path) -> None:
+    older = Record(id="older.txt", text=LIBRARY, published="March 1, 2004")
+    newer = Record(id="newer.txt", text="Reposted: " + LIBRARY, published="2005-03-01")
+    undated = Record(id="undated.txt", text="Archive copy. " + LIBRARY, published="around spring")
+    with Index(tmp_path / "db", semantic=False) as ix:
+        rep = ix.add([newer, older, undated])
+        assert {(f.origin, f.reason) for f in rep.notes} == {
+            ("older.txt", "published 'March 1, 2004' read as 2004-03-01"),
+            ("undated.txt", "published 'around spring' is not a date; kept as given, but it orders no sources")}
+        assert ix.get("older.txt").published == "2004-03-01" and ix.get("undated.txt").published == "around spring"
+        res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
+        assert {s.id for s in res.sources} == {"older.txt", "newer.txt", "undated.txt"}
+        assert res.original == "older.txt"  # as strings, "March 1, 2004" sorts after "2005-03-01"
+        # The same day, an hour apart: 23:30 at UTC-5 is after 02:00 UTC the next day.
+        ix.add([Record(id="older.txt", text=LIBRARY, published="2005-03-01T23:30:00-05:00"),
+                Record(id="newer.txt", text="Reposted: " + LIBRARY, published="2005-03-02T02:00:00Z")])
+        assert ix.check(LIBRARY.replace("Scholars", "Researchers")).original == "newer.txt"
+
+
+def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:
+    recs = _records()
+    again = [Record(id=r.id, text=r.text + " Updated.") for r in recs[:2]]
+    for batch in (1, 2, 100):
+        with Index(tmp_path / f"db{batch}", semantic=False) as ix:
+            ix.add(recs[2:])  # stored before this run: replacing them is not a repeat
+            rep = ix.add([*recs[:2], *again, *[Record(id=r.id, text=r.text) for r in recs[2:]]], batch=batch)
+            assert (rep.indexed, rep.replaced, rep.repeated) == (6, 2, 2), batch
+            assert rep.repeated_ids == ["tram.txt", "harbour.txt"]
+            assert len(ix) == 4 and ix.get("tram.txt").text.endswith(" Updated.")
+
+
+def test_lone_surrogates_are_replaced_keeping_offsets(tmp_path: Path) -> None:
+    bad = TRAM[:40] + "\ud800" + TRAM[41:]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        rep = ix.add([Record(id="bad.txt", text=bad, origin="in.jsonl:2")])
+        assert rep.indexed == 1 and "U+FFFD" in rep.notes[0].reason and rep.notes[0].origin == "in.jsonl:2 (id bad.txt)"
+        stored = ix.get("bad.txt").text
+        assert len(stored) == len(bad) and stored[40] == "\ufffd" and stored[41:] == TRAM[41:]
+        res = ix.check(Document("Breaking: " + bad))
+        assert res.sources[0].id == "bad.txt" and "U+FFFD" in res.document.encoding_note
+
+
 def test_missing_and_corrupt_store(tmp_path: Path) -> None:
     from unspun.index import open_index
 
@@ -185,6 +228,13 @@ def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
     with Index(db, semantic=True) as ix:
         ix.add(_records())
     (db / "vectors.usearch").unlink()  # as if killed before the vectors were saved
+    q = tmp_path / "q.txt"
+    q.write_text(LIBRARY)
+    run = subprocess.run([UNSPUN, "check", "--db", str(db), str(q)], capture_output=True, text=True)
+    assert run.returncode == 2 and f"run `unspun index --db {db}` to embed the passages again" in run.stderr
+    run = subprocess.run([UNSPUN, "index", "--db", str(db)], capture_output=True, text=True)  # no input: catch up
+    assert run.returncode == 0 and "indexed 0" in run.stderr, run.stderr
+    assert subprocess.run([UNSPUN, "check", "--db", str(db), str(q)], capture_output=True).returncode == 0
     with Index(db) as ix:
         assert ix.semantic and len(ix._vectors) == ix.store.connection().execute(
             "SELECT count(*) FROM chunks").fetchone()[0]
@@ -302,11 +352,82 @@ def test_cli_index_reports_failures_and_check_json(tmp_path: Path) -> None:
     assert html.returncode == 0 and "<iframe" in html.stdout
 
 
+def test_cli_check_reads_a_web_page_by_its_main_text(tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+    script = "<script>" + "var tracker = {id: 1, events: []};\n" * 200 + "</script>"
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in TRAM.split(". "))
+    page = tmp_path / "page.HTML"
+    page.write_text(f"<html><head><title>Trams</title>{script}<style>{'p {color: red}' * 300}</style></head>"
+                    f"<body><nav>Home | News | Sport</nav><article>{paragraphs}</article></body></html>")
+    run = subprocess.run([UNSPUN, "check", "--db", str(db), str(page), "-f", "json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "a web page: its main text is checked" in run.stderr
+    (src, *_) = json.loads(run.stdout)["documents"][0]["sources"]
+    assert src["id"] == "tram.txt" and src["coverage"]["query"] > 0.9  # the markup's tags would count against it
+
+
 def test_cli_check_errors(tmp_path: Path) -> None:
     q = tmp_path / "q.txt"
     q.write_text(TRAM)
     run = subprocess.run([UNSPUN, "check", "--db", str(tmp_path / "none"), str(q)], capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr.startswith("unspun: error:") and run.stderr.count("\n") == 1
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+    run = subprocess.run([UNSPUN, "check", "--db", str(tmp_path / "db"), str(q), str(tmp_path / "typo.txt"), "-f",
+                          "json"], capture_output=True, text=True)  # the readable one is still checked
+    assert run.returncode == 2 and run.stderr == f"unspun: error: {tmp_path / 'typo.txt'}: no such file\n"
+    assert [d["sources"][0]["id"] for d in json.loads(run.stdout)["documents"]] == ["tram.txt"]
+    run = subprocess.run([UNSPUN, "index", "--db", str(q / "db"), str(q)], capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr == f"unspun: error: {q / 'db'}: cannot create the store (Not a directory)\n"
+
+
+def test_cli_a_store_damaged_after_opening_is_one_line(tmp_path: Path) -> None:
+    """A store whose header is sound but whose pages are not fails in the middle of a check, not when opened."""
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(Record(id=f"{i}.txt", text=f"{i} " + t) for i in range(40) for t in (TRAM, HARBOUR, LIBRARY))
+    data = bytearray((db / "unspun.sqlite").read_bytes())
+    for at in range(2 * 4096, len(data), 4096):  # every page but the first (the schema) gets garbage
+        data[at + 100:at + 400] = b"\xff" * 300
+    (db / "unspun.sqlite").write_bytes(bytes(data))
+    q = tmp_path / "q.txt"
+    q.write_text(TRAM)
+    for cmd in (["check", "--db", str(db), str(q)], ["index", "--db", str(db), "--no-semantic", str(q)]):
+        run = subprocess.run([UNSPUN, *cmd], capture_output=True, text=True)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.splitlines()[-1].startswith("unspun: error: store: ") and "Traceback" not in run.stderr
+
+
+def test_cli_store_paths_with_uri_characters(tmp_path: Path) -> None:
+    q = tmp_path / "q.txt"
+    q.write_text("Breaking: " + TRAM)
+    for name in ("st#1", "st?x", "st%41"):
+        db = tmp_path / name
+        run = subprocess.run([UNSPUN, "index", "--db", str(db), "--no-semantic", str(q)], capture_output=True,
+                             text=True)
+        assert run.returncode == 0 and "indexed 1 (0 replaced)" in run.stderr, run.stderr
+        assert (db / "unspun.sqlite").is_file()
+        out = subprocess.run([UNSPUN, "check", "--db", str(db), str(q), "-f", "json"], capture_output=True, text=True)
+        assert json.loads(out.stdout)["documents"][0]["sources"][0]["id"] == "q.txt"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.txt", "st#1", "st%41", "st?x"]
+
+
+def test_cli_warns_of_ids_given_twice_and_prints_notes(tmp_path: Path) -> None:
+    for folder, text in (("a", TRAM), ("b", HARBOUR)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.txt").write_text(text)
+    (tmp_path / "b" / "latin.txt").write_bytes(("Caf\xe9 " + LIBRARY).encode("latin-1"))
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), "--no-semantic", str(tmp_path / "a"),
+                          str(tmp_path / "b")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "indexed 3 (0 replaced)" in run.stderr and "the store holds 2 documents" in run.stderr
+    assert "1 document(s) repeated an id given earlier in this run" in run.stderr and "same.txt" in run.stderr
+    assert "note " in run.stderr and "not UTF-8" in run.stderr
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), "--semantic", str(tmp_path / "a")],
+                         capture_output=True, text=True)
+    assert "created without the semantic channel, which stays so; --semantic has no effect" in run.stderr
 
 
 @pytest.mark.skipif(not (DATA / "seeds").is_dir(), reason=f"{DATA / 'seeds'} absent: seed check not run")

@@ -194,7 +194,8 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     one = {"id": "a/b c?", "text": COPY, "url": "https://example.org/x", "published": "2024-04-01",
            "source": "Example", "title": "Copy", "lang": "en"}
     r = client.post("/v1/documents", json=one, headers=AUTH)
-    assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "skipped": [], "failed": []}
+    assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "repeated": 0, "skipped": [],
+                                                 "failed": [], "notes": []}
     path = "/v1/documents/a/b%20c%3F"
     assert client.get(path).json() == one
     r = client.post("/v1/documents", json=[{**one, "text": OTHER}, {"id": 7, "text": "Seven is a number."}],
@@ -207,6 +208,11 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     assert client.get(path).status_code == 404
     assert client.delete(path, headers=AUTH).status_code == 404
     assert client.get("/v1/health").json()["documents"] == 3
+    twice = [{"id": "t", "text": COPY, "published": "March 1, 2004"}, {"id": "t", "text": OTHER}]
+    r = client.post("/v1/documents", json=twice, headers=AUTH).json()
+    assert (r["indexed"], r["replaced"], r["repeated"]) == (2, 0, 1)  # the last one read is kept
+    assert r["notes"] == [{"origin": "POST /v1/documents (id t)", "reason": "published 'March 1, 2004' read as 2004-03-01"}]
+    assert client.get("/v1/documents/t").json()["text"] == OTHER
 
 
 @pytest.mark.parametrize("payload", [{"text": "no id"}, {"id": "", "text": "x"}, {"id": "x", "text": " "},

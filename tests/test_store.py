@@ -41,6 +41,25 @@ def test_segments_hold_the_same_postings_and_answer_the_same(tmp_path: Path) -> 
             assert ix.check(text).to_json() == ref.check(text).to_json()
 
 
+def test_postings_are_read_across_segments_and_capped(tmp_path: Path) -> None:
+    with _small(Index(tmp_path / "lsm", semantic=False)) as ix:
+        for r in _records() + [Record(id="copy.txt", text=TRAM)]:  # the copy's pairs are held twice
+            ix.add([r], batch=1)
+        assert ix.store.segments()
+        held: dict[int, list[int]] = {}
+        for h, c in _postings(ix):
+            held.setdefault(h, []).append(c)
+        common = max(held, key=lambda h: len(held[h]))
+        rare = min(held, key=lambda h: len(held[h]))
+        cap = len(held[common]) - 1
+        assert cap >= len(held[rare])
+        got = ix.store.postings([rare, common, 12345], cap)
+        assert sorted(got[rare]) == held[rare]
+        assert got[common] is None  # held by more than cap chunks
+        assert got[12345] == []  # no stored chunk holds it
+        assert sorted(ix.store.postings([common], cap + 1)[common]) == held[common]
+
+
 def test_delete_reaches_postings_in_segments(tmp_path: Path) -> None:
     with _small(Index(tmp_path / "db", semantic=False)) as ix:
         ix.add(_records(), batch=1)

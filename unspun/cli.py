@@ -1,13 +1,15 @@
 """The `unspun` command line: argument parsing and output only; the work is done by library functions.
 
-Errors that are the input's fault (`UnspunError`) print one line, ``unspun: error: ...``, and exit with status 2,
-like usage errors; anything else is a bug and keeps its traceback.
+Errors that are the input's fault (`UnspunError`), and a store that fails once open (damaged pages, a full disk),
+print one line, ``unspun: error: ...``, and exit with status 2, like usage errors; anything else is a bug and keeps
+its traceback.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -60,6 +62,11 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except UnspunError as e:
             _say("error", str(e))
+            raise typer.Exit(2) from None
+        except sqlite3.DatabaseError as e:  # a store that opened but fails later: damaged pages, a full disk
+            hint = "; the store file is damaged: index the documents again into a new store" if "malformed" in str(
+                e) else ""
+            _say("error", f"store: {e}{hint}")
             raise typer.Exit(2) from None
 
     return run
@@ -150,13 +157,14 @@ class CheckFormat(StrEnum):
 @app.command("index")
 @_user_errors
 def index_command(
-    inputs: Annotated[list[Path], typer.Argument(
-        metavar="INPUT...", help="Files or directories: .txt .md .html .jsonl .csv .parquet .warc(.gz) .sgm.",
-        show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory (created when missing).", show_default=False)],
-    semantic: Annotated[bool, typer.Option(
-        "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created).")
-    ] = True,
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        metavar="[INPUT]...", help="Files or directories: .txt .md .html .jsonl .csv .parquet .warc(.gz) .sgm. None: "
+        "bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
+        show_default=False)] = None,
+    semantic: Annotated[bool | None, typer.Option(
+        "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created; "
+        "default: on).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, help="Processes cutting, fingerprinting and embedding text.")] = 2,
 ) -> None:
@@ -173,12 +181,21 @@ def index_command(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
         TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
     ) as bar:
+        if semantic is not None and semantic != ix.semantic:
+            _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the semantic "
+                            f"channel, which stays so; --{'' if semantic else 'no-'}semantic has no effect here")
         task = bar.add_task("indexing", total=None)
-        report = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task), jobs=jobs,
+        report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
                         status=lambda msg: bar.update(task, description=msg or "indexing"))
         total = len(ix)
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {len(report.skipped)}, "
                   f"failed {len(report.failed)}; the store holds {total} documents")
+    if report.repeated:
+        _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
+                        f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
+                        "named by its path inside that folder: two folders holding the same file names collide.")
+    for f in report.notes:
+        console.print(f"  note {f.origin}: {f.reason}", markup=False, highlight=False)
     for f in report.skipped:
         console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False)
     for f in report.failed:
@@ -194,17 +211,31 @@ def check_command(
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named."""
+    """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
+    A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
+    from .corpus import is_page, read_query
     from .embed import use_all_cores
+    from .errors import InputError
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
-        documents = [read_document(d) for d in docs]
+        documents, unread = [], 0
+        for d in docs:
+            try:
+                documents.append(read_query(d))
+            except InputError as e:
+                unread += 1
+                _say("error", str(e))
+        if not documents:
+            raise typer.Exit(2)
         for doc in documents:
             if doc.encoding_note:
                 _say("warning", f"{doc.name}: {doc.encoding_note}")
+            if is_page(doc.name):
+                _say("info", f"{doc.name}: a web page: its main text is checked, as `index` stores pages "
+                             "(offsets are into that text)")
         results = [ix.check(d, top=top) for d in documents]
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
@@ -218,6 +249,8 @@ def check_command(
         buf = io.StringIO()
         render_check_text(results, Console(file=buf, width=FILE_WIDTH))
         _write(buf.getvalue(), out)
+    if unread:
+        raise typer.Exit(2)
 
 
 @app.command("serve")

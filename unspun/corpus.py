@@ -36,7 +36,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
 from .ingest import MAX_BYTES, read_document, read_text
-from .models import Document, Failure, Record
+from .models import Document, Failure, Record, Skip
 
 Item = Record | Failure
 Reader = Callable[[Path, str], Iterator[Item]]
@@ -70,12 +70,25 @@ def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Record | Failure]:
 
 
 def _read_directory(root: Path) -> Iterator[Item]:
-    """Known file types under ``root``; others are ignored, since corpus folders carry READMEs, licences, scripts."""
+    """Known file types under ``root``; others are left out (corpus folders carry READMEs, licences, scripts) and
+    counted, by type, in one `Skip` at the end."""
+    left: dict[str, int] = {}
     for found in _walk(root):
         if isinstance(found, Failure):
             yield found
         elif (reader := _reader_for(found.name)) is not None:
             yield from _read_file(reader, found, found.relative_to(root).as_posix())
+        else:
+            kind = _file_type(found.name) or "(no extension)"
+            left[kind] = left.get(kind, 0) + 1
+    if left:
+        yield Skip(str(root), f"{sum(left.values())} file(s) of types no reader takes left out "
+                              f"({_counts(left)}; supported: {', '.join(_READERS)})")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """``.rst 3, .py 1``: the most frequent first."""
+    return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _walk(folder: Path) -> Iterator[Path | Failure]:
@@ -167,6 +180,25 @@ def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
         yield doc
     else:
         yield _html_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
+
+
+def is_page(path: str | Path) -> bool:
+    """Whether a file is read as a web page (its main text extracted), by its name as `index` decides."""
+    return _reader_for(Path(path).name) is _read_html_file
+
+
+def read_query(path: str | Path) -> Document:
+    """A document to check, read as `index` reads that file: a web page becomes its main text and declared date, so
+    it is compared by its words and not its markup (whose tags would count as unexplained text); other files are
+    read as text by `ingest`. Raises `InputError`."""
+    doc = read_document(path)
+    if not is_page(path):
+        return doc
+    found = _html_record(doc.text, str(path), str(path), encoding_note=doc.encoding_note)
+    if isinstance(found, Failure):
+        raise InputError(f"{path}: {found.reason}")
+    return Document(found.text, path=str(path), encoding=doc.encoding, encoding_note=doc.encoding_note,
+                    published=found.published)
 
 
 def _html_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
@@ -338,6 +370,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     Content-Length, or bytes after the last record that don't form one.
     """
     end = 0
+    left: dict[str, int] = {}  # responses that are not web pages, by status or content type
     with path.open("rb") as f:
         records = ArchiveIterator(f)
         try:
@@ -351,12 +384,29 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
                     return
                 if payload is not None:
                     yield _warc_page(record, payload, origin)
+                elif record.rec_type == "response" and record.http_headers is not None:
+                    kind = _not_a_page(record)
+                    left[kind] = left.get(kind, 0) + 1
         except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
-            yield Failure(f"{path}:{end}", _warc_reason(e))
+            damaged: Failure | None = Failure(f"{path}:{end}", _warc_reason(e))
+        else:
+            damaged = None
+        if left:
+            yield Skip(str(path), f"{sum(left.values())} response(s) that are not HTML pages with status 200 left "
+                                  f"out ({_counts(left)})")
+        if damaged is not None:
+            yield damaged
             return
         f.seek(end)
         if f.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+
+
+def _not_a_page(record: ArcWarcRecord) -> str:
+    status = record.http_headers.get_statuscode()
+    if status != "200":
+        return f"status {status}"
+    return (record.http_headers.get_header("Content-Type") or "no content type").split(";")[0].strip().lower()
 
 
 def _truncated(record: ArcWarcRecord) -> bool:
@@ -410,6 +460,7 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
 
 def _read_reuters(path: Path, doc_id: str) -> Iterator[Item]:
     """Each <REUTERS> story with a <BODY>; stories without one (headlines only) are not documents."""
+    headlines = 0
     with path.open("rb") as f:
         for line_number, story in _sgml_stories(f):
             origin = f"{path}:{line_number}"
@@ -423,6 +474,11 @@ def _read_reuters(path: Path, doc_id: str) -> Iterator[Item]:
                 continue
             if (item := _reuters_record(doc, doc_id, origin)) is not None:
                 yield item
+            else:
+                headlines += 1
+        if headlines:
+            yield Skip(str(path), f"{headlines} {'story' if headlines == 1 else 'stories'} without a <BODY> "
+                                  "(headlines only) left out")
 
 
 def _sgml_stories(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:

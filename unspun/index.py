@@ -17,17 +17,18 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from . import dates
 from .align import Params, align_units
 from .embed import cores, encode, set_threads
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
-from .models import CheckResult, Comparison, Document, Failure, Record, Source
+from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
 from .store import VECTORS_FILE, Store, StoreError
@@ -48,9 +49,24 @@ class AddReport:
     """What one `add` did: documents indexed (new or replacing an older version), skipped, failed and why."""
 
     indexed: int = 0
+    #: ...of which replaced a document stored before this run...
     replaced: int = 0
+    #: ...or came with an id given earlier in the same run (the last one read is kept): two folder inputs holding
+    #: the same relative paths, a JSONL file repeating an id. A few of those ids, for the message.
+    repeated: int = 0
+    repeated_ids: list[str] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    #: Documents indexed with something to know about their text (a guessed encoding, invalid code points).
+    notes: list[Failure] = field(default_factory=list)
+
+    def _repeat(self, id: str) -> None:
+        self.repeated += 1
+        if len(self.repeated_ids) < REPEATED_SHOWN and id not in self.repeated_ids:
+            self.repeated_ids.append(id)
+
+
+REPEATED_SHOWN = 5
 
 
 #: Documents a worker prepares per task: their chunks are embedded in one model call.
@@ -151,12 +167,17 @@ class Index:
 
         f = self.path / VECTORS_FILE
         vectors = None
+        rebuild = f"run `unspun index --db {self.path}` to embed the passages again"
         if f.is_file():
             try:
                 vectors = Vectors.restore(str(f), view=self.readonly)
             except Exception as e:  # usearch raises plain RuntimeError/ValueError on a damaged file
                 if self.readonly:
-                    raise StoreError(f"{f}: vector index unreadable ({e}); reopen the store writable to rebuild") from None
+                    raise StoreError(f"{f}: vector index unreadable ({e}); {rebuild}") from None
+        elif self.readonly and self.store.connection().execute(
+                "SELECT 1 FROM chunks WHERE embedded = 1 LIMIT 1").fetchone() is not None:
+            # Vectors are marked embedded only once saved: the file was lost, and checks would quietly go lexical.
+            raise StoreError(f"{f}: missing, though the store's passages were embedded; {rebuild}")
         if vectors is None:
             vectors = Vectors(ndim=DIM, metric="cos", dtype="f16")
         if not self.readonly:
@@ -219,38 +240,57 @@ class Index:
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         report = AddReport()
+        written = bytearray()  # a flag per document key written by this run (keys are reused only as the largest)
         pool = ProcessPoolExecutor(jobs, initializer=_share_cores, initargs=(jobs,)) if jobs > 1 else None
         try:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
             for r in records:
-                if isinstance(r, Failure):
+                if isinstance(r, Skip):
+                    report.skipped.append(r)
+                elif isinstance(r, Failure):
                     report.failed.append(r)
                 elif not r.text.strip():
                     report.skipped.append(Failure(r.origin or r.id, "no text"))
                 else:
+                    where = r.id if r.origin in (None, r.id) else f"{r.origin} (id {r.id})"
+                    if r.encoding_note:
+                        report.notes.append(Failure(where, r.encoding_note))
+                    if r.published:
+                        published, note = dates.normalise(r.published)
+                        if note:
+                            r = replace(r, published=published)
+                            report.notes.append(Failure(where, note))
                     pending.append(r)
                 if progress:
                     progress(r)
                 if len(pending) >= batch * max(1, jobs):
-                    cut = self._cut(pending, pool)
+                    cut = self._cut(pending, pool, report)
                     if ready is not None:
-                        self._write_batch(ready, report, status)
+                        self._write_batch(ready, report, written, status)
                     ready, pending = cut, []
             if ready is not None:
-                self._write_batch(ready, report, status)
+                self._write_batch(ready, report, written, status)
             if pending:
-                self._write_batch(self._cut(pending, pool), report, status)
+                self._write_batch(self._cut(pending, pool, report), report, written, status)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         return report
 
-    def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None) -> tuple[list[Record], Iterator[Prepared]]:
-        """Start cutting a batch (the same id twice in a batch: the last one wins). With a pool the work starts now
-        (``Executor.map`` submits at once), vectors included, and is collected when the batch is written; without
-        one, documents are cut as they are written and embedded together after."""
-        latest = list({r.id: r for r in recs}.values())
+    def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport
+             ) -> tuple[list[Record], Iterator[Prepared]]:
+        """Start cutting a batch (the same id twice in a batch: the last one wins, counted as indexed and repeated
+        as if written twice). With a pool the work starts now (``Executor.map`` submits at once), vectors included,
+        and is collected when the batch is written; without one, documents are cut as they are written and
+        embedded together after."""
+        by_id: dict[str, Record] = {}
+        for r in recs:
+            if r.id in by_id:
+                report.indexed += 1
+                report._repeat(r.id)
+            by_id[r.id] = r
+        latest = list(by_id.values())
         texts = [r.text for r in latest]
         if pool is None:
             return latest, ((_prepare(t), None) for t in texts)
@@ -258,7 +298,7 @@ class Index:
         done = pool.map(partial(_prepare_part, embed=self._vectors is not None), parts)
         return latest, (p for part in done for p in part)
 
-    def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport,
+    def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: bytearray,
                      status: Callable[[str | None], None] | None = None) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
         prepared = list(zip(*batch))
@@ -272,8 +312,14 @@ class Index:
                     old = self.store.doc_key(rec.id)
                     if old is not None:
                         removed += self._delete(con, old)
-                        report.replaced += 1
+                        if old < len(written) and written[old]:
+                            report._repeat(rec.id)
+                        else:
+                            report.replaced += 1
                     doc = self.store.insert(con, rec)
+                    if doc >= len(written):
+                        written.extend(bytes(doc + 1 - len(written) + len(written) // 2))
+                    written[doc] = 1
                     keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
                     vectors.append(vecs)
@@ -418,10 +464,12 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
     """The likely original among the sources: the earliest published, else the one the aligner's evidence names."""
     if not sources:
         return None, []
-    dated = [s for s in sources if s.published]
+    when = {s.id: dates.instant(s.published) for s in sources}
+    dated = [s for s in sources if when[s.id] is not None]
     if dated:
-        first = min(dated, key=lambda s: s.published)
-        if doc.published and doc.published < first.published:
+        first = min(dated, key=lambda s: when[s.id])
+        mine = dates.instant(doc.published)
+        if mine is not None and mine < when[first.id]:
             return None, [f"the checked document ({doc.published}) predates every source; it may be the original"]
         return first.id, [f"{first.id} is the earliest published of the {len(dated)} dated source(s) "
                           f"({first.published})"]

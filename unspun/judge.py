@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 
 from .align import Alignment
+from .dates import instant
 from .models import Comparison, Document, Side
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
@@ -53,11 +54,12 @@ def _dates(text: str) -> list[date]:
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
-    if a.published and b.published and a.published != b.published:
-        first: Side = "a" if a.published < b.published else "b"
+    ta, tb = instant(a.published), instant(b.published)
+    if ta is not None and tb is not None and ta != tb:
+        first: Side = "a" if ta < tb else "b"
         votes[first] += 2
-        evidence.append(f"{first.upper()} was published first ({min(a.published, b.published)} vs "
-                        f"{max(a.published, b.published)}, from metadata)")
+        early, late = (a.published, b.published) if first == "a" else (b.published, a.published)
+        evidence.append(f"{first.upper()} was published first ({early} vs {late}, from metadata)")
     ins_a = sum(e - s for s, e in al.inserted_a)
     ins_b = sum(e - s for s, e in al.inserted_b)
     for side, mine, theirs in (("a", ins_a, ins_b), ("b", ins_b, ins_a)):

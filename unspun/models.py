@@ -6,12 +6,30 @@ so ``doc.text[start:end]`` is always the reported passage.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 Side = Literal["a", "b"]
 Span = tuple[int, int]
+
+#: A lone surrogate code point: valid in a Python string (JSON's "\\ud800" decodes to one), but no UTF-8 encoder
+#: (the sentence splitter, SQLite, an HTML report) accepts it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_NOTE = "lone surrogate code points (invalid Unicode) replaced by U+FFFD"
+
+
+def _valid_unicode(obj: object, note_field: str | None = None) -> None:
+    """Replace lone surrogates in a frozen dataclass's ``text`` by U+FFFD, one code point for one, so offsets stay
+    those of the text as given; say so in its note field when it has one."""
+    text = obj.text  # type: ignore[attr-defined]
+    if _SURROGATE.search(text) is None:
+        return
+    object.__setattr__(obj, "text", _SURROGATE.sub("\ufffd", text))
+    if note_field is not None:
+        note = getattr(obj, note_field)
+        object.__setattr__(obj, note_field, SURROGATE_NOTE if note is None else f"{note}; {SURROGATE_NOTE}")
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,9 @@ class Document:
     encoding_note: str | None = None
     #: Publication date (ISO 8601) when known from metadata; used to say which side came first.
     published: str | None = None
+
+    def __post_init__(self) -> None:
+        _valid_unicode(self, "encoding_note")
 
     @property
     def chars(self) -> int:
@@ -90,6 +111,9 @@ class Record:
     origin: str | None = None
     encoding_note: str | None = None
 
+    def __post_init__(self) -> None:
+        _valid_unicode(self, "encoding_note")
+
     def document(self) -> Document:
         return Document(self.text, path=self.id, encoding_note=self.encoding_note, published=self.published)
 
@@ -100,6 +124,12 @@ class Failure:
 
     origin: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Skip(Failure):
+    """Inputs left out on purpose (files of a type no reader takes, WARC responses that are not web pages): reported
+    as skipped, with how many, not as failures."""
 
 
 @dataclass(frozen=True)

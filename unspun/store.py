@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import pathname2url
 
 import numpy as np
 
@@ -106,7 +107,10 @@ class Store:
                 raise StoreError(f"{self.path}: no unspun store here (run `unspun index --db {self.path} ...` first)")
             if self.path.exists() and not self.path.is_dir():
                 raise StoreError(f"{self.path}: exists and is not a directory")
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{self.path}: cannot create the store ({e.strerror or e})") from None
         self._local = threading.local()
         try:
             con = self.connection()
@@ -133,7 +137,8 @@ class Store:
         con = getattr(self._local, "con", None)
         if con is None:
             db = self.path / DB_FILE
-            uri = f"file:{db}?mode={'ro' if self.readonly else 'rwc'}"
+            # Quoted: a folder named "st#1" or "a?b" must not end the file name where the URI's query begins.
+            uri = f"file:{pathname2url(str(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
             con = sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
             if not self.readonly:
                 con.execute("PRAGMA journal_mode=WAL")

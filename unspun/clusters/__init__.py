@@ -107,10 +107,12 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
 
     with Index(db, create=True, semantic=False) as ix:
         report = ix.add(read_inputs(inputs))
-    bad: list[Failure] = report.failed + report.skipped
+    bad: list[Failure] = report.failed
     if bad:
         print(f"unspun: warning: {len(bad)} input(s) not indexed (first: {bad[0].origin}: {bad[0].reason})",
               file=sys.stderr)
+    for s in report.skipped:
+        print(f"unspun: warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
 
 
 def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..dates import instant
 from .links import Link
 from .params import ClusterParams
 
@@ -82,13 +83,14 @@ def _cluster(edges: list[Link]) -> Cluster:
 
 
 def _original(members: list[str], published: dict[str, str | None], edges: list[Link]) -> tuple[str, str]:
-    dated = sorted((d, m) for m, d in published.items() if d)
+    when = {m: instant(d) for m, d in published.items()}
+    dated = sorted((t, m) for m, t in when.items() if t is not None)
     if dated:
-        first_date, first = dated[0]
-        why = f"earliest published of the {len(dated)} dated member(s) ({first_date})"
+        first_time, first = dated[0]
+        why = f"earliest published of the {len(dated)} dated member(s) ({published[first]})"
         if len(dated) < len(members):
             why += f"; {len(members) - len(dated)} member(s) have no date"
-        if len(dated) > 1 and dated[1][0] == first_date:
+        if len(dated) > 1 and dated[1][0] == first_time:
             why += f"; tied on date with {dated[1][1]}, smallest id taken"
         return first, why
     score: dict[str, int] = defaultdict(int)

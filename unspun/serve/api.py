@@ -111,9 +111,10 @@ def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddRespon
     items = body if isinstance(body, list) else [body]
     with svc.lock.write():
         report = svc.index.add([d.record() for d in items])
-    return AddResponse(indexed=report.indexed, replaced=report.replaced,
+    return AddResponse(indexed=report.indexed, replaced=report.replaced, repeated=report.repeated,
                        skipped=[Problem(origin=f.origin, reason=f.reason) for f in report.skipped],
-                       failed=[Problem(origin=f.origin, reason=f.reason) for f in report.failed])
+                       failed=[Problem(origin=f.origin, reason=f.reason) for f in report.failed],
+                       notes=[Problem(origin=f.origin, reason=f.reason) for f in report.notes])
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut)

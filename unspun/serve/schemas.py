@@ -112,9 +112,14 @@ class Problem(BaseModel):
 
 class AddResponse(BaseModel):
     indexed: int
+    #: Of those, how many replaced a stored document...
     replaced: int
+    #: ...and how many repeated an id given earlier in the same request (the last one is kept).
+    repeated: int = 0
     skipped: list[Problem]
     failed: list[Problem]
+    #: Documents indexed with a remark on their text (invalid code points replaced).
+    notes: list[Problem] = []
 
 
 class DeleteResponse(BaseModel):

@@ -1,0 +1,43 @@
+"""Publication dates compare as instants, whatever form a record gives them in."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspun.align import Alignment
+from unspun.clusters.graph import _original
+from unspun.clusters.links import Link
+from unspun.dates import instant, normalise
+from unspun.judge import _direction
+from unspun.models import Document
+
+
+@pytest.mark.parametrize("value, stored, noted", [
+    ("2005-03-01", "2005-03-01", False),
+    ("2005-03-01T23:30:00-05:00", "2005-03-01T23:30:00-05:00", False),
+    (" 2005-03-02T01:00:00Z ", "2005-03-02T01:00:00Z", False),
+    ("March 1, 2004", "2004-03-01", True),
+    ("1 Mar 2004 10:00 +0100", "2004-03-01T10:00:00+01:00", True),
+    ("March 3", "March 3", True),  # no year: not a date, kept as given
+    ("2004-13-45", "2004-13-45", True),
+    ("soon", "soon", True),
+])
+def test_normalise(value: str, stored: str, noted: bool) -> None:
+    got, note = normalise(value)
+    assert got == stored and (note is not None) == noted
+
+
+def test_instants_order_across_forms_and_offsets() -> None:
+    assert instant("March 1, 2004") < instant("2005-03-01")
+    assert instant("2005-03-02T02:00:00Z") < instant("2005-03-01T23:30:00-05:00")
+    assert instant("2005-03-01") == instant("2005-03-01T00:00:00+00:00")  # a bare date is midnight UTC
+    assert instant(None) is None and instant("  ") is None and instant("March 3") is None
+
+
+def test_judge_and_clusters_order_by_instant() -> None:
+    older, newer = Document("x", published="March 1, 2004"), Document("x", published="2005-03-01")
+    side, evidence = _direction(newer, older, Alignment(passages=[]))
+    assert side == "b" and "B was published first (March 1, 2004 vs 2005-03-01" in evidence[0]
+    link = Link("n", "o", (), 1.0, 1.0, 10, 10, published_a="2005-03-01", published_b="March 1, 2004")
+    first, why = _original(["n", "o"], {"n": "2005-03-01", "o": "March 1, 2004"}, [link])
+    assert first == "o" and "(March 1, 2004)" in why
