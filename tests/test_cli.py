@@ -246,3 +246,15 @@ def test_eval_pan_calls_the_evaluator_and_exits_with_its_status(tmp_path: Path, 
     assert result.exit_code == 3, result.output
     assert calls == [(tmp_path / "corpus", tmp_path / "out", 4)]
     assert _invoke("eval", "pan", tmp_path / "corpus").exit_code == 2
+
+
+def test_store_faults_are_user_errors_but_sql_bugs_keep_their_traceback() -> None:
+    import sqlite3
+
+    from unspun.cli import _store_fault
+
+    assert _store_fault(sqlite3.DatabaseError("database disk image is malformed"))
+    assert _store_fault(sqlite3.OperationalError("database or disk is full"))
+    assert _store_fault(sqlite3.OperationalError("database is locked"))
+    assert not _store_fault(sqlite3.OperationalError("no such column: x"))
+    assert not _store_fault(sqlite3.IntegrityError("UNIQUE constraint failed: documents.id"))

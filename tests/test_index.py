@@ -201,6 +201,25 @@ def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: P
             assert len(ix) == 4 and ix.get("tram.txt").text.endswith(" Updated.")
 
 
+def test_a_key_another_writer_reused_is_not_a_repeat(tmp_path: Path) -> None:
+    """SQLite gives a new document the largest key again once it is deleted: another writer deleting a document
+    this run wrote and adding one of its own gets that key, and replacing it is no repeat of this run's."""
+    db = tmp_path / "db"
+    tram, harbour, library = _records()[:3]
+
+    def records():
+        yield from (tram, harbour, library)  # tram and harbour are committed when the next one is asked for
+        with Index(db) as other:
+            other.delete("harbour.txt")  # the largest key so far...
+            other.add([Record(id="z.txt", text=HARBOUR)])  # ...given again, to z
+        yield Record(id="z.txt", text=HARBOUR + " Updated.")
+
+    with Index(db, semantic=False) as ix:
+        rep = ix.add(records(), batch=1)
+        assert (rep.indexed, rep.replaced, rep.repeated) == (4, 1, 0)
+        assert sorted(ix.ids()) == ["library.txt", "tram.txt", "z.txt"]
+
+
 def test_lone_surrogates_are_replaced_keeping_offsets(tmp_path: Path) -> None:
     bad = TRAM[:40] + "\ud800" + TRAM[41:]
     with Index(tmp_path / "db", semantic=False) as ix:
@@ -210,6 +229,10 @@ def test_lone_surrogates_are_replaced_keeping_offsets(tmp_path: Path) -> None:
         assert len(stored) == len(bad) and stored[40] == "\ufffd" and stored[41:] == TRAM[41:]
         res = ix.check(Document("Breaking: " + bad))
         assert res.sources[0].id == "bad.txt" and "U+FFFD" in res.document.encoding_note
+        # In an id or metadata too (a file name that is not UTF-8 holds them): replaced, and said where.
+        rep = ix.add([Record(id="caf\udce9.txt", text=HARBOUR, title="T\ud800", origin="/in/caf\udce9.txt")])
+        assert rep.indexed == 1 and rep.notes[0].reason.endswith("replaced by U+FFFD (in id, title, origin)")
+        assert ix.get("caf\ufffd.txt").title == "T\ufffd"
 
 
 def test_missing_and_corrupt_store(tmp_path: Path) -> None:
@@ -379,6 +402,8 @@ def test_cli_check_errors(tmp_path: Path) -> None:
                           "json"], capture_output=True, text=True)  # the readable one is still checked
     assert run.returncode == 2 and run.stderr == f"unspun: error: {tmp_path / 'typo.txt'}: no such file\n"
     assert [d["sources"][0]["id"] for d in json.loads(run.stdout)["documents"]] == ["tram.txt"]
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "typo")], capture_output=True, text=True)
+    assert run.returncode == 2 and "no unspun store here" in run.stderr and not (tmp_path / "typo").exists()
     run = subprocess.run([UNSPUN, "index", "--db", str(q / "db"), str(q)], capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr == f"unspun: error: {q / 'db'}: cannot create the store (Not a directory)\n"
 
@@ -403,7 +428,7 @@ def test_cli_a_store_damaged_after_opening_is_one_line(tmp_path: Path) -> None:
 def test_cli_store_paths_with_uri_characters(tmp_path: Path) -> None:
     q = tmp_path / "q.txt"
     q.write_text("Breaking: " + TRAM)
-    for name in ("st#1", "st?x", "st%41"):
+    for name in ("st#1", "st?x", "st%41", os.fsdecode(b"st\xe9")):  # the last is not UTF-8
         db = tmp_path / name
         run = subprocess.run([UNSPUN, "index", "--db", str(db), "--no-semantic", str(q)], capture_output=True,
                              text=True)
@@ -411,7 +436,8 @@ def test_cli_store_paths_with_uri_characters(tmp_path: Path) -> None:
         assert (db / "unspun.sqlite").is_file()
         out = subprocess.run([UNSPUN, "check", "--db", str(db), str(q), "-f", "json"], capture_output=True, text=True)
         assert json.loads(out.stdout)["documents"][0]["sources"][0]["id"] == "q.txt"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.txt", "st#1", "st%41", "st?x"]
+    assert sorted(os.fsencode(p.name) for p in tmp_path.iterdir()) == [b"q.txt", b"st#1", b"st%41", b"st?x",
+                                                                        b"st\xe9"]
 
 
 def test_cli_warns_of_ids_given_twice_and_prints_notes(tmp_path: Path) -> None:

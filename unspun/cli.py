@@ -64,12 +64,21 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
             _say("error", str(e))
             raise typer.Exit(2) from None
         except sqlite3.DatabaseError as e:  # a store that opened but fails later: damaged pages, a full disk
+            if not _store_fault(e):
+                raise
             hint = "; the store file is damaged: index the documents again into a new store" if "malformed" in str(
                 e) else ""
             _say("error", f"store: {e}{hint}")
             raise typer.Exit(2) from None
 
     return run
+
+
+def _store_fault(e: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite blames the store's file or the disk (damaged pages, full, locked, read-only), not our SQL
+    (a constraint, a missing column: bugs, which keep their traceback)."""
+    return type(e) in (sqlite3.DatabaseError, sqlite3.OperationalError) and not str(e).startswith(
+        ("no such ", "near ", "table ", "wrong number"))
 
 
 def _version(value: bool) -> None:
@@ -177,17 +186,24 @@ def index_command(
 
     use_all_cores()
     console = Console(stderr=True)
-    with Index(db, semantic=semantic) as ix, Progress(
-        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
-        TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
-    ) as bar:
-        if semantic is not None and semantic != ix.semantic:
-            _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the semantic "
-                            f"channel, which stays so; --{'' if semantic else 'no-'}semantic has no effect here")
-        task = bar.add_task("indexing", total=None)
-        report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
-                        status=lambda msg: bar.update(task, description=msg or "indexing"))
-        total = len(ix)
+    try:
+        with Index(db, semantic=semantic, create=bool(inputs)) as ix, Progress(
+            SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
+            TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
+        ) as bar:
+            if semantic is not None and semantic != ix.semantic:
+                _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the semantic "
+                                f"channel, which stays so; --{'' if semantic else 'no-'}semantic has no effect here")
+            task = bar.add_task("indexing", total=None)
+            report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
+                            status=lambda msg: bar.update(task, description=msg or "indexing"))
+            total = len(ix)
+    except KeyboardInterrupt:
+        with Index(db, create=False, readonly=True) as ix:
+            held = len(ix)
+        _say("error", f"interrupted: {db} holds {held} documents, every batch committed before the interrupt; "
+                      "run the same command again to complete it")
+        raise typer.Exit(130) from None
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {len(report.skipped)}, "
                   f"failed {len(report.failed)}; the store holds {total} documents")
     if report.repeated:

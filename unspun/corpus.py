@@ -380,6 +380,8 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
                 end = offset + records.get_record_length()  # reads to the record's end
                 origin = f"{path}:{offset}"
                 if _truncated(record):
+                    if left:
+                        yield _not_pages(path, left)
                     yield Failure(origin, _stream_reason(EOFError()))
                     return
                 if payload is not None:
@@ -392,14 +394,18 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
         else:
             damaged = None
         if left:
-            yield Skip(str(path), f"{sum(left.values())} response(s) that are not HTML pages with status 200 left "
-                                  f"out ({_counts(left)})")
+            yield _not_pages(path, left)
         if damaged is not None:
             yield damaged
             return
         f.seek(end)
         if f.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+
+
+def _not_pages(path: Path, left: dict[str, int]) -> Skip:
+    return Skip(str(path), f"{sum(left.values())} response(s) that are not HTML pages with status 200 left out "
+                           f"({_counts(left)})")
 
 
 def _not_a_page(record: ArcWarcRecord) -> str:

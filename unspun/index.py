@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+import xxhash
 
 from . import dates
 from .align import Params, align_units
@@ -240,7 +242,9 @@ class Index:
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         report = AddReport()
-        written = bytearray()  # a flag per document key written by this run (keys are reused only as the largest)
+        # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
+        # and another writer may have put a different document there since): 8 bytes a document.
+        written = array("Q")
         pool = ProcessPoolExecutor(jobs, initializer=_share_cores, initargs=(jobs,)) if jobs > 1 else None
         try:
             pending: list[Record] = []
@@ -298,7 +302,7 @@ class Index:
         done = pool.map(partial(_prepare_part, embed=self._vectors is not None), parts)
         return latest, (p for part in done for p in part)
 
-    def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: bytearray,
+    def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: array,
                      status: Callable[[str | None], None] | None = None) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
         prepared = list(zip(*batch))
@@ -310,16 +314,17 @@ class Index:
             with con:
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
+                    tag = xxhash.xxh64_intdigest(rec.id.encode()) | 1
                     if old is not None:
                         removed += self._delete(con, old)
-                        if old < len(written) and written[old]:
+                        if old < len(written) and written[old] == tag:
                             report._repeat(rec.id)
                         else:
                             report.replaced += 1
                     doc = self.store.insert(con, rec)
                     if doc >= len(written):
-                        written.extend(bytes(doc + 1 - len(written) + len(written) // 2))
-                    written[doc] = 1
+                        written.frombytes(bytes(8 * (doc + 1 - len(written) + len(written) // 2)))
+                    written[doc] = tag
                     keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
                     vectors.append(vecs)

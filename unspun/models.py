@@ -20,16 +20,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 SURROGATE_NOTE = "lone surrogate code points (invalid Unicode) replaced by U+FFFD"
 
 
-def _valid_unicode(obj: object, note_field: str | None = None) -> None:
-    """Replace lone surrogates in a frozen dataclass's ``text`` by U+FFFD, one code point for one, so offsets stay
-    those of the text as given; say so in its note field when it has one."""
-    text = obj.text  # type: ignore[attr-defined]
-    if _SURROGATE.search(text) is None:
+def _valid_unicode(obj: object, fields: tuple[str, ...], note_field: str) -> None:
+    """Replace lone surrogates in a frozen dataclass's string ``fields`` by U+FFFD, one code point for one, so
+    offsets stay those of the text as given (a file name undecodable in UTF-8 holds them too); say so in its note."""
+    bad = [f for f in fields if isinstance(v := getattr(obj, f), str) and _SURROGATE.search(v) is not None]
+    if not bad:
         return
-    object.__setattr__(obj, "text", _SURROGATE.sub("\ufffd", text))
-    if note_field is not None:
-        note = getattr(obj, note_field)
-        object.__setattr__(obj, note_field, SURROGATE_NOTE if note is None else f"{note}; {SURROGATE_NOTE}")
+    for f in bad:
+        object.__setattr__(obj, f, _SURROGATE.sub("\ufffd", getattr(obj, f)))
+    said = SURROGATE_NOTE if bad == ["text"] else f"{SURROGATE_NOTE} (in {', '.join(bad)})"
+    note = getattr(obj, note_field)
+    object.__setattr__(obj, note_field, said if note is None else f"{note}; {said}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Document:
     published: str | None = None
 
     def __post_init__(self) -> None:
-        _valid_unicode(self, "encoding_note")
+        _valid_unicode(self, ("text", "path", "published"), "encoding_note")
 
     @property
     def chars(self) -> int:
@@ -112,7 +113,7 @@ class Record:
     encoding_note: str | None = None
 
     def __post_init__(self) -> None:
-        _valid_unicode(self, "encoding_note")
+        _valid_unicode(self, ("text", "id", "url", "published", "source", "title", "lang", "origin"), "encoding_note")
 
     def document(self) -> Document:
         return Document(self.text, path=self.id, encoding_note=self.encoding_note, published=self.published)

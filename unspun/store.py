@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 import numpy as np
 
@@ -137,8 +138,9 @@ class Store:
         con = getattr(self._local, "con", None)
         if con is None:
             db = self.path / DB_FILE
-            # Quoted: a folder named "st#1" or "a?b" must not end the file name where the URI's query begins.
-            uri = f"file:{pathname2url(str(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
+            # Quoted, as bytes: a folder named "st#1" or "a?b" must not end the file name where the URI's query
+            # begins, and one whose name is not UTF-8 must still be found.
+            uri = f"file:{quote(os.fsencode(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
             con = sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
             if not self.readonly:
                 con.execute("PRAGMA journal_mode=WAL")

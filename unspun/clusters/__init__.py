@@ -111,8 +111,10 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
     if bad:
         print(f"unspun: warning: {len(bad)} input(s) not indexed (first: {bad[0].origin}: {bad[0].reason})",
               file=sys.stderr)
-    for s in report.skipped:
-        print(f"unspun: warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
+    if report.skipped:
+        s = report.skipped[0]
+        more = f" (and {len(report.skipped) - 1} more such notes)" if len(report.skipped) > 1 else ""
+        print(f"unspun: warning: skipped {s.origin}: {s.reason}{more}", file=sys.stderr)
 
 
 def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,
