@@ -258,3 +258,9 @@ def test_store_faults_are_user_errors_but_sql_bugs_keep_their_traceback() -> Non
     assert _store_fault(sqlite3.OperationalError("database is locked"))
     assert not _store_fault(sqlite3.OperationalError("no such column: x"))
     assert not _store_fault(sqlite3.IntegrityError("UNIQUE constraint failed: documents.id"))
+
+
+@pytest.mark.parametrize("port", ["65536", "99999", "-1"])
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str) -> None:
+    result = runner.invoke(app, ["serve", "--db", str(tmp_path), "--port", port])
+    assert result.exit_code == 2 and "--port" in result.output

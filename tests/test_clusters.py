@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 from pathlib import Path
 
@@ -244,6 +245,38 @@ def test_summary_and_html(store, tmp_path, capsys):
     pairs = sorted((tmp_path / "overview-pairs").iterdir())
     assert pairs and all(p.suffix == ".html" for p in pairs)
     assert 'href="overview-pairs/' in page
+
+
+def test_outputs_get_the_mode_of_new_files(store, tmp_path):
+    html = tmp_path / "overview.html"
+    old = os.umask(0o022)
+    try:
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    finally:
+        os.umask(old)
+    for f in [tmp_path / "o.jsonl", html, *(tmp_path / "overview-pairs").iterdir()]:
+        assert f.stat().st_mode & 0o777 == 0o644, f  # not mkstemp's 0600
+
+
+def test_unwritable_targets_are_refused_before_clustering(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(clusters, "compute", lambda *a, **k: pytest.fail("computed before checking the targets"))
+    (tmp_path / "taken-pairs").write_text("a file where the pair reports go")
+    for out, html, words in ((tmp_path, None, "is a directory"),
+                             (tmp_path / "o.jsonl", tmp_path, "is a directory"),
+                             (tmp_path / "o.jsonl", tmp_path / "taken.html", "exists and is not a folder"),
+                             (tmp_path / "file.txt" / "o.jsonl", None, "cannot create its folder")):
+        (tmp_path / "file.txt").write_text("x")
+        with pytest.raises(UnspunError, match=words):
+            clusters.run(store, out, "jsonl", "local", None, False, html, None, quiet=True)
+    assert not (tmp_path.parent / f"{tmp_path.name}-pairs").exists()
+
+
+def test_summary_escapes_control_characters_of_ids() -> None:
+    from unspun.clusters.graph import Cluster
+    from unspun.clusters.overview import summary
+
+    c = Cluster(1, ["\x1b[31mred", "b"], "\x1b[31mred", "earliest", [], [])
+    assert "original \\x1b[31mred" in summary([c], 1, 0, 2) and "\x1b" not in summary([c], 1, 0, 2)
 
 
 def test_html_escapes_document_text(tmp_path):

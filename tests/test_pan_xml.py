@@ -25,9 +25,8 @@ def test_not_a_corpus(tmp_path):
         load_corpus(tmp_path)
 
 
-def test_run_eval_on_a_tiny_corpus(tmp_path):
-    """A corpus we write: one verbatim pair and one unrelated pair; XML files are written and scored."""
-    corpus, out = tmp_path / "c", tmp_path / "out"
+def _tiny_corpus(tmp_path):
+    corpus = tmp_path / "c"
     for d in ("susp", "src", "01-none", "02-copy"):
         (corpus / d).mkdir(parents=True)
     para = ("The harbour authority approved a new breakwater on Tuesday after two years of hearings. "
@@ -49,9 +48,30 @@ def test_run_eval_on_a_tiny_corpus(tmp_path):
     (corpus / "01-none" / "pairs").write_text("suspicious-document1.txt source-document2.txt\n")
     (corpus / "01-none" / "suspicious-document1-source-document2.xml").write_text(
         '<document reference="suspicious-document1.txt"></document>')
+    return corpus, para
+
+
+def test_run_eval_on_a_tiny_corpus(tmp_path):
+    """A corpus we write: one verbatim pair and one unrelated pair; XML files are written and scored."""
+    (corpus, para), out = _tiny_corpus(tmp_path), tmp_path / "out"
     r = run_eval(corpus, out, jobs=1)
     assert (out / "02-copy" / "suspicious-document1-source-document1.xml").is_file()
     assert (out / "01-none" / "suspicious-document1-source-document2.xml").is_file()
     by = {t.task: t for t in r.tasks}
     assert by["02-copy"].scores.plagdet > 0.95
     assert by["01-none"].no_detection == 1.0
+
+
+def test_run_eval_refuses_what_it_cannot_read_or_write_before_aligning(tmp_path):
+    corpus, _ = _tiny_corpus(tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="cannot write detections there"):
+        run_eval(corpus, tmp_path / "file", jobs=1)
+    (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n"
+                                             "suspicious-document1.txt source-document99.txt\n")
+    with pytest.raises(InputError, match=r"2 file\(s\) missing, e.g. 02-copy/pairs names src/source-document99.txt"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+    (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n")
+    (corpus / "src" / "source-document1.txt").write_bytes(b"Caf\xe9 " * 50)
+    with pytest.raises(InputError, match="not UTF-8 at byte 3"):
+        run_eval(corpus, tmp_path / "out", jobs=1)

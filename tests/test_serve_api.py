@@ -216,7 +216,8 @@ def test_add_replace_get_delete(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("payload", [{"text": "no id"}, {"id": "", "text": "x"}, {"id": "x", "text": " "},
-                                     {"id": "x", "text": "t", "published": 2024}, [{"id": "x"}], "a string"])
+                                     {"id": "x", "text": "t", "published": 2024}, [{"id": "x"}], "a string",
+                                     {"id": True, "text": "t"}, {"id": 1.5, "text": "t"}])
 def test_bad_documents_are_422(client: TestClient, payload: object) -> None:
     assert client.post("/v1/documents", json=payload, headers=AUTH).status_code == 422
     assert client.get("/v1/health").json()["documents"] == 2
@@ -259,6 +260,25 @@ def test_malformed_json_is_422_with_a_reason(client: TestClient, raw: bytes) -> 
     assert r.status_code == 422
     detail = r.json()["detail"]
     assert detail and detail[0]["msg"]
+
+
+@pytest.mark.parametrize("path, raw", [
+    ("/v1/compare", b'{"a": "\\udc00 text"}'),  # b missing; a holds a lone surrogate
+    ("/v1/check", b'{"text": NaN}'),
+    ("/v1/check", b'{"text": "hello", "top": Infinity}'),
+    ("/v1/documents", b'[{"id": "s1", "text": "x \\ud800 y"}, {"id": "", "text": "no id"}]'),
+    ("/v1/documents", b'{"id": NaN, "text": "x"}'),
+])
+def test_rejected_values_json_cannot_echo_are_422_not_500(client: TestClient, path: str, raw: bytes) -> None:
+    r = client.post(path, content=raw, headers={"Content-Type": "application/json", **AUTH})
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"]
+    assert "input" not in r.json()["detail"][0]  # a bad list item does not echo the whole body
+
+
+def test_a_lone_surrogate_in_exclude_is_no_error(client: TestClient) -> None:
+    r = client.post("/v1/check", content=b'{"text": "hello there", "exclude": ["\\ud800"]}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 200
 
 
 def test_wrong_json_shape_is_422(client: TestClient) -> None:

@@ -274,7 +274,7 @@ def check_command(
 def serve_command(
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
     write_token: Annotated[str | None, typer.Option(
         "--write-token", envvar="UNSPUN_WRITE_TOKEN",
         help="Bearer token for POST/DELETE /v1/documents; without one the server is read-only.")] = None,

@@ -20,6 +20,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 SURROGATE_NOTE = "lone surrogate code points (invalid Unicode) replaced by U+FFFD"
 
 
+def valid_unicode(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _valid_unicode(obj: object, fields: tuple[str, ...], note_field: str) -> None:
     """Replace lone surrogates in a frozen dataclass's string ``fields`` by U+FFFD, one code point for one, so
     offsets stay those of the text as given (a file name undecodable in UTF-8 holds them too); say so in its note."""
@@ -27,7 +32,7 @@ def _valid_unicode(obj: object, fields: tuple[str, ...], note_field: str) -> Non
     if not bad:
         return
     for f in bad:
-        object.__setattr__(obj, f, _SURROGATE.sub("\ufffd", getattr(obj, f)))
+        object.__setattr__(obj, f, valid_unicode(getattr(obj, f)))
     said = SURROGATE_NOTE if bad == ["text"] else f"{SURROGATE_NOTE} (in {', '.join(bad)})"
     note = getattr(obj, note_field)
     object.__setattr__(obj, note_field, said if note is None else f"{note}; {said}")

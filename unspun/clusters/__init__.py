@@ -124,6 +124,10 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     if fmt not in output.FORMATS:
         raise UnspunError(f"unknown format {fmt!r} (choose {', '.join(output.FORMATS)})")
     db, out = Path(db), Path(out)
+    for target in output.paths(out, fmt).values():
+        output.writable(target)
+    if html is not None:
+        overview.check_target(Path(html))
     if input:
         _index_inputs(db, [Path(i) for i in input])
     res = compute(db, engine=engine, master=master, params=params, quiet=quiet)

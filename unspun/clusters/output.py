@@ -19,6 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import UnspunError
+
 FORMATS = ("jsonl", "parquet", "csv")
 TYPES = ("link", "cluster", "boilerplate")
 _PLURAL = {"link": "links", "cluster": "clusters", "boilerplate": "boilerplate"}
@@ -53,6 +55,25 @@ def paths(out: Path, fmt: str) -> dict[str, Path]:
     return {t: base.with_name(f"{base.name}.{_PLURAL[t]}.{fmt}") for t in TYPES}
 
 
+def writable(path: Path) -> None:
+    """Refuse, before hours of clustering, a file target that is a folder or sits where nothing can be written."""
+    if path.is_dir():
+        raise UnspunError(f"{path}: is a directory; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UnspunError(f"{path}: cannot create its folder ({e.strerror or e})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise UnspunError(f"{path}: its folder is not writable")
+
+
+def readable_by_all(path: Path) -> None:
+    """A temporary file is private (0600); the output it becomes gets the mode a new file would (umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[int], None] = lambda n: None) -> list[Path]:
     """Write every record; returns the files written."""
     if fmt not in FORMATS:
@@ -77,6 +98,7 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
         for final, tmp in temps.items():
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
+            readable_by_all(tmp)
         for final, tmp in temps.items():
             os.replace(tmp, final)
     return list(dict.fromkeys(targets.values()))

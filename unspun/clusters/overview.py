@@ -5,15 +5,18 @@ every id passes through `html.escape`."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+from ..errors import UnspunError
 from ..index import Index
 from ..report.html import render_html
 from .graph import Cluster
 from .links import Link, comparison
+from .output import readable_by_all, writable
 
 #: Clusters shown by --summary and --html, and pair reports written per cluster.
 SHOW = 20
@@ -28,11 +31,23 @@ def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: i
             lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused")
         if len(c.copies) > 10:
             lines.append(f"    ... and {len(c.copies) - 10} more")
-    return "\n".join(lines)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", "\n".join(lines))
+
+
+#: Control characters other than the line breaks the summary puts there: ids come from the data, and an escape
+#: sequence in one would reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def pair_dir(html: Path) -> Path:
     return html.with_name(f"{html.stem}-pairs")
+
+
+def check_target(html: Path) -> None:
+    """The page and its pairs' folder can be written (asked before clustering, which takes long)."""
+    writable(html)
+    if pair_dir(html).exists() and not pair_dir(html).is_dir():
+        raise UnspunError(f"{pair_dir(html)}: exists and is not a folder (the pair reports go there)")
 
 
 def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple[str, str], Link],
@@ -82,6 +97,7 @@ def _atomic(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        readable_by_all(Path(name))
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)

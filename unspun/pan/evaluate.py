@@ -77,9 +77,24 @@ def _xml_name(p: Pair) -> str:
     return f"{Path(p.susp).stem}-{Path(p.src).stem}.xml"
 
 
+def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> None:
+    """Every document and ground-truth file the pairs name, before hours of aligning depend on them."""
+    missing = [f"{p.task}/pairs names {f}" for ps in tasks.values() for p in ps
+               for f in (f"susp/{p.susp}", f"src/{p.src}", f"{p.task}/{_xml_name(p)}") if not (corpus / f).is_file()]
+    if missing:
+        raise InputError(f"{corpus}: {len(missing)} file(s) missing, e.g. {missing[0]}")
+
+
 def _read(path: Path) -> Document:
-    with open(path, encoding="utf-8", newline="") as f:
-        return Document(f.read(), path=str(path))
+    """PAN documents are UTF-8 and their cases count characters of it: any other text is an error, not a guess."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return Document(f.read(), path=str(path))
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 at byte {e.start} (PAN corpora are UTF-8: the cases' offsets count "
+                         "its characters)") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
 def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Case]]]:
@@ -125,8 +140,12 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     corpus, out = Path(corpus), Path(out)
     all_tasks = load_corpus(corpus)
     chosen = {k: v[:limit] for k, v in all_tasks.items() if tasks is None or k in tasks}
+    _check_files(corpus, chosen)
     for name in chosen:
-        (out / name).mkdir(parents=True, exist_ok=True)
+        try:
+            (out / name).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"{out / name}: cannot write detections there ({e.strerror or e})") from None
     # The pairs of one suspicious document go to one worker together, in a row: its units and sentence vectors
     # are then computed once (the aligner keeps the last documents' units), which saves a fifth of the work.
     groups: dict[str, list[Pair]] = {}

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import __version__
@@ -25,6 +26,11 @@ DESCRIPTION = """Find the original behind copied, spun, paraphrased or translate
 `unspun compare --format json`. Reads need no credentials; adding and deleting documents needs the bearer token
 the server was started with (`--write-token` or `UNSPUN_WRITE_TOKEN`); without one the server is read-only.
 """
+
+
+def _printable(value: object) -> str:
+    """Text that JSON can carry: a lone surrogate (from the request itself) as its escape."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def default_workers() -> int:
@@ -50,6 +56,15 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     app.include_router(api.router)
     pages.mount(app)
     app.add_middleware(BodyLimit, max_body=max_body)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes each bad value back ("input"), which fails on what made it bad (NaN, a lone
+        # surrogate) and echoes a whole list body for one bad item: the reasons and where they are suffice.
+        errors = [{"type": e["type"], "loc": [x if isinstance(x, int) else _printable(x) for x in e["loc"]],
+                   "msg": _printable(e["msg"]), **({"ctx": {k: _printable(v) for k, v in e["ctx"].items()}}
+                                                   if e.get("ctx") else {})} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(UnspunError)
     async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:

@@ -7,7 +7,7 @@ Responses mirror the `check` and `compare` JSON contracts of the CLI (see README
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from ..models import Record
 
@@ -68,7 +68,8 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | int = Field(description="Identity in the store: adding the same id again replaces it.")
+    id: StrictStr | StrictInt = Field(description="Identity in the store: adding the same id again replaces it "
+                                                  "(a string or an integer, as in JSONL input; not a bool).")
     text: str
     url: str | None = None
     published: str | None = None
