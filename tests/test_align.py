@@ -236,3 +236,12 @@ def test_a_translation_from_another_language_is_one_passage_with_its_offsets():
 
 def test_a_text_in_another_language_on_the_same_topic_is_no_translation():
     assert align(PARA_ES, HARBOUR_NEWS + OTHER).passages == []
+
+
+def test_compare_takes_plain_texts_as_check_does() -> None:
+    from unspun import Document, compare
+
+    text = ("The harbour authority approved a new breakwater on Tuesday after two years of hearings. "
+            "Fishermen had argued that the old wall no longer protected their boats during winter storms.")
+    assert compare(text, text).to_json() == compare(Document(text), Document(text)).to_json()
+    assert compare(text, text).passages[0].kind == "verbatim"

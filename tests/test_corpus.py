@@ -77,7 +77,7 @@ def test_ids_are_relative_paths_in_folders_and_names_for_files(tmp_path: Path) -
     assert [r.id for r in items if isinstance(r, Record)] == ["a.md", "b.txt", "sub/dir/name.txt", "single.txt"]
     assert _failures(items) == {}
     (reason,) = _skips(items).values()  # counted, once, at the end of the folder
-    assert isinstance(items[3], Skip) and items[3].origin == str(corpus)
+    assert isinstance(items[3], Skip) and items[3].origin == str(corpus) and items[3].count == 3
     assert reason.startswith("3 file(s) of types no reader takes left out (.xyz 2, .py 1; supported: .txt, .md")
     deep = _records(items)["sub/dir/name.txt"]
     assert (deep.text, deep.origin, deep.encoding_note) == ("deep", str(corpus / "sub" / "dir" / "name.txt"), None)

@@ -189,6 +189,18 @@ def test_dates_order_as_instants_whatever_their_form(tmp_path: Path) -> None:
         assert ix.check(LIBRARY.replace("Scholars", "Researchers")).original == "newer.txt"
 
 
+def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) -> None:
+    with Index(tmp_path / "db", semantic=False) as ix:  # old.txt explains half of the query, full.txt all of it
+        ix.add([Record(id="full.txt", text=LIBRARY + "\n\n" + TRAM, published="2010-01-01"),
+                Record(id="old.txt", text=LIBRARY + "\n\n" + ORCHESTRA, published="2001-01-01")])
+        query = (LIBRARY + "\n\n" + TRAM).replace("Scholars", "Researchers")
+        wide, narrow = ix.check(query, top=5), ix.check(query, top=1)
+        assert [s.id for s in wide.sources] == ["full.txt", "old.txt"]
+        assert [s.id for s in narrow.sources] == ["full.txt"]
+        assert wide.original == narrow.original == "old.txt"
+        assert "old.txt ranks 2 of the 2 sources found, below the 1 listed" in narrow.evidence[-1]
+
+
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:
     recs = _records()
     again = [Record(id=r.id, text=r.text + " Updated.") for r in recs[:2]]
@@ -451,6 +463,14 @@ def test_cli_warns_of_ids_given_twice_and_prints_notes(tmp_path: Path) -> None:
     assert "indexed 3 (0 replaced)" in run.stderr and "the store holds 2 documents" in run.stderr
     assert "1 document(s) repeated an id given earlier in this run" in run.stderr and "same.txt" in run.stderr
     assert "note " in run.stderr and "not UTF-8" in run.stderr
+    (tmp_path / "a" / "x.py").write_text("print(1)")
+    (tmp_path / "a" / "y.py").write_text("print(2)")
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), str(tmp_path / "a")], capture_output=True,
+                         text=True)
+    assert "skipped 2, failed 0" in run.stderr  # the files left out, not the one line that counts them
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), str(tmp_path / "nope.txt")],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "indexed 0" in run.stderr and "failed 1" in run.stderr  # nothing could be read
     run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), "--semantic", str(tmp_path / "a")],
                          capture_output=True, text=True)
     assert "created without the semantic channel, which stays so; --semantic has no effect" in run.stderr

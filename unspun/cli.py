@@ -204,8 +204,8 @@ def index_command(
         _say("error", f"interrupted: {db} holds {held} documents, every batch committed before the interrupt; "
                       "run the same command again to complete it")
         raise typer.Exit(130) from None
-    console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {len(report.skipped)}, "
-                  f"failed {len(report.failed)}; the store holds {total} documents")
+    console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {report.skipped_count}, "
+                  f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}")
     if report.repeated:
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
@@ -216,6 +216,8 @@ def index_command(
         console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False)
     for f in report.failed:
         console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False)
+    if report.failed and not report.indexed:
+        raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
 @app.command("check")

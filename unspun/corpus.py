@@ -83,7 +83,7 @@ def _read_directory(root: Path) -> Iterator[Item]:
             left[kind] = left.get(kind, 0) + 1
     if left:
         yield Skip(str(root), f"{sum(left.values())} file(s) of types no reader takes left out "
-                              f"({_counts(left)}; supported: {', '.join(_READERS)})")
+                              f"({_counts(left)}; supported: {', '.join(_READERS)})", sum(left.values()))
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -405,7 +405,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
 
 def _not_pages(path: Path, left: dict[str, int]) -> Skip:
     return Skip(str(path), f"{sum(left.values())} response(s) that are not HTML pages with status 200 left out "
-                           f"({_counts(left)})")
+                           f"({_counts(left)})", sum(left.values()))
 
 
 def _not_a_page(record: ArcWarcRecord) -> str:
@@ -484,7 +484,7 @@ def _read_reuters(path: Path, doc_id: str) -> Iterator[Item]:
                 headlines += 1
         if headlines:
             yield Skip(str(path), f"{headlines} {'story' if headlines == 1 else 'stories'} without a <BODY> "
-                                  "(headlines only) left out")
+                                  "(headlines only) left out", headlines)
 
 
 def _sgml_stories(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:

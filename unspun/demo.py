@@ -8,6 +8,8 @@ checks the seed copy (its French round trip, with link debris) against it and wr
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +23,9 @@ from .embed import use_all_cores
 from .index import Index
 from .ingest import read_document
 from .report.check import render_check_html, render_check_text
+
+#: Store metadata naming the inputs a demo store was built from: another data folder means another store.
+DEMO_INPUTS = "demo_inputs"
 
 #: BBC sections indexed around the seed original: real news as distractors, small enough for a quick demo.
 NEWS = ("politics",)
@@ -65,16 +70,28 @@ def main() -> None:
     console = Console()
     inputs, copy = _inputs(args.data)
     if copy.parent.name != "seeds":
-        console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}[/]")
+        console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}; "
+                      "point the demo at the data with `make demo DATA=/path/to/data`[/]")
     use_all_cores()
+    built_from = json.dumps([str(p.resolve()) for p in inputs])
+    if (args.db / "unspun.sqlite").is_file():
+        with Index(args.db) as ix:
+            stale = ix.store.meta(DEMO_INPUTS) != built_from
+        if stale:  # another data folder or the example: what it holds would answer for the wrong corpus
+            console.print(f"{args.db} was indexed from other inputs: indexing again")
+            shutil.rmtree(args.db)
     start = time.perf_counter()
     with Index(args.db) as ix:
-        if len(ix) == 0:
+        reused = len(ix) > 0
+        if not reused:
             with Progress(console=console) as bar:
                 task = bar.add_task(f"indexing into {args.db}", total=None)
                 rep = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task))
-            console.print(f"indexed {rep.indexed} documents in {time.perf_counter() - start:.1f} s "
-                          f"({len(rep.failed)} failed)")
+            con = ix.store.connection()
+            with con:
+                ix.store.set_meta(con, DEMO_INPUTS, built_from)
+            console.print(f"indexed {rep.indexed} documents ({', '.join(str(p) for p in inputs)}) in "
+                          f"{time.perf_counter() - start:.1f} s ({len(rep.failed)} failed)")
         else:
             console.print(f"reusing the store {args.db} ({len(ix)} documents; delete it to index again)")
         t = time.perf_counter()
@@ -82,7 +99,8 @@ def main() -> None:
         elapsed = time.perf_counter() - t
     render_check_text([result], console)
     args.out.write_text(render_check_html([result]), encoding="utf-8")
-    console.print(f"checked {copy.name} against the store in {elapsed:.2f} s (model load included)")
+    console.print(f"checked {copy.name} against the store in {elapsed:.2f} s"
+                  + (" (model load included)" if reused else ""))
     console.print(f"[bold]report written to {args.out.resolve()}[/] — open it in a browser")
 
 

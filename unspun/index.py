@@ -62,6 +62,11 @@ class AddReport:
     #: Documents indexed with something to know about their text (a guessed encoding, invalid code points).
     notes: list[Failure] = field(default_factory=list)
 
+    @property
+    def skipped_count(self) -> int:
+        """Inputs left out, each `Skip` counting what it stands for (a folder's files of other types, ...)."""
+        return sum(s.count if isinstance(s, Skip) else 1 for s in self.skipped)
+
     def _repeat(self, id: str) -> None:
         self.repeated += 1
         if len(self.repeated_ids) < REPEATED_SHOWN and id not in self.repeated_ids:
@@ -460,8 +465,13 @@ class Index:
         drop = set_text(evidence_of, chars_of, self.retrieve)
         found = [s for s, d in zip(found, drop) if not d]
         found.sort(key=lambda s: (-s.score, s.id))
-        found = found[:top]
+        # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
         original, evidence = _original(doc, found)
+        rank = next(i for i, s in enumerate(found, 1) if s.id == original) if original is not None else 0
+        if rank > top:
+            evidence.append(f"{original} ranks {rank} of the {len(found)} sources found, below the {top} listed "
+                            "(ask for more to see its passages)")
+        found = found[:top]
         return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
 
 
@@ -480,7 +490,7 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
                           f"({first.published})"]
     for s in sources:
         if s.comparison.source == "b":
-            return s.id, [f"{s.id}: " + "; ".join(s.comparison.evidence)]
+            return s.id, [f"{s.id} (A: the checked document, B: {s.id}): " + "; ".join(s.comparison.evidence)]
     return sources[0].id, [f"{sources[0].id} explains the most of the checked text (no dates to order the sources)"]
 
 

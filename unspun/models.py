@@ -137,6 +137,8 @@ class Skip(Failure):
     """Inputs left out on purpose (files of a type no reader takes, WARC responses that are not web pages): reported
     as skipped, with how many, not as failures."""
 
+    count: int = 1
+
 
 @dataclass(frozen=True)
 class Source:
