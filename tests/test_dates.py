@@ -23,6 +23,7 @@ from unspun.models import Document
     ("soon", "soon", True),
     ("Mon Mar 01 2004 10:00:00 GMT+0300 (Moscow Standard Time)", "2004-03-01T10:00:00+03:00", True),  # east
     ("Mar 1 2004 10:00 UTC", "2004-03-01T10:00:00+00:00", True),
+    ("1 Mar 2004 23:30", "2004-03-01T23:30:00", True),  # no zone: the time is kept (and taken as UTC)
     ("Mar 1 2004 10:00 EST", "2004-03-01", True),  # an abbreviated zone: the day is certain, the hour is not
     ("2004-03-01T10:00:00+25:00", "2004-03-01T10:00:00+25:00", True),  # no such offset: not a date
     ("2004-03-01 10:00 +9900", "2004-03-01 10:00 +9900", True),
@@ -37,6 +38,7 @@ def test_instants_order_across_forms_and_offsets() -> None:
     assert instant("2005-03-02T02:00:00Z") < instant("2005-03-01T23:30:00-05:00")
     assert instant("2005-03-01") == instant("2005-03-01T00:00:00+00:00")  # a bare date is midnight UTC
     assert instant(None) is None and instant("  ") is None and instant("March 3") is None
+    assert instant("March 1, 2004 10:00 pm") == instant("2004-03-01T22:00:00Z")
     assert instant("2004-03-01T10:00:00+25:00") is None  # parses, then its offset fails: no date, no crash
 
 

@@ -199,6 +199,8 @@ def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) 
         assert [s.id for s in narrow.sources] == ["full.txt"]
         assert wide.original == narrow.original == "old.txt"
         assert "old.txt ranks 2 of the 2 sources found, below the 1 listed" in narrow.evidence[-1]
+        with pytest.raises(ValueError, match="top must be at least 1"):
+            ix.check(query, top=0)
 
 
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:
@@ -242,9 +244,13 @@ def test_lone_surrogates_are_replaced_keeping_offsets(tmp_path: Path) -> None:
         res = ix.check(Document("Breaking: " + bad))
         assert res.sources[0].id == "bad.txt" and "U+FFFD" in res.document.encoding_note
         # In an id or metadata too (a file name that is not UTF-8 holds them): replaced, and said where.
-        rep = ix.add([Record(id="caf\udce9.txt", text=HARBOUR, title="T\ud800", origin="/in/caf\udce9.txt")])
-        assert rep.indexed == 1 and rep.notes[0].reason.endswith("replaced by U+FFFD (in id, title, origin)")
-        assert ix.get("caf\ufffd.txt").title == "T\ufffd"
+        # In names and metadata (a file name that is not UTF-8 holds them): written as escapes, so that two file
+        # names differing in their undecodable byte stay two ids.
+        rep = ix.add([Record(id="caf\udce9.txt", text=HARBOUR, title="T\ud800", origin="/in/caf\udce9.txt"),
+                      Record(id="caf\udce8.txt", text=LIBRARY)])
+        assert rep.indexed == 2 and rep.notes[0].reason == "invalid Unicode in id, title, origin written as escapes"
+        assert ix.get("caf\\xe9.txt").title == "T\\ud800" and ix.get("caf\\xe8.txt").text == LIBRARY
+        assert ix.get("caf\udce9.txt").id == "caf\\xe9.txt"  # looked up as stored
 
 
 def test_missing_and_corrupt_store(tmp_path: Path) -> None:

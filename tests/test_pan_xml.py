@@ -48,12 +48,12 @@ def _tiny_corpus(tmp_path):
     (corpus / "01-none" / "pairs").write_text("suspicious-document1.txt source-document2.txt\n")
     (corpus / "01-none" / "suspicious-document1-source-document2.xml").write_text(
         '<document reference="suspicious-document1.txt"></document>')
-    return corpus, para
+    return corpus
 
 
 def test_run_eval_on_a_tiny_corpus(tmp_path):
     """A corpus we write: one verbatim pair and one unrelated pair; XML files are written and scored."""
-    (corpus, para), out = _tiny_corpus(tmp_path), tmp_path / "out"
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
     r = run_eval(corpus, out, jobs=1)
     assert (out / "02-copy" / "suspicious-document1-source-document1.xml").is_file()
     assert (out / "01-none" / "suspicious-document1-source-document2.xml").is_file()
@@ -63,7 +63,7 @@ def test_run_eval_on_a_tiny_corpus(tmp_path):
 
 
 def test_run_eval_refuses_what_it_cannot_read_or_write_before_aligning(tmp_path):
-    corpus, _ = _tiny_corpus(tmp_path)
+    corpus = _tiny_corpus(tmp_path)
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="cannot write detections there"):
         run_eval(corpus, tmp_path / "file", jobs=1)

@@ -211,7 +211,8 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     twice = [{"id": "t", "text": COPY, "published": "March 1, 2004"}, {"id": "t", "text": OTHER}]
     r = client.post("/v1/documents", json=twice, headers=AUTH).json()
     assert (r["indexed"], r["replaced"], r["repeated"]) == (2, 0, 1)  # the last one read is kept
-    assert r["notes"] == [{"origin": "POST /v1/documents (id t)", "reason": "published 'March 1, 2004' read as 2004-03-01"}]
+    assert r["notes"] == [{"origin": "POST /v1/documents (id t)",
+                           "reason": "published 'March 1, 2004' read as 2004-03-01", "count": 1}]
     assert client.get("/v1/documents/t").json()["text"] == OTHER
 
 
@@ -273,6 +274,11 @@ def test_rejected_values_json_cannot_echo_are_422_not_500(client: TestClient, pa
     r = client.post(path, content=raw, headers={"Content-Type": "application/json", **AUTH})
     assert r.status_code == 422 and r.json()["detail"][0]["msg"]
     assert "input" not in r.json()["detail"][0]  # a bad list item does not echo the whole body
+
+
+def test_422_limits_stay_numbers(client: TestClient) -> None:
+    (e,) = client.post("/v1/check", json={"text": "x", "top": 0}).json()["detail"]
+    assert e["loc"] == ["body", "top"] and e["ctx"] == {"ge": 1}
 
 
 def test_a_lone_surrogate_in_exclude_is_no_error(client: TestClient) -> None:

@@ -199,10 +199,12 @@ def index_command(
                             status=lambda msg: bar.update(task, description=msg or "indexing"))
             total = len(ix)
     except KeyboardInterrupt:
-        with Index(db, create=False, readonly=True) as ix:
-            held = len(ix)
-        _say("error", f"interrupted: {db} holds {held} documents, every batch committed before the interrupt; "
-                      "run the same command again to complete it")
+        try:
+            with Index(db, create=False, readonly=True) as ix:
+                held = f"{db} holds {len(ix)} documents, every batch committed before the interrupt"
+        except UnspunError:  # interrupted before the store existed
+            held = f"{db} holds nothing yet"
+        _say("error", f"interrupted: {held}; run the same command again to complete it")
         raise typer.Exit(130) from None
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {report.skipped_count}, "
                   f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}")

@@ -31,7 +31,9 @@ class _Zones:
     def __call__(self, name: str | None, offset: int | None) -> int | None:
         if offset is not None:
             return offset
-        if name is not None and name.upper() in _UTC_NAMES:
+        if name is None:  # no zone at all: a naive time, taken as UTC later
+            return None
+        if name.upper() in _UTC_NAMES:
             return 0
         self.unknown = True
         return None

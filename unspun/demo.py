@@ -22,6 +22,7 @@ from .corpus import read_inputs
 from .embed import use_all_cores
 from .index import Index
 from .ingest import read_document
+from .store import DB_FILE, Store
 from .report.check import render_check_html, render_check_text
 
 #: Store metadata naming the inputs a demo store was built from: another data folder means another store.
@@ -61,6 +62,17 @@ def _inputs(data: Path) -> tuple[list[Path], Path]:
     return [tmp / "corpus"], tmp / "copy.txt"
 
 
+def _built_from(path: Path) -> tuple[str | None, bool]:
+    """What a store was built from (None: not by the demo) and whether it holds documents, read without opening
+    it for writing (which would embed a semantic store's pending passages)."""
+    store = Store(path, readonly=True)
+    try:
+        documents = store.connection().execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
+        return store.meta(DEMO_INPUTS), documents
+    finally:
+        store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -69,15 +81,17 @@ def main() -> None:
     args = ap.parse_args()
     console = Console()
     inputs, copy = _inputs(args.data)
-    if copy.parent.name != "seeds":
+    if copy.parent.name != "seeds":  # the example
         console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}; "
                       "point the demo at the data with `make demo DATA=/path/to/data`[/]")
     use_all_cores()
-    built_from = json.dumps([str(p.resolve()) for p in inputs])
-    if (args.db / "unspun.sqlite").is_file():
-        with Index(args.db) as ix:
-            stale = ix.store.meta(DEMO_INPUTS) != built_from
-        if stale:  # another data folder or the example: what it holds would answer for the wrong corpus
+    example = copy.parent.name != "seeds"
+    built_from = "the built-in example" if example else json.dumps([str(p.resolve()) for p in inputs])
+    if (args.db / DB_FILE).is_file():
+        was, documents = _built_from(args.db)
+        if was is None and documents:
+            raise SystemExit(f"{args.db} is not a store `make demo` built: give another --db (it is left as it is)")
+        if was != built_from:  # another data folder, or the example: it would answer for the wrong corpus
             console.print(f"{args.db} was indexed from other inputs: indexing again")
             shutil.rmtree(args.db)
     start = time.perf_counter()

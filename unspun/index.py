@@ -425,6 +425,8 @@ class Index:
 
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
+        if top < 1:
+            raise ValueError(f"top must be at least 1, not {top}")
         if isinstance(doc, str):
             doc = Document(doc)
         uq = units(doc.text)

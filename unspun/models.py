@@ -21,21 +21,38 @@ SURROGATE_NOTE = "lone surrogate code points (invalid Unicode) replaced by U+FFF
 
 
 def valid_unicode(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD."""
+    """``text`` with each lone surrogate replaced by U+FFFD (one code point for one: offsets into it hold)."""
     return _SURROGATE.sub("\ufffd", text)
 
 
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+
+def escaped_unicode(name: str) -> str:
+    """``name`` with each lone surrogate written as an escape: a file name's undecodable byte (Python decodes it to
+    U+DC80-U+DCFF) as ``\\xe9``, any other as ``\\ud800``, so two names that differ there stay two ids."""
+    return _SURROGATE.sub(_escape, name)
+
+
 def _valid_unicode(obj: object, fields: tuple[str, ...], note_field: str) -> None:
-    """Replace lone surrogates in a frozen dataclass's string ``fields`` by U+FFFD, one code point for one, so
-    offsets stay those of the text as given (a file name undecodable in UTF-8 holds them too); say so in its note."""
+    """Make a frozen dataclass's strings valid Unicode: lone surrogates in ``text`` become U+FFFD (offsets hold), in
+    names and metadata escapes (names stay distinct); say so in its note."""
     bad = [f for f in fields if isinstance(v := getattr(obj, f), str) and _SURROGATE.search(v) is not None]
     if not bad:
         return
-    for f in bad:
-        object.__setattr__(obj, f, valid_unicode(getattr(obj, f)))
-    said = SURROGATE_NOTE if bad == ["text"] else f"{SURROGATE_NOTE} (in {', '.join(bad)})"
+    said = []
+    if "text" in bad:
+        object.__setattr__(obj, "text", valid_unicode(obj.text))  # type: ignore[attr-defined]
+        said.append(SURROGATE_NOTE)
+    names = [f for f in bad if f != "text"]
+    for f in names:
+        object.__setattr__(obj, f, escaped_unicode(getattr(obj, f)))
+    if names:
+        said.append(f"invalid Unicode in {', '.join(names)} written as escapes")
     note = getattr(obj, note_field)
-    object.__setattr__(obj, note_field, said if note is None else f"{note}; {said}")
+    object.__setattr__(obj, note_field, "; ".join(([note] if note else []) + said))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import numpy as np
 
 from .errors import UnspunError
-from .models import Record, valid_unicode
+from .models import Record, escaped_unicode
 
 DB_FILE = "unspun.sqlite"
 VECTORS_FILE = "vectors.usearch"
@@ -168,8 +168,8 @@ class Store:
             yield i
 
     def doc_key(self, id: str) -> int | None:
-        """The document stored under ``id`` (lone surrogates in it read as U+FFFD, as they were stored)."""
-        row = self.connection().execute("SELECT doc FROM documents WHERE id = ?", (valid_unicode(id),)).fetchone()
+        """The document stored under ``id`` (lone surrogates in it read as escapes, as ids are stored)."""
+        row = self.connection().execute("SELECT doc FROM documents WHERE id = ?", (escaped_unicode(id),)).fetchone()
         return row[0] if row else None
 
     def record(self, doc: int) -> Record:

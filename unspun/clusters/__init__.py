@@ -113,7 +113,7 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
               file=sys.stderr)
     if report.skipped:
         s = report.skipped[0]
-        more = f" (and {len(report.skipped) - 1} more such notes)" if len(report.skipped) > 1 else ""
+        more = f" (and {len(report.skipped) - 1} more skip reports)" if len(report.skipped) > 1 else ""
         print(f"unspun: warning: skipped {s.origin}: {s.reason}{more}", file=sys.stderr)
 
 

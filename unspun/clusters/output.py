@@ -67,10 +67,14 @@ def writable(path: Path) -> None:
         raise UnspunError(f"{path}: its folder is not writable")
 
 
-def readable_by_all(path: Path) -> None:
-    """A temporary file is private (0600); the output it becomes gets the mode a new file would (umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
+def as_new_file(path: Path) -> None:
+    """A temporary file is private (0600); the output it becomes gets the mode a new file would (0666 less the
+    umask, read where Linux shows it: setting the umask to read it would change it for every thread meanwhile)."""
+    try:
+        umask = int(next(ln.split()[1] for ln in Path("/proc/self/status").read_text().splitlines()
+                         if ln.startswith("Umask:")), 8)
+    except (OSError, StopIteration):
+        umask = 0o022
     os.chmod(path, 0o666 & ~umask)
 
 
@@ -98,7 +102,7 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
         for final, tmp in temps.items():
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
-            readable_by_all(tmp)
+            as_new_file(tmp)
         for final, tmp in temps.items():
             os.replace(tmp, final)
     return list(dict.fromkeys(targets.values()))

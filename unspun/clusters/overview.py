@@ -16,7 +16,7 @@ from ..index import Index
 from ..report.html import render_html
 from .graph import Cluster
 from .links import Link, comparison
-from .output import readable_by_all, writable
+from .output import as_new_file, writable
 
 #: Clusters shown by --summary and --html, and pair reports written per cluster.
 SHOW = 20
@@ -97,7 +97,7 @@ def _atomic(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        readable_by_all(Path(name))
+        as_new_file(Path(name))
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)

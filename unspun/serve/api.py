@@ -112,7 +112,8 @@ def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddRespon
     with svc.lock.write():
         report = svc.index.add([d.record() for d in items])
     return AddResponse(indexed=report.indexed, replaced=report.replaced, repeated=report.repeated,
-                       skipped=[Problem(origin=f.origin, reason=f.reason) for f in report.skipped],
+                       skipped=[Problem(origin=f.origin, reason=f.reason, count=getattr(f, "count", 1))
+                                for f in report.skipped],
                        failed=[Problem(origin=f.origin, reason=f.reason) for f in report.failed],
                        notes=[Problem(origin=f.origin, reason=f.reason) for f in report.notes])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,13 @@ the server was started with (`--write-token` or `UNSPUN_WRITE_TOKEN`); without o
 def _printable(value: object) -> str:
     """Text that JSON can carry: a lone surrogate (from the request itself) as its escape."""
     return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json_value(value: object) -> object:
+    """A limit such as ``{"ge": 1}`` as the number it is; anything else as printable text."""
+    if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return _printable(value)
 
 
 def default_workers() -> int:
@@ -62,7 +70,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
         # FastAPI's own handler echoes each bad value back ("input"), which fails on what made it bad (NaN, a lone
         # surrogate) and echoes a whole list body for one bad item: the reasons and where they are suffice.
         errors = [{"type": e["type"], "loc": [x if isinstance(x, int) else _printable(x) for x in e["loc"]],
-                   "msg": _printable(e["msg"]), **({"ctx": {k: _printable(v) for k, v in e["ctx"].items()}}
+                   "msg": _printable(e["msg"]), **({"ctx": {k: _json_value(v) for k, v in e["ctx"].items()}}
                                                    if e.get("ctx") else {})} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 

@@ -109,6 +109,8 @@ class DocumentOut(BaseModel):
 class Problem(BaseModel):
     origin: str
     reason: str
+    #: How many inputs it stands for (a skip note counts, say, a WARC's responses that are not pages).
+    count: int = 1
 
 
 class AddResponse(BaseModel):
