@@ -27,6 +27,7 @@ from .report.check import render_check_html, render_check_text
 
 #: Store metadata naming the inputs a demo store was built from: another data folder means another store.
 DEMO_INPUTS = "demo_inputs"
+DEFAULT_DB = Path("demo.unspun")
 
 #: BBC sections indexed around the seed original: real news as distractors, small enough for a quick demo.
 NEWS = ("politics",)
@@ -76,7 +77,7 @@ def _built_from(path: Path) -> tuple[str | None, bool]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--db", type=Path, default=Path("demo.unspun"))
+    ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--out", type=Path, default=Path("report.html"))
     args = ap.parse_args()
     console = Console()
@@ -89,7 +90,7 @@ def main() -> None:
     built_from = "the built-in example" if example else json.dumps([str(p.resolve()) for p in inputs])
     if (args.db / DB_FILE).is_file():
         was, documents = _built_from(args.db)
-        if was is None and documents:
+        if was is None and documents and args.db != DEFAULT_DB:  # (the default one: an older demo's)
             raise SystemExit(f"{args.db} is not a store `make demo` built: give another --db (it is left as it is)")
         if was != built_from:  # another data folder, or the example: it would answer for the wrong corpus
             console.print(f"{args.db} was indexed from other inputs: indexing again")

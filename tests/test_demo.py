@@ -1,0 +1,35 @@
+"""`make demo`'s store: indexed again when built from other inputs, reused otherwise, and never a user's store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from unspun.index import Index
+from unspun.models import Record
+
+
+def _demo(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "unspun.demo", "--data", str(cwd / "no-data"), *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
+    first = _demo(tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "make demo DATA=" in first.stdout and "indexed 1 documents" in first.stdout
+    assert (tmp_path / "report.html").is_file()
+    again = _demo(tmp_path)  # the example again, though written to another temporary folder
+    assert "reusing the store demo.unspun" in again.stdout
+    with Index(tmp_path / "demo.unspun") as ix:  # as if built from another data folder
+        con = ix.store.connection()
+        with con:
+            ix.store.set_meta(con, "demo_inputs", '["/elsewhere/seeds"]')
+    assert "was indexed from other inputs: indexing again" in _demo(tmp_path).stdout
+    with Index(tmp_path / "mine", semantic=False) as ix:
+        ix.add([Record(id="precious.txt", text="My own document, kept in my own store. " * 10)])
+    refused = _demo(tmp_path, "--db", "mine")
+    assert refused.returncode != 0 and "is not a store `make demo` built" in refused.stderr
+    with Index(tmp_path / "mine", create=False) as ix:
+        assert list(ix.ids()) == ["precious.txt"]
