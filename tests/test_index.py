@@ -404,9 +404,14 @@ def test_cli_check_reads_a_web_page_by_its_main_text(tmp_path: Path) -> None:
                     f"<body><nav>Home | News | Sport</nav><article>{paragraphs}</article></body></html>")
     run = subprocess.run([UNSPUN, "check", "--db", str(db), str(page), "-f", "json"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "a web page: its main text is checked" in run.stderr
+    assert "a web page: its main text is used" in run.stderr
     (src, *_) = json.loads(run.stdout)["documents"][0]["sources"]
     assert src["id"] == "tram.txt" and src["coverage"]["query"] > 0.9  # the markup's tags would count against it
+    (tmp_path / "tram.txt").write_text(TRAM)
+    run = subprocess.run([UNSPUN, "compare", str(page), str(tmp_path / "tram.txt"), "-f", "json"],
+                         capture_output=True, text=True)  # compare reads the page as check does
+    assert run.returncode == 0 and "a web page: its main text is used" in run.stderr
+    assert json.loads(run.stdout)["coverage"]["a"] > 0.9
 
 
 def test_cli_check_errors(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .errors import UnspunError
-from .ingest import read_document
-from .models import Comparison
+from .ingest import is_page, read_document
+from .models import Comparison, Document
 from .report import render_html, render_json, render_text
 
 app = typer.Typer(
@@ -104,8 +104,9 @@ def compare_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Align A against B: reused passages with exact character offsets, coverage, and the likely source."""
-    doc_a, doc_b = read_document(a), read_document(b)
+    """Align A against B: reused passages with exact character offsets, coverage, and the likely source. A web
+    page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
+    doc_a, doc_b = _read_either(a), _read_either(b)
     for doc in (doc_a, doc_b):
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
@@ -116,6 +117,20 @@ def compare_command(
     _write(_render(result, fmt, a, b), out)
     if fmt is Format.html and out is not None:
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
+
+
+def _read_either(path: Path) -> Document:
+    """A text file as read, or a web page's main text (the HTML extractor is loaded only for a page)."""
+    if not is_page(path):
+        return read_document(path)
+    from .corpus import read_query
+
+    _say_page(path)
+    return read_query(path)
+
+
+def _say_page(path: Path | str) -> None:
+    _say("info", f"{path}: a web page: its main text is used, as `index` stores pages (offsets are into that text)")
 
 
 def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
@@ -233,7 +248,7 @@ def check_command(
 ) -> None:
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
     A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
-    from .corpus import is_page, read_query
+    from .corpus import read_query
     from .embed import use_all_cores
     from .errors import InputError
     from .index import open_index
@@ -254,8 +269,7 @@ def check_command(
             if doc.encoding_note:
                 _say("warning", f"{doc.name}: {doc.encoding_note}")
             if is_page(doc.name):
-                _say("info", f"{doc.name}: a web page: its main text is checked, as `index` stores pages "
-                             "(offsets are into that text)")
+                _say_page(doc.name)
         results = [ix.check(d, top=top) for d in documents]
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)

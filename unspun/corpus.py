@@ -35,7 +35,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
-from .ingest import MAX_BYTES, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import Document, Failure, Record, Skip
 
 Item = Record | Failure
@@ -180,11 +180,6 @@ def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
         yield doc
     else:
         yield _html_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
-
-
-def is_page(path: str | Path) -> bool:
-    """Whether a file is read as a web page (its main text extracted), by its name as `index` decides."""
-    return _reader_for(Path(path).name) is _read_html_file
 
 
 def read_query(path: str | Path) -> Document:
@@ -542,8 +537,6 @@ def _reuters_date(story: str) -> str | None:
 _READERS: dict[str, Reader] = {
     ".txt": _read_text_file,
     ".md": _read_text_file,
-    ".html": _read_html_file,
-    ".htm": _read_html_file,
     ".jsonl": _read_jsonl,
     ".jsonl.gz": _read_jsonl,
     ".csv": _read_csv,
@@ -551,4 +544,5 @@ _READERS: dict[str, Reader] = {
     ".warc": _read_warc,
     ".warc.gz": _read_warc,
     ".sgm": _read_reuters,
+    **{suffix: _read_html_file for suffix in sorted(PAGE_SUFFIXES)},
 }

@@ -61,6 +61,15 @@ _MAGIC = (
 )
 
 
+#: Files read as web pages: their main text is extracted (by `unspun.corpus`, which loads trafilatura).
+PAGE_SUFFIXES = frozenset({".html", ".htm"})
+
+
+def is_page(path: str | Path) -> bool:
+    """Whether a file is a web page by its name (case-insensitive: Windows tools write ``.HTML``)."""
+    return Path(path).suffix.lower() in PAGE_SUFFIXES
+
+
 def read_document(path: str | Path, published: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """Read a text file as a `Document` whose ``path`` is ``path`` as given, so reports name what the user typed."""
     p = Path(path)
