@@ -179,7 +179,7 @@ def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
     if isinstance(doc, Failure):
         yield doc
     else:
-        yield _html_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
+        yield page_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
 
 
 def read_query(path: str | Path) -> Document:
@@ -189,15 +189,15 @@ def read_query(path: str | Path) -> Document:
     doc = read_document(path)
     if not is_page(path):
         return doc
-    found = _html_record(doc.text, str(path), str(path), encoding_note=doc.encoding_note)
+    found = page_record(doc.text, str(path), str(path), encoding_note=doc.encoding_note)
     if isinstance(found, Failure):
         raise InputError(f"{path}: {found.reason}")
     return Document(found.text, path=str(path), encoding=doc.encoding, encoding_note=doc.encoding_note,
                     published=found.published)
 
 
-def _html_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
-                 encoding_note: str | None = None) -> Item:
+def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
+                encoding_note: str | None = None) -> Item:
     """The page's main text (no menus, ads or comments), with the metadata it declares.
 
     ``url`` and ``published`` come from outside the page (a WARC record); the URL wins over the page's own, the
@@ -446,7 +446,7 @@ def _warc_page(record: ArcWarcRecord, payload: bytes, origin: str) -> Item:
     if not url:
         return Failure(origin, "response has no WARC-Target-URI")
     crawled = record.rec_headers.get_header("WARC-Date")
-    return _html_record(doc.text, url, origin, url=url, published=crawled, encoding_note=doc.encoding_note)
+    return page_record(doc.text, url, origin, url=url, published=crawled, encoding_note=doc.encoding_note)
 
 
 # --- Reuters-21578 SGML -------------------------------------------------------------------------------------

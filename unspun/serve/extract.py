@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import trafilatura
-from trafilatura.settings import set_date_params
-
+from ..corpus import page_record
+from ..models import Record
 from .schemas import ExtractResponse
 
 
 def extract_html(page: str, url: str | None = None) -> ExtractResponse | None:
-    """The page's main text and declared metadata; None when it has no main text (or cannot be parsed)."""
-    try:
-        found = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
-                                            date_extraction_params=set_date_params(extensive=False))
-    except Exception:  # lxml and trafilatura on arbitrary pages: no text, not a server error
+    """The page's main text and declared metadata (`unspun.corpus.page_record`, as `index` reads a page); None
+    when it has no main text or cannot be parsed."""
+    found = page_record(page, "page", "upload", url=url)
+    if not isinstance(found, Record):
         return None
-    if found is None or not (found.text or "").strip():
-        return None
-    return ExtractResponse(text=found.text, title=found.title, published=found.date, lang=found.language,
-                           url=url or found.url)
+    return ExtractResponse(text=found.text, title=found.title, published=found.published, lang=found.lang,
+                           url=found.url)
