@@ -106,7 +106,7 @@ def compare_command(
 ) -> None:
     """Align A against B: reused passages with exact character offsets, coverage, and the likely source. A web
     page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
-    doc_a, doc_b = _read_either(a), _read_either(b)
+    doc_a, doc_b = _read(a), _read(b)
     for doc in (doc_a, doc_b):
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
@@ -119,18 +119,15 @@ def compare_command(
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
 
 
-def _read_either(path: Path) -> Document:
-    """A text file as read, or a web page's main text (the HTML extractor is loaded only for a page)."""
+def _read(path: Path) -> Document:
+    """A text file as read, or a web page's main text, as `index` reads pages (the HTML extractor is loaded only
+    for a page)."""
     if not is_page(path):
         return read_document(path)
-    from .corpus import read_query
+    from .corpus import read_page
 
-    _say_page(path)
-    return read_query(path)
-
-
-def _say_page(path: Path | str) -> None:
     _say("info", f"{path}: a web page: its main text is used, as `index` stores pages (offsets are into that text)")
+    return read_page(path)
 
 
 def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
@@ -248,7 +245,6 @@ def check_command(
 ) -> None:
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
     A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
-    from .corpus import read_query
     from .embed import use_all_cores
     from .errors import InputError
     from .index import open_index
@@ -259,7 +255,7 @@ def check_command(
         documents, unread = [], 0
         for d in docs:
             try:
-                documents.append(read_query(d))
+                documents.append(_read(d))
             except InputError as e:
                 unread += 1
                 _say("error", str(e))
@@ -268,8 +264,6 @@ def check_command(
         for doc in documents:
             if doc.encoding_note:
                 _say("warning", f"{doc.name}: {doc.encoding_note}")
-            if is_page(doc.name):
-                _say_page(doc.name)
         results = [ix.check(d, top=top) for d in documents]
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)

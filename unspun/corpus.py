@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
-from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, read_document, read_text
 from .models import Document, Failure, Record, Skip
 
 Item = Record | Failure
@@ -72,21 +73,20 @@ def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Record | Failure]:
 def _read_directory(root: Path) -> Iterator[Item]:
     """Known file types under ``root``; others are left out (corpus folders carry READMEs, licences, scripts) and
     counted, by type, in one `Skip` at the end."""
-    left: dict[str, int] = {}
+    left: Counter[str] = Counter()
     for found in _walk(root):
         if isinstance(found, Failure):
             yield found
         elif (reader := _reader_for(found.name)) is not None:
             yield from _read_file(reader, found, found.relative_to(root).as_posix())
         else:
-            kind = _file_type(found.name) or "(no extension)"
-            left[kind] = left.get(kind, 0) + 1
+            left[_file_type(found.name) or "(no extension)"] += 1
     if left:
-        yield Skip(str(root), f"{sum(left.values())} file(s) of types no reader takes left out "
-                              f"({_counts(left)}; supported: {', '.join(_READERS)})", sum(left.values()))
+        yield Skip(str(root), f"{left.total()} file(s) of types no reader takes left out "
+                              f"({_counts(left)}; supported: {', '.join(_READERS)})", left.total())
 
 
-def _counts(counts: dict[str, int]) -> str:
+def _counts(counts: Counter[str]) -> str:
     """``.rst 3, .py 1``: the most frequent first."""
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -182,13 +182,10 @@ def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
         yield page_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
 
 
-def read_query(path: str | Path) -> Document:
-    """A document to check, read as `index` reads that file: a web page becomes its main text and declared date, so
-    it is compared by its words and not its markup (whose tags would count as unexplained text); other files are
-    read as text by `ingest`. Raises `InputError`."""
+def read_page(path: str | Path) -> Document:
+    """A web page to check or compare, read as `index` reads one: its main text and declared date, so it is
+    compared by its words and not its markup (whose tags would count as unexplained text). Raises `InputError`."""
     doc = read_document(path)
-    if not is_page(path):
-        return doc
     found = page_record(doc.text, str(path), str(path), encoding_note=doc.encoding_note)
     if isinstance(found, Failure):
         raise InputError(f"{path}: {found.reason}")
@@ -365,7 +362,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     Content-Length, or bytes after the last record that don't form one.
     """
     end = 0
-    left: dict[str, int] = {}  # responses that are not web pages, by status or content type
+    left: Counter[str] = Counter()  # responses that are not web pages, by status or content type
     with path.open("rb") as f:
         records = ArchiveIterator(f)
         try:
@@ -382,8 +379,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
                 if payload is not None:
                     yield _warc_page(record, payload, origin)
                 elif record.rec_type == "response" and record.http_headers is not None:
-                    kind = _not_a_page(record)
-                    left[kind] = left.get(kind, 0) + 1
+                    left[_not_a_page(record)] += 1
         except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
             damaged: Failure | None = Failure(f"{path}:{end}", _warc_reason(e))
         else:
@@ -398,9 +394,9 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
 
 
-def _not_pages(path: Path, left: dict[str, int]) -> Skip:
-    return Skip(str(path), f"{sum(left.values())} response(s) that are not HTML pages with status 200 left out "
-                           f"({_counts(left)})", sum(left.values()))
+def _not_pages(path: Path, left: Counter[str]) -> Skip:
+    return Skip(str(path), f"{left.total()} response(s) that are not HTML pages with status 200 left out "
+                           f"({_counts(left)})", left.total())
 
 
 def _not_a_page(record: ArcWarcRecord) -> str:

@@ -52,15 +52,21 @@ def _written(value: str) -> datetime | date | None:
     return t.date() if zones.unknown else t
 
 
-def _read(value: str | None) -> datetime | date | None:
-    if not value or not value.strip():
-        return None
+def _iso(value: str) -> datetime | None:
+    """``value`` read as ISO 8601, or None (an offset of a day or more parses, then fails when asked for)."""
     try:
         t = datetime.fromisoformat(value.strip())
         t.utcoffset()
-        return t
     except ValueError:
-        return _written(value)
+        return None
+    return t
+
+
+def _read(value: str | None) -> datetime | date | None:
+    if not value or not value.strip():
+        return None
+    t = _iso(value)
+    return t if t is not None else _written(value)
 
 
 def instant(value: str | None) -> datetime | None:
@@ -77,11 +83,8 @@ def normalise(value: str) -> tuple[str, str | None]:
     """``published`` as stored, and a note when it was rewritten or is not a date: ISO 8601 is kept as given, a
     written date becomes ISO 8601 (``2004-03-01``, with the time when it has one), anything else is kept as given
     (nothing is lost) but orders no sources."""
-    try:
-        datetime.fromisoformat(value.strip()).utcoffset()
+    if _iso(value) is not None:
         return value.strip(), None
-    except ValueError:
-        pass
     t = _written(value)
     if t is None:
         return value, f"published {value!r} is not a date; kept as given, but it orders no sources"

@@ -82,11 +82,11 @@ def main() -> None:
     args = ap.parse_args()
     console = Console()
     inputs, copy = _inputs(args.data)
-    if copy.parent.name != "seeds":  # the example
+    example = copy.parent.name != "seeds"
+    if example:
         console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}; "
                       "point the demo at the data with `make demo DATA=/path/to/data`[/]")
     use_all_cores()
-    example = copy.parent.name != "seeds"
     built_from = "the built-in example" if example else json.dumps([str(p.resolve()) for p in inputs])
     if (args.db / DB_FILE).is_file():
         was, documents = _built_from(args.db)

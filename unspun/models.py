@@ -20,11 +20,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 SURROGATE_NOTE = "lone surrogate code points (invalid Unicode) replaced by U+FFFD"
 
 
-def valid_unicode(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD (one code point for one: offsets into it hold)."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
 def _escape(m: re.Match[str]) -> str:
     c = ord(m.group())
     return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
@@ -44,7 +39,7 @@ def _valid_unicode(obj: object, fields: tuple[str, ...], note_field: str) -> Non
         return
     said = []
     if "text" in bad:
-        object.__setattr__(obj, "text", valid_unicode(obj.text))  # type: ignore[attr-defined]
+        object.__setattr__(obj, "text", _SURROGATE.sub("\ufffd", obj.text))  # type: ignore[attr-defined]
         said.append(SURROGATE_NOTE)
     names = [f for f in bad if f != "text"]
     for f in names:

@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -67,15 +68,21 @@ def writable(path: Path) -> None:
         raise UnspunError(f"{path}: its folder is not writable")
 
 
+@cache
+def _umask() -> int:
+    """The process's umask, read where Linux shows it (setting the umask to read it would change it for every
+    thread meanwhile), once: the overview writes a file per pair."""
+    try:
+        return int(next(ln.split()[1] for ln in Path("/proc/self/status").read_text().splitlines()
+                        if ln.startswith("Umask:")), 8)
+    except (OSError, StopIteration):
+        return 0o022
+
+
 def as_new_file(path: Path) -> None:
     """A temporary file is private (0600); the output it becomes gets the mode a new file would (0666 less the
-    umask, read where Linux shows it: setting the umask to read it would change it for every thread meanwhile)."""
-    try:
-        umask = int(next(ln.split()[1] for ln in Path("/proc/self/status").read_text().splitlines()
-                         if ln.startswith("Umask:")), 8)
-    except (OSError, StopIteration):
-        umask = 0o022
-    os.chmod(path, 0o666 & ~umask)
+    umask)."""
+    os.chmod(path, 0o666 & ~_umask())
 
 
 def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[int], None] = lambda n: None) -> list[Path]:
