@@ -28,12 +28,12 @@ from unspun.index import Index
 from unspun.retrieve import RetrieveParams
 from unspun.ingest import read_document
 from unspun.models import Document, Record
-from unspun.pan.xml import parse
+from unspun.pan.evaluate import load_corpus
+from unspun.pan.evaluate import truth as cases
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The PAN text-alignment corpus under --data that the bench measures on by default (--corpus for another).
 CORPUS = "pan13-train"
-TASKS = ("02-no-obfuscation", "03-random-obfuscation", "04-translation-obfuscation", "05-summary-obfuscation")
 
 
 def _records(data: Path, pan: Path):
@@ -46,25 +46,28 @@ def _records(data: Path, pan: Path):
         yield r
 
 
+def _no_reuse(task: str) -> bool:
+    """The task of pairs without reuse: "01-no-plagiarism" here; a held-out corpus may spell it with underscores."""
+    return "no-plagiarism" in task.lower().replace("_", "-")
+
+
 def _truth(pan: Path) -> tuple[dict[str, dict[str, set[str]]], list[str]]:
     """task -> susp -> true sources (pairs whose ground-truth XML holds a plagiarism case: most 05 pairs hold
-    none); and the task-01 susp documents that have no case in any task."""
+    none); and the susp documents of the task without reuse that have no case in any task. Task folders are those
+    holding a `pairs` file, found as `unspun eval pan` finds them (a held-out corpus may lack a task or name
+    its folders otherwise)."""
     truth: dict[str, dict[str, set[str]]] = {}
     with_case: set[str] = set()
-    for t in TASKS:
-        if not (pan / t / "pairs").is_file():  # a held-out corpus may lack a task
+    negatives: set[str] = set()
+    for task, pairs in load_corpus(pan).items():
+        if _no_reuse(task):
+            negatives.update(p.susp for p in pairs)
             continue
-        for line in (pan / t / "pairs").read_text().split("\n"):
-            if not line.strip():
-                continue
-            s, src = line.split()
-            if parse(pan / t / f"{s[:-4]}-{src[:-4]}.xml"):
-                truth.setdefault(t, {}).setdefault(s, set()).add(f"pan/{src}")
-                with_case.add(s)
-    no_case = pan / "01-no-plagiarism" / "pairs"
-    none = sorted({line.split()[0] for line in (no_case.read_text().split("\n") if no_case.is_file() else [])
-                   if line.strip()} - with_case)
-    return truth, none
+        for p in pairs:
+            if cases(pan, p):
+                truth.setdefault(task, {}).setdefault(p.susp, set()).add(f"pan/{p.src}")
+                with_case.add(p.susp)
+    return truth, sorted(negatives - with_case)
 
 
 _IX: Index | None = None
@@ -115,6 +118,8 @@ def main() -> None:
             task = bar.add_task("index", total=None)
             rep = ix.add(_records(args.data, pan), progress=lambda _: bar.advance(task), jobs=args.jobs)
             n = len(ix)
+        for f in rep.failed:  # e.g. a distractor corpus absent from --data
+            print(f"bench: not indexed: {f.origin}: {f.reason}")
         wall = time.perf_counter() - t
         out["index"] = {"documents": n, "failed": len(rep.failed), "wall_s": round(wall, 1),
                         "docs_per_s": round(n / wall, 1), "jobs": args.jobs,
@@ -175,8 +180,8 @@ def _seeds(data: Path, db: Path) -> dict:
     """Seed copy ranks its original first; a pasted paragraph is found with offsets; news-sized check latency."""
     seeds = data / "seeds"
     a, b = sorted(seeds.glob("001_*.txt")), sorted(seeds.glob("000_*.txt"))
-    if not (a and b):
-        return {"note": "seed files absent"}
+    if not (a and b and (data / "bbc-news-2225").is_dir()):
+        return {"note": "seed files or BBC articles absent"}
     ix = Index(db, create=False, readonly=True)
     res = ix.check(read_document(b[0]))
     first = res.sources[0].id if res.sources else None

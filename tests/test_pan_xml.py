@@ -1,5 +1,5 @@
 from unspun.models import Comparison, Document, Passage
-from unspun.pan.evaluate import load_corpus, run_eval
+from unspun.pan.evaluate import load_corpus, run_eval, truth
 from unspun.pan.xml import detections_xml, parse
 
 import pytest
@@ -75,3 +75,15 @@ def test_run_eval_refuses_what_it_cannot_read_or_write_before_aligning(tmp_path)
     (corpus / "src" / "source-document1.txt").write_bytes(b"Caf\xe9 " * 50)
     with pytest.raises(InputError, match="not UTF-8 at byte 3"):
         run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_truth_of_each_pair_and_task_folders_named_any_way(tmp_path):
+    """Task folders are those with a `pairs` file, whatever their names (a held-out corpus may write
+    `02_no_obfuscation`); `truth` reads a pair's cases, none for a pair without reuse."""
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "02-copy").rename(corpus / "02_copy")
+    tasks = load_corpus(corpus)
+    assert sorted(tasks) == ["01-none", "02_copy"]
+    (case,) = truth(corpus, tasks["02_copy"][0])
+    assert case.source_reference == "source-document1.txt" and case.this[1] > case.this[0]
+    assert truth(corpus, tasks["01-none"][0]) == []

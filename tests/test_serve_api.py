@@ -208,6 +208,14 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     assert client.get(path).status_code == 404
     assert client.delete(path, headers=AUTH).status_code == 404
     assert client.get("/v1/health").json()["documents"] == 3
+
+
+def test_an_id_in_the_url_that_is_not_utf8_names_no_document(client: TestClient) -> None:
+    # Starlette decodes %FF to U+FFFD: it must not find (or delete) the document whose id is U+FFFD.
+    assert client.post("/v1/documents", json={"id": "\ufffd", "text": COPY}, headers=AUTH).json()["indexed"] == 1
+    for r in (client.get("/v1/documents/%FF"), client.delete("/v1/documents/%FF", headers=AUTH)):
+        assert r.status_code == 404 and "not UTF-8" in r.json()["detail"]
+    assert client.get("/v1/documents/%EF%BF%BD").json()["id"] == "\ufffd"
     twice = [{"id": "t", "text": COPY, "published": "March 1, 2004"}, {"id": "t", "text": OTHER}]
     r = client.post("/v1/documents", json=twice, headers=AUTH).json()
     assert (r["indexed"], r["replaced"], r["repeated"]) == (2, 0, 1)  # the last one read is kept
@@ -255,12 +263,14 @@ def test_default_limit_is_10_mb(client: TestClient) -> None:
     assert r.status_code == 413
 
 
-@pytest.mark.parametrize("raw", [b"{bad json", b'{"text": "unterminated', b"\xff\xfe\x00garbage", b""])
+@pytest.mark.parametrize("raw", [b"{bad json", b'{"text": "unterminated', b"\xff\xfe\x00garbage", b"",
+                                 b'{"text": "caf\xe9 au lait"}', b"[" * 100_000,
+                                 b'{"text": "x", "top": ' + b"1" * 5000 + b"}"])
 def test_malformed_json_is_422_with_a_reason(client: TestClient, raw: bytes) -> None:
     r = client.post("/v1/check", content=raw, headers={"Content-Type": "application/json"})
     assert r.status_code == 422
     detail = r.json()["detail"]
-    assert detail and detail[0]["msg"]
+    assert detail and detail[0]["msg"] and detail[0]["type"] in ("json_invalid", "missing")  # "missing": empty
 
 
 @pytest.mark.parametrize("path, raw", [

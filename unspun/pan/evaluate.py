@@ -110,7 +110,8 @@ def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Cas
     return done
 
 
-def _truth(corpus: Path, pair: Pair) -> list[Case]:
+def truth(corpus: Path, pair: Pair) -> list[Case]:
+    """The plagiarism cases of a pair's ground-truth XML (none for a pair without reuse)."""
     return parse(corpus / pair.task / _xml_name(pair))
 
 
@@ -122,7 +123,7 @@ def _result(task: str, results: list[PairResult], pairs: int) -> TaskResult:
 def _summarise(corpus: Path, tasks: dict[str, list[Pair]], dets: dict[Pair, list[Case]]) -> EvalResult:
     per_task, pooled = [], []
     for name, pairs in tasks.items():
-        results = [(_truth(corpus, p), dets[p]) for p in pairs if p in dets]
+        results = [(truth(corpus, p), dets[p]) for p in pairs if p in dets]
         pooled += results
         per_task.append(_result(name, results, len(pairs)))
     overall = _result("overall", pooled, sum(len(p) for p in tasks.values()))

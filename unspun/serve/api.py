@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -118,7 +119,16 @@ def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddRespon
                        notes=[Problem(origin=f.origin, reason=f.reason) for f in report.notes])
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentOut)
+def utf8_id(request: Request) -> None:
+    """Refuse an id whose percent-escapes are not UTF-8: Starlette decodes them to U+FFFD, which would find (or
+    delete) a document whose id holds that character. Stored ids are UTF-8 text, so no document has such an id."""
+    try:
+        unquote_to_bytes(request.scope.get("raw_path", b"").decode("latin-1")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(404, "no document with this id: the id in the URL is not UTF-8") from None
+
+
+@router.get("/documents/{doc_id:path}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
 def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     """One stored document with its metadata (a read: no token needed)."""
     with svc.lock.read():
@@ -128,7 +138,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     return DocumentOut.of(rec)
 
 
-@router.delete("/documents/{doc_id:path}", response_model=DeleteResponse)
+@router.delete("/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
         deleted = svc.index.delete(doc_id)

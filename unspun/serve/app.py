@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import UnspunError
@@ -39,6 +41,17 @@ def _json_value(value: object) -> object:
     if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
         return value
     return _printable(value)
+
+
+def _body_fault(exc: BaseException) -> str | None:
+    """Why a JSON body could not be read, for the faults FastAPI answers with a bare "error parsing the body"."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the body is not UTF-8 (byte {exc.start}): send JSON as UTF-8"
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return "a number in the JSON has too many digits"
+    return None
 
 
 def default_workers() -> int:
@@ -73,6 +86,14 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
                    "msg": _printable(e["msg"]), **({"ctx": {k: _json_value(v) for k, v in e["ctx"].items()}}
                                                    if e.get("ctx") else {})} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        # A body JSON cannot parse is a 422 with a reason (as FastAPI answers a syntax error), whatever the fault.
+        if exc.status_code == 400 and exc.__cause__ is not None and (why := _body_fault(exc.__cause__)):
+            return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
+                                             "ctx": {"error": why}}]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(UnspunError)
     async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:
