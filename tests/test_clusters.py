@@ -302,6 +302,24 @@ def test_input_files_are_indexed_then_clustered(tmp_path):
     assert ("s1-copy1", "s1-orig") in links
 
 
+def test_cli_input_is_indexed_into_the_store_with_the_local_engine(tmp_path):
+    """`--input` is no Spark-only option and never reads around the store: the records go into --db first."""
+    from typer.testing import CliRunner
+
+    from unspun.cli import app
+
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": r.id, "text": r.text}) + "\n" for r in small_corpus()))
+    help_text = " ".join(CliRunner().invoke(app, ["clusters", "--help"], env={"COLUMNS": "200"}).output.split())
+    assert "indexed into --db first" in help_text and "instead of the store" not in help_text
+    run = CliRunner().invoke(app, ["clusters", "--db", str(tmp_path / "db"), "--out", str(tmp_path / "o.jsonl"),
+                                   "--input", str(src)])
+    assert run.exit_code == 0, run.output
+    with Index(tmp_path / "db", create=False, readonly=True) as ix:
+        assert len(ix) == len(small_corpus()) and not ix.semantic
+    assert any(json.loads(line)["type"] == "link" for line in (tmp_path / "o.jsonl").read_text().splitlines())
+
+
 def test_errors(tmp_path, monkeypatch, store):
     empty = tmp_path / "empty"
     Index(empty, semantic=False).close()

@@ -322,7 +322,8 @@ def clusters_command(
     summary: Annotated[bool, typer.Option("--summary", help="Print the largest clusters.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML overview here.")] = None,
     input: Annotated[list[Path] | None, typer.Option(
-        "--input", help="Spark engine: read JSONL/Parquet records instead of the store.")] = None,
+        "--input", help="JSONL/Parquet records (any `index` input) indexed into --db first, with either engine; "
+        "a new store is lexical-only.")] = None,
 ) -> None:
     """Every reuse link in a store, clusters of documents that share a story with its original, and boilerplate."""
     from .clusters import run
