@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
@@ -264,3 +265,11 @@ def test_store_faults_are_user_errors_but_sql_bugs_keep_their_traceback() -> Non
 def test_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str) -> None:
     result = runner.invoke(app, ["serve", "--db", str(tmp_path), "--port", port])
     assert result.exit_code == 2 and "--port" in result.output
+
+
+def test_index_help_names_every_input_type_it_reads() -> None:
+    from unspun.corpus import _READERS
+
+    shown = runner.invoke(app, ["index", "--help"], env={"COLUMNS": "300"}).output
+    named = set(re.findall(r"\.[a-z]+(?:\.gz)?", re.sub(r"(\.[a-z]+)\(\.gz\)", r"\1 \1.gz", shown)))
+    assert set(_READERS) <= named, set(_READERS) - named

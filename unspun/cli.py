@@ -180,8 +180,8 @@ class CheckFormat(StrEnum):
 def index_command(
     db: Annotated[Path, typer.Option("--db", help="Store directory (created when missing).", show_default=False)],
     inputs: Annotated[list[Path] | None, typer.Argument(
-        metavar="[INPUT]...", help="Files or directories: .txt .md .html .jsonl .csv .parquet .warc(.gz) .sgm. None: "
-        "bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
+        metavar="[INPUT]...", help="Files or directories: .txt .md .html .htm .jsonl(.gz) .csv .parquet .warc(.gz) "
+        ".sgm. None: bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
         show_default=False)] = None,
     semantic: Annotated[bool | None, typer.Option(
         "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created; "
