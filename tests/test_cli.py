@@ -273,3 +273,10 @@ def test_index_help_names_every_input_type_it_reads() -> None:
     shown = runner.invoke(app, ["index", "--help"], env={"COLUMNS": "300"}).output
     named = set(re.findall(r"\.[a-z]+(?:\.gz)?", re.sub(r"(\.[a-z]+)\(\.gz\)", r"\1 \1.gz", shown)))
     assert set(_READERS) <= named, set(_READERS) - named
+
+
+def test_index_without_input_creates_no_store_as_its_help_says(tmp_path: Path) -> None:
+    shown = " ".join(runner.invoke(app, ["index", "--help"], env={"COLUMNS": "300"}).output.split())
+    assert "created when missing and INPUT is given" in shown
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "typo")])
+    assert result.exit_code == 2 and not (tmp_path / "typo").exists()

@@ -178,7 +178,8 @@ class CheckFormat(StrEnum):
 @app.command("index")
 @_user_errors
 def index_command(
-    db: Annotated[Path, typer.Option("--db", help="Store directory (created when missing).", show_default=False)],
+    db: Annotated[Path, typer.Option(
+        "--db", help="Store directory (created when missing and INPUT is given).", show_default=False)],
     inputs: Annotated[list[Path] | None, typer.Argument(
         metavar="[INPUT]...", help="Files or directories: .txt .md .html .htm .jsonl(.gz) .csv .parquet .warc(.gz) "
         ".sgm. None: bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
