@@ -280,3 +280,9 @@ def test_index_without_input_creates_no_store_as_its_help_says(tmp_path: Path) -
     assert "created when missing and INPUT is given" in shown
     result = runner.invoke(app, ["index", "--db", str(tmp_path / "typo")])
     assert result.exit_code == 2 and not (tmp_path / "typo").exists()
+
+
+def test_python_m_unspun_cli_runs_the_command() -> None:
+    """It printed nothing and exited 0: the module had no entry point of its own."""
+    run = subprocess.run([sys.executable, "-m", "unspun.cli", "--version"], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == f"unspun {__version__}", run.stderr

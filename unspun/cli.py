@@ -330,3 +330,7 @@ def clusters_command(
     from .clusters import run
 
     run(db, out, fmt.value, engine.value, master, summary, html, input)
+
+
+if __name__ == "__main__":  # `python -m unspun.cli ...` runs the command, as the `unspun` script does
+    app()
