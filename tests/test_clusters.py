@@ -320,6 +320,18 @@ def test_cli_input_is_indexed_into_the_store_with_the_local_engine(tmp_path):
     assert any(json.loads(line)["type"] == "link" for line in (tmp_path / "o.jsonl").read_text().splitlines())
 
 
+def test_cli_warns_that_master_without_the_spark_engine_runs_locally(store, tmp_path):
+    from typer.testing import CliRunner
+
+    from unspun.cli import app
+
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "o.jsonl"),
+                                   "--master", "spark://nowhere:7077"])
+    assert run.exit_code == 0, run.output
+    assert "unspun: warning: --master spark://nowhere:7077 is for --engine spark" in run.stderr
+    assert (tmp_path / "o.jsonl").is_file()
+
+
 def test_errors(tmp_path, monkeypatch, store):
     empty = tmp_path / "empty"
     Index(empty, semantic=False).close()

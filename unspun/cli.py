@@ -329,6 +329,8 @@ def clusters_command(
     """Every reuse link in a store, clusters of documents that share a story with its original, and boilerplate."""
     from .clusters import run
 
+    if master is not None and engine is not Engine.spark:
+        _say("warning", f"--master {master} is for --engine spark; the local engine runs here, in this process")
     run(db, out, fmt.value, engine.value, master, summary, html, input)
 
 
