@@ -136,6 +136,32 @@ def test_check_page_ranks_the_seed_original_first(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
+def _in_view(pane, pid: str) -> bool:
+    """Whether passage ``pid``'s first piece lies inside the visible part of its scrolled ``pane``."""
+    return pane.evaluate("""(pane, pid) => {
+        const r = pane.getBoundingClientRect();
+        const t = pane.querySelector('[data-p~="' + pid + '"]').getBoundingClientRect();
+        return t.top >= r.top && t.top < r.bottom; }""", pid)
+
+
+def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """The last passage of the seed pair lies far below the panes' first screen: clicking it on one side, or its
+    row in the table, brings its counterpart into view (the panes once scrolled to the page's offset instead)."""
+    original, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    query, source = first.locator('.doc[data-side="query"]'), first.locator('.doc[data-side="source"]')
+    last = str(first.locator("tr[data-go]").count())
+    assert int(last) > 1 and not _in_view(source, last)
+    query.locator(f'.p[data-p~="{last}"]').first.click()
+    assert _in_view(source, last)
+    first.locator('tr[data-go="1"]').click()
+    assert _in_view(source, "1") and _in_view(query, "1")
+    first.locator(f'tr[data-go="{last}"]').click()
+    assert _in_view(source, last) and _in_view(query, last)
+    assert not page.problems, page.problems
+
+
 def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple[Path, Path], tmp_path: Path) -> None:
     original, copy = seeds
     paragraphs = [p for p in copy.read_text(encoding="utf-8").split("\n") if p.strip()]

@@ -125,10 +125,13 @@ var Unspun = (function () {
     function mark(ids, cls, on) {
       ids.forEach(function (id) { pieces(id).forEach(function (n) { n.classList.toggle(cls, on); }); });
     }
+    // Measured on screen: the pane is positioned, so a piece's offsetTop already counts from the pane.
     function reveal(side, id) {
       var doc = view.querySelector('.doc[data-side="' + side + '"]');
       var target = doc.querySelector('[data-p~="' + id + '"]');
-      if (target) doc.scrollTop = target.offsetTop - doc.offsetTop - doc.clientHeight / 3;
+      if (!target) return;
+      var below = target.getBoundingClientRect().top - doc.getBoundingClientRect().top;
+      doc.scrollTop += below - doc.clientHeight / 3;
     }
     function select(id, except) {
       if (pinned) mark([pinned], "sel", false);
