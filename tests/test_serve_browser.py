@@ -162,6 +162,28 @@ def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds
     assert not page.problems, page.problems
 
 
+def test_passages_can_be_chosen_with_the_keyboard(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """Tab reaches the passage rows, and Enter or Space chooses one as a click does."""
+    _, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    last = str(first.locator("tr[data-go]").count())
+    first.locator("a.source-id").focus()
+    for _ in range(int(last) + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.go") == last:
+            break
+    assert page.evaluate("document.activeElement.dataset.go") == last
+    page.keyboard.press("Enter")
+    source = first.locator('.doc[data-side="source"]')
+    assert "sel" in source.locator(f'.p[data-p~="{last}"]').first.get_attribute("class").split()
+    assert _in_view(source, last)
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press(" ")
+    assert "sel" in source.locator(f'.p[data-p~="{int(last) - 1}"]').first.get_attribute("class").split()
+    assert not page.problems, page.problems
+
+
 def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple[Path, Path], tmp_path: Path) -> None:
     original, copy = seeds
     paragraphs = [p for p in copy.read_text(encoding="utf-8").split("\n") if p.strip()]

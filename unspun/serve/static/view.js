@@ -152,6 +152,13 @@ var Unspun = (function () {
       var row = e.target.closest("tr[data-go]");
       if (row) select(row.getAttribute("data-go"), null);
     });
+    // Rows take the focus (tabindex), so Enter or Space chooses a passage without a mouse.
+    view.addEventListener("keydown", function (e) {
+      var row = e.target.closest("tr[data-go]");
+      if (!row || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      select(row.getAttribute("data-go"), null);
+    });
   }
 
   function comparison(queryLabel, queryText, source, sourceText) {
@@ -159,7 +166,7 @@ var Unspun = (function () {
     var rows = source.passages.map(function (p, i) {
       var sw = el("span", { class: "sw" });
       sw.style.setProperty("--h", hues[i]);
-      return el("tr", { "data-go": String(i + 1), title: "show this passage on both sides" }, [
+      return el("tr", { "data-go": String(i + 1), tabindex: "0", title: "show this passage on both sides" }, [
         el("td", { class: "num" }, [sw, String(i + 1)]),
         el("td", { text: p.kind }),
         el("td", { class: "num", text: p.similarity.toFixed(2) }),
