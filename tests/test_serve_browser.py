@@ -24,6 +24,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 BBC_PER_TOPIC = 3
+#: An id with path segments a browser would resolve away (records' ids are free text).
+DOTTED = "dots/../odd/./copy"
 
 INJECTED = (
     "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> "
@@ -59,6 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -
         for f in sorted(topic.glob("*.txt"))[:BBC_PER_TOPIC]:
             text = f.read_text(encoding="utf-8", errors="replace")
             records.append(Record(id=f"bbc/{topic.name}/{f.name}", text=text))
+    records.append(Record(id=DOTTED, text="Reprinted: " + records[1].text))
     records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
     records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday")))
     db = tmp_path_factory.mktemp("serve") / "db"
@@ -234,6 +237,21 @@ def test_document_page_shows_its_reuse_links(page, server: str) -> None:
     page.wait_for_selector("#results[data-done]")
     assert page.text_content("#doc-title") == "inject/copy"
     assert page.locator("li.source").first.get_attribute("data-id") == "inject/original"
+    assert not page.problems, page.problems
+
+
+def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> None:
+    """A link to "dots/../odd/./copy" once led to /documents/odd/copy (the browser resolved the dots), and its text
+    could not be fetched for the side-by-side view."""
+    page.goto(server + "/documents/bbc/business/001.txt")
+    page.wait_for_selector("#results[data-done]")
+    item = page.locator(f'li.source[data-id="{DOTTED}"]')
+    assert item.count() == 1
+    assert item.locator('.doc[data-side="source"]').text_content().startswith("Reprinted: ")
+    item.locator("a.source-id").click()
+    page.wait_for_selector("#results[data-done]")
+    assert page.text_content("#doc-title") == DOTTED
+    assert page.locator("li.source").first.get_attribute("data-id") == "bbc/business/001.txt"
     assert not page.problems, page.problems
 
 

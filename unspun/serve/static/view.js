@@ -46,8 +46,12 @@ var Unspun = (function () {
     });
   }
 
+  // A "." or ".." segment would be resolved away by the browser (a/../b is b): such an id goes as one segment,
+  // its slashes escaped; the server decodes %2F as "/".
   function docPath(id) {
-    return "/documents/" + String(id).split("/").map(encodeURIComponent).join("/");
+    var parts = String(id).split("/");
+    if (parts.some(function (s) { return s === "." || s === ".."; })) return "/documents/" + encodeURIComponent(id);
+    return "/documents/" + parts.map(encodeURIComponent).join("/");
   }
 
   function apiDocPath(id) {
