@@ -261,6 +261,14 @@ def test_unknown_document_page_says_so(page, server: str) -> None:
     assert not [p for p in page.problems if not p.startswith("console:")]
 
 
+def test_document_address_that_is_not_utf8_says_so(page, server: str) -> None:
+    """Once an uncaught URIError left the page at "Document" with nothing said."""
+    page.goto(server + "/documents/caf%E9")
+    page.wait_for_selector("#status.error:has-text('no document')")
+    assert "not UTF-8" in page.text_content("#status")
+    assert not page.problems, page.problems
+
+
 def test_api_docs_render_without_a_cdn(page, server: str) -> None:
     page.goto(server + "/docs")
     page.wait_for_selector(".swagger-ui .info .title")

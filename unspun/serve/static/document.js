@@ -6,11 +6,22 @@
   var results = document.getElementById("results");
   var prefix = "/documents/";
   var path = location.pathname.slice(location.pathname.indexOf(prefix) + prefix.length);
-  var id = path.split("/").map(decodeURIComponent).join("/");
 
   function say(msg, isError) {
     status.textContent = msg;
     status.classList.toggle("error", !!isError);
+  }
+
+  // Escapes that are not UTF-8 (a mistyped or truncated address) name no document, as the API says of them.
+  function decode(p) {
+    try { return p.split("/").map(decodeURIComponent).join("/"); } catch (e) { return null; }
+  }
+
+  var id = decode(path);
+  Unspun.health(document.getElementById("store"));
+  if (id === null) {
+    say("no document with this id: the id in the address is not UTF-8", true);
+    return;
   }
 
   function meta(doc) {
@@ -41,6 +52,4 @@
       });
     });
   }).catch(function (e) { say(e.message, true); });
-
-  Unspun.health(document.getElementById("store"));
 })();
