@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from unspun.models import Comparison, Document, Passage
+from unspun.models import CheckResult, Comparison, Document, Passage, Source
 from unspun.report import render_html
+from unspun.report.check import render_check_html
 from unspun.report.html import segments
 
 EVIL = "<script>alert(1)</script>"
@@ -150,3 +151,13 @@ def test_encoding_notes_are_shown() -> None:
     a = Document("caf\u00e9", "old.txt", encoding="cp1252", encoding_note="not UTF-8; decoded as cp1252")
     page = render_html(Comparison(a, Document("x", "b.txt"), [], 0, 0))
     assert "old.txt: not UTF-8; decoded as cp1252" in page
+
+
+def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
+    """A checked document older than every source names no original; the page once dropped the reason with it."""
+    why = "the checked document (2005-01-01) predates every source; it may be the original"
+    source = Source("b.txt", 1.0, "2010-05-05", _comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)]))
+    page = render_check_html([CheckResult(Document(A, "a.html", published="2005-01-01"), [source], None, [why])])
+    assert "Likely original: undecided" in page and f"<li>{why}</li>" in page
+    named = render_check_html([CheckResult(Document(A, "a.txt"), [source], "b.txt", ["b.txt is the earliest"])])
+    assert "Likely original: <strong>b.txt</strong>" in named and "<li>b.txt is the earliest</li>" in named
