@@ -161,3 +161,11 @@ def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
     assert "Likely original: undecided" in page and f"<li>{why}</li>" in page
     named = render_check_html([CheckResult(Document(A, "a.txt"), [source], "b.txt", ["b.txt is the earliest"])])
     assert "Likely original: <strong>b.txt</strong>" in named and "<li>b.txt is the earliest</li>" in named
+
+
+def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:
+    """A date in one side's text alone decides nothing; the page once said "no evidence of direction" above it."""
+    weak = "A carries a date in its text (2024-05-02) that B lacks, as scraped copies do"
+    page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)], evidence=[weak]))
+    assert "no evidence of direction" not in page and "does not settle it" in page and weak in page
+    assert "no evidence of direction" in render_html(_comparison(A, B, []))
