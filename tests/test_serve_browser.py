@@ -187,6 +187,23 @@ def test_passages_can_be_chosen_with_the_keyboard(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
+def test_every_source_of_a_compilation_is_listed(page, server: str) -> None:
+    """A text made of the openings of eight stored articles: the page listed the first 5 under "5 sources found"
+    (the API's default top), and an original ranked below them was named with no way to see its passages."""
+    from unspun.serve.schemas import MAX_TOP
+
+    files = [f for topic in sorted(p for p in (DATA / "bbc-news-2225").iterdir() if p.is_dir())
+             for f in sorted(topic.glob("*.txt"))[:2]][:8]
+    text = "\n\n".join("\n\n".join([x for x in f.read_text(encoding="utf-8", errors="replace").split("\n")
+                                      if x.strip()][:4]) for f in files)
+    _check(page, server, text)
+    ids = {li.get_attribute("data-id") for li in page.locator("li.source").all()}
+    assert {f"bbc/{f.parent.name}/{f.name}" for f in files} <= ids
+    assert page.text_content("#status").startswith(f"{len(ids)} sources found")
+    assert page.evaluate("Unspun.TOP") == MAX_TOP
+    assert not page.problems, page.problems
+
+
 def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple[Path, Path], tmp_path: Path) -> None:
     original, copy = seeds
     paragraphs = [p for p in copy.read_text(encoding="utf-8").split("\n") if p.strip()]

@@ -57,7 +57,7 @@
     var ready = looksLikeHtml(text.value) ? extract(text.value) : Promise.resolve();
     say("Checking\u2026");
     ready.then(function () {
-      var body = { text: text.value };
+      var body = { text: text.value, top: Unspun.TOP };
       if (title.value.trim()) body.title = title.value.trim();
       if (published.value.trim()) body.published = published.value.trim();
       var started = performance.now();

@@ -43,7 +43,7 @@
     meta(doc);
     document.getElementById("doc-text").textContent = doc.text;
     say("Checking against the store\u2026");
-    var body = { text: doc.text, title: doc.id, exclude: [doc.id] };
+    var body = { text: doc.text, title: doc.id, exclude: [doc.id], top: Unspun.TOP };
     if (doc.published) body.published = doc.published;
     return Unspun.api("POST", "/v1/check", body).then(function (result) {
       return Unspun.showResult(results, "This document: " + doc.id, doc.text, result).then(function () {

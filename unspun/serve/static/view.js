@@ -5,6 +5,9 @@
 "use strict";
 var Unspun = (function () {
   var GOLDEN_ANGLE = 137.508;
+  // Sources a page asks for: the API's most (MAX_TOP), so a page lists every source a check verifies, not the
+  // first 5 of the API's default, under "5 sources found".
+  var TOP = 50;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -242,5 +245,5 @@ var Unspun = (function () {
     }, function () { target.textContent = ""; });
   }
 
-  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health };
+  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health, TOP: TOP };
 })();
