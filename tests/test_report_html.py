@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import colorsys
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
 
 from unspun.models import CheckResult, Comparison, Document, Passage, Source
 from unspun.report import render_html
@@ -169,3 +173,25 @@ def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:
     page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)], evidence=[weak]))
     assert "no evidence of direction" not in page and "does not settle it" in page and weak in page
     assert "no evidence of direction" in render_html(_comparison(A, B, []))
+
+
+def _luminance(r: float, g: float, b: float) -> float:
+    """WCAG relative luminance of an sRGB colour (channels 0 to 1)."""
+    return sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+               for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b), strict=True))
+
+
+@pytest.mark.parametrize("css", ["report/report.css", "serve/static/unspun.css"])
+def test_passage_text_keeps_its_contrast_in_every_state(css: str) -> None:
+    """Dark text on a passage's colour, plain, lit (hover) or chosen, for the hues of 30 passages: WCAG AA 4.5:1.
+    A chosen passage once fell to 2.6:1 on blue (its background at 60% lightness)."""
+    import unspun
+
+    sheet = (Path(unspun.__file__).parent / css).read_text(encoding="utf-8")
+    text = _luminance(*(int(x, 16) / 255 for x in re.findall("..", re.search(r"color: #(\w{6})", sheet).group(1))))
+    states = re.findall(r"^(\.p[.\w]*) \{ background: hsl\(var\(--h\) (\d+)% (\d+)%\)", sheet, re.M)
+    assert {s for s, _, _ in states} == {".p", ".p.overlap", ".p.on", ".p.sel"}
+    hues = [i * 137.508 % 360 for i in range(30)]
+    for state, sat, light in states:
+        worst = min(_luminance(*colorsys.hls_to_rgb(h / 360, int(light) / 100, int(sat) / 100)) for h in hues)
+        assert (worst + 0.05) / (text + 0.05) >= 4.5, state
