@@ -248,6 +248,16 @@ def test_uploads_are_read_as_index_reads_files(page, server: str, tmp_path: Path
     assert not page.problems, page.problems
 
 
+def test_every_field_of_the_check_form_has_a_label(page, server: str) -> None:
+    """The text box was named by its placeholder alone, which goes once something is typed into it."""
+    page.goto(server + "/")
+    for field in page.locator("form input, form textarea").all():
+        fid = field.get_attribute("id")
+        assert page.locator(f'label[for="{fid}"], label:has(#{fid})').count() == 1, fid
+    assert page.get_by_label("Text to check").get_attribute("id") == "text"
+    assert not page.problems, page.problems
+
+
 def test_markup_in_documents_is_shown_as_text(page, server: str) -> None:
     _check(page, server, INJECTED)
     page.wait_for_timeout(300)  # give any injected handler a chance to run
