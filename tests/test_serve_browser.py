@@ -258,6 +258,30 @@ def test_every_field_of_the_check_form_has_a_label(page, server: str) -> None:
     assert not page.problems, page.problems
 
 
+def test_a_date_read_from_one_upload_does_not_stay_for_the_next(page, server: str, tmp_path: Path) -> None:
+    """The date of an uploaded page stayed in the form when the next file was chosen, and was sent as its date."""
+    dated = tmp_path / "dated.html"
+    dated.write_text("<!DOCTYPE html><html><head><title>Bridge</title>"
+                     "<meta property='article:published_time' content='2005-01-01'></head><body><article>"
+                     + "".join(f"<p>{html.escape(s)}.</p>" for s in INJECTED.split(". ")[1:5])
+                     + "</article></body></html>", encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Plain text without any date in it, " * 10, encoding="utf-8")
+    page.goto(server + "/")
+    page.set_input_files("#file", str(dated))
+    page.wait_for_selector("#status:has-text('extracted')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("dated.html", "2005-01-01")
+    page.set_input_files("#file", str(plain))
+    page.wait_for_selector("#status:has-text('plain.txt loaded')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("plain.txt", "")
+    page.fill("#published", "2001-02-03")  # typed by the user: kept
+    page.fill("#title", "my title")
+    page.set_input_files("#file", str(dated))
+    page.wait_for_selector("#status:has-text('extracted')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("my title", "2001-02-03")
+    assert not page.problems, page.problems
+
+
 def test_markup_in_documents_is_shown_as_text(page, server: str) -> None:
     _check(page, server, INJECTED)
     page.wait_for_timeout(300)  # give any injected handler a chance to run

@@ -20,11 +20,23 @@
     return /^\s*(<!doctype html|<html[\s>])/i.test(s);
   }
 
-  function extract(html) {
+  // A field filled from one file or page is replaced by the next one's value, or emptied: a date left over from
+  // the previous upload would be sent as the new text's. A field the user typed into is kept.
+  function fillFromPage(input, value) {
+    if (input.value && !input.dataset.fromPage) return;
+    input.value = value || "";
+    if (value) input.dataset.fromPage = "1"; else delete input.dataset.fromPage;
+  }
+  [title, published].forEach(function (input) {
+    input.addEventListener("input", function () { delete input.dataset.fromPage; });
+  });
+
+  // The page's main text into the text box; its title (unless `name`, an uploaded file's, is given) and date.
+  function extract(html, name) {
     return Unspun.api("POST", "/v1/extract", { html: html }).then(function (found) {
       text.value = found.text;
-      if (found.title && !title.value) title.value = found.title;
-      if (found.published && !published.value) published.value = found.published;
+      fillFromPage(title, name || found.title);
+      fillFromPage(published, found.published);
       return found;
     });
   }
@@ -63,12 +75,14 @@
       var read;
       try { read = decodeFile(reader.result); } catch (e) { say(f.name + ": " + e.message, true); return; }
       var content = read.text;
-      title.value = f.name;
       if (/\.html?$/i.test(f.name) || f.type === "text/html" || looksLikeHtml(content)) {
         say("Extracting the main text of " + f.name + read.note + "\u2026");
-        extract(content).then(function () { say("Main text extracted from " + f.name + read.note + "; press Check."); },
+        extract(content, f.name).then(
+          function () { say("Main text extracted from " + f.name + read.note + "; press Check."); },
           function (e) { say(f.name + ": " + e.message, true); });
       } else {
+        fillFromPage(title, f.name);
+        fillFromPage(published, null);
         text.value = content;
         say(f.name + " loaded" + read.note + "; press Check.");
       }
