@@ -187,20 +187,45 @@ def test_passages_can_be_chosen_with_the_keyboard(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
+def _compilation() -> tuple[list[Path], str]:
+    """The openings (four paragraphs) of eight stored BBC articles, one after the other."""
+    files = [f for topic in sorted(p for p in (DATA / "bbc-news-2225").iterdir() if p.is_dir())
+             for f in sorted(topic.glob("*.txt"))[:2]][:8]
+    text = "\n\n".join("\n\n".join([x for x in f.read_text(encoding="utf-8", errors="replace").split("\n")
+                                      if x.strip()][:4]) for f in files)
+    return files, text
+
+
 def test_every_source_of_a_compilation_is_listed(page, server: str) -> None:
     """A text made of the openings of eight stored articles: the page listed the first 5 under "5 sources found"
     (the API's default top), and an original ranked below them was named with no way to see its passages."""
     from unspun.serve.schemas import MAX_TOP
 
-    files = [f for topic in sorted(p for p in (DATA / "bbc-news-2225").iterdir() if p.is_dir())
-             for f in sorted(topic.glob("*.txt"))[:2]][:8]
-    text = "\n\n".join("\n\n".join([x for x in f.read_text(encoding="utf-8", errors="replace").split("\n")
-                                      if x.strip()][:4]) for f in files)
+    files, text = _compilation()
     _check(page, server, text)
     ids = {li.get_attribute("data-id") for li in page.locator("li.source").all()}
     assert {f"bbc/{f.parent.name}/{f.name}" for f in files} <= ids
     assert page.text_content("#status").startswith(f"{len(ids)} sources found")
     assert page.evaluate("Unspun.TOP") == MAX_TOP
+    assert not page.problems, page.problems
+
+
+def test_an_opened_view_shows_its_first_passage(page, server: str) -> None:
+    """In a compilation most sources' passages lie far down the checked text: a view opened on the text's first
+    screen, with nothing marked in sight."""
+    _check(page, server, _compilation()[1])
+    items = page.locator("li.source").all()
+    assert len(items) > 3
+    scrolled = 0
+    for item in items:
+        if item.locator("details").get_attribute("open") is None:
+            item.locator("summary").click()
+        for side in ("query", "source"):
+            pane = item.locator(f'.doc[data-side="{side}"]')
+            first = pane.locator(".p").first.get_attribute("data-p").split()[0]
+            assert _in_view(pane, first), (item.get_attribute("data-id"), side)
+            scrolled += pane.evaluate("d => d.scrollTop > 0")
+    assert scrolled  # some first passages were below the first screen
     assert not page.problems, page.problems
 
 

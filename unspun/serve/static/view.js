@@ -168,6 +168,17 @@ var Unspun = (function () {
     });
   }
 
+  // An opened view starts each pane at its first passage: a long text's first screen may hold none, and a pane
+  // with no marked passage in sight reads as "nothing reused here". A pane already scrolled is left where it is.
+  function showFirst(view) {
+    view.querySelectorAll(".doc").forEach(function (doc) {
+      var first = doc.querySelector(".p");
+      if (!first || doc.scrollTop) return;
+      var below = first.getBoundingClientRect().top - doc.getBoundingClientRect().top;
+      if (below > doc.clientHeight * 2 / 3) doc.scrollTop = below - doc.clientHeight / 3;
+    });
+  }
+
   function comparison(queryLabel, queryText, source, sourceText) {
     var hues = source.passages.map(function (_, i) { return Math.round((i * GOLDEN_ANGLE % 360) * 10) / 10; });
     var rows = source.passages.map(function (p, i) {
@@ -223,8 +234,13 @@ var Unspun = (function () {
         el("span", { class: "facts", text: facts }),
       ]));
       var text = texts[s.id];
-      details.appendChild(typeof text === "string" ? comparison(queryLabel, queryText, s, text)
-        : el("p", { class: "error", text: "source text unavailable: " + text }));
+      if (typeof text === "string") {
+        var view = comparison(queryLabel, queryText, s, text);
+        details.appendChild(view);
+        details.addEventListener("toggle", function () { if (details.open) showFirst(view); });
+      } else {
+        details.appendChild(el("p", { class: "error", text: "source text unavailable: " + text }));
+      }
       list.appendChild(el("li", { class: "source", "data-id": s.id, "data-rank": String(rank + 1) }, [details]));
     });
     container.appendChild(list);
