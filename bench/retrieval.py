@@ -36,11 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = "pan13-train"
 
 
+#: The distractors indexed beside the corpus's `src/` documents, those present under --data.
+DISTRACTORS = ("bbc-news-2225", "reuters-21578")
+
+
 def _records(data: Path, pan: Path):
     for f in sorted((pan / "src").glob("*.txt")):
         d = read_document(f)
         yield Record(id=f"pan/{f.name}", text=d.text, origin=str(f))
-    for r in read_inputs([data / "bbc-news-2225", data / "reuters-21578", *sorted((data / "seeds").glob("001_*.txt"))]):
+    for r in read_inputs([*(data / d for d in DISTRACTORS if (data / d).is_dir()),
+                          *sorted((data / "seeds").glob("001_*.txt"))]):
         if isinstance(r, Record) and not r.id.startswith("pan/"):
             r = Record(**{**r.__dict__, "id": f"news/{r.id}"})
         yield r
@@ -118,10 +123,14 @@ def main() -> None:
             task = bar.add_task("index", total=None)
             rep = ix.add(_records(args.data, pan), progress=lambda _: bar.advance(task), jobs=args.jobs)
             n = len(ix)
-        for f in rep.failed:  # e.g. a distractor corpus absent from --data
+        for f in rep.failed:
             print(f"bench: not indexed: {f.origin}: {f.reason}")
+        for d in DISTRACTORS:
+            if not (args.data / d).is_dir():
+                print(f"bench: {args.data / d} absent: the store holds no {d} distractors")
         wall = time.perf_counter() - t
-        out["index"] = {"documents": n, "failed": len(rep.failed), "wall_s": round(wall, 1),
+        out["index"] = {"documents": n, "failed": len(rep.failed),
+                        "distractors": [d for d in DISTRACTORS if (args.data / d).is_dir()], "wall_s": round(wall, 1),
                         "docs_per_s": round(n / wall, 1), "jobs": args.jobs,
                         "bytes_per_doc": round(sum(f.stat().st_size for f in args.db.iterdir()) / n)}
     truth, none = _truth(pan)
@@ -258,7 +267,9 @@ def _write(results: Path, out: dict) -> None:
     (results / f"{name}.json").write_text(json.dumps(out, indent=2))
     lines = []
     if i := out.get("index"):
-        lines.append(f"Indexed {i['documents']} documents ({corpus} `src/`, BBC, Reuters-21578, seed 001) in "
+        names = {"bbc-news-2225": "BBC", "reuters-21578": "Reuters-21578"}
+        seen = ", ".join(names[d] for d in i.get("distractors", DISTRACTORS)) or "no distractors"
+        lines.append(f"Indexed {i['documents']} documents ({corpus} `src/`, {seen}, seed 001) in "
                      f"{i['wall_s']} s ({i['docs_per_s']} docs/s, {i.get('jobs', 1)} processes cutting"
                      f"{' and embedding' if out['semantic'] else ''}, semantic channel {'on' if out['semantic'] else 'off'}), "
                      f"{i['bytes_per_doc']} bytes of store per document"

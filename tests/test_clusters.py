@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -245,6 +246,20 @@ def test_summary_and_html(store, tmp_path, capsys):
     pairs = sorted((tmp_path / "overview-pairs").iterdir())
     assert pairs and all(p.suffix == ".html" for p in pairs)
     assert 'href="overview-pairs/' in page
+
+
+def test_html_links_reach_the_pair_reports_whatever_the_page_is_called(store, tmp_path):
+    """A page called "run #2 50%.html" linked to "run #2 50%-pairs/...": a URL whose '#' starts a fragment."""
+    from urllib.parse import unquote, urlsplit
+
+    html = tmp_path / "run #2 50%?.html"
+    clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    hrefs = re.findall(r'<a href="([^"]+)"', html.read_text())
+    assert hrefs
+    for href in hrefs:
+        url = urlsplit(href)
+        assert not url.fragment and not url.query, href
+        assert (tmp_path / unquote(url.path)).is_file(), href
 
 
 def test_outputs_get_the_mode_of_new_files(store, tmp_path):

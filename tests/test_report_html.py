@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import colorsys
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
-from unspun.models import Comparison, Document, Passage
+import pytest
+
+from unspun.models import CheckResult, Comparison, Document, Passage, Source
 from unspun.report import render_html
+from unspun.report.check import render_check_html
 from unspun.report.html import segments
 
 EVIL = "<script>alert(1)</script>"
@@ -150,3 +155,43 @@ def test_encoding_notes_are_shown() -> None:
     a = Document("caf\u00e9", "old.txt", encoding="cp1252", encoding_note="not UTF-8; decoded as cp1252")
     page = render_html(Comparison(a, Document("x", "b.txt"), [], 0, 0))
     assert "old.txt: not UTF-8; decoded as cp1252" in page
+
+
+def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
+    """A checked document older than every source names no original; the page once dropped the reason with it."""
+    why = "the checked document (2005-01-01) predates every source; it may be the original"
+    source = Source("b.txt", 1.0, "2010-05-05", _comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)]))
+    page = render_check_html([CheckResult(Document(A, "a.html", published="2005-01-01"), [source], None, [why])])
+    assert "Likely original: undecided" in page and f"<li>{why}</li>" in page
+    named = render_check_html([CheckResult(Document(A, "a.txt"), [source], "b.txt", ["b.txt is the earliest"])])
+    assert "Likely original: <strong>b.txt</strong>" in named and "<li>b.txt is the earliest</li>" in named
+
+
+def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:
+    """A date in one side's text alone decides nothing; the page once said "no evidence of direction" above it."""
+    weak = "A carries a date in its text (2024-05-02) that B lacks, as scraped copies do"
+    page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)], evidence=[weak]))
+    assert "no evidence of direction" not in page and "does not settle it" in page and weak in page
+    assert "no evidence of direction" in render_html(_comparison(A, B, []))
+
+
+def _luminance(r: float, g: float, b: float) -> float:
+    """WCAG relative luminance of an sRGB colour (channels 0 to 1)."""
+    return sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+               for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b), strict=True))
+
+
+@pytest.mark.parametrize("css", ["report/report.css", "serve/static/unspun.css"])
+def test_passage_text_keeps_its_contrast_in_every_state(css: str) -> None:
+    """Dark text on a passage's colour, plain, lit (hover) or chosen, for the hues of 30 passages: WCAG AA 4.5:1.
+    A chosen passage once fell to 2.6:1 on blue (its background at 60% lightness)."""
+    import unspun
+
+    sheet = (Path(unspun.__file__).parent / css).read_text(encoding="utf-8")
+    text = _luminance(*(int(x, 16) / 255 for x in re.findall("..", re.search(r"color: #(\w{6})", sheet).group(1))))
+    states = re.findall(r"^(\.p[.\w]*) \{ background: hsl\(var\(--h\) (\d+)% (\d+)%\)", sheet, re.M)
+    assert {s for s, _, _ in states} == {".p", ".p.overlap", ".p.on", ".p.sel"}
+    hues = [i * 137.508 % 360 for i in range(30)]
+    for state, sat, light in states:
+        worst = min(_luminance(*colorsys.hls_to_rgb(h / 360, int(light) / 100, int(sat) / 100)) for h in hues)
+        assert (worst + 0.05) / (text + 0.05) >= 4.5, state

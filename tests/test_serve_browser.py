@@ -24,6 +24,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 BBC_PER_TOPIC = 3
+#: An id with path segments a browser would resolve away (records' ids are free text).
+DOTTED = "dots/../odd/./copy"
 
 INJECTED = (
     "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> "
@@ -59,6 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -
         for f in sorted(topic.glob("*.txt"))[:BBC_PER_TOPIC]:
             text = f.read_text(encoding="utf-8", errors="replace")
             records.append(Record(id=f"bbc/{topic.name}/{f.name}", text=text))
+    records.append(Record(id=DOTTED, text="Reprinted: " + records[1].text))
     records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
     records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday")))
     db = tmp_path_factory.mktemp("serve") / "db"
@@ -136,6 +139,96 @@ def test_check_page_ranks_the_seed_original_first(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
+def _in_view(pane, pid: str) -> bool:
+    """Whether passage ``pid``'s first piece lies inside the visible part of its scrolled ``pane``."""
+    return pane.evaluate("""(pane, pid) => {
+        const r = pane.getBoundingClientRect();
+        const t = pane.querySelector('[data-p~="' + pid + '"]').getBoundingClientRect();
+        return t.top >= r.top && t.top < r.bottom; }""", pid)
+
+
+def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """The last passage of the seed pair lies far below the panes' first screen: clicking it on one side, or its
+    row in the table, brings its counterpart into view (the panes once scrolled to the page's offset instead)."""
+    original, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    query, source = first.locator('.doc[data-side="query"]'), first.locator('.doc[data-side="source"]')
+    last = str(first.locator("tr[data-go]").count())
+    assert int(last) > 1 and not _in_view(source, last)
+    query.locator(f'.p[data-p~="{last}"]').first.click()
+    assert _in_view(source, last)
+    first.locator('tr[data-go="1"]').click()
+    assert _in_view(source, "1") and _in_view(query, "1")
+    first.locator(f'tr[data-go="{last}"]').click()
+    assert _in_view(source, last) and _in_view(query, last)
+    assert not page.problems, page.problems
+
+
+def test_passages_can_be_chosen_with_the_keyboard(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """Tab reaches the passage rows, and Enter or Space chooses one as a click does."""
+    _, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    last = str(first.locator("tr[data-go]").count())
+    first.locator("a.source-id").focus()
+    for _ in range(int(last) + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.go") == last:
+            break
+    assert page.evaluate("document.activeElement.dataset.go") == last
+    page.keyboard.press("Enter")
+    source = first.locator('.doc[data-side="source"]')
+    assert "sel" in source.locator(f'.p[data-p~="{last}"]').first.get_attribute("class").split()
+    assert _in_view(source, last)
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press(" ")
+    assert "sel" in source.locator(f'.p[data-p~="{int(last) - 1}"]').first.get_attribute("class").split()
+    assert not page.problems, page.problems
+
+
+def _compilation() -> tuple[list[Path], str]:
+    """The openings (four paragraphs) of eight stored BBC articles, one after the other."""
+    files = [f for topic in sorted(p for p in (DATA / "bbc-news-2225").iterdir() if p.is_dir())
+             for f in sorted(topic.glob("*.txt"))[:2]][:8]
+    text = "\n\n".join("\n\n".join([x for x in f.read_text(encoding="utf-8", errors="replace").split("\n")
+                                      if x.strip()][:4]) for f in files)
+    return files, text
+
+
+def test_every_source_of_a_compilation_is_listed(page, server: str) -> None:
+    """A text made of the openings of eight stored articles: the page listed the first 5 under "5 sources found"
+    (the API's default top), and an original ranked below them was named with no way to see its passages."""
+    from unspun.serve.schemas import MAX_TOP
+
+    files, text = _compilation()
+    _check(page, server, text)
+    ids = {li.get_attribute("data-id") for li in page.locator("li.source").all()}
+    assert {f"bbc/{f.parent.name}/{f.name}" for f in files} <= ids
+    assert page.text_content("#status").startswith(f"{len(ids)} sources found")
+    assert page.evaluate("Unspun.TOP") == MAX_TOP
+    assert not page.problems, page.problems
+
+
+def test_an_opened_view_shows_its_first_passage(page, server: str) -> None:
+    """In a compilation most sources' passages lie far down the checked text: a view opened on the text's first
+    screen, with nothing marked in sight."""
+    _check(page, server, _compilation()[1])
+    items = page.locator("li.source").all()
+    assert len(items) > 3
+    scrolled = 0
+    for item in items:
+        if item.locator("details").get_attribute("open") is None:
+            item.locator("summary").click()
+        for side in ("query", "source"):
+            pane = item.locator(f'.doc[data-side="{side}"]')
+            first = pane.locator(".p").first.get_attribute("data-p").split()[0]
+            assert _in_view(pane, first), (item.get_attribute("data-id"), side)
+            scrolled += pane.evaluate("d => d.scrollTop > 0")
+    assert scrolled  # some first passages were below the first screen
+    assert not page.problems, page.problems
+
+
 def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple[Path, Path], tmp_path: Path) -> None:
     original, copy = seeds
     paragraphs = [p for p in copy.read_text(encoding="utf-8").split("\n") if p.strip()]
@@ -153,6 +246,64 @@ def test_uploaded_html_is_extracted_then_checked(page, server: str, seeds: tuple
     page.click("#check")
     page.wait_for_selector("#results[data-done]")
     assert page.locator("li.source").first.get_attribute("data-id") == f"seeds/{original.name}"
+    assert not page.problems, page.problems
+
+
+def test_uploads_are_read_as_index_reads_files(page, server: str, tmp_path: Path) -> None:
+    """Every upload was read as UTF-8: a Windows-1252 file lost its accented letters to U+FFFD, and a PDF was
+    checked as noise and answered "No source found", which reads as a clean result."""
+    page.goto(server + "/")
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Caf\u00e9 d\u00e9j\u00e0 vu \u2013 \u00a35".encode("cp1252"))
+    page.set_input_files("#file", str(legacy))
+    page.wait_for_selector("#status:has-text('Windows-1252')")
+    assert page.input_value("#text") == "Caf\u00e9 d\u00e9j\u00e0 vu \u2013 \u00a35"
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes("\ufeffA UTF-16 note: \u00e9t\u00e9".encode("utf-16-le"))
+    page.set_input_files("#file", str(wide))
+    page.wait_for_selector("#status:has-text('wide.txt loaded')")
+    assert page.input_value("#text") == "A UTF-16 note: \u00e9t\u00e9"
+    for name, data, says in (("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF"),
+                             ("notes.txt", b"\x00\x01\x02\xff\xfe\x00binary", "binary file")):
+        page.fill("#text", "")
+        (tmp_path / name).write_bytes(data)
+        page.set_input_files("#file", str(tmp_path / name))
+        page.wait_for_selector(f"#status.error:has-text('{says}')")
+        assert page.input_value("#text") == ""
+    assert not page.problems, page.problems
+
+
+def test_every_field_of_the_check_form_has_a_label(page, server: str) -> None:
+    """The text box was named by its placeholder alone, which goes once something is typed into it."""
+    page.goto(server + "/")
+    for field in page.locator("form input, form textarea").all():
+        fid = field.get_attribute("id")
+        assert page.locator(f'label[for="{fid}"], label:has(#{fid})').count() == 1, fid
+    assert page.get_by_label("Text to check").get_attribute("id") == "text"
+    assert not page.problems, page.problems
+
+
+def test_a_date_read_from_one_upload_does_not_stay_for_the_next(page, server: str, tmp_path: Path) -> None:
+    """The date of an uploaded page stayed in the form when the next file was chosen, and was sent as its date."""
+    dated = tmp_path / "dated.html"
+    dated.write_text("<!DOCTYPE html><html><head><title>Bridge</title>"
+                     "<meta property='article:published_time' content='2005-01-01'></head><body><article>"
+                     + "".join(f"<p>{html.escape(s)}.</p>" for s in INJECTED.split(". ")[1:5])
+                     + "</article></body></html>", encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Plain text without any date in it, " * 10, encoding="utf-8")
+    page.goto(server + "/")
+    page.set_input_files("#file", str(dated))
+    page.wait_for_selector("#status:has-text('extracted')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("dated.html", "2005-01-01")
+    page.set_input_files("#file", str(plain))
+    page.wait_for_selector("#status:has-text('plain.txt loaded')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("plain.txt", "")
+    page.fill("#published", "2001-02-03")  # typed by the user: kept
+    page.fill("#title", "my title")
+    page.set_input_files("#file", str(dated))
+    page.wait_for_selector("#status:has-text('extracted')")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("my title", "2001-02-03")
     assert not page.problems, page.problems
 
 
@@ -189,10 +340,33 @@ def test_document_page_shows_its_reuse_links(page, server: str) -> None:
     assert not page.problems, page.problems
 
 
+def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> None:
+    """A link to "dots/../odd/./copy" once led to /documents/odd/copy (the browser resolved the dots), and its text
+    could not be fetched for the side-by-side view."""
+    page.goto(server + "/documents/bbc/business/001.txt")
+    page.wait_for_selector("#results[data-done]")
+    item = page.locator(f'li.source[data-id="{DOTTED}"]')
+    assert item.count() == 1
+    assert item.locator('.doc[data-side="source"]').text_content().startswith("Reprinted: ")
+    item.locator("a.source-id").click()
+    page.wait_for_selector("#results[data-done]")
+    assert page.text_content("#doc-title") == DOTTED
+    assert page.locator("li.source").first.get_attribute("data-id") == "bbc/business/001.txt"
+    assert not page.problems, page.problems
+
+
 def test_unknown_document_page_says_so(page, server: str) -> None:
     page.goto(server + "/documents/no/such/doc")
     page.wait_for_selector("#status.error:has-text('no document')")
     assert not [p for p in page.problems if not p.startswith("console:")]
+
+
+def test_document_address_that_is_not_utf8_says_so(page, server: str) -> None:
+    """Once an uncaught URIError left the page at "Document" with nothing said."""
+    page.goto(server + "/documents/caf%E9")
+    page.wait_for_selector("#status.error:has-text('no document')")
+    assert "not UTF-8" in page.text_content("#status")
+    assert not page.problems, page.problems
 
 
 def test_api_docs_render_without_a_cdn(page, server: str) -> None:

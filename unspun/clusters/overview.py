@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import UnspunError
 from ..index import Index
@@ -40,6 +41,7 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def pair_dir(html: Path) -> Path:
+    """Named after the page, so its links carry the page's name: written URL-quoted there ('#', '?', '%')."""
     return html.with_name(f"{html.stem}-pairs")
 
 
@@ -71,7 +73,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
             a, b = ix.get(l.a), ix.get(l.b)
             name = f"c{c.id}-{n}.html"
             _atomic(folder / name, render_html(comparison(l, a.text, b.text)))
-            body.append(f'<li><a href="{escape(folder.name)}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
+            body.append(f'<li><a href="{escape(quote(folder.name))}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
                         f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {len(l.passages)} passage(s)</li>")
         if len(c.links) > PAIRS_PER_CLUSTER:
             body.append(f"<li>... {len(c.links) - PAIRS_PER_CLUSTER} more pairs in the links output</li>")

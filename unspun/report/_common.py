@@ -24,9 +24,10 @@ def percent(x: float) -> str:
 
 
 def source_line(c: Comparison) -> str:
-    """Which side came first, or why we cannot say."""
+    """Which side came first, or why we cannot say (evidence too weak or split is listed, so it is not "none")."""
     if c.source is None:
-        return "undecided (no evidence of direction)"
+        why = "the evidence listed does not settle it" if c.evidence else "no evidence of direction"
+        return f"undecided ({why})"
     doc = c.a if c.source == "a" else c.b
     return f"{c.source.upper()} ({doc.name})"
 

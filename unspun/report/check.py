@@ -62,9 +62,11 @@ def render_check_html(results: list[CheckResult]) -> str:
         if not r.sources:
             parts.append("<p>No reuse found in the store.</p>")
             continue
-        if r.original:
-            ev = "".join(f"<li>{escape(e)}</li>" for e in r.evidence)
-            parts.append(f"<p>Likely original: <strong>{escape(r.original)}</strong></p><ul>{ev}</ul>")
+        # The evidence stands without a named original too: "the checked document predates every source".
+        named = f"<strong>{escape(r.original)}</strong>" if r.original else "undecided"
+        parts.append(f"<p>Likely original: {named}</p>")
+        if r.evidence:
+            parts.append(f"<ul>{''.join(f'<li>{escape(e)}</li>' for e in r.evidence)}</ul>")
         rows = "".join(
             f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{escape(s.id)}</a></td>'
             f'<td class="num">{s.score:.3f}</td><td>{escape(s.published or "—")}</td>'

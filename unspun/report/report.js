@@ -3,6 +3,12 @@
 (function () {
   var panes = { a: document.getElementById("doc-a"), b: document.getElementById("doc-b") };
   var pinned = null;
+  // Each pane starts at its first passage: a long text's first screen may hold none, and a pane with no marked
+  // passage in sight reads as "nothing reused here".
+  ["a", "b"].forEach(function (side) {
+    var pane = panes[side], first = pane.querySelector(".p");
+    if (first && first.offsetTop > pane.clientHeight * 2 / 3) pane.scrollTop = first.offsetTop - pane.clientHeight / 3;
+  });
   function pieces(id) {
     return document.querySelectorAll('.doc [data-p~="' + id + '"]');
   }

@@ -20,13 +20,51 @@
     return /^\s*(<!doctype html|<html[\s>])/i.test(s);
   }
 
-  function extract(html) {
+  // A field filled from one file or page is replaced by the next one's value, or emptied: a date left over from
+  // the previous upload would be sent as the new text's. A field the user typed into is kept.
+  function fillFromPage(input, value) {
+    if (input.value && !input.dataset.fromPage) return;
+    input.value = value || "";
+    if (value) input.dataset.fromPage = "1"; else delete input.dataset.fromPage;
+  }
+  [title, published].forEach(function (input) {
+    input.addEventListener("input", function () { delete input.dataset.fromPage; });
+  });
+
+  // The page's main text into the text box; its title (unless `name`, an uploaded file's, is given) and date.
+  function extract(html, name) {
     return Unspun.api("POST", "/v1/extract", { html: html }).then(function (found) {
       text.value = found.text;
-      if (found.title && !title.value) title.value = found.title;
-      if (found.published && !published.value) published.value = found.published;
+      fillFromPage(title, name || found.title);
+      fillFromPage(published, found.published);
       return found;
     });
+  }
+
+  // Files that are not text, by their first bytes (as unspun/ingest.py knows them): a PDF or a .docx read as text
+  // is noise that matches nothing, and "no source found" would read as a clean result.
+  var MAGIC = [["%PDF-", "a PDF document (extract its text first)"],
+    ["PK\x03\x04", "a ZIP archive (or a .docx/.odt, which are ZIP archives; extract its text first)"],
+    ["\xd0\xcf\x11\xe0", "a legacy Microsoft Office document (.doc)"], ["\x89PNG", "a PNG image"],
+    ["\xff\xd8\xff", "a JPEG image"], ["GIF8", "a GIF image"], ["\x1f\x8b", "a gzip archive"]];
+
+  // The file's text as `index` would read it: UTF-8 (or UTF-16 with its byte order mark); other bytes without NULs
+  // as Windows-1252, said in `note`; anything else is refused. Reading it as UTF-8 regardless turned every
+  // accented letter of a legacy file into U+FFFD and a binary file into noise.
+  function decodeFile(buf) {
+    var b = new Uint8Array(buf);
+    var head = String.fromCharCode.apply(null, Array.from(b.subarray(0, 8)));
+    var magic = MAGIC.filter(function (m) { return head.indexOf(m[0]) === 0; })[0];
+    if (magic) throw new Error("looks like " + magic[1] + ", not plain text or HTML");
+    if (b[0] === 0xff && b[1] === 0xfe) return { text: new TextDecoder("utf-16le").decode(b), note: "" };
+    if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder("utf-16be").decode(b), note: "" };
+    try {
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(b), note: "" };
+    } catch (e) {
+      if (b.indexOf(0) !== -1) throw new Error("binary file (contains NUL bytes and is not UTF-8), not plain text");
+      var note = " (not UTF-8: read as Windows-1252, check the text)";
+      return { text: new TextDecoder("windows-1252").decode(b), note: note };
+    }
   }
 
   file.addEventListener("change", function () {
@@ -34,19 +72,23 @@
     if (!f) return;
     var reader = new FileReader();
     reader.onload = function () {
-      var content = String(reader.result);
-      title.value = f.name;
+      var read;
+      try { read = decodeFile(reader.result); } catch (e) { say(f.name + ": " + e.message, true); return; }
+      var content = read.text;
       if (/\.html?$/i.test(f.name) || f.type === "text/html" || looksLikeHtml(content)) {
-        say("Extracting the main text of " + f.name + "\u2026");
-        extract(content).then(function () { say("Main text extracted from " + f.name + "; press Check."); },
+        say("Extracting the main text of " + f.name + read.note + "\u2026");
+        extract(content, f.name).then(
+          function () { say("Main text extracted from " + f.name + read.note + "; press Check."); },
           function (e) { say(f.name + ": " + e.message, true); });
       } else {
+        fillFromPage(title, f.name);
+        fillFromPage(published, null);
         text.value = content;
-        say(f.name + " loaded; press Check.");
+        say(f.name + " loaded" + read.note + "; press Check.");
       }
     };
     reader.onerror = function () { say(f.name + ": cannot read the file", true); };
-    reader.readAsText(f);
+    reader.readAsArrayBuffer(f);
   });
 
   form.addEventListener("submit", function (e) {
@@ -57,7 +99,7 @@
     var ready = looksLikeHtml(text.value) ? extract(text.value) : Promise.resolve();
     say("Checking\u2026");
     ready.then(function () {
-      var body = { text: text.value };
+      var body = { text: text.value, top: Unspun.TOP };
       if (title.value.trim()) body.title = title.value.trim();
       if (published.value.trim()) body.published = published.value.trim();
       var started = performance.now();

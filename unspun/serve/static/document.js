@@ -6,11 +6,22 @@
   var results = document.getElementById("results");
   var prefix = "/documents/";
   var path = location.pathname.slice(location.pathname.indexOf(prefix) + prefix.length);
-  var id = path.split("/").map(decodeURIComponent).join("/");
 
   function say(msg, isError) {
     status.textContent = msg;
     status.classList.toggle("error", !!isError);
+  }
+
+  // Escapes that are not UTF-8 (a mistyped or truncated address) name no document, as the API says of them.
+  function decode(p) {
+    try { return p.split("/").map(decodeURIComponent).join("/"); } catch (e) { return null; }
+  }
+
+  var id = decode(path);
+  Unspun.health(document.getElementById("store"));
+  if (id === null) {
+    say("no document with this id: the id in the address is not UTF-8", true);
+    return;
   }
 
   function meta(doc) {
@@ -32,7 +43,7 @@
     meta(doc);
     document.getElementById("doc-text").textContent = doc.text;
     say("Checking against the store\u2026");
-    var body = { text: doc.text, title: doc.id, exclude: [doc.id] };
+    var body = { text: doc.text, title: doc.id, exclude: [doc.id], top: Unspun.TOP };
     if (doc.published) body.published = doc.published;
     return Unspun.api("POST", "/v1/check", body).then(function (result) {
       return Unspun.showResult(results, "This document: " + doc.id, doc.text, result).then(function () {
@@ -41,6 +52,4 @@
       });
     });
   }).catch(function (e) { say(e.message, true); });
-
-  Unspun.health(document.getElementById("store"));
 })();

@@ -5,6 +5,9 @@
 "use strict";
 var Unspun = (function () {
   var GOLDEN_ANGLE = 137.508;
+  // Sources a page asks for: the API's most (MAX_TOP), so a page lists every source a check verifies, not the
+  // first 5 of the API's default, under "5 sources found".
+  var TOP = 50;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -46,8 +49,12 @@ var Unspun = (function () {
     });
   }
 
+  // A "." or ".." segment would be resolved away by the browser (a/../b is b): such an id goes as one segment,
+  // its slashes escaped; the server decodes %2F as "/".
   function docPath(id) {
-    return "/documents/" + String(id).split("/").map(encodeURIComponent).join("/");
+    var parts = String(id).split("/");
+    if (parts.some(function (s) { return s === "." || s === ".."; })) return "/documents/" + encodeURIComponent(id);
+    return "/documents/" + parts.map(encodeURIComponent).join("/");
   }
 
   function apiDocPath(id) {
@@ -125,10 +132,13 @@ var Unspun = (function () {
     function mark(ids, cls, on) {
       ids.forEach(function (id) { pieces(id).forEach(function (n) { n.classList.toggle(cls, on); }); });
     }
+    // Measured on screen: the pane is positioned, so a piece's offsetTop already counts from the pane.
     function reveal(side, id) {
       var doc = view.querySelector('.doc[data-side="' + side + '"]');
       var target = doc.querySelector('[data-p~="' + id + '"]');
-      if (target) doc.scrollTop = target.offsetTop - doc.offsetTop - doc.clientHeight / 3;
+      if (!target) return;
+      var below = target.getBoundingClientRect().top - doc.getBoundingClientRect().top;
+      doc.scrollTop += below - doc.clientHeight / 3;
     }
     function select(id, except) {
       if (pinned) mark([pinned], "sel", false);
@@ -149,6 +159,24 @@ var Unspun = (function () {
       var row = e.target.closest("tr[data-go]");
       if (row) select(row.getAttribute("data-go"), null);
     });
+    // Rows take the focus (tabindex), so Enter or Space chooses a passage without a mouse.
+    view.addEventListener("keydown", function (e) {
+      var row = e.target.closest("tr[data-go]");
+      if (!row || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      select(row.getAttribute("data-go"), null);
+    });
+  }
+
+  // An opened view starts each pane at its first passage: a long text's first screen may hold none, and a pane
+  // with no marked passage in sight reads as "nothing reused here". A pane already scrolled is left where it is.
+  function showFirst(view) {
+    view.querySelectorAll(".doc").forEach(function (doc) {
+      var first = doc.querySelector(".p");
+      if (!first || doc.scrollTop) return;
+      var below = first.getBoundingClientRect().top - doc.getBoundingClientRect().top;
+      if (below > doc.clientHeight * 2 / 3) doc.scrollTop = below - doc.clientHeight / 3;
+    });
   }
 
   function comparison(queryLabel, queryText, source, sourceText) {
@@ -156,7 +184,7 @@ var Unspun = (function () {
     var rows = source.passages.map(function (p, i) {
       var sw = el("span", { class: "sw" });
       sw.style.setProperty("--h", hues[i]);
-      return el("tr", { "data-go": String(i + 1), title: "show this passage on both sides" }, [
+      return el("tr", { "data-go": String(i + 1), tabindex: "0", title: "show this passage on both sides" }, [
         el("td", { class: "num" }, [sw, String(i + 1)]),
         el("td", { text: p.kind }),
         el("td", { class: "num", text: p.similarity.toFixed(2) }),
@@ -206,8 +234,13 @@ var Unspun = (function () {
         el("span", { class: "facts", text: facts }),
       ]));
       var text = texts[s.id];
-      details.appendChild(typeof text === "string" ? comparison(queryLabel, queryText, s, text)
-        : el("p", { class: "error", text: "source text unavailable: " + text }));
+      if (typeof text === "string") {
+        var view = comparison(queryLabel, queryText, s, text);
+        details.appendChild(view);
+        details.addEventListener("toggle", function () { if (details.open) showFirst(view); });
+      } else {
+        details.appendChild(el("p", { class: "error", text: "source text unavailable: " + text }));
+      }
       list.appendChild(el("li", { class: "source", "data-id": s.id, "data-rank": String(rank + 1) }, [details]));
     });
     container.appendChild(list);
@@ -228,5 +261,5 @@ var Unspun = (function () {
     }, function () { target.textContent = ""; });
   }
 
-  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health };
+  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health, TOP: TOP };
 })();
