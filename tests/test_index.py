@@ -282,6 +282,40 @@ def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_two_writers_keep_each_others_vectors(tmp_path: Path) -> None:
+    """Two processes indexing one store (two `index` runs, `serve --write-token` beside `index`): each held its
+    own vectors in memory and saved them over the other's, so the last to close dropped the other's vectors while
+    SQLite marked them saved, and checks lost the semantic channel for those documents without a word."""
+    db = tmp_path / "db"
+    recs = _records()
+    first, second = Index(db, semantic=True), Index(db, semantic=True)
+    first.add(recs[:2])
+    second.add(recs[2:])
+    first.close()
+    second.close()
+    with Index(db, create=False, readonly=True) as ix:
+        con = ix.store.connection()
+        chunks = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE embedded = 1")]
+        assert len(chunks) == con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert len(ix._vectors) == len(chunks) and all(ix._vectors.contains(k) for k in chunks)
+
+
+def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> None:
+    from unspun.index import StoreBusy
+
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=True) as first, Index(db, semantic=True) as second:
+        with first._writing():
+            with pytest.raises(StoreBusy, match="another process is writing"):
+                second.add(recs[:1], wait=False)
+            with pytest.raises(StoreBusy):
+                second.delete("tram.txt", wait=False)
+        told = []
+        second.add(recs, status=told.append)  # free again: no wait, nothing said
+        assert told == [] and len(second) == 4
+
+
 def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:
     """A Spanish translation of a stored English story: the semantic channel retrieves it, the aligner's
     cross-language path verifies it, passage kind "translation"."""

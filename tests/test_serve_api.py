@@ -210,6 +210,22 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     assert client.get("/v1/health").json()["documents"] == 3
 
 
+def test_a_write_while_another_process_writes_the_store_is_503(tmp_path: Path) -> None:
+    """`unspun index` holding the store: a write waiting for it would hold every check behind it (writers are
+    preferred), so the server answers 503 at once and checks go on."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    with Index(db) as indexer, Index(db) as served, TestClient(create_app(served, write_token=TOKEN)) as c:
+        with indexer._writing():
+            r = c.post("/v1/documents", json={"id": "copy", "text": COPY}, headers=AUTH)
+            assert r.status_code == 503 and "another process is writing" in r.json()["detail"]
+            assert r.headers["retry-after"] == "60"
+            assert c.delete("/v1/documents/news/comet", headers=AUTH).status_code == 503
+            assert c.post("/v1/check", json={"text": COPY}).json()["sources"][0]["id"] == "news/ferry"
+        assert c.post("/v1/documents", json={"id": "copy", "text": COPY}, headers=AUTH).status_code == 200
+
+
 def test_an_id_in_the_url_that_is_not_utf8_names_no_document(client: TestClient) -> None:
     # Starlette decodes %FF to U+FFFD: it must not find (or delete) the document whose id is U+FFFD.
     assert client.post("/v1/documents", json={"id": "\ufffd", "text": COPY}, headers=AUTH).json()["indexed"] == 1

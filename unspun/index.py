@@ -6,18 +6,22 @@
         result = ix.check("text in hand")   # CheckResult: sources, best first, with aligned passages
 
 Adding is done in batches, each one SQLite transaction; vectors of the semantic channel are saved every
-``save_every`` new vectors and on `close`, and re-embedded on the next writable open if a crash lost them
-(SQLite flags each chunk whose vector is not saved yet).
+``save_every`` new vectors and at the end of each `add` and `delete`, and re-embedded on the next writable open if a
+crash lost them (SQLite flags each chunk whose vector is not saved yet). Processes that write one store take turns
+(a lock file beside the vectors): usearch holds the vectors in memory and saves the whole file, so two writers at
+once would each save only their own vectors, the last save dropping the other's.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -33,10 +37,10 @@ from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
-from .store import VECTORS_FILE, Store, StoreError
+from .store import VECTORS_FILE, VECTORS_LOCK, Store, StoreBusy, StoreError
 from .vectors import Units, units
 
-__all__ = ["Index", "AddReport", "StoreError"]
+__all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
 
 #: Documents prepared and committed together: one SQLite transaction each.
 BATCH = 64
@@ -106,6 +110,15 @@ def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
     return [(cs, vecs[at[i]:at[i + 1]]) for i, cs in enumerate(cut)]
 
 
+def _identity(f: Path) -> tuple[int, int, int] | None:
+    """What tells one saved vector file from the next (each save replaces the file: a new inode)."""
+    try:
+        st = f.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def _score(c: Comparison) -> float:
     """Similarity-weighted share of the query that the source explains."""
     n = max(1, len(c.a.text))
@@ -143,10 +156,19 @@ class Index:
         self._chunk_total: int | None = None
         self._vectors = None
         self._unsaved: list[int] = []
+        #: The vector file as this index last read or wrote it: another writer's save since shows as a new identity.
+        self._vectors_seen: tuple[int, int, int] | None = None
+        #: The store's writer lock while this index holds it (one holder per index: ``_writer_lock`` for threads).
+        self._writer: int | None = None
+        self._writer_lock = threading.RLock()
         if self.semantic:
             self._vectors = self._open_vectors()
             if not readonly:
-                self._embed_pending()
+                try:
+                    with self._writing(wait=False):
+                        pass  # catches up: vectors a crash or a lost file left out are embedded again
+                except StoreBusy:
+                    pass  # another process is writing: our first write catches up
 
     # --- lifecycle --------------------------------------------------------------------------------------------
     def __enter__(self) -> Index:
@@ -156,9 +178,7 @@ class Index:
         self.close()
 
     def close(self) -> None:
-        if not self.readonly:
-            self._save_vectors()
-        self.store.close()
+        self.store.close()  # every write saved its vectors before letting the writer lock go
 
     def __len__(self) -> int:
         return self.store.count()
@@ -177,6 +197,7 @@ class Index:
         rebuild = f"run `unspun index --db {self.path}` to embed the passages again"
         if f.is_file():
             try:
+                self._vectors_seen = _identity(f)
                 vectors = Vectors.restore(str(f), view=self.readonly)
             except Exception as e:  # usearch raises plain RuntimeError/ValueError on a damaged file
                 if self.readonly:
@@ -187,9 +208,54 @@ class Index:
             raise StoreError(f"{f}: missing, though the store's passages were embedded; {rebuild}")
         if vectors is None:
             vectors = Vectors(ndim=DIM, metric="cos", dtype="f16")
-        if not self.readonly:
-            self._reconcile(vectors)
         return vectors
+
+    @contextmanager
+    def _writing(self, *, wait: bool = True, status: Callable[[str | None], None] | None = None) -> Iterator[None]:
+        """Hold the store's writer lock for a write of this index (nested writes share it). On taking it, vectors
+        another process saved since this one read the file are loaded, and chunks left without a vector (a lost
+        or damaged file, a killed writer) are embedded; before letting it go, the vectors are saved, so the file is
+        whole whenever no one holds the lock. ``wait=False``: `StoreBusy` at once if another process holds it. A
+        lexical store needs none: SQLite serialises its writers."""
+        if self._vectors is None or self.readonly:
+            yield
+            return
+        with self._writer_lock:
+            if self._writer is not None:
+                yield
+                return
+            fd = os.open(self.path / VECTORS_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                self._lock(fd, wait, status)
+                self._writer = fd
+                if _identity(self.path / VECTORS_FILE) != self._vectors_seen:
+                    self._unsaved = []  # flagged in SQLite, so embedded again below
+                    fresh = self._open_vectors()
+                    with self._vlock:
+                        self._vectors = fresh
+                self._reconcile(self._vectors)
+                self._embed_pending()
+                try:
+                    yield
+                finally:
+                    self._save_vectors()
+            finally:
+                self._writer = None
+                os.close(fd)  # lets the lock go
+
+    def _lock(self, fd: int, wait: bool, status: Callable[[str | None], None] | None) -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if not wait:
+                raise StoreBusy(f"{self.path}: another process is writing to this store; "
+                                "try again when it is done") from None
+        if status:
+            status("waiting for another process writing to this store")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if status:
+            status(None)
 
     def _reconcile(self, vectors) -> None:
         """Flag for embedding every chunk marked embedded whose vector the file lacks (lost or damaged file)."""
@@ -226,6 +292,7 @@ class Index:
         with self._vlock:
             self._vectors.save(str(tmp))
             os.replace(tmp, final)
+            self._vectors_seen = _identity(final)
             saved, self._unsaved = self._unsaved, []
         self.store.mark_embedded(saved)
 
@@ -238,14 +305,21 @@ class Index:
 
     # --- writing ----------------------------------------------------------------------------------------------
     def add(self, records: Iterable[Record | Failure], *, progress: Callable[[Record | Failure], None] | None = None,
-            batch: int = BATCH, jobs: int = 1, status: Callable[[str | None], None] | None = None) -> AddReport:
+            batch: int = BATCH, jobs: int = 1, status: Callable[[str | None], None] | None = None,
+            wait: bool = True) -> AddReport:
         """Index records (replacing documents with the same id); failures passed in are reported, not raised.
 
         ``jobs`` > 1 cuts and fingerprints documents in that many processes; SQLite still has one writer.
-        ``status`` hears of the store's long steps between batches (postings merges; None when done).
+        ``status`` hears of the store's long steps between batches (postings merges, a wait for another process
+        writing the store; None when done). ``wait=False``: `StoreBusy` rather than a wait.
         """
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
+        with self._writing(wait=wait, status=status):
+            return self._add(records, progress, batch, jobs, status)
+
+    def _add(self, records: Iterable[Record | Failure], progress: Callable[[Record | Failure], None] | None,
+             batch: int, jobs: int, status: Callable[[str | None], None] | None) -> AddReport:
         report = AddReport()
         # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
         # and another writer may have put a different document there since): 8 bytes a document.
@@ -354,11 +428,11 @@ class Index:
                 if self._vectors.contains(k):
                     self._vectors.remove(k)
 
-    def delete(self, id: str) -> bool:
-        """Remove a document; False when there is none with this id."""
+    def delete(self, id: str, *, wait: bool = True) -> bool:
+        """Remove a document; False when there is none with this id. ``wait=False``: as in `add`."""
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
-        with self._write:
+        with self._write, self._writing(wait=wait):
             doc = self.store.doc_key(id)
             if doc is None:
                 return False

@@ -36,6 +36,8 @@ from .models import Record, escaped_unicode
 
 DB_FILE = "unspun.sqlite"
 VECTORS_FILE = "vectors.usearch"
+#: Held by the process writing the store (see `unspun.index.Index._writing`).
+VECTORS_LOCK = "vectors.lock"
 SCHEMA_VERSION = 2
 #: Stores of these versions open too (version 1 kept every posting in ``grams``: a version-2 store with no segment).
 READABLE_VERSIONS = (1, 2)
@@ -85,6 +87,10 @@ def _transaction(con: sqlite3.Connection) -> Iterator[None]:
 
 class StoreError(UnspunError):
     """The store is missing, not a store, or corrupt."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing to the store, and the caller would rather not wait (a server's write)."""
 
 
 class Store:

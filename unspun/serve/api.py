@@ -111,7 +111,7 @@ def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddRespon
     """Add documents, or replace those with the same id; one object or a list."""
     items = body if isinstance(body, list) else [body]
     with svc.lock.write():
-        report = svc.index.add([d.record() for d in items])
+        report = svc.index.add([d.record() for d in items], wait=False)  # not readers held behind an `index` run
     return AddResponse(indexed=report.indexed, replaced=report.replaced, repeated=report.repeated,
                        skipped=[Problem(origin=f.origin, reason=f.reason, count=getattr(f, "count", 1))
                                 for f in report.skipped],
@@ -141,7 +141,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
 @router.delete("/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
-        deleted = svc.index.delete(doc_id)
+        deleted = svc.index.delete(doc_id, wait=False)
     if not deleted:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     return DeleteResponse(id=doc_id, deleted=True)

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import UnspunError
 from ..index import Index
+from ..store import StoreBusy
 from . import api, pages
 from .limits import MAX_BODY, BodyLimit
 
@@ -94,6 +95,11 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
             return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
                                              "ctx": {"error": why}}]}, status_code=422)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(StoreBusy)
+    async def _busy(request: Request, exc: StoreBusy) -> JSONResponse:
+        # Another process (`unspun index`) holds the store's writer lock: waiting would hold every check behind it.
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "60"})
 
     @app.exception_handler(UnspunError)
     async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:
