@@ -316,6 +316,30 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         assert told == [] and len(second) == 4
 
 
+def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path: Path, monkeypatch) -> None:
+    """A full disk while saving the vectors: usearch's RuntimeError was a traceback and left a partial
+    vectors.tmp; it is a `StoreError` (one line in the CLI), and the documents stay, to be embedded again."""
+    from usearch.index import Index as Vectors
+
+    db = tmp_path / "db"
+    save = Vectors.save
+
+    def full(self, path: str, *args, **kwargs) -> None:
+        Path(path).write_bytes(b"\0" * 100)
+        raise RuntimeError("Failed to serialize into stream")
+
+    monkeypatch.setattr(Vectors, "save", full)
+    with Index(db, semantic=True) as ix:
+        with pytest.raises(StoreError, match="cannot save the vector index .*is the disk full"):
+            ix.add(_records())
+        assert len(ix) == 4
+    assert sorted(p.name for p in db.iterdir() if p.name.startswith("vectors")) == ["vectors.lock"]
+    monkeypatch.setattr(Vectors, "save", save)
+    with Index(db) as ix:  # the next writable open embeds them
+        assert len(ix._vectors) == ix.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
 def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:
     """A Spanish translation of a stored English story: the semantic channel retrieves it, the aligner's
     cross-language path verifies it, passage kind "translation"."""

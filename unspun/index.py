@@ -290,8 +290,14 @@ class Index:
         final = self.path / VECTORS_FILE
         tmp = final.with_suffix(".tmp")
         with self._vlock:
-            self._vectors.save(str(tmp))
-            os.replace(tmp, final)
+            try:
+                self._vectors.save(str(tmp))
+                os.replace(tmp, final)
+            except (OSError, RuntimeError) as e:  # usearch says only "Failed to serialize into stream"
+                tmp.unlink(missing_ok=True)
+                raise StoreError(f"{final}: cannot save the vector index ({e}; is the disk full?); the documents "
+                                 f"are stored, and `unspun index --db {self.path}` embeds their passages again "
+                                 "once it can write") from None
             self._vectors_seen = _identity(final)
             saved, self._unsaved = self._unsaved, []
         self.store.mark_embedded(saved)
