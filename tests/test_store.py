@@ -87,6 +87,52 @@ def test_a_version_1_store_opens_and_counts_its_postings(tmp_path: Path) -> None
         assert ix.check(HARBOUR).sources
 
 
+def _tables(db: Path) -> set[str]:
+    con = sqlite3.connect(db / "unspun.sqlite")
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+
+
+def test_a_store_of_another_layout_or_program_is_refused_untouched(tmp_path: Path) -> None:
+    """The schema is read before anything is written: a writable open created our tables and meta rows in a newer
+    store (or another program's database named unspun.sqlite) before refusing it, or adopted the latter as a store,
+    and a version that is no number was a traceback."""
+    from unspun.store import StoreError
+
+    newer = tmp_path / "newer"
+    with Index(newer, semantic=False) as ix:
+        ix.add(_records())
+    con = sqlite3.connect(newer / "unspun.sqlite")
+    with con:  # a layout to come: postings elsewhere
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+        con.execute("ALTER TABLE grams RENAME TO postings")
+    con.close()
+    before = _tables(newer)
+    for readonly in (True, False):
+        with pytest.raises(StoreError, match="written by a newer unspun .*schema 3.*upgrade unspun"):
+            Index(newer, create=False, readonly=readonly)
+    assert _tables(newer) == before
+
+    other = tmp_path / "other"
+    other.mkdir()
+    con = sqlite3.connect(other / "unspun.sqlite")
+    con.execute("CREATE TABLE notes (x)")
+    con.close()
+    for readonly in (True, False):
+        with pytest.raises(StoreError, match="not an unspun store"):
+            Index(other, readonly=readonly)
+    assert _tables(other) == {"notes"}
+
+    con = sqlite3.connect(newer / "unspun.sqlite")
+    with con:
+        con.execute("UPDATE meta SET value = 'two' WHERE key = 'schema'")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 'two'"):
+        Index(newer, semantic=False)
+
+
 def test_top_level_segments_are_not_merged(tmp_path: Path) -> None:
     with _small(Index(tmp_path / "db", semantic=False)) as ix:
         ix.store.top_level = 1

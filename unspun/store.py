@@ -121,17 +121,40 @@ class Store:
         self._local = threading.local()
         try:
             con = self.connection()
+            version = self._version(con, db)
             if not readonly:
                 con.executescript(_SCHEMA)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 con.commit()
-            version = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if version is not None and int(version[0]) == 1 and not readonly:
-                self._upgrade(con)
+                if version == 1:
+                    self._upgrade(con)
+            elif version is None:
+                raise StoreError(f"{db}: not a usable unspun store (it records no schema version)")
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
-        if version is None or int(version[0]) not in READABLE_VERSIONS:
-            raise StoreError(f"{db}: store schema {version and version[0]} is not {SCHEMA_VERSION}; re-index")
+
+    @staticmethod
+    def _version(con: sqlite3.Connection, db: Path) -> int | None:
+        """The schema version the store records (None: a new store, or one whose creation was cut short), read
+        before anything is written: a store of another layout, or another program's database, is refused as it
+        is, not given our tables first."""
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return None
+        if "meta" not in tables:
+            raise StoreError(f"{db}: not an unspun store (an SQLite database of something else)")
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            return None
+        if not str(row[0]).isdigit():
+            raise StoreError(f"{db}: not a usable unspun store (schema version {row[0]!r})")
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{db}: written by a newer unspun (store schema {version}; this one reads "
+                             f"{READABLE_VERSIONS[0]} to {SCHEMA_VERSION}): upgrade unspun")
+        if version not in READABLE_VERSIONS:
+            raise StoreError(f"{db}: store schema {version} is not {SCHEMA_VERSION}; re-index")
+        return version
 
     def _upgrade(self, con: sqlite3.Connection) -> None:
         """Version 1 -> 2: count the rows of ``grams`` (once; it may hold every posting of a big store)."""
