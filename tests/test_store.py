@@ -3,7 +3,11 @@ lookup, replacement and deletion sees all of them."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,3 +179,44 @@ def test_merges_are_announced(tmp_path: Path) -> None:
         ix.add(_records() * 2, batch=1, status=heard.append)
     assert any(m and m.startswith("merging 2 postings segments of level 0") for m in heard)
     assert heard[-1] is None  # and told when they are done
+
+
+@contextmanager
+def _read_only_view(folder: Path, at: Path) -> Iterator[Path]:
+    """``folder`` seen through a read-only bind mount (root only; skips elsewhere)."""
+    at.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "--bind", str(folder), str(at)], capture_output=True).returncode:
+        pytest.skip("needs root to mount a read-only view of the store")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(at)], capture_output=True).returncode:
+            pytest.skip("cannot remount read-only here")
+        yield at
+    finally:
+        subprocess.run(["umount", "--lazy", str(at)], check=True)
+
+
+def test_a_store_on_a_read_only_filesystem_is_read(tmp_path: Path) -> None:
+    """A store closed cleanly and shipped on read-only media (a read-only volume, squashfs): SQLite must create
+    unspun.sqlite-shm beside a WAL database to read it, so check and serve failed with 'not a usable unspun store
+    (unable to open database file)'. With everything in the main file, it is opened as the immutable file it is;
+    with committed changes still in a write-ahead log, that would hide them, so the error says what to do."""
+    from unspun.index import open_index
+    from unspun.store import StoreError
+
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+    with _read_only_view(db, tmp_path / "ro") as ro:
+        with open_index(ro) as ix:
+            assert len(ix) == 4 and ix.check(TRAM).sources[0].id == "tram.txt"
+    con = sqlite3.connect(db / "unspun.sqlite")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    with con:
+        con.execute("DELETE FROM documents WHERE id = 'tram.txt'")  # a commit only the log holds
+    wal = (db / "unspun.sqlite-wal").read_bytes()
+    con.close()
+    (db / "unspun.sqlite-wal").write_bytes(wal)  # as copied from a store still open for writing
+    (db / "unspun.sqlite-shm").unlink(missing_ok=True)
+    with _read_only_view(db, tmp_path / "ro2") as ro:
+        with pytest.raises(StoreError, match="cannot be opened read-only here .*read-only media"):
+            open_index(ro)

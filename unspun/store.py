@@ -67,6 +67,19 @@ _GRAMS = "CREATE TABLE grams (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMAR
 _FIELDS = ("url", "published", "source", "title", "lang", "origin", "encoding_note")
 
 
+def _frozen(db: Path) -> bool:
+    """Whether the store sits on a read-only filesystem with everything in its main file (no write-ahead log): a
+    reader of a WAL database must create ``-shm`` beside it, so SQLite cannot open it there ("unable to open
+    database file") unless told the file cannot change, which on such a filesystem it cannot."""
+    try:
+        if not os.statvfs(db.parent).f_flag & os.ST_RDONLY:
+            return False
+        wal = db.with_name(db.name + "-wal")
+        return not wal.exists() or wal.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _segment_order(name: str) -> tuple[int, int]:
     """(level, sequence number) of a segment named ``grams_<level>_<n>``."""
     _, level, n = name.split("_")
@@ -120,6 +133,15 @@ class Store:
                 raise StoreError(f"{self.path}: cannot create the store ({e.strerror or e})") from None
         self._local = threading.local()
         try:
+            self._open(db)
+        except BaseException:
+            self.close()  # a refused store is not held open (its filesystem would stay busy)
+            raise
+
+    def _open(self, db: Path) -> None:
+        """Read the schema version, then create or upgrade the tables of a writable store."""
+        readonly = self.readonly
+        try:
             con = self.connection()
             version = self._version(con, db)
             if not readonly:
@@ -131,6 +153,11 @@ class Store:
             elif version is None:
                 raise StoreError(f"{db}: not a usable unspun store (it records no schema version)")
         except sqlite3.DatabaseError as e:
+            if readonly and "unable to open" in str(e):
+                raise StoreError(f"{db}: cannot be opened read-only here ({e}): SQLite creates {DB_FILE}-shm beside "
+                                 "a store to read it, so let this user write to the store's folder, or close the store "
+                                 f"once where it can be written (`unspun index --db {self.path}`) before moving it to "
+                                 "read-only media") from None
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
 
     @staticmethod
@@ -170,13 +197,19 @@ class Store:
             # Quoted, as bytes: a folder named "st#1" or "a?b" must not end the file name where the URI's query
             # begins, and one whose name is not UTF-8 must still be found.
             uri = f"file:{quote(os.fsencode(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
+            if self.readonly and _frozen(db):
+                uri += "&immutable=1"
             con = sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
-            if not self.readonly:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute("PRAGMA synchronous=NORMAL")
-            # 16 MB per reading connection (servers hold one per thread); the writer's holds ``grams``.
-            con.execute(f"PRAGMA cache_size={-16384 if self.readonly else -65536}")
-            con.execute("PRAGMA journal_size_limit=67108864")  # a merge's WAL is cut back after its checkpoint
+            try:
+                if not self.readonly:
+                    con.execute("PRAGMA journal_mode=WAL")
+                    con.execute("PRAGMA synchronous=NORMAL")
+                # 16 MB per reading connection (servers hold one per thread); the writer's holds ``grams``.
+                con.execute(f"PRAGMA cache_size={-16384 if self.readonly else -65536}")
+                con.execute("PRAGMA journal_size_limit=67108864")  # a merge's WAL is cut back after its checkpoint
+            except BaseException:
+                con.close()  # not left open until collected (a file held open keeps its filesystem busy)
+                raise
             self._local.con = con
         return con
 
