@@ -209,6 +209,9 @@ def test_a_store_on_a_read_only_filesystem_is_read(tmp_path: Path) -> None:
     with _read_only_view(db, tmp_path / "ro") as ro:
         with open_index(ro) as ix:
             assert len(ix) == 4 and ix.check(TRAM).sources[0].id == "tram.txt"
+        # Writing to it was 'not a usable unspun store (attempt to write a readonly database)': it is usable.
+        with pytest.raises(StoreError, match="the store is read-only .*make it writable"):
+            Index(ro)
     con = sqlite3.connect(db / "unspun.sqlite")
     con.execute("PRAGMA wal_autocheckpoint=0")
     with con:

@@ -158,6 +158,9 @@ class Store:
                                  "a store to read it, so let this user write to the store's folder, or close the store "
                                  f"once where it can be written (`unspun index --db {self.path}`) before moving it to "
                                  "read-only media") from None
+            if not readonly and ("readonly" in str(e) or not os.access(self.path, os.W_OK)):
+                raise StoreError(f"{self.path}: the store is read-only ({e}), so nothing can be written to it: make "
+                                 "it writable, or index into another store") from None
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
 
     @staticmethod
