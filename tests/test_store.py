@@ -91,6 +91,34 @@ def test_a_version_1_store_opens_and_counts_its_postings(tmp_path: Path) -> None
         assert ix.check(HARBOUR).sources
 
 
+def test_segments_another_writer_merged_meanwhile_are_not_merged_again(tmp_path: Path) -> None:
+    """Two processes indexing one store: each chose which segments to merge before its merge's transaction, so one
+    could merge tables the other had just merged and dropped ('no such table: grams_1_4', a traceback that ended
+    its run). Here the other writer merges right after this one looks, wherever it is not locked out by then."""
+    db = tmp_path / "db"
+    recs = _records()
+    with _small(Index(db, semantic=False)) as a, _small(Index(db, semantic=False)) as b, \
+            _small(Index(tmp_path / "ref", semantic=False)) as ref:
+        a.store.fanout = 100  # segments pile up unmerged
+        a.add(recs, batch=1)
+        a.store.fanout = 2
+        assert len(a.store.segments()) >= 2
+        look = b.store.segments
+
+        def then_a_merges(con: sqlite3.Connection | None = None) -> list[str]:
+            seen = look(con)
+            if not (con or b.store.connection()).in_transaction:
+                a.store.settle()
+            return seen
+
+        b.store.segments = then_a_merges
+        b.store.settle()
+        ref.add(recs, batch=1)
+        assert _postings(b) == _postings(ref)
+        levels = [n.split("_")[1] for n in b.store.segments()]
+        assert all(levels.count(lv) < 2 for lv in levels)  # every full level merged
+
+
 def _tables(db: Path) -> set[str]:
     con = sqlite3.connect(db / "unspun.sqlite")
     try:

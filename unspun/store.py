@@ -274,38 +274,40 @@ class Store:
     def settle(self, status: Callable[[str | None], None] | None = None) -> None:
         """Turn a full ``grams`` into a segment and merge the levels that hold ``fanout`` segments. Called by the
         writer between batches; each step commits on its own. A merge of big segments takes minutes, so
-        ``status`` is told of each (and given None when they are done)."""
+        ``status`` is told of each (and given None when they are done). What to do is read inside each step's
+        transaction: another process writing the store may have flushed or merged since (a merge of segments it
+        had dropped failed with 'no such table')."""
         con = self.connection()
         told = False
-        fresh = int(self.meta("fresh_rows") or 0)
-        if fresh >= self.fresh_rows:
-            level = min(self.top_level, max(0, int(math.log(fresh / self.fresh_rows, self.fanout))))
-            with _transaction(con):
+        with _transaction(con):
+            fresh = int(self.meta("fresh_rows") or 0)
+            if fresh >= self.fresh_rows:
+                level = min(self.top_level, max(0, int(math.log(fresh / self.fresh_rows, self.fanout))))
                 con.execute(f"ALTER TABLE grams RENAME TO grams_{level}_{self._next_segment(con)}")
                 con.execute(_GRAMS)
                 self.set_meta(con, "fresh_rows", "0")
         while True:
-            by_level: dict[int, list[str]] = {}
-            for name in self.segments(con):
-                by_level.setdefault(_segment_order(name)[0], []).append(name)
-            full = [(lv, names) for lv, names in sorted(by_level.items())
-                    if len(names) >= self.fanout and lv < self.top_level]
-            if not full:
-                if told and status:
-                    status(None)
-                return
-            level, names = full[0]
-            names = names[: self.fanout]
-            if status:
-                status(f"merging {len(names)} postings segments of level {level}")
-                told = True
             with _transaction(con):
+                by_level: dict[int, list[str]] = {}
+                for name in self.segments(con):
+                    by_level.setdefault(_segment_order(name)[0], []).append(name)
+                full = [(lv, names) for lv, names in sorted(by_level.items())
+                        if len(names) >= self.fanout and lv < self.top_level]
+                if not full:
+                    break
+                level, names = full[0]
+                names = names[: self.fanout]
+                if status:
+                    status(f"merging {len(names)} postings segments of level {level}")
+                    told = True
                 merged = f"grams_{level + 1}_{self._next_segment(con)}"
                 con.execute(_GRAMS.replace("grams", merged, 1))
                 union = " UNION ALL ".join(f"SELECT h, chunk FROM {n}" for n in names)
                 con.execute(f"INSERT INTO {merged} {union} ORDER BY 1, 2")  # a merge of sorted tables: no sort
                 for n in names:
                     con.execute(f"DROP TABLE {n}")
+        if told and status:
+            status(None)
 
     def _next_segment(self, con: sqlite3.Connection) -> int:
         n = int(self.meta("segment_seq") or 0) + 1
