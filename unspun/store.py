@@ -24,6 +24,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,20 @@ def _frozen(db: Path) -> bool:
         return not wal.exists() or wal.stat().st_size == 0
     except OSError:
         return False
+
+
+def _wal(con: sqlite3.Connection, patience: float = 60.0) -> None:
+    """Put the database in WAL mode. Switching a new one needs it alone, and SQLite answers 'database is locked'
+    at once, without its busy wait, while another process creating the same store reads it: so wait here."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _segment_order(name: str) -> tuple[int, int]:
@@ -205,7 +220,7 @@ class Store:
             con = sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
             try:
                 if not self.readonly:
-                    con.execute("PRAGMA journal_mode=WAL")
+                    _wal(con)
                     con.execute("PRAGMA synchronous=NORMAL")
                 # 16 MB per reading connection (servers hold one per thread); the writer's holds ``grams``.
                 con.execute(f"PRAGMA cache_size={-16384 if self.readonly else -65536}")
