@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +233,29 @@ def test_a_key_another_writer_reused_is_not_a_repeat(tmp_path: Path) -> None:
         rep = ix.add(records(), batch=1)
         assert (rep.indexed, rep.replaced, rep.repeated) == (4, 1, 0)
         assert sorted(ix.ids()) == ["library.txt", "tram.txt", "z.txt"]
+
+
+def test_another_writer_adding_the_same_id_meanwhile_is_replaced_not_a_crash(tmp_path: Path) -> None:
+    """Two processes indexing the same files into one store: a batch looked its ids up before its transaction
+    began, so an id the other writer inserted meanwhile made the insert fail ('UNIQUE constraint failed:
+    documents.id', a traceback that lost the batch). Here the other writer adds the id right after the look-up,
+    wherever it is not locked out by then."""
+    db = tmp_path / "db"
+    tram = _records()[0]
+    with Index(db, semantic=False) as a, Index(db, semantic=False) as b:
+        look, looked = b.store.doc_key, []
+
+        def then_a_adds(id: str) -> int | None:
+            key = look(id)
+            if not looked and not b.store.connection().in_transaction:
+                a.add([tram])
+            looked.append(id)
+            return key
+
+        b.store.doc_key = then_a_adds
+        report = b.add([replace(tram, text=TRAM + " A second edition.")])
+        assert report.indexed == 1 and len(b) == 1
+        assert b.get("tram.txt").text.endswith("A second edition.")
 
 
 def test_lone_surrogates_are_replaced_keeping_offsets(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
-from .store import VECTORS_FILE, VECTORS_LOCK, Store, StoreBusy, StoreError
+from .store import VECTORS_FILE, VECTORS_LOCK, Store, StoreBusy, StoreError, transaction
 from .vectors import Units, units
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -396,7 +396,9 @@ class Index:
         with self._write:
             con = self.store.connection()
             removed: list[int] = []
-            with con:
+            # Taken before the ids are looked up: another process writing the same ids meanwhile made the insert
+            # fail ('UNIQUE constraint failed: documents.id').
+            with transaction(con):
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     tag = xxhash.xxh64_intdigest(rec.id.encode()) | 1
@@ -439,11 +441,11 @@ class Index:
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         with self._write, self._writing(wait=wait):
-            doc = self.store.doc_key(id)
-            if doc is None:
-                return False
             con = self.store.connection()
-            with con:
+            with transaction(con):
+                doc = self.store.doc_key(id)
+                if doc is None:
+                    return False
                 removed = self._delete(con, doc)
             self._chunk_total = None
             if self._vectors is not None:

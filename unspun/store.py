@@ -102,8 +102,9 @@ def _segment_order(name: str) -> tuple[int, int]:
 
 
 @contextmanager
-def _transaction(con: sqlite3.Connection) -> Iterator[None]:
-    """An explicit write transaction (the sqlite3 module opens none before DDL statements)."""
+def transaction(con: sqlite3.Connection) -> Iterator[None]:
+    """An explicit write transaction, taken before anything is read (the sqlite3 module opens none before DDL
+    statements, and none before the first write: what was read before it may be stale by then)."""
     con.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -203,7 +204,7 @@ class Store:
 
     def _upgrade(self, con: sqlite3.Connection) -> None:
         """Version 1 -> 2: count the rows of ``grams`` (once; it may hold every posting of a big store)."""
-        with _transaction(con):
+        with transaction(con):
             n = con.execute("SELECT count(*) FROM grams").fetchone()[0]
             self.set_meta(con, "fresh_rows", str(n))
             self.set_meta(con, "schema", str(SCHEMA_VERSION))
@@ -294,7 +295,7 @@ class Store:
         had dropped failed with 'no such table')."""
         con = self.connection()
         told = False
-        with _transaction(con):
+        with transaction(con):
             fresh = int(self.meta("fresh_rows") or 0)
             if fresh >= self.fresh_rows:
                 level = min(self.top_level, max(0, int(math.log(fresh / self.fresh_rows, self.fanout))))
@@ -302,7 +303,7 @@ class Store:
                 con.execute(_GRAMS)
                 self.set_meta(con, "fresh_rows", "0")
         while True:
-            with _transaction(con):
+            with transaction(con):
                 by_level: dict[int, list[str]] = {}
                 for name in self.segments(con):
                     by_level.setdefault(_segment_order(name)[0], []).append(name)
