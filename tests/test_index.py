@@ -412,11 +412,15 @@ def _corpus(folder: Path, n: int) -> None:
         (folder / f"doc{i:05d}.txt").write_text(" ".join(rng.choice(words) for _ in range(300)) + f" end{i}.\n")
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+
+
 def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> None:
     corpus, db = tmp_path / "corpus", tmp_path / "db"
     _corpus(corpus, 1500)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--no-semantic", str(corpus)],
+    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--no-semantic", "--jobs", "2", str(corpus)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 120
     committed = 0
@@ -431,8 +435,21 @@ def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> Non
         if committed >= 200:
             break
     assert proc.poll() is None, "index finished before it could be killed: make the corpus larger"
+    workers = _children(proc.pid)
+    assert workers, "index runs its documents through worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    try:  # the workers go with their writer (they waited for work forever, holding their memory)
+        deadline = time.time() + 10
+        while time.time() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+            time.sleep(0.2)
+        assert not any(Path(f"/proc/{w}").exists() for w in workers)
+    finally:
+        for w in workers:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     with Index(db, create=False, readonly=True) as ix:
         kept = list(ix.ids())
         assert len(kept) >= committed

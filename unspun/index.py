@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
@@ -97,6 +98,20 @@ def _share_cores(jobs: int) -> None:
     """In an index worker: the threads the writer was given (UNSPUN_THREADS, else every core) are shared among the
     ``jobs`` workers that embed side by side."""
     set_threads(max(1, int(os.environ.get("UNSPUN_THREADS") or cores()) // jobs))
+
+
+def _start_worker(jobs: int, writer: int) -> None:
+    """Set up an index worker: its share of the cores, and an exit when the writer (process ``writer``) is gone. A
+    writer killed (SIGKILL, the OOM killer) left its workers waiting for work forever, each holding its memory
+    (the model: ~160 MB) and the store's files."""
+    _share_cores(jobs)
+
+    def watch() -> None:
+        while os.getppid() == writer:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="unspun-writer-watch", daemon=True).start()
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
@@ -330,7 +345,7 @@ class Index:
         # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
         # and another writer may have put a different document there since): 8 bytes a document.
         written = array("Q")
-        pool = ProcessPoolExecutor(jobs, initializer=_share_cores, initargs=(jobs,)) if jobs > 1 else None
+        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(jobs, os.getpid())) if jobs > 1 else None
         try:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
