@@ -19,6 +19,7 @@ import pytest
 
 from unspun import Document, Index
 from unspun.models import Record
+from unspun.index import _prepare_part as _PREPARE_PART
 from unspun.store import StoreError
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -362,6 +363,23 @@ def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path:
     with Index(db) as ix:  # the next writable open embeds them
         assert len(ix._vectors) == ix.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
+def _prepare_checking_the_lock(texts: list[str], embed: bool) -> list:
+    """`index._prepare_part` run in a worker, which must not hold the store's writer lock."""
+    held = [n for n in os.listdir("/proc/self/fd") if os.path.realpath(f"/proc/self/fd/{n}").endswith("vectors.lock")]
+    assert not held, "an index worker holds the writer lock"
+    return _PREPARE_PART(texts, embed)
+
+
+def test_index_workers_let_go_of_the_writer_lock(tmp_path: Path, monkeypatch) -> None:
+    """Forked index workers shared the writer's lock file: a writer killed with its workers alive left the lock
+    held, and every later writer of the store waited for it forever."""
+    from unspun import index
+
+    monkeypatch.setattr(index, "_prepare_part", _prepare_checking_the_lock)  # forked: the workers see it too
+    with Index(tmp_path / "db", semantic=True) as ix:
+        assert ix.add(_records(), jobs=2, batch=2).indexed == 4
 
 
 def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:

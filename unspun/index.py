@@ -100,11 +100,19 @@ def _share_cores(jobs: int) -> None:
     set_threads(max(1, int(os.environ.get("UNSPUN_THREADS") or cores()) // jobs))
 
 
-def _start_worker(jobs: int, writer: int) -> None:
+def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) -> None:
     """Set up an index worker: its share of the cores, and an exit when the writer (process ``writer``) is gone. A
     writer killed (SIGKILL, the OOM killer) left its workers waiting for work forever, each holding its memory
-    (the model: ~160 MB) and the store's files."""
+    (the model: ~160 MB) and the store's files. ``lock``: the writer lock's descriptor and file, which a forked
+    worker shares with the writer: it is closed here, or the lock would outlive a killed writer with its workers."""
     _share_cores(jobs)
+    if lock is not None:
+        fd, path = lock
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                os.close(fd)
+        except OSError:
+            pass  # not inherited (a spawned worker)
 
     def watch() -> None:
         while os.getppid() == writer:
@@ -345,7 +353,10 @@ class Index:
         # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
         # and another writer may have put a different document there since): 8 bytes a document.
         written = array("Q")
-        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(jobs, os.getpid())) if jobs > 1 else None
+        lock = (self._writer, self.path / VECTORS_LOCK) if self._writer is not None else None
+        pool = None
+        if jobs > 1:
+            pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(jobs, os.getpid(), lock))
         try:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
