@@ -325,6 +325,25 @@ def test_two_writers_keep_each_others_vectors(tmp_path: Path) -> None:
         assert len(ix._vectors) == len(chunks) and all(ix._vectors.contains(k) for k in chunks)
 
 
+def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: Path) -> None:
+    """A store whose vector file lost vectors SQLite marks as saved (two writers at once, before they took turns):
+    check and serve opened it and quietly found those documents by their words only."""
+    from usearch.index import Index as Vectors
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    f = db / "vectors.usearch"
+    vectors = Vectors.restore(str(f))
+    vectors.remove(int(np.asarray(vectors.keys)[0]))
+    vectors.save(str(f))
+    with pytest.raises(StoreError, match=f"lacks the vectors of 1 .*run `unspun index --db {db}`"):
+        Index(db, create=False, readonly=True)
+    Index(db).close()  # a writer embeds it again
+    with Index(db, create=False, readonly=True) as ix:
+        assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
 def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> None:
     from unspun.index import StoreBusy
 

@@ -218,6 +218,9 @@ class Index:
         f = self.path / VECTORS_FILE
         vectors = None
         rebuild = f"run `unspun index --db {self.path}` to embed the passages again"
+        # Counted before the file is read: a writer saves the file before it marks chunks embedded, so the file read
+        # after holds at least every vector counted here.
+        marked = self._marked() if self.readonly else 0
         if f.is_file():
             try:
                 self._vectors_seen = _identity(f)
@@ -225,13 +228,23 @@ class Index:
             except Exception as e:  # usearch raises plain RuntimeError/ValueError on a damaged file
                 if self.readonly:
                     raise StoreError(f"{f}: vector index unreadable ({e}); {rebuild}") from None
-        elif self.readonly and self.store.connection().execute(
-                "SELECT 1 FROM chunks WHERE embedded = 1 LIMIT 1").fetchone() is not None:
+        elif marked:
             # Vectors are marked embedded only once saved: the file was lost, and checks would quietly go lexical.
             raise StoreError(f"{f}: missing, though the store's passages were embedded; {rebuild}")
         if vectors is None:
             vectors = Vectors(ndim=DIM, metric="cos", dtype="f16")
+        if marked > len(vectors) and (lost := min(marked, self._marked()) - len(vectors)) > 0:
+            # Counted again after: a writer replacing documents meanwhile saves a file without the old ones' vectors.
+            # Two writers at once saved over each other's vectors before they took turns: those documents would be
+            # found by their words only, without a word said.
+            raise StoreError(f"{f}: lacks the vectors of {lost} of the store's embedded passages (saved over by "
+                             f"another writer); {rebuild}")
         return vectors
+
+    def _marked(self) -> int:
+        """Chunks whose vectors were saved (the pending ones are counted on their own index)."""
+        return self.store.connection().execute(
+            "SELECT (SELECT count(*) FROM chunks) - (SELECT count(*) FROM chunks WHERE embedded = 0)").fetchone()[0]
 
     @contextmanager
     def _writing(self, *, wait: bool = True, status: Callable[[str | None], None] | None = None) -> Iterator[None]:
