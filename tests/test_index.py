@@ -360,6 +360,20 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         assert told == [] and len(second) == 4
 
 
+def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, monkeypatch) -> None:
+    """Each write takes the writer lock; comparing the vectors with SQLite (a count over every chunk) is needed
+    only when the file was read anew, not on every request of a server."""
+    calls = []
+    reconcile = Index._reconcile
+    monkeypatch.setattr(Index, "_reconcile", lambda self, v: (calls.append(1), reconcile(self, v)))
+    recs = _records()
+    with Index(tmp_path / "db", semantic=True) as ix:
+        for r in recs:
+            ix.add([r])
+        ix.delete(recs[0].id)
+    assert len(calls) == 1
+
+
 def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path: Path, monkeypatch) -> None:
     """A full disk while saving the vectors: usearch's RuntimeError was a traceback and left a partial
     vectors.tmp; it is a `StoreError` (one line in the CLI), and the documents stay, to be embedded again."""

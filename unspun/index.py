@@ -184,6 +184,8 @@ class Index:
         #: The store's writer lock while this index holds it (one holder per index: ``_writer_lock`` for threads).
         self._writer: int | None = None
         self._writer_lock = threading.RLock()
+        #: Whether the vectors as read were compared with what SQLite marks saved (`_reconcile`).
+        self._reconciled = False
         if self.semantic:
             self._vectors = self._open_vectors()
             if not readonly:
@@ -269,7 +271,10 @@ class Index:
                     fresh = self._open_vectors()
                     with self._vlock:
                         self._vectors = fresh
-                self._reconcile(self._vectors)
+                    self._reconciled = False
+                if not self._reconciled:  # once per file read: only a new file can lack what SQLite marks saved
+                    self._reconcile(self._vectors)
+                    self._reconciled = True
                 self._embed_pending()
                 try:
                     yield
