@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from ..workers import exit_with
 from . import boilerplate
 from .links import Link, doc_links, merge, open_index
 from .params import ClusterParams
@@ -29,6 +30,11 @@ def jobs() -> int:
 def _init(db: str, p: ClusterParams) -> None:
     global _IX, _P
     _IX, _P = open_index(db, p), p
+
+
+def _init_worker(db: str, p: ClusterParams, parent: int) -> None:
+    exit_with(parent)
+    _init(db, p)
 
 
 def _hash_batch(ids: list[str]) -> list[np.ndarray]:
@@ -53,7 +59,7 @@ def _map(db: str, p: ClusterParams, fn: Callable, args: list, tick: Callable[[in
             yield fn(a)
             tick(n)
         return
-    with ProcessPoolExecutor(jobs(), initializer=_init, initargs=(db, p)) as pool:
+    with ProcessPoolExecutor(jobs(), initializer=_init_worker, initargs=(db, p, os.getpid())) as pool:
         for out, n in zip(pool.map(fn, args), sizes):
             yield out
             tick(n)

@@ -17,6 +17,7 @@ from rich.table import Table
 from ..compare import compare
 from ..errors import InputError
 from ..models import Document
+from ..workers import exit_with
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
 
@@ -158,7 +159,8 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     with _progress(console) as bar:
         job = bar.add_task("aligning pairs", total=sum(map(len, groups.values())))
         args = [(str(corpus), g, str(out)) for g in groups.values()]
-        with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
+        with (ProcessPoolExecutor(jobs, initializer=exit_with, initargs=(os.getpid(),)) if jobs > 1
+              else nullcontext()) as pool:
             for done in (pool.map(_align_group, args) if pool else map(_align_group, args)):
                 for pair, found in done:
                     dets[pair] = found
