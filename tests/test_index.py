@@ -415,6 +415,20 @@ def test_index_workers_let_go_of_the_writer_lock(tmp_path: Path, monkeypatch) ->
         assert ix.add(_records(), jobs=2, batch=2).indexed == 4
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_index_workers_started_by_any_method_stay_to_work(tmp_path: Path, method: str) -> None:
+    """A worker exited at once unless its parent was the writer, which it is not under forkserver (Python 3.14's
+    default start method on Linux): every ``index --jobs N`` failed with BrokenProcessPool there."""
+    script = (f"import multiprocessing as mp, sys; mp.set_start_method({method!r})\n"
+              "from unspun import Index\nfrom unspun.models import Record\n"
+              "with Index(sys.argv[1], semantic=False) as ix:\n"
+              "    recs = [Record(id=f'{i}.txt', text=f'Story {i} of a tram line and a library. ' * 20) for i in range(8)]\n"
+              "    print(ix.add(recs, jobs=2, batch=2).indexed)\n")
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "db")], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.split() == ["8"], run.stderr[-2000:]
+
+
 def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:
     """A Spanish translation of a stored English story: the semantic channel retrieves it, the aligner's
     cross-language path verifies it, passage kind "translation"."""

@@ -114,8 +114,18 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
         except OSError:
             pass  # not inherited (a spawned worker)
 
+    # The writer, or the fork server that started this worker (forkserver, Python 3.14's default on Linux): not the
+    # writer, but it exits with it. A parent that is not the writer (or a writer dead before this worker started)
+    # is checked on by the writer's pid too.
+    parent = os.getppid()
+
     def watch() -> None:
-        while os.getppid() == writer:
+        while os.getppid() == parent:
+            if parent != writer:
+                try:
+                    os.kill(writer, 0)
+                except OSError:  # gone (a pid of another user: reused since)
+                    break
             time.sleep(1)
         os._exit(1)
 
