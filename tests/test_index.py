@@ -360,6 +360,27 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         assert told == [] and len(second) == 4
 
 
+def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
+    """add holds the writer lock, then the batch lock; delete took them the other way round, so an add and a delete
+    on two threads of one index (a semantic store) could each wait for the other forever."""
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add(_records())
+        order = []
+        batch = ix._write
+
+        class Recorded:
+            def __enter__(self) -> None:
+                order.append(ix._writer is not None)
+                batch.acquire()
+
+            def __exit__(self, *exc: object) -> None:
+                batch.release()
+
+        ix._write = Recorded()
+        assert ix.delete("tram.txt") and ix.add(_records()[:1]).indexed == 1
+        assert order == [True, True]
+
+
 def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, monkeypatch) -> None:
     """Each write takes the writer lock; comparing the vectors with SQLite (a count over every chunk) is needed
     only when the file was read anew, not on every request of a server."""

@@ -494,7 +494,7 @@ class Index:
         """Remove a document; False when there is none with this id. ``wait=False``: as in `add`."""
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
-        with self._write, self._writing(wait=wait):
+        with self._writing(wait=wait), self._write:  # in add's order: the other way two threads deadlocked
             con = self.store.connection()
             with transaction(con):
                 doc = self.store.doc_key(id)
