@@ -360,6 +360,28 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         assert told == [] and len(second) == 4
 
 
+def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path) -> None:
+    """The wait the README promises for a second `index` (its progress line says so), which the test above leaves
+    out: the second writer is told it waits, waits while the first holds the store, and writes once it is free."""
+    import threading
+
+    db = tmp_path / "db"
+    told, done, waiting = [], [], threading.Event()
+
+    def status(msg: str | None) -> None:
+        told.append(msg)
+        waiting.set()
+
+    with Index(db, semantic=True) as first, Index(db, semantic=True) as second:
+        with first._writing():
+            writer = threading.Thread(target=lambda: done.append(second.add(_records(), status=status)))
+            writer.start()
+            assert waiting.wait(120)
+            assert not done and len(second) == 0
+        writer.join()
+        assert told == ["waiting for another process writing to this store", None] and done[0].indexed == 4
+
+
 def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
     """add holds the writer lock, then the batch lock; delete took them the other way round, so an add and a delete
     on two threads of one index (a semantic store) could each wait for the other forever."""
