@@ -344,6 +344,23 @@ def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: P
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_a_store_refused_for_its_vectors_is_closed(tmp_path: Path, monkeypatch) -> None:
+    """A reader refused for a vector file lacking saved vectors left the store's SQLite connection open until the
+    index was collected (and with it the store's filesystem busy)."""
+    from unspun.store import Store
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    (db / "vectors.usearch").unlink()
+    closed = []
+    close = Store.close
+    monkeypatch.setattr(Store, "close", lambda self: (closed.append(self), close(self)))
+    with pytest.raises(StoreError, match="missing, though the store's passages were embedded"):
+        Index(db, create=False, readonly=True)
+    assert len(closed) == 1 and closed[0]._local.con is None
+
+
 def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> None:
     from unspun.index import StoreBusy
 

@@ -197,13 +197,17 @@ class Index:
         #: Whether the vectors as read were compared with what SQLite marks saved (`_reconcile`).
         self._reconciled = False
         if self.semantic:
-            self._vectors = self._open_vectors()
-            if not readonly:
-                try:
-                    with self._writing(wait=False):
-                        pass  # catches up: vectors a crash or a lost file left out are embedded again
-                except StoreBusy:
-                    pass  # another process is writing: our first write catches up
+            try:
+                self._vectors = self._open_vectors()
+                if not readonly:
+                    try:
+                        with self._writing(wait=False):
+                            pass  # catches up: vectors a crash or a lost file left out are embedded again
+                    except StoreBusy:
+                        pass  # another process is writing: our first write catches up
+            except BaseException:
+                self.store.close()  # a store refused for its vectors is not left open, as `Store` closes its own
+                raise
 
     # --- lifecycle --------------------------------------------------------------------------------------------
     def __enter__(self) -> Index:
