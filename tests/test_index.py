@@ -344,6 +344,23 @@ def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: P
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_a_store_refused_for_its_vectors_is_closed(tmp_path: Path, monkeypatch) -> None:
+    """A reader refused for a vector file lacking saved vectors left the store's SQLite connection open until the
+    index was collected (and with it the store's filesystem busy)."""
+    from unspun.store import Store
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    (db / "vectors.usearch").unlink()
+    closed = []
+    close = Store.close
+    monkeypatch.setattr(Store, "close", lambda self: (closed.append(self), close(self)))
+    with pytest.raises(StoreError, match="missing, though the store's passages were embedded"):
+        Index(db, create=False, readonly=True)
+    assert len(closed) == 1 and closed[0]._local.con is None
+
+
 def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> None:
     from unspun.index import StoreBusy
 
@@ -358,6 +375,49 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         told = []
         second.add(recs, status=told.append)  # free again: no wait, nothing said
         assert told == [] and len(second) == 4
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path) -> None:
+    """The wait the README promises for a second `index` (its progress line says so), which the test above leaves
+    out: the second writer is told it waits, waits while the first holds the store, and writes once it is free."""
+    import threading
+
+    db = tmp_path / "db"
+    told, done, waiting = [], [], threading.Event()
+
+    def status(msg: str | None) -> None:
+        told.append(msg)
+        waiting.set()
+
+    with Index(db, semantic=True) as first, Index(db, semantic=True) as second:
+        with first._writing():
+            writer = threading.Thread(target=lambda: done.append(second.add(_records(), status=status)))
+            writer.start()
+            assert waiting.wait(120)
+            assert not done and len(second) == 0
+        writer.join()
+        assert told == ["waiting for another process writing to this store", None] and done[0].indexed == 4
+
+
+def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
+    """add holds the writer lock, then the batch lock; delete took them the other way round, so an add and a delete
+    on two threads of one index (a semantic store) could each wait for the other forever."""
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add(_records())
+        order = []
+        batch = ix._write
+
+        class Recorded:
+            def __enter__(self) -> None:
+                order.append(ix._writer is not None)
+                batch.acquire()
+
+            def __exit__(self, *exc: object) -> None:
+                batch.release()
+
+        ix._write = Recorded()
+        assert ix.delete("tram.txt") and ix.add(_records()[:1]).indexed == 1
+        assert order == [True, True]
 
 
 def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, monkeypatch) -> None:
@@ -413,6 +473,20 @@ def test_index_workers_let_go_of_the_writer_lock(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(index, "_prepare_part", _prepare_checking_the_lock)  # forked: the workers see it too
     with Index(tmp_path / "db", semantic=True) as ix:
         assert ix.add(_records(), jobs=2, batch=2).indexed == 4
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_index_workers_started_by_any_method_stay_to_work(tmp_path: Path, method: str) -> None:
+    """A worker exited at once unless its parent was the writer, which it is not under forkserver (Python 3.14's
+    default start method on Linux): every ``index --jobs N`` failed with BrokenProcessPool there."""
+    script = (f"import multiprocessing as mp, sys; mp.set_start_method({method!r})\n"
+              "from unspun import Index\nfrom unspun.models import Record\n"
+              "with Index(sys.argv[1], semantic=False) as ix:\n"
+              "    recs = [Record(id=f'{i}.txt', text=f'Story {i} of a tram line and a library. ' * 20) for i in range(8)]\n"
+              "    print(ix.add(recs, jobs=2, batch=2).indexed)\n")
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "db")], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.split() == ["8"], run.stderr[-2000:]
 
 
 def test_check_finds_the_source_of_a_translation_into_another_language(tmp_path: Path) -> None:

@@ -162,6 +162,19 @@ def test_extract_html(client: TestClient) -> None:
     assert client.post("/v1/extract", json={"html": "<html><body></body></html>"}).status_code == 422
 
 
+def test_read_decodes_an_upload_as_index_reads_files(client: TestClient) -> None:
+    """The page decoded uploads by rules of its own (any legacy file as Windows-1252, a few file signatures); it
+    sends the bytes here, where `unspun.ingest` reads them as `index` does."""
+    r = client.post("/v1/read", params={"name": "legacy.txt"}, content="Caf\u00e9 d\u00e9j\u00e0 vu".encode("cp1252"))
+    assert r.status_code == 200
+    assert r.json() == {"text": "Caf\u00e9 d\u00e9j\u00e0 vu", "note": "not UTF-8; decoded as cp1252"}
+    r = client.post("/v1/read", params={"name": "plain.txt"}, content=ORIGINAL.encode())
+    assert r.json() == {"text": ORIGINAL, "note": None}
+    r = client.post("/v1/read", params={"name": "report.pdf"}, content=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    assert r.status_code == 422 and r.json()["detail"].startswith("report.pdf: looks like a PDF document")
+    assert client.post("/v1/read", params={"name": "empty.txt"}, content=b"").status_code == 422
+
+
 def test_get_document_is_a_read(readonly_client: TestClient) -> None:
     r = readonly_client.get("/v1/documents/news/ferry")
     assert r.status_code == 200

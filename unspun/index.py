@@ -114,8 +114,18 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
         except OSError:
             pass  # not inherited (a spawned worker)
 
+    # The writer, or the fork server that started this worker (forkserver, Python 3.14's default on Linux): not the
+    # writer, but it exits with it. A parent that is not the writer (or a writer dead before this worker started)
+    # is checked on by the writer's pid too.
+    parent = os.getppid()
+
     def watch() -> None:
-        while os.getppid() == writer:
+        while os.getppid() == parent:
+            if parent != writer:
+                try:
+                    os.kill(writer, 0)
+                except OSError:  # gone (a pid of another user: reused since)
+                    break
             time.sleep(1)
         os._exit(1)
 
@@ -187,13 +197,17 @@ class Index:
         #: Whether the vectors as read were compared with what SQLite marks saved (`_reconcile`).
         self._reconciled = False
         if self.semantic:
-            self._vectors = self._open_vectors()
-            if not readonly:
-                try:
-                    with self._writing(wait=False):
-                        pass  # catches up: vectors a crash or a lost file left out are embedded again
-                except StoreBusy:
-                    pass  # another process is writing: our first write catches up
+            try:
+                self._vectors = self._open_vectors()
+                if not readonly:
+                    try:
+                        with self._writing(wait=False):
+                            pass  # catches up: vectors a crash or a lost file left out are embedded again
+                    except StoreBusy:
+                        pass  # another process is writing: our first write catches up
+            except BaseException:
+                self.store.close()  # a store refused for its vectors is not left open, as `Store` closes its own
+                raise
 
     # --- lifecycle --------------------------------------------------------------------------------------------
     def __enter__(self) -> Index:
@@ -484,7 +498,7 @@ class Index:
         """Remove a document; False when there is none with this id. ``wait=False``: as in `add`."""
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
-        with self._write, self._writing(wait=wait):
+        with self._writing(wait=wait), self._write:  # in add's order: the other way two threads deadlocked
             con = self.store.connection()
             with transaction(con):
                 doc = self.store.doc_key(id)

@@ -17,7 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..compare import compare
+from ..errors import InputError
 from ..index import Index
+from ..ingest import read_text
 from ..models import Document
 from .extract import extract_html
 from .locks import ReadWriteLock
@@ -33,6 +35,7 @@ from .schemas import (
     ExtractRequest,
     ExtractResponse,
     Health,
+    ReadResponse,
     Problem,
 )
 
@@ -104,6 +107,18 @@ async def extract(body: ExtractRequest) -> ExtractResponse:
     if found is None:
         raise HTTPException(422, "no main text found in this HTML")
     return found
+
+
+@router.post("/read", response_model=ReadResponse)
+async def read_upload(request: Request, name: str) -> ReadResponse:
+    """An uploaded file's text, read as `index` and `check` read files (`unspun.ingest.read_text`: encodings,
+    binary files refused with what they look like), so the page does not decode uploads by rules of its own."""
+    data = await request.body()
+    try:
+        doc = await run_in_threadpool(read_text, data, name)
+    except InputError as e:
+        raise HTTPException(422, str(e)) from None
+    return ReadResponse(text=doc.text, note=doc.encoding_note)
 
 
 @router.post("/documents", response_model=AddResponse)

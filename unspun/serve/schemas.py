@@ -63,6 +63,12 @@ class ExtractResponse(BaseModel):
     url: str | None = None
 
 
+class ReadResponse(BaseModel):
+    text: str
+    #: How bytes that are not UTF-8 were decoded (as `index` says it); None for UTF-8.
+    note: str | None = None
+
+
 class DocumentIn(BaseModel):
     """One document to add or replace: the fields of a JSONL input line."""
 

@@ -1,4 +1,4 @@
-// The check page: read the text (pasted, or a .txt/.html file; HTML goes through /v1/extract first),
+// The check page: read the text (pasted, or a .txt/.html file read by /v1/read; HTML goes through /v1/extract),
 // POST it to /v1/check and show the ranked sources side by side.
 "use strict";
 (function () {
@@ -41,54 +41,26 @@
     });
   }
 
-  // Files that are not text, by their first bytes (as unspun/ingest.py knows them): a PDF or a .docx read as text
-  // is noise that matches nothing, and "no source found" would read as a clean result.
-  var MAGIC = [["%PDF-", "a PDF document (extract its text first)"],
-    ["PK\x03\x04", "a ZIP archive (or a .docx/.odt, which are ZIP archives; extract its text first)"],
-    ["\xd0\xcf\x11\xe0", "a legacy Microsoft Office document (.doc)"], ["\x89PNG", "a PNG image"],
-    ["\xff\xd8\xff", "a JPEG image"], ["GIF8", "a GIF image"], ["\x1f\x8b", "a gzip archive"]];
-
-  // The file's text as `index` would read it: UTF-8 (or UTF-16 with its byte order mark); other bytes without NULs
-  // as Windows-1252, said in `note`; anything else is refused. Reading it as UTF-8 regardless turned every
-  // accented letter of a legacy file into U+FFFD and a binary file into noise.
-  function decodeFile(buf) {
-    var b = new Uint8Array(buf);
-    var head = String.fromCharCode.apply(null, Array.from(b.subarray(0, 8)));
-    var magic = MAGIC.filter(function (m) { return head.indexOf(m[0]) === 0; })[0];
-    if (magic) throw new Error("looks like " + magic[1] + ", not plain text or HTML");
-    if (b[0] === 0xff && b[1] === 0xfe) return { text: new TextDecoder("utf-16le").decode(b), note: "" };
-    if (b[0] === 0xfe && b[1] === 0xff) return { text: new TextDecoder("utf-16be").decode(b), note: "" };
-    try {
-      return { text: new TextDecoder("utf-8", { fatal: true }).decode(b), note: "" };
-    } catch (e) {
-      if (b.indexOf(0) !== -1) throw new Error("binary file (contains NUL bytes and is not UTF-8), not plain text");
-      var note = " (not UTF-8: read as Windows-1252, check the text)";
-      return { text: new TextDecoder("windows-1252").decode(b), note: note };
-    }
-  }
-
+  // The file's text as `index` reads files (/v1/read, unspun.ingest): UTF-8, or another encoding it names in
+  // `note`; a file that is not text is refused with what it looks like ("no source found" for a PDF read as
+  // noise would read as a clean result).
   file.addEventListener("change", function () {
     var f = file.files && file.files[0];
     if (!f) return;
-    var reader = new FileReader();
-    reader.onload = function () {
-      var read;
-      try { read = decodeFile(reader.result); } catch (e) { say(f.name + ": " + e.message, true); return; }
-      var content = read.text;
+    say("Reading " + f.name + "\u2026");
+    Unspun.api("POST", "/v1/read?name=" + encodeURIComponent(f.name), f).then(function (read) {
+      var content = read.text, note = read.note ? " (" + read.note + ")" : "";
       if (/\.html?$/i.test(f.name) || f.type === "text/html" || looksLikeHtml(content)) {
-        say("Extracting the main text of " + f.name + read.note + "\u2026");
-        extract(content, f.name).then(
-          function () { say("Main text extracted from " + f.name + read.note + "; press Check."); },
-          function (e) { say(f.name + ": " + e.message, true); });
-      } else {
-        fillFromPage(title, f.name);
-        fillFromPage(published, null);
-        text.value = content;
-        say(f.name + " loaded" + read.note + "; press Check.");
+        say("Extracting the main text of " + f.name + note + "\u2026");
+        return extract(content, f.name).then(function () {
+          say("Main text extracted from " + f.name + note + "; press Check.");
+        });
       }
-    };
-    reader.onerror = function () { say(f.name + ": cannot read the file", true); };
-    reader.readAsArrayBuffer(f);
+      fillFromPage(title, f.name);
+      fillFromPage(published, null);
+      text.value = content;
+      say(f.name + " loaded" + note + "; press Check.");
+    }).catch(function (e) { say(e.message.indexOf(f.name) === 0 ? e.message : f.name + ": " + e.message, true); });
   });
 
   form.addEventListener("submit", function (e) {

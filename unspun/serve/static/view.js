@@ -34,10 +34,13 @@ var Unspun = (function () {
     return d ? String(d) : "HTTP " + status;
   }
 
-  // JSON in, JSON out; a failed call rejects with the server's reason.
+  // JSON in (or a file, a Blob, sent as its bytes), JSON out; a failed call rejects with the server's reason.
   function api(method, path, body) {
     var init = { method: method, headers: { Accept: "application/json" } };
-    if (body !== undefined) {
+    if (body instanceof Blob) {
+      init.headers["Content-Type"] = "application/octet-stream";
+      init.body = body;
+    } else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
