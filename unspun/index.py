@@ -17,7 +17,6 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-import time
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
@@ -40,6 +39,7 @@ from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexic
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, Store, StoreBusy, StoreError, transaction
 from .vectors import Units, units
+from .workers import exit_with
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
 
@@ -101,10 +101,9 @@ def _share_cores(jobs: int) -> None:
 
 
 def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) -> None:
-    """Set up an index worker: its share of the cores, and an exit when the writer (process ``writer``) is gone. A
-    writer killed (SIGKILL, the OOM killer) left its workers waiting for work forever, each holding its memory
-    (the model: ~160 MB) and the store's files. ``lock``: the writer lock's descriptor and file, which a forked
-    worker shares with the writer: it is closed here, or the lock would outlive a killed writer with its workers."""
+    """Set up an index worker: its share of the cores, and an exit when the writer (process ``writer``) is gone
+    (`workers.exit_with`). ``lock``: the writer lock's descriptor and file, which a forked worker shares with the
+    writer: it is closed here, or the lock would outlive a killed writer with its workers."""
     _share_cores(jobs)
     if lock is not None:
         fd, path = lock
@@ -113,23 +112,7 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
                 os.close(fd)
         except OSError:
             pass  # not inherited (a spawned worker)
-
-    # The writer, or the fork server that started this worker (forkserver, Python 3.14's default on Linux): not the
-    # writer, but it exits with it. A parent that is not the writer (or a writer dead before this worker started)
-    # is checked on by the writer's pid too.
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            if parent != writer:
-                try:
-                    os.kill(writer, 0)
-                except OSError:  # gone (a pid of another user: reused since)
-                    break
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="unspun-writer-watch", daemon=True).start()
+    exit_with(writer)
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
