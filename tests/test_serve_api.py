@@ -302,6 +302,29 @@ def test_malformed_json_is_422_with_a_reason(client: TestClient, raw: bytes) -> 
     assert detail and detail[0]["msg"] and detail[0]["type"] in ("json_invalid", "missing")  # "missing": empty
 
 
+@pytest.mark.parametrize("path, content_type", [
+    ("/v1/check", "application/x-www-form-urlencoded"),  # what `curl -d` sends
+    ("/v1/check", "text/plain; charset=utf-8"),
+    ("/v1/documents", "application/x-www-form-urlencoded"),
+    ("/v1/check", None),
+])
+def test_json_sent_without_a_json_content_type_is_422_saying_so(client: TestClient, path: str,
+                                                                 content_type: str) -> None:
+    # Well-formed JSON under another Content-Type is never parsed: the reason names the header, not the JSON.
+    r = client.post(path, content=json.dumps({"id": "d", "text": "some text"}).encode(),
+                    headers={**({"Content-Type": content_type} if content_type else {}), **AUTH})
+    assert r.status_code == 422
+    (e,) = r.json()["detail"]
+    assert e["type"] == "json_invalid" and e["loc"] == ["body"]
+    assert (content_type or "without a Content-Type") in e["ctx"]["error"]
+    assert "Content-Type: application/json" in e["ctx"]["error"]
+    # The same JSON with the header is read; a wrong shape under it keeps its own reason.
+    assert client.post("/v1/check", content=b'{"text": "some text"}',
+                       headers={"Content-Type": "application/json"}).status_code == 200
+    (e,) = client.post("/v1/check", json=["some text"]).json()["detail"]
+    assert e["type"] == "model_attributes_type"
+
+
 @pytest.mark.parametrize("path, raw", [
     ("/v1/compare", b'{"a": "\\udc00 text"}'),  # b missing; a holds a lone surrogate
     ("/v1/check", b'{"text": NaN}'),

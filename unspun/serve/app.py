@@ -83,6 +83,15 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's own handler echoes each bad value back ("input"), which fails on what made it bad (NaN, a lone
         # surrogate) and echoes a whole list body for one bad item: the reasons and where they are suffice.
+        if any(tuple(e["loc"][:1]) == ("body",) and isinstance(e.get("input"), bytes) for e in exc.errors()):
+            # FastAPI reads a body as JSON only under Content-Type application/json (or application/*+json); any other, or
+            # none (what `curl -d` and a bare request send), leaves it bytes, and "Input should be a valid
+            # dictionary" would blame well-formed JSON.
+            content_type = request.headers.get("content-type")
+            sent = f"sent as {_printable(content_type)}" if content_type else "sent without a Content-Type"
+            why = f"the body was {sent}, so it was not read as JSON: send it with Content-Type: application/json"
+            return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
+                                             "ctx": {"error": why}}]}, status_code=422)
         errors = [{"type": e["type"], "loc": [x if isinstance(x, int) else _printable(x) for x in e["loc"]],
                    "msg": _printable(e["msg"]), **({"ctx": {k: _json_value(v) for k, v in e["ctx"].items()}}
                                                    if e.get("ctx") else {})} for e in exc.errors()]
