@@ -191,6 +191,20 @@ def test_dates_order_as_instants_whatever_their_form(tmp_path: Path) -> None:
         assert ix.check(LIBRARY.replace("Scholars", "Researchers")).original == "newer.txt"
 
 
+def test_a_checked_document_older_than_the_dated_sources_says_which_sources_it_predates(tmp_path: Path) -> None:
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="dated.txt", text=LIBRARY, published="2005-03-01"),
+                Record(id="undated.txt", text="Archive copy. " + LIBRARY)])
+        res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2004-01-01"))
+        assert {s.id for s in res.sources} == {"dated.txt", "undated.txt"} and res.original is None
+        # undated.txt has no date: the document is not said to predate it.
+        assert res.evidence == ["the checked document (2004-01-01) predates every dated source (1 of 2; 1 carries "
+                                "no date); it may be the original"]
+        ix.delete("undated.txt")
+        res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2004-01-01"))
+        assert res.evidence == ["the checked document (2004-01-01) predates every source; it may be the original"]
+
+
 def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) -> None:
     with Index(tmp_path / "db", semantic=False) as ix:  # old.txt explains half of the query, full.txt all of it
         ix.add([Record(id="full.txt", text=LIBRARY + "\n\n" + TRAM, published="2010-01-01"),

@@ -610,7 +610,11 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
         first = min(dated, key=lambda s: when[s.id])
         mine = dates.instant(doc.published)
         if mine is not None and mine < when[first.id]:
-            return None, [f"the checked document ({doc.published}) predates every source; it may be the original"]
+            undated = len(sources) - len(dated)
+            # Only dated sources can be ordered: "every source" would say so of the undated ones too.
+            which = "every source" if not undated else (f"every dated source ({len(dated)} of {len(sources)}; "
+                                                        f"{undated} {'carries' if undated == 1 else 'carry'} no date)")
+            return None, [f"the checked document ({doc.published}) predates {which}; it may be the original"]
         return first.id, [f"{first.id} is the earliest published of the {len(dated)} dated source(s) "
                           f"({first.published})"]
     for s in sources:
