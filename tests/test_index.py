@@ -205,6 +205,18 @@ def test_a_checked_document_older_than_the_dated_sources_says_which_sources_it_p
         assert res.evidence == ["the checked document (2004-01-01) predates every source; it may be the original"]
 
 
+def test_a_checked_document_date_that_is_no_date_is_said_to_be_left_out(tmp_path: Path) -> None:
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="dated.txt", text=LIBRARY, published="2005-03-01")])
+        res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="yesterdy"))
+        assert res.original == "dated.txt"
+        assert res.evidence == ["dated.txt is the earliest published of the 1 dated source(s) (2005-03-01)",
+                                "the checked document's published 'yesterdy' is not a date, so it was not compared "
+                                "with the sources' dates"]
+        res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2006-01-01"))
+        assert res.evidence == ["dated.txt is the earliest published of the 1 dated source(s) (2005-03-01)"]
+
+
 def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) -> None:
     with Index(tmp_path / "db", semantic=False) as ix:  # old.txt explains half of the query, full.txt all of it
         ix.add([Record(id="full.txt", text=LIBRARY + "\n\n" + TRAM, published="2010-01-01"),

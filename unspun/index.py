@@ -615,8 +615,13 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
             which = "every source" if not undated else (f"every dated source ({len(dated)} of {len(sources)}; "
                                                         f"{undated} {'carries' if undated == 1 else 'carry'} no date)")
             return None, [f"the checked document ({doc.published}) predates {which}; it may be the original"]
-        return first.id, [f"{first.id} is the earliest published of the {len(dated)} dated source(s) "
-                          f"({first.published})"]
+        evidence = [f"{first.id} is the earliest published of the {len(dated)} dated source(s) ({first.published})"]
+        if mine is None and doc.published and doc.published.strip():
+            # A date the checked document was given but that reads as none (a typo in the page's field) would
+            # otherwise vanish: the verdict would look as if it had been weighed against the sources' dates.
+            evidence.append(f"the checked document's published {doc.published!r} is not a date, so it was not "
+                            "compared with the sources' dates")
+        return first.id, evidence
     for s in sources:
         if s.comparison.source == "b":
             return s.id, [f"{s.id} (A: the checked document, B: {s.id}): " + "; ".join(s.comparison.evidence)]
