@@ -87,3 +87,21 @@ def test_truth_of_each_pair_and_task_folders_named_any_way(tmp_path):
     (case,) = truth(corpus, tasks["02_copy"][0])
     assert case.source_reference == "source-document1.txt" and case.this[1] > case.this[0]
     assert truth(corpus, tasks["01-none"][0]) == []
+
+
+def test_eval_pan_prints_the_whole_table_when_its_output_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    """Piped (`| tee eval.log`), the table was cut to 80 columns: task names and the headers read "02-co…",
+    "preci…", "granu…", "plagd…"."""
+    from unspun.pan.evaluate import main
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "04-translation-obfuscation").mkdir()
+    (corpus / "04-translation-obfuscation" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n")
+    (corpus / "04-translation-obfuscation" / "suspicious-document1-source-document1.xml").write_text(
+        (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text())
+    assert main(corpus, tmp_path / "out", 1) == 0
+    shown = capsys.readouterr().out
+    assert "\u2026" not in shown, shown
+    for word in ("04-translation-obfuscation", "precision", "granularity", "plagdet", "no detection", "overall"):
+        assert word in shown, (word, shown)
