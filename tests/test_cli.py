@@ -286,3 +286,20 @@ def test_python_m_unspun_cli_runs_the_command() -> None:
     """It printed nothing and exited 0: the module had no entry point of its own."""
     run = subprocess.run([sys.executable, "-m", "unspun.cli", "--version"], capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == f"unspun {__version__}", run.stderr
+
+
+def test_text_reports_piped_are_what_out_writes(docs, tmp_path: Path, monkeypatch) -> None:
+    """Redirected (`> report.txt`, `| grep`), stdout got rich's 80 columns: a long path or id was folded across
+    lines, so grep missed it, and `check` dropped its "first passage" column; --out FILE wrote 120."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    long_name = tmp_path / ("source-" * 3 + ".txt")
+    long_name.write_text(PARAGRAPH, encoding="utf-8")
+    piped = _invoke("compare", docs["edited"], long_name)
+    assert piped.exit_code == 0, piped.output
+    _invoke("compare", docs["edited"], long_name, "--out", tmp_path / "report.txt")
+    assert piped.stdout == (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert any(f"B {long_name}  " in line for line in piped.stdout.splitlines())  # one line, as grep needs it
+    assert max(len(line) for line in piped.stdout.splitlines()) > 80
+    monkeypatch.setenv("COLUMNS", "80")  # a width asked for is kept
+    narrow = _invoke("compare", docs["edited"], long_name)
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
@@ -37,6 +38,16 @@ app.add_typer(eval_app, name="eval")
 
 #: Width of text reports written to a file, where there is no terminal to measure.
 FILE_WIDTH = 120
+
+
+def _stdout() -> Console:
+    """The console text reports print to: a terminal's own width; redirected or piped (`> report.txt`, `| grep`),
+    the width `--out FILE` writes at, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt")
+    and dropped the "first passage" column (COLUMNS, when set, still decides)."""
+    console = Console()
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(width=FILE_WIDTH)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -112,7 +123,7 @@ def compare_command(
             _say("warning", f"{doc.name}: {doc.encoding_note}")
     result = compare(doc_a, doc_b)
     if fmt is Format.text and out is None:
-        render_text(result, Console())
+        render_text(result, _stdout())
         return
     _write(_render(result, fmt, a, b), out)
     if fmt is Format.html and out is not None:
@@ -273,7 +284,7 @@ def check_command(
         if out is not None:
             _say("info", f"HTML report written to {out.resolve().as_uri()}")
     elif out is None:
-        render_check_text(results, Console())
+        render_check_text(results, _stdout())
     else:
         buf = io.StringIO()
         render_check_text(results, Console(file=buf, width=FILE_WIDTH))
