@@ -303,3 +303,18 @@ def test_text_reports_piped_are_what_out_writes(docs, tmp_path: Path, monkeypatc
     monkeypatch.setenv("COLUMNS", "80")  # a width asked for is kept
     narrow = _invoke("compare", docs["edited"], long_name)
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+
+
+def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatch) -> None:
+    """Logged (`2> index.log`), each failure was folded at 80 columns, its path or reason split over lines, so
+    `grep failed index.log` showed half of it."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    folder = tmp_path / ("a-folder-with-a-rather-long-name-" * 2)
+    folder.mkdir()
+    (folder / "good.txt").write_text(PARAGRAPH, encoding="utf-8")
+    bad = folder / "an-empty-file-with-a-long-name.txt"
+    bad.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"  failed {bad}: empty file" in result.stderr.splitlines(), result.stderr
+    assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()

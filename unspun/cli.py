@@ -230,18 +230,21 @@ def index_command(
             held = f"{db} holds nothing yet"
         _say("error", f"interrupted: {held}; run the same command again to complete it")
         raise typer.Exit(130) from None
+    # One line per item, never folded at the console's width (80 columns in a log file): `grep failed` must
+    # find each whole path and reason.
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {report.skipped_count}, "
-                  f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}")
+                  f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
+                  soft_wrap=True)
     if report.repeated:
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
                         "named by its path inside that folder: two folders holding the same file names collide.")
     for f in report.notes:
-        console.print(f"  note {f.origin}: {f.reason}", markup=False, highlight=False)
+        console.print(f"  note {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
     for f in report.skipped:
-        console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False)
+        console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
     for f in report.failed:
-        console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False)
+        console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
     if report.failed and not report.indexed:
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
