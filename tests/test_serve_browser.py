@@ -357,6 +357,17 @@ def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> No
     assert not page.problems, page.problems
 
 
+def test_a_document_without_reuse_says_so_once(page, server: str) -> None:
+    """The page said it twice: "No other stored document shares text with this one." in its status line and
+    "No source found in the store for this text." under "Reuse links"."""
+    page.goto(server + "/documents/bbc/sport/002.txt")
+    page.wait_for_selector("#results[data-done]")
+    assert page.locator("li.source").count() == 0
+    assert page.text_content("#results") == "No other stored document shares text with this one."
+    assert page.text_content("#status") == ""
+    assert not page.problems, page.problems
+
+
 def test_unknown_document_page_says_so(page, server: str) -> None:
     page.goto(server + "/documents/no/such/doc")
     page.wait_for_selector("#status.error:has-text('no document')")

@@ -47,7 +47,11 @@
     if (doc.published) body.published = doc.published;
     return Unspun.api("POST", "/v1/check", body).then(function (result) {
       return Unspun.showResult(results, "This document: " + doc.id, doc.text, result).then(function () {
-        say(result.sources.length ? "" : "No other stored document shares text with this one.");
+        // Said once, under "Reuse links", in this page's words (the check page's "No source found in the store
+        // for this text" stood below the same news in the status line).
+        var none = results.querySelector("p.none");
+        if (none) none.textContent = "No other stored document shares text with this one.";
+        say("");
         results.setAttribute("data-done", "1");
       });
     });
