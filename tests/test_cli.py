@@ -318,3 +318,25 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.output
     assert f"  failed {bad}: empty file" in result.stderr.splitlines(), result.stderr
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
+
+
+def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
+    """`check` of a folder's files said nothing until the whole report printed (minutes for a thousand)."""
+    import io as _io
+
+    from rich.console import Console
+
+    from unspun.cli import _check_all
+    from unspun.index import Index
+    from unspun.models import Document, Record
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH)])
+        shown = _io.StringIO()
+        results = _check_all(ix, [Document(EDITED), Document(BEES), Document(PARAGRAPH)], 5,
+                             Console(file=shown, force_terminal=True, width=100))
+        assert [[s.id for s in r.sources] for r in results] == [["a.txt"], [], ["a.txt"]]
+        assert "checking" in shown.getvalue() and "3/3" in shown.getvalue()
+        one = _io.StringIO()
+        _check_all(ix, [Document(EDITED)], 5, Console(file=one, force_terminal=True))
+        assert one.getvalue() == ""  # one document: no bar

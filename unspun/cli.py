@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,8 +23,11 @@ from . import __version__
 from .compare import compare
 from .errors import UnspunError
 from .ingest import is_page, read_document
-from .models import Comparison, Document
+from .models import CheckResult, Comparison, Document
 from .report import render_html, render_json, render_text
+
+if TYPE_CHECKING:
+    from .index import Index
 
 app = typer.Typer(
     name="unspun",
@@ -249,6 +252,23 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
+def _check_all(ix: Index, documents: list[Document], top: int, console: Console) -> list[CheckResult]:
+    """Each document checked in turn; several show their progress on stderr (a folder of a thousand took minutes
+    with nothing on screen before the whole report), gone once the report prints."""
+    if len(documents) < 2:
+        return [ix.check(d, top=top) for d in documents]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    results: list[CheckResult] = []
+    with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("checking", total=len(documents))
+        for d in documents:
+            results.append(ix.check(d, top=top))
+            bar.advance(task)
+    return results
+
+
 @app.command("check")
 @_user_errors
 def check_command(
@@ -279,7 +299,7 @@ def check_command(
         for doc in documents:
             if doc.encoding_note:
                 _say("warning", f"{doc.name}: {doc.encoding_note}")
-        results = [ix.check(d, top=top) for d in documents]
+        results = _check_all(ix, documents, top, Console(stderr=True))
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
