@@ -27,6 +27,9 @@ from unspun.models import Document
     ("Mar 1 2004 10:00 EST", "2004-03-01", True),  # an abbreviated zone: the day is certain, the hour is not
     ("2004-03-01T10:00:00+25:00", "2004-03-01T10:00:00+25:00", True),  # no such offset: not a date
     ("2004-03-01 10:00 +9900", "2004-03-01 10:00 +9900", True),
+    ("1.3.2005", "2005-03-01", True),  # dots: day first, as where dates are written so
+    ("01.03.2005 14:30", "2005-03-01T14:30:00", True),
+    ("1/3/2005", "2005-01-03", True),  # slashes: month first (dateutil's reading, the US one)
 ])
 def test_normalise(value: str, stored: str, noted: bool) -> None:
     got, note = normalise(value)

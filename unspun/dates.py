@@ -20,6 +20,9 @@ _GMT_SIGN = re.compile(r"\b(?:GMT|UTC)\s*(?=[+-]\d)", re.IGNORECASE)
 _UTC_NAMES = frozenset({"UTC", "GMT", "UT", "Z"})
 #: ...and it ends with the zone's name in brackets: "(Moscow Standard Time)".
 _ZONE_NAME = re.compile(r"\s*\([^()]*\)\s*$")
+#: "1.3.2005": where dates are written with dots (German, Russian, Nordic...) the day comes first; dateutil reads
+#: every numeric date month-first, the US way (which writes slashes, left as they are: "1/3/2005" is ambiguous).
+_DOTTED = re.compile(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 
 
 class _Zones:
@@ -43,7 +46,8 @@ def _written(value: str) -> datetime | date | None:
     """A date as people write it: a datetime, a date when only the day is certain, None when it is no date."""
     zones = _Zones()
     try:
-        t = _parser.parse(_GMT_SIGN.sub("", _ZONE_NAME.sub("", value)), default=_DEFAULT, tzinfos=zones)
+        t = _parser.parse(_GMT_SIGN.sub("", _ZONE_NAME.sub("", value)), default=_DEFAULT, tzinfos=zones,
+                          dayfirst=bool(_DOTTED.match(value)))
         t.utcoffset()  # an offset of a day or more parses, then fails here
     except (ValueError, OverflowError):
         return None
