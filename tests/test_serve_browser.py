@@ -265,13 +265,17 @@ def test_uploads_are_read_as_index_reads_files(page, server: str, tmp_path: Path
     page.wait_for_selector("#status:has-text('wide.txt loaded')")
     assert page.input_value("#text") == "A UTF-16 note: \u00e9t\u00e9"
     assert not page.problems, page.problems
-    for name, data, says in (("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF"),
-                             ("notes.txt", b"\x00\x01\x02\xff\xfe\x00binary", "binary file")):
-        page.fill("#text", "")
+    # A refused file empties what the last file put in the text box (it was left there, under the new name, to be
+    # checked as that file); typed text stays.
+    for name, data, says, typed in (("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF", ""),
+                                    ("notes.txt", b"\x00\x01\x02\xff\xfe\x00binary", "binary file", "My own notes")):
+        if typed:
+            page.fill("#text", typed)
         (tmp_path / name).write_bytes(data)
         page.set_input_files("#file", str(tmp_path / name))
         page.wait_for_selector(f"#status.error:has-text('{says}')")
-        assert page.input_value("#text") == ""
+        assert page.input_value("#text") == typed
+        assert page.input_value("#title") == ""
     assert all("status of 422" in p for p in page.problems), page.problems  # /v1/read refusing each file
 
 

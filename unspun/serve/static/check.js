@@ -27,14 +27,22 @@
     input.value = value || "";
     if (value) input.dataset.fromPage = "1"; else delete input.dataset.fromPage;
   }
-  [title, published].forEach(function (input) {
+  [text, title, published].forEach(function (input) {
     input.addEventListener("input", function () { delete input.dataset.fromPage; });
   });
+
+  // The text box holds what the last file or page gave it: a file refused next must not leave it there, under
+  // the new file's name, to be checked as if it were that file. Typed or pasted text is kept.
+  function fillText(value) {
+    if (text.value && !text.dataset.fromPage && !value) return;
+    text.value = value || "";
+    if (value) text.dataset.fromPage = "1"; else delete text.dataset.fromPage;
+  }
 
   // The page's main text into the text box; its title (unless `name`, an uploaded file's, is given) and date.
   function extract(html, name) {
     return Unspun.api("POST", "/v1/extract", { html: html }).then(function (found) {
-      text.value = found.text;
+      fillText(found.text);
       fillFromPage(title, name || found.title);
       fillFromPage(published, found.published);
       return found;
@@ -58,9 +66,14 @@
       }
       fillFromPage(title, f.name);
       fillFromPage(published, null);
-      text.value = content;
+      fillText(content);
       say(f.name + " loaded" + note + "; press Check.");
-    }).catch(function (e) { say(e.message.indexOf(f.name) === 0 ? e.message : f.name + ": " + e.message, true); });
+    }).catch(function (e) {
+      fillText(null);
+      fillFromPage(title, null);
+      fillFromPage(published, null);
+      say(e.message.indexOf(f.name) === 0 ? e.message : f.name + ": " + e.message, true);
+    });
   });
 
   form.addEventListener("submit", function (e) {
