@@ -403,6 +403,59 @@ def test_a_writer_waits_for_another_or_is_told_it_is_busy(tmp_path: Path) -> Non
         assert told == [] and len(second) == 4
 
 
+def test_a_lingering_writer_saves_once_for_writes_in_a_row(tmp_path: Path) -> None:
+    """`serve` took writes one at a time, each saving the whole vector file (0.2 s a write at 25k documents):
+    with ``linger`` the writer keeps the lock, a write within it saves nothing more, and the vectors are saved
+    when the hold ends (here at close); meanwhile another writer is told the store is busy."""
+    from unspun.index import StoreBusy
+
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=True) as ix:
+        ix.add(recs[:1])
+    f = db / "vectors.usearch"
+    writer = Index(db, linger=600)  # the hold ends by close here, not by time
+    writer.add(recs[1:2])
+    saved = f.stat().st_ino, f.stat().st_mtime_ns
+    writer.add(recs[2:3])
+    assert (f.stat().st_ino, f.stat().st_mtime_ns) == saved
+    with Index(db) as other, pytest.raises(StoreBusy):
+        other.add(recs[3:], wait=False)
+    writer.close()
+    with Index(db) as other:
+        assert other.add(recs[3:], wait=False).indexed == 1
+    with Index(db, create=False, readonly=True) as ix:
+        con = ix.store.connection()
+        assert con.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0] == 0
+        assert len(ix._vectors) == con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+
+def test_a_lingering_writer_lets_go_after_its_linger(tmp_path: Path) -> None:
+    from unspun.index import StoreBusy
+
+    db = tmp_path / "db"
+    recs = _records()
+    writer = Index(db, semantic=True, linger=0.2)
+    try:
+        writer.add(recs[:2])
+        with Index(db) as other:
+            deadline = time.time() + 30  # a deadline for the hold to end, not a timing: the linger is 0.2 s
+            while True:
+                try:
+                    assert other.add(recs[2:], wait=False).indexed == 2
+                    break
+                except StoreBusy:
+                    assert time.time() < deadline, "the lingering writer never let the lock go"
+                    time.sleep(0.1)
+        with Index(db, create=False, readonly=True) as ix:
+            assert len(ix._vectors) == ix.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        writer.add([Record(id="late.txt", text=TRAM + " Late.")])  # takes the lock again after the other's write
+    finally:
+        writer.close()
+    with Index(db, create=False, readonly=True) as ix:
+        assert len(ix) == 5 and ix.get("late.txt") is not None
+
+
 def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path) -> None:
     """The wait the README promises for a second `index` (its progress line says so), which the test above leaves
     out: the second writer is told it waits, waits while the first holds the store, and writes once it is free."""

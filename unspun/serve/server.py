@@ -27,6 +27,9 @@ from .app import create_app
 from .limits import MAX_BODY
 
 TOKEN_ENV = "UNSPUN_WRITE_TOKEN"
+#: Seconds a writable server keeps the store's writer lock after a write (`Index.linger`): writes that come one
+#: after another save the vector file once, not once each; an `unspun index` started meanwhile waits that long.
+LINGER = 2.0
 
 
 def open_store(db: Path, writable: bool) -> Index:
@@ -34,12 +37,12 @@ def open_store(db: Path, writable: bool) -> Index:
     if not writable:
         return open_index(db, readonly=True)
     if not (db / DB_FILE).is_file():
-        return open_index(db, readonly=False)  # raises the store's own "no unspun store here" message
+        return open_index(db, readonly=False, linger=LINGER)  # raises the store's "no unspun store here" message
     if not (os.access(db, os.W_OK) and os.access(db / DB_FILE, os.W_OK)):
         raise UnspunError(f"{db}: store is read-only, so it cannot accept writes (--write-token); "
                           "serve it without a write token, or make it writable")
     try:
-        return open_index(db, readonly=False)
+        return open_index(db, readonly=False, linger=LINGER)
     except (StoreError, sqlite3.Error) as e:
         if "readonly" in str(e).replace("-", "").replace(" ", "").lower():
             raise UnspunError(f"{db}: store is read-only, so it cannot accept writes (--write-token); "
