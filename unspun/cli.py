@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
@@ -21,10 +20,11 @@ from rich.console import Console
 
 from . import __version__
 from .compare import compare
-from .errors import UnspunError
+from .errors import InputError, UnspunError
 from .ingest import is_page, read_document
 from .models import CheckResult, Comparison, Document
 from .report import render_html, render_json, render_text
+from .report.text import stdout
 
 if TYPE_CHECKING:
     from .index import Index
@@ -42,15 +42,6 @@ app.add_typer(eval_app, name="eval")
 #: Width of text reports written to a file, where there is no terminal to measure.
 FILE_WIDTH = 120
 
-
-def _stdout() -> Console:
-    """The console text reports print to: a terminal's own width; redirected or piped (`> report.txt`, `| grep`),
-    the width `--out FILE` writes at, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt")
-    and dropped the "first passage" column (COLUMNS, when set, still decides)."""
-    console = Console()
-    if console.is_terminal or "COLUMNS" in os.environ:
-        return console
-    return Console(width=FILE_WIDTH)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,7 +117,7 @@ def compare_command(
             _say("warning", f"{doc.name}: {doc.encoding_note}")
     result = compare(doc_a, doc_b)
     if fmt is Format.text and out is None:
-        render_text(result, _stdout())
+        render_text(result, stdout(FILE_WIDTH))
         return
     _write(_render(result, fmt, a, b), out)
     if fmt is Format.html and out is not None:
@@ -255,13 +246,11 @@ def index_command(
 def _check_all(ix: Index, documents: list[Document], top: int, console: Console) -> list[CheckResult]:
     """Each document checked in turn; several show their progress on stderr (a folder of a thousand took minutes
     with nothing on screen before the whole report), gone once the report prints."""
-    if len(documents) < 2:
-        return [ix.check(d, top=top) for d in documents]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     results: list[CheckResult] = []
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+                  transient=True, disable=len(documents) < 2) as bar:
         task = bar.add_task("checking", total=len(documents))
         for d in documents:
             results.append(ix.check(d, top=top))
@@ -281,7 +270,6 @@ def check_command(
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
     A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
     from .embed import use_all_cores
-    from .errors import InputError
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
@@ -307,7 +295,7 @@ def check_command(
         if out is not None:
             _say("info", f"HTML report written to {out.resolve().as_uri()}")
     elif out is None:
-        render_check_text(results, _stdout())
+        render_check_text(results, stdout(FILE_WIDTH))
     else:
         buf = io.StringIO()
         render_check_text(results, Console(file=buf, width=FILE_WIDTH))

@@ -346,10 +346,9 @@ class Index:
 
     def _reconcile(self, vectors) -> None:
         """Flag for embedding every chunk marked embedded whose vector the file lacks (lost or damaged file)."""
-        con = self.store.connection()
-        marked = con.execute("SELECT count(*) FROM chunks WHERE embedded = 1").fetchone()[0]
-        if marked == len(vectors):
+        if self._marked() == len(vectors):
             return
+        con = self.store.connection()
         lost = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE embedded = 1") if not vectors.contains(k)]
         with con:
             for i in range(0, len(lost), 900):

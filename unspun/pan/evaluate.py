@@ -18,6 +18,7 @@ from rich.table import Table
 from ..compare import compare
 from ..errors import InputError
 from ..models import Document
+from ..report.text import stdout
 from ..workers import exit_with
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
@@ -225,12 +226,8 @@ def to_markdown(result: EvalResult) -> str:
 def main(corpus: Path, out: Path, jobs: int) -> int:
     """The CLI's `eval pan`: run, print the table, save results.json next to the XML files."""
     result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
-    console = Console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        # Piped or sent to a log, rich assumes 80 columns and cuts the table to "04-tr…", "preci…", "plagd…":
-        # the table's own width then (lines too long for a terminal are no harm in a file).
-        natural = Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum
-        console = Console(width=max(console.width, natural))
+    # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
+    console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
     console.print(render_table(result))
     console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
                   f"{result.pairs_per_s:.1f} pairs/s")

@@ -5,12 +5,24 @@ Document text and paths go in as `rich.text.Text`, never as markup, so a documen
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..models import Comparison
 from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
+
+
+def stdout(width: int) -> Console:
+    """The console a report prints to on stdout: a terminal's own width; redirected or piped (`> report.txt`,
+    `| grep`, a log), ``width``, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt") and cut
+    tables ("04-tr…"). COLUMNS, when set, still decides."""
+    console = Console()
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(width=width)
 
 
 def render_text(c: Comparison, console: Console) -> None:

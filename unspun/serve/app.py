@@ -44,6 +44,12 @@ def _json_value(value: object) -> object:
     return _printable(value)
 
 
+def _json_invalid(why: str) -> JSONResponse:
+    """A body not read as JSON, answered as FastAPI answers a syntax error (422 ``json_invalid``), with why."""
+    return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
+                                     "ctx": {"error": why}}]}, status_code=422)
+
+
 def _body_fault(exc: BaseException) -> str | None:
     """Why a JSON body could not be read, for the faults FastAPI answers with a bare "error parsing the body"."""
     if isinstance(exc, UnicodeDecodeError):
@@ -89,9 +95,8 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
             # dictionary" would blame well-formed JSON.
             content_type = request.headers.get("content-type")
             sent = f"sent as {_printable(content_type)}" if content_type else "sent without a Content-Type"
-            why = f"the body was {sent}, so it was not read as JSON: send it with Content-Type: application/json"
-            return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
-                                             "ctx": {"error": why}}]}, status_code=422)
+            return _json_invalid(f"the body was {sent}, so it was not read as JSON: send it with "
+                                 "Content-Type: application/json")
         errors = [{"type": e["type"], "loc": [x if isinstance(x, int) else _printable(x) for x in e["loc"]],
                    "msg": _printable(e["msg"]), **({"ctx": {k: _json_value(v) for k, v in e["ctx"].items()}}
                                                    if e.get("ctx") else {})} for e in exc.errors()]
@@ -101,8 +106,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     async def _http(request: Request, exc: HTTPException) -> Response:
         # A body JSON cannot parse is a 422 with a reason (as FastAPI answers a syntax error), whatever the fault.
         if exc.status_code == 400 and exc.__cause__ is not None and (why := _body_fault(exc.__cause__)):
-            return JSONResponse({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error",
-                                             "ctx": {"error": why}}]}, status_code=422)
+            return _json_invalid(why)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(StoreBusy)
