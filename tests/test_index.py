@@ -478,6 +478,48 @@ def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path) -> None
         assert told == ["waiting for another process writing to this store", None] and done[0].indexed == 4
 
 
+
+def test_a_lexical_writer_outwaits_a_long_transaction_of_another(tmp_path: Path, monkeypatch) -> None:
+    """A lexical store has no writer lock: SQLite serialises writers, and a statement waits for another process's
+    transaction only so long (60 s), while a merge of big postings segments holds one for minutes. A second
+    `index` then failed with 'not a usable unspun store (database is locked)'. Now opening the store writes nothing,
+    a write goes on waiting and says so, and a server's write (``wait=False``) is told the store is busy."""
+    import threading
+
+    from unspun import store as store_module
+    from unspun.index import StoreBusy
+
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=False) as ix:
+        ix.add(recs[:1])
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.05)  # SQLite's wait, made shorter than the transaction
+    other = sqlite3.connect(db / "unspun.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's long merge
+    told, done, waiting = [], [], threading.Event()
+
+    def status(msg: str | None) -> None:
+        told.append(msg)
+        waiting.set()
+
+    try:
+        with Index(db) as second:  # opening writes nothing: no wait, no error
+            with pytest.raises(StoreBusy, match="another process is writing"):
+                second.add(recs[1:2], wait=False)
+            with pytest.raises(StoreBusy):
+                second.delete(recs[0].id, wait=False)
+            writer = threading.Thread(target=lambda: done.append(second.add(recs[1:], status=status)))
+            writer.start()
+            assert waiting.wait(120)
+            time.sleep(0.3)  # several of SQLite's waits
+            assert not done
+            other.execute("ROLLBACK")
+            writer.join()
+            assert told == ["waiting for another process writing to this store", None] and done[0].indexed == 3
+            assert len(second) == 4
+    finally:
+        other.close()
+
 def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
     """add holds the writer lock, then the batch lock; delete took them the other way round, so an add and a delete
     on two threads of one index (a semantic store) could each wait for the other forever."""

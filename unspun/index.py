@@ -403,15 +403,16 @@ class Index:
 
         ``jobs`` > 1 cuts and fingerprints documents in that many processes; SQLite still has one writer.
         ``status`` hears of the store's long steps between batches (postings merges, a wait for another process
-        writing the store; None when done). ``wait=False``: `StoreBusy` rather than a wait.
+        writing the store; None when done). ``wait=False``: `StoreBusy` rather than a wait (of a lexical store, after
+        SQLite's busy wait, `unspun.store.BUSY_SECONDS`, which outlasts a batch of another writer, not its merges).
         """
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         with self._writing(wait=wait, status=status):
-            return self._add(records, progress, batch, jobs, status)
+            return self._add(records, progress, batch, jobs, status, wait)
 
     def _add(self, records: Iterable[Record | Failure], progress: Callable[[Record | Failure], None] | None,
-             batch: int, jobs: int, status: Callable[[str | None], None] | None) -> AddReport:
+             batch: int, jobs: int, status: Callable[[str | None], None] | None, wait: bool) -> AddReport:
         report = AddReport()
         # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
         # and another writer may have put a different document there since): 8 bytes a document.
@@ -445,12 +446,12 @@ class Index:
                 if len(pending) >= batch * max(1, jobs):
                     cut = self._cut(pending, pool, report)
                     if ready is not None:
-                        self._write_batch(ready, report, written, status)
+                        self._write_batch(ready, report, written, status, wait)
                     ready, pending = cut, []
             if ready is not None:
-                self._write_batch(ready, report, written, status)
+                self._write_batch(ready, report, written, status, wait)
             if pending:
-                self._write_batch(self._cut(pending, pool, report), report, written, status)
+                self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -477,8 +478,9 @@ class Index:
         return latest, (p for part in done for p in part)
 
     def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: array,
-                     status: Callable[[str | None], None] | None = None) -> None:
-        """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`)."""
+                     status: Callable[[str | None], None] | None, wait: bool) -> None:
+        """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`); ``wait``
+        and ``status`` for another process's write, as in `unspun.store.transaction`."""
         prepared = list(zip(*batch))
         new_chunks: list[tuple[int, str]] = []
         vectors: list[np.ndarray | None] = []
@@ -487,7 +489,7 @@ class Index:
             removed: list[int] = []
             # Taken before the ids are looked up: another process writing the same ids meanwhile made the insert
             # fail ('UNIQUE constraint failed: documents.id').
-            with transaction(con):
+            with transaction(con, wait=wait, status=status):
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     tag = xxhash.xxh64_intdigest(rec.id.encode()) | 1
@@ -510,7 +512,7 @@ class Index:
                 self._drop_vectors(removed)
                 ready = np.concatenate(vectors) if vectors and all(v is not None for v in vectors) else None
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks], ready)
-            self.store.settle(status)
+            self.store.settle(status, wait=wait)
 
     def _delete(self, con, doc: int) -> list[int]:
         """Remove a stored document inside the caller's transaction; returns its chunk keys."""
@@ -531,7 +533,7 @@ class Index:
             raise StoreError(f"{self.path}: store opened read-only")
         with self._writing(wait=wait), self._write:  # in add's order: the other way two threads deadlocked
             con = self.store.connection()
-            with transaction(con):
+            with transaction(con, wait=wait):
                 doc = self.store.doc_key(id)
                 if doc is None:
                     return False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -40,6 +41,8 @@ VECTORS_FILE = "vectors.usearch"
 #: Held by the process writing the store (see `unspun.index.Index._writing`).
 VECTORS_LOCK = "vectors.lock"
 SCHEMA_VERSION = 2
+#: How long one SQLite statement waits for another process's write transaction before it says "database is locked".
+BUSY_SECONDS = 60.0
 #: Stores of these versions open too (version 1 kept every posting in ``grams``: a version-2 store with no segment).
 READABLE_VERSIONS = (1, 2)
 
@@ -63,6 +66,7 @@ CREATE INDEX IF NOT EXISTS chunks_pending ON chunks(embedded) WHERE embedded = 0
 CREATE TABLE IF NOT EXISTS grams (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta VALUES ('fresh_rows', '0');
 """
+_SCHEMA_NAMES = re.findall(r"IF NOT EXISTS (\w+)", _SCHEMA)
 _GRAMS = "CREATE TABLE grams (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID"
 
 _FIELDS = ("url", "published", "source", "title", "lang", "origin", "encoding_note")
@@ -102,10 +106,29 @@ def _segment_order(name: str) -> tuple[int, int]:
 
 
 @contextmanager
-def transaction(con: sqlite3.Connection) -> Iterator[None]:
+def transaction(con: sqlite3.Connection, *, wait: bool = True,
+                status: Callable[[str | None], None] | None = None) -> Iterator[None]:
     """An explicit write transaction, taken before anything is read (the sqlite3 module opens none before DDL
-    statements, and none before the first write: what was read before it may be stale by then)."""
-    con.execute("BEGIN IMMEDIATE")
+    statements, and none before the first write: what was read before it may be stale by then). Another process's
+    transaction can outlast SQLite's busy wait (``BUSY_SECONDS``: a merge of big postings segments takes minutes):
+    ``wait`` goes on waiting, and tells ``status`` (None once it is over); ``wait=False`` gives up with `StoreBusy`
+    after one such wait (a server's write outlasts a batch of `unspun index`, not its merges)."""
+    told = False
+    while True:
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e):
+                raise
+            if not wait:
+                where = Path(con.execute("PRAGMA database_list").fetchone()[2]).parent
+                raise StoreBusy(f"{where}: another process is writing to this store; try again when it is done") from None
+            if status and not told:
+                status("waiting for another process writing to this store")
+                told = True
+    if told and status:
+        status(None)
     try:
         yield
     except BaseException:
@@ -160,7 +183,7 @@ class Store:
         try:
             con = self.connection()
             version = self._version(con, db)
-            if not readonly:
+            if not readonly and not (version == SCHEMA_VERSION and self._complete(con)):
                 con.executescript(_SCHEMA)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 con.commit()
@@ -178,6 +201,14 @@ class Store:
                 raise StoreError(f"{self.path}: the store is read-only ({e}), so nothing can be written to it: make "
                                  "it writable, or index into another store") from None
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
+
+    @staticmethod
+    def _complete(con: sqlite3.Connection) -> bool:
+        """Whether the store has every table, index and meta row of the schema: then opening it writes nothing, and
+        need not wait for another process's write transaction (a merge can hold one for minutes)."""
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        keys = {r[0] for r in con.execute("SELECT key FROM meta")}
+        return set(_SCHEMA_NAMES) <= names and "fresh_rows" in keys
 
     @staticmethod
     def _version(con: sqlite3.Connection, db: Path) -> int | None:
@@ -218,7 +249,7 @@ class Store:
             uri = f"file:{quote(os.fsencode(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
             if self.readonly and _frozen(db):
                 uri += "&immutable=1"
-            con = sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
+            con = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS, check_same_thread=False)
             try:
                 if not self.readonly:
                     _wal(con)
@@ -287,15 +318,15 @@ class Store:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'grams_*_*'").fetchall()
         return sorted((r[0] for r in rows), key=_segment_order)
 
-    def settle(self, status: Callable[[str | None], None] | None = None) -> None:
+    def settle(self, status: Callable[[str | None], None] | None = None, *, wait: bool = True) -> None:
         """Turn a full ``grams`` into a segment and merge the levels that hold ``fanout`` segments. Called by the
         writer between batches; each step commits on its own. A merge of big segments takes minutes, so
         ``status`` is told of each (and given None when they are done). What to do is read inside each step's
         transaction: another process writing the store may have flushed or merged since (a merge of segments it
-        had dropped failed with 'no such table')."""
+        had dropped failed with 'no such table'). ``wait``: as in `transaction`."""
         con = self.connection()
         told = False
-        with transaction(con):
+        with transaction(con, wait=wait, status=status):
             fresh = int(self.meta("fresh_rows") or 0)
             if fresh >= self.fresh_rows:
                 level = min(self.top_level, max(0, int(math.log(fresh / self.fresh_rows, self.fanout))))
@@ -303,7 +334,7 @@ class Store:
                 con.execute(_GRAMS)
                 self.set_meta(con, "fresh_rows", "0")
         while True:
-            with transaction(con):
+            with transaction(con, wait=wait, status=status):
                 by_level: dict[int, list[str]] = {}
                 for name in self.segments(con):
                     by_level.setdefault(_segment_order(name)[0], []).append(name)
