@@ -333,10 +333,33 @@ def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="a.txt", text=PARAGRAPH)])
         shown = _io.StringIO()
-        results = _check_all(ix, [Document(EDITED), Document(BEES), Document(PARAGRAPH)], 5,
+        results = _check_all(ix, [Document(EDITED), Document(BEES), Document(PARAGRAPH)], 5, [],
                              Console(file=shown, force_terminal=True, width=100))
         assert [[s.id for s in r.sources] for r in results] == [["a.txt"], [], ["a.txt"]]
         assert "checking" in shown.getvalue() and "3/3" in shown.getvalue()
         one = _io.StringIO()
-        _check_all(ix, [Document(EDITED)], 5, Console(file=one, force_terminal=True))
+        _check_all(ix, [Document(EDITED)], 5, [], Console(file=one, force_terminal=True))
         assert one.getvalue() == ""  # one document: no bar
+
+
+def test_check_leaves_out_the_stored_documents_it_is_told_to(tmp_path: Path) -> None:
+    """A document checked against the store that holds it was its own first source (100% of both sides), and only
+    the HTTP API could leave it out: `--exclude ID`, as `/v1/check`'s `exclude`; an id the store lacks (a typo)
+    is said, not silently ignored."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (folder / "copy.txt").write_text(EDITED, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    checked = str(folder / "copy.txt")
+
+    def sources(*extra: str) -> tuple[list[str], str]:
+        result = runner.invoke(app, ["check", "--db", db, checked, "-f", "json", *extra])
+        assert result.exit_code == 0, result.output
+        return [s["id"] for s in json.loads(result.stdout)["documents"][0]["sources"]], result.stderr
+
+    assert sources()[0][0] == "copy.txt"
+    assert sources("--exclude", "copy.txt") == (["original.txt"], "")
+    found, said = sources("-x", "copy.txt", "-x", "coppy.txt")
+    assert found == ["original.txt"] and f"--exclude coppy.txt: no document with this id in {db}" in said

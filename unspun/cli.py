@@ -243,7 +243,8 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
-def _check_all(ix: Index, documents: list[Document], top: int, console: Console) -> list[CheckResult]:
+def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str], console: Console
+               ) -> list[CheckResult]:
     """Each document checked in turn; several show their progress on stderr (a folder of a thousand took minutes
     with nothing on screen before the whole report), gone once the report prints."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -253,7 +254,7 @@ def _check_all(ix: Index, documents: list[Document], top: int, console: Console)
                   transient=True, disable=len(documents) < 2) as bar:
         task = bar.add_task("checking", total=len(documents))
         for d in documents:
-            results.append(ix.check(d, top=top))
+            results.append(ix.check(d, top=top, exclude=exclude))
             bar.advance(task)
     return results
 
@@ -266,6 +267,10 @@ def check_command(
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="Sources reported per document.")] = 5,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", "-x", metavar="ID", show_default=False,
+        help="Leave out the stored document with this id (repeatable): the checked document itself, when the store "
+             "holds it (it would be its own first source).")] = None,
 ) -> None:
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
     A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
@@ -287,7 +292,11 @@ def check_command(
         for doc in documents:
             if doc.encoding_note:
                 _say("warning", f"{doc.name}: {doc.encoding_note}")
-        results = _check_all(ix, documents, top, Console(stderr=True))
+        exclude = exclude or []
+        for i in exclude:
+            if ix.store.doc_key(i) is None:
+                _say("warning", f"--exclude {i}: no document with this id in {db}")
+        results = _check_all(ix, documents, top, exclude, Console(stderr=True))
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
