@@ -363,3 +363,44 @@ def test_check_leaves_out_the_stored_documents_it_is_told_to(tmp_path: Path) -> 
     assert sources("--exclude", "copy.txt") == (["original.txt"], "")
     found, said = sources("-x", "copy.txt", "-x", "coppy.txt")
     assert found == ["original.txt"] and f"--exclude coppy.txt: no document with this id in {db}" in said
+
+
+def test_check_takes_folders_and_standard_input(tmp_path: Path) -> None:
+    """A folder DOC was "is a directory, not a text file", and a piped text "-: no such file": a folder stands for
+    the text files and pages in it (as `index` walks folders: hidden ones left out; records files such as JSONL are
+    indexed, not checked), and - for standard input, once."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    queries = tmp_path / "queries"
+    (queries / "sub").mkdir(parents=True)
+    (queries / "sub" / "copy.md").write_text(EDITED, encoding="utf-8")
+    (queries / "bees.txt").write_text(BEES, encoding="utf-8")
+    (queries / ".hidden.txt").write_text(EDITED, encoding="utf-8")
+    (queries / "records.jsonl").write_text(json.dumps({"id": "r", "text": EDITED}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--db", db, str(queries), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    found = {Path(d["path"]).relative_to(queries).as_posix(): [s["id"] for s in d["sources"]]
+             for d in json.loads(result.stdout)["documents"]}
+    assert found == {"bees.txt": [], "sub/copy.md": ["original.txt"]}
+
+    piped = runner.invoke(app, ["check", "--db", db, "-", "-f", "json"], input=EDITED.encode("cp1252"))
+    assert piped.exit_code == 0, piped.output
+    [doc] = json.loads(piped.stdout)["documents"]
+    assert doc["path"] == "-" and [s["id"] for s in doc["sources"]] == ["original.txt"]
+    twice = runner.invoke(app, ["check", "--db", db, "-", "-"], input=EDITED)
+    assert twice.exit_code == 2 and "standard input (-) is given more than once" in twice.stderr
+    nothing = runner.invoke(app, ["check", "--db", db, "-"], input="")
+    assert nothing.exit_code == 2 and "-: empty file" in nothing.stderr
+
+
+def test_compare_reads_one_side_from_standard_input(tmp_path: Path) -> None:
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["compare", "-", str(original), "-f", "json"], input=EDITED)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["passages"]
+    both = runner.invoke(app, ["compare", "-", "-"], input=EDITED)
+    assert both.exit_code == 2 and "both standard input" in both.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import sqlite3
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +22,7 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .errors import InputError, UnspunError
-from .ingest import is_page, read_document
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document
 from .report import render_html, render_json, render_text
 from .report.text import stdout
@@ -104,13 +105,17 @@ def main(
 @app.command("compare")
 @_user_errors
 def compare_command(
-    a: Annotated[Path, typer.Argument(metavar="A", help="The document suspected of reuse.", show_default=False)],
-    b: Annotated[Path, typer.Argument(metavar="B", help="The document it may reuse.", show_default=False)],
+    a: Annotated[Path, typer.Argument(
+        metavar="A", help="The document suspected of reuse (-: standard input).", show_default=False)],
+    b: Annotated[Path, typer.Argument(
+        metavar="B", help="The document it may reuse (-: standard input).", show_default=False)],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Align A against B: reused passages with exact character offsets, coverage, and the likely source. A web
     page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
+    if str(a) == str(b) == STDIN:
+        raise UnspunError("A and B are both standard input (-): give one of them as a file")
     doc_a, doc_b = _read(a), _read(b)
     for doc in (doc_a, doc_b):
         if doc.encoding_note:
@@ -124,9 +129,18 @@ def compare_command(
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
 
 
+#: The file name that stands for standard input (`curl ... | unspun check --db DB -`).
+STDIN = "-"
+#: What a folder given to `check` stands for: the files `index` reads as one document each (records files, such as
+#: JSONL or WARC, hold many documents: they are indexed, not checked).
+CHECKED_SUFFIXES = frozenset({".txt", ".md", *PAGE_SUFFIXES})
+
+
 def _read(path: Path) -> Document:
     """A text file as read, or a web page's main text, as `index` reads pages (the HTML extractor is loaded only
-    for a page)."""
+    for a page); ``-``: standard input, decoded as a text file is."""
+    if str(path) == STDIN:
+        return read_text(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
     if not is_page(path):
         return read_document(path)
     from .corpus import read_page
@@ -243,6 +257,25 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
+def _checked_files(docs: list[Path]) -> list[Path]:
+    """The DOCs, each folder among them standing for its text files and web pages (hidden ones left out, in name
+    order, as `index` walks folders); standard input at most once."""
+    from .corpus import walk
+
+    if sum(str(d) == STDIN for d in docs) > 1:
+        raise UnspunError("standard input (-) is given more than once")
+    out: list[Path] = []
+    for d in docs:
+        if str(d) == STDIN or not d.is_dir():
+            out.append(d)
+            continue
+        found = [f for f in walk(d) if isinstance(f, Path) and f.suffix.lower() in CHECKED_SUFFIXES]
+        if not found:
+            _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder")
+        out += found
+    return out
+
+
 def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str], console: Console
                ) -> list[CheckResult]:
     """Each document checked in turn; several show their progress on stderr (a folder of a thousand took minutes
@@ -262,7 +295,9 @@ def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str
 @app.command("check")
 @_user_errors
 def check_command(
-    docs: Annotated[list[Path], typer.Argument(metavar="DOC...", help="Documents to check.", show_default=False)],
+    docs: Annotated[list[Path], typer.Argument(
+        metavar="DOC...", help="Documents to check: files (.txt .md .html .htm), folders of them, - for standard input.",
+        show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="Sources reported per document.")] = 5,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
@@ -281,7 +316,7 @@ def check_command(
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
         documents, unread = [], 0
-        for d in docs:
+        for d in _checked_files(docs):
             try:
                 documents.append(_read(d))
             except InputError as e:

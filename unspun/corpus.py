@@ -74,7 +74,7 @@ def _read_directory(root: Path) -> Iterator[Item]:
     """Known file types under ``root``; others are left out (corpus folders carry READMEs, licences, scripts) and
     counted, by type, in one `Skip` at the end."""
     left: Counter[str] = Counter()
-    for found in _walk(root):
+    for found in walk(root):
         if isinstance(found, Failure):
             yield found
         elif (reader := _reader_for(found.name)) is not None:
@@ -91,7 +91,7 @@ def _counts(counts: Counter[str]) -> str:
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _walk(folder: Path) -> Iterator[Path | Failure]:
+def walk(folder: Path) -> Iterator[Path | Failure]:
     """Files in name order, hidden ones skipped; symlinked folders are not followed, so a link loop can't hang us."""
     try:
         with os.scandir(folder) as it:
@@ -103,7 +103,7 @@ def _walk(folder: Path) -> Iterator[Path | Failure]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
+            yield from walk(Path(entry.path))
         elif entry.is_file():
             yield Path(entry.path)
 
