@@ -11,11 +11,14 @@ import pytest
 from unspun.models import Comparison, Document, Passage
 from unspun.report import render_html
 
+from side_by_side import comes_into_view, in_view
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
 
 CHROMIUM = Path("/usr/bin/chromium")
 FILLER = "An unrelated paragraph that nobody copied, about the weather and the roads.\n\n" * 60
 COPIED = "The council approved the tram line on Monday after a debate that lasted four hours. " * 4
+QUOTED = "Residents of the old town asked for a footbridge over the river before the works begin next year. " * 3
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +42,6 @@ def page(browser):
     context.close()
 
 
-def _in_view(pane, pid: str) -> bool:
-    return pane.evaluate("""(pane, pid) => {
-        const r = pane.getBoundingClientRect();
-        const t = pane.querySelector('[data-p~="' + pid + '"]').getBoundingClientRect();
-        return t.top >= r.top && t.top < r.bottom; }""", pid)
-
-
 def test_report_opens_each_side_at_its_first_passage(page, tmp_path: Path) -> None:
     """A passage far down one side: the report opened on the text's first screen there, with nothing marked."""
     a = FILLER + COPIED + FILLER
@@ -57,6 +53,63 @@ def test_report_opens_each_side_at_its_first_passage(page, tmp_path: Path) -> No
     out.write_text(render_html(c), encoding="utf-8")
     page.goto(out.as_uri())
     pane_a, pane_b = page.locator("#doc-a"), page.locator("#doc-b")
-    assert _in_view(pane_a, "1") and _in_view(pane_b, "1")
+    assert in_view(pane_a, "1") and in_view(pane_b, "1")
     assert pane_a.evaluate("d => d.scrollTop") > 0 and pane_b.evaluate("d => d.scrollTop") == 0
+    assert not page.problems, page.problems
+
+
+def _two_passages(page, tmp_path: Path) -> None:
+    """A report whose two passages lie far apart on each side, opened in the browser."""
+    a = COPIED + FILLER + QUOTED + FILLER
+    b = FILLER + QUOTED + FILLER + COPIED
+    passages = [Passage((0, len(COPIED)), (len(b) - len(COPIED), len(b)), "verbatim", 1.0),
+                Passage((a.index(QUOTED), a.index(QUOTED) + len(QUOTED)), (len(FILLER), len(FILLER) + len(QUOTED)),
+                        "verbatim", 1.0)]
+    out = tmp_path / "report.html"
+    out.write_text(render_html(Comparison(Document(a, "a.txt"), Document(b, "b.txt"), passages, 0.1, 0.1)),
+                   encoding="utf-8")
+    page.goto(out.as_uri())
+
+
+def _classes(page, side: str, pid: str) -> list[str]:
+    return page.locator(f'#doc-{side} .p[data-p~="{pid}"]').first.get_attribute("class").split()
+
+
+def test_a_passage_is_lit_on_hover_and_chosen_by_click_on_both_sides(page, tmp_path: Path) -> None:
+    """Hover lights a passage on both sides; a click on it, or on its link in the list, pins it and scrolls to it."""
+    _two_passages(page, tmp_path)
+    pane_a, pane_b = page.locator("#doc-a"), page.locator("#doc-b")
+    assert not in_view(pane_b, "1")
+    pane_a.locator('.p[data-p~="1"]').hover()
+    assert "on" in _classes(page, "b", "1")
+    pane_a.locator('.p[data-p~="1"]').click()
+    assert "sel" in _classes(page, "a", "1") and "sel" in _classes(page, "b", "1")
+    assert comes_into_view(pane_b, "1")
+    page.locator('a[data-go="2"]').first.click()  # a passage link in the list: both sides, no jump to its anchor
+    assert "sel" in _classes(page, "b", "2") and "sel" not in _classes(page, "b", "1")
+    assert comes_into_view(pane_a, "2") and comes_into_view(pane_b, "2")
+    assert page.evaluate("location.hash") == ""
+    assert not page.problems, page.problems
+
+
+def test_passages_can_be_chosen_with_the_keyboard(page, tmp_path: Path) -> None:
+    """Tab reaches the passage links of the list, and Enter or Space chooses one as a click does (the report
+    handled clicks only: Enter chose as the link's click, Space scrolled the page)."""
+    _two_passages(page, tmp_path)
+    pane_a, pane_b = page.locator("#doc-a"), page.locator("#doc-b")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.go") == "2":
+            break
+    assert page.evaluate("document.activeElement.dataset.go") == "2"
+    page.keyboard.press("Enter")
+    assert "sel" in _classes(page, "a", "2") and "sel" in _classes(page, "b", "2")
+    assert comes_into_view(pane_a, "2") and comes_into_view(pane_b, "2")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.dataset.go") == "1"
+    page.keyboard.press(" ")
+    assert "sel" in _classes(page, "a", "1") and "sel" in _classes(page, "b", "1")
+    assert comes_into_view(pane_a, "1") and comes_into_view(pane_b, "1")
+    assert page.evaluate("location.hash") == ""
     assert not page.problems, page.problems

@@ -370,8 +370,8 @@ def test_openapi_and_local_docs(client: TestClient) -> None:
 
 
 def test_pages_are_local_and_locked_down(client: TestClient) -> None:
-    for path in ("/", "/documents/news/ferry", "/static/view.js", "/static/check.js", "/static/document.js",
-                 "/static/unspun.css"):
+    for path in ("/", "/documents/news/ferry", "/static/passages.js", "/static/view.js", "/static/check.js",
+                 "/static/document.js", "/static/unspun.css"):
         r = client.get(path)
         assert r.status_code == 200, path
         assert "http://" not in r.text and "https://" not in r.text, path
@@ -379,9 +379,23 @@ def test_pages_are_local_and_locked_down(client: TestClient) -> None:
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
 
 
+def test_pages_link_passages_with_the_reports_script(client: TestClient) -> None:
+    """The passages of a side-by-side view were linked by two copies of one script, the report's and the pages',
+    which drifted apart (the report's took no keyboard); the pages now load the script the report inlines."""
+    from unspun.report import render_html
+
+    script = client.get("/static/passages.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    c = compare(Document(COPY, path="a"), Document(ORIGINAL, path="b"))
+    assert script.text in render_html(c)
+    for path in ("/", "/documents/news/ferry"):
+        page = client.get(path).text
+        assert page.index('src="/static/passages.js"') < page.index('src="/static/view.js"'), path
+
+
 def test_static_pages_never_write_data_as_html() -> None:
-    static = Path(__file__).parent.parent / "unspun" / "serve" / "static"
-    for js in static.glob("*.js"):
+    unspun_dir = Path(__file__).parent.parent / "unspun"
+    for js in [*(unspun_dir / "serve" / "static").glob("*.js"), unspun_dir / "report" / "passages.js"]:
         src = js.read_text()
         for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML(", "document.write(", "eval("):
             assert sink not in src, f"{js.name} uses {sink}"

@@ -18,6 +18,8 @@ from unspun.models import Record
 from unspun.serve import create_app
 from unspun.serve.server import background
 
+from side_by_side import comes_into_view, in_view
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +37,12 @@ INJECTED = (
     "Local shops fear that the diversion will keep visitors away during the busiest season of the year. "
     "</textarea><b onmouseover=\"window.__pwned = 3\">bold?</b> A temporary footbridge is planned for walkers."
 )
+
+#: Emoji (two UTF-16 units each) where an excerpt of the text is cut; stored with Windows line endings.
+EMOJI = ("The harbour festival opened " + "\U0001f386" * 8 + " on Saturday with a parade of boats and a brass band. "
+         "Thousands of visitors lined the old harbour wall to watch the fireworks over the water. "
+         "The organisers said the festival would return next summer with a longer programme of music. "
+         "Local caf\u00e9s stayed open until midnight, and the ferry ran an extra crossing for the crowds.")
 
 
 def _seed(prefix: str) -> Path:
@@ -64,6 +72,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -
     records.append(Record(id=DOTTED, text="Reprinted: " + records[1].text))
     records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
     records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday")))
+    records.append(Record(id="emoji/original", text=EMOJI.replace(". ", ".\r\n")))
+    records.append(Record(id="emoji/copy", text="Reported: " + EMOJI))
     db = tmp_path_factory.mktemp("serve") / "db"
     with Index(db, semantic=False) as ix:
         report = ix.add(records)
@@ -139,14 +149,6 @@ def test_check_page_ranks_the_seed_original_first(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
-def _in_view(pane, pid: str) -> bool:
-    """Whether passage ``pid``'s first piece lies inside the visible part of its scrolled ``pane``."""
-    return pane.evaluate("""(pane, pid) => {
-        const r = pane.getBoundingClientRect();
-        const t = pane.querySelector('[data-p~="' + pid + '"]').getBoundingClientRect();
-        return t.top >= r.top && t.top < r.bottom; }""", pid)
-
-
 def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds: tuple[Path, Path]) -> None:
     """The last passage of the seed pair lies far below the panes' first screen: clicking it on one side, or its
     row in the table, brings its counterpart into view (the panes once scrolled to the page's offset instead)."""
@@ -155,13 +157,13 @@ def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds
     first = page.locator("li.source").first
     query, source = first.locator('.doc[data-side="query"]'), first.locator('.doc[data-side="source"]')
     last = str(first.locator("tr[data-go]").count())
-    assert int(last) > 1 and not _in_view(source, last)
+    assert int(last) > 1 and not in_view(source, last)
     query.locator(f'.p[data-p~="{last}"]').first.click()
-    assert _in_view(source, last)
+    assert comes_into_view(source, last)
     first.locator('tr[data-go="1"]').click()
-    assert _in_view(source, "1") and _in_view(query, "1")
+    assert comes_into_view(source, "1") and comes_into_view(query, "1")
     first.locator(f'tr[data-go="{last}"]').click()
-    assert _in_view(source, last) and _in_view(query, last)
+    assert comes_into_view(source, last) and comes_into_view(query, last)
     assert not page.problems, page.problems
 
 
@@ -180,7 +182,7 @@ def test_passages_can_be_chosen_with_the_keyboard(page, server: str, seeds: tupl
     page.keyboard.press("Enter")
     source = first.locator('.doc[data-side="source"]')
     assert "sel" in source.locator(f'.p[data-p~="{last}"]').first.get_attribute("class").split()
-    assert _in_view(source, last)
+    assert comes_into_view(source, last)
     page.keyboard.press("Shift+Tab")
     page.keyboard.press(" ")
     assert "sel" in source.locator(f'.p[data-p~="{int(last) - 1}"]').first.get_attribute("class").split()
@@ -223,7 +225,7 @@ def test_an_opened_view_shows_its_first_passage(page, server: str) -> None:
         for side in ("query", "source"):
             pane = item.locator(f'.doc[data-side="{side}"]')
             first = pane.locator(".p").first.get_attribute("data-p").split()[0]
-            assert _in_view(pane, first), (item.get_attribute("data-id"), side)
+            assert in_view(pane, first), (item.get_attribute("data-id"), side)
             scrolled += pane.evaluate("d => d.scrollTop > 0")
     assert scrolled  # some first passages were below the first screen
     assert not page.problems, page.problems
@@ -310,6 +312,76 @@ def test_a_date_read_from_one_upload_does_not_stay_for_the_next(page, server: st
     page.set_input_files("#file", str(dated))
     page.wait_for_selector("#status:has-text('extracted')")
     assert (page.input_value("#title"), page.input_value("#published")) == ("my title", "2001-02-03")
+    assert not page.problems, page.problems
+
+
+def _sent_and_answer(pg, start) -> tuple[str, dict]:
+    """The text the page sent to /v1/check and the answer, for the check that calling ``start`` sets off."""
+    with pg.expect_response(lambda r: r.url.endswith("/v1/check")) as answer:
+        start()
+    pg.wait_for_selector("#results[data-done]")
+    return answer.value.request.post_data_json["text"], answer.value.json()
+
+
+def _source(answer: dict, sid: str) -> dict:
+    return next(s for s in answer["sources"] if s["id"] == sid)
+
+
+def test_excerpts_cut_whole_characters(page, server: str) -> None:
+    """The passage table's excerpts were cut by UTF-16 units, so an emoji (two units) at the cut showed as a
+    broken character; they are cut by code points, as the text and HTML reports cut theirs."""
+    from unspun.report._common import excerpt
+
+    page.goto(server + "/")
+    page.fill("#text", "Seen today: " + EMOJI)
+    sent, answer = _sent_and_answer(page, lambda: page.click("#check"))
+    span = _source(answer, "emoji/original")["passages"][0]["query"]
+    units = " ".join(sent[slice(*span)].split()).encode("utf-16-le")
+    assert 0xDC00 <= int.from_bytes(units[78:80], "little") <= 0xDFFF  # the cut after 39 units halves an emoji
+    row = page.locator('li.source[data-id="emoji/original"] tr[data-go="1"]')
+    assert row.locator("td").nth(5).text_content() == excerpt(sent, *span, 80)
+    assert not page.problems, page.problems
+
+
+def _marked(pane, pid: int) -> str:
+    return "".join(pane.locator(f'.p[data-p~="{pid}"]').all_text_contents())
+
+
+def _marks_fall_on_the_offsets(item, query_text: str, source_text: str, source: dict) -> None:
+    """Both panes show their texts as they are, and each passage marks its offsets' characters (code points)."""
+    query, stored = item.locator('.doc[data-side="query"]'), item.locator('.doc[data-side="source"]')
+    assert query.text_content() == query_text and stored.text_content() == source_text
+    assert source["passages"]
+    for i, p in enumerate(source["passages"], 1):
+        assert _marked(query, i) == query_text[slice(*p["query"])]
+        assert _marked(stored, i) == source_text[slice(*p["source"])]
+
+
+def test_marks_fall_on_the_offsets_with_windows_line_endings(page, server: str, tmp_path: Path) -> None:
+    """Offsets are code points into the text the server received. A text box gives its text with Windows line
+    endings (\\r\\n) made \\n, pasted or loaded from a file, and the page sends and shows that very text; a stored
+    document keeps its \\r\\n, in a source's pane and on its own page. Each way, passages mark the right characters."""
+    stored = page.request.get(server + "/v1/documents/emoji/original").json()["text"]
+    crlf = "Seen today:\r\n" + stored
+    assert stored.count("\r\n") == 3
+    upload = tmp_path / "seen.txt"
+    upload.write_bytes(crlf.encode("utf-8"))
+    for way in ("pasted", "uploaded"):
+        page.goto(server + "/")
+        if way == "pasted":
+            page.focus("#text")
+            page.keyboard.insert_text(crlf)
+        else:
+            page.set_input_files("#file", str(upload))
+            page.wait_for_selector("#status:has-text('seen.txt loaded')")
+        sent, answer = _sent_and_answer(page, lambda: page.click("#check"))
+        assert sent == crlf.replace("\r\n", "\n"), way
+        item = page.locator('li.source[data-id="emoji/original"]')
+        _marks_fall_on_the_offsets(item, sent, stored, _source(answer, "emoji/original"))
+    sent, answer = _sent_and_answer(page, lambda: page.goto(server + "/documents/emoji/original"))
+    assert sent == stored
+    item = page.locator('li.source[data-id="emoji/copy"]')
+    _marks_fall_on_the_offsets(item, stored, "Reported: " + EMOJI, _source(answer, "emoji/copy"))
     assert not page.problems, page.problems
 
 

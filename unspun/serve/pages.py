@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
+#: The HTML report's script, which links the passages of a side-by-side view: the pages use the same one.
+PASSAGES_JS = Path(__file__).parent.parent / "report" / "passages.js"
 #: Only this origin, no inline script: data shown in a page can never run.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -33,6 +35,11 @@ def check_page() -> FileResponse:
 def document_page(doc_id: str) -> FileResponse:
     """The same shell for every id: its script reads the id from the address and asks the API."""
     return FileResponse(STATIC / "document.html", headers=HEADERS)
+
+
+@router.get("/static/passages.js")
+def passages_js() -> FileResponse:
+    return FileResponse(PASSAGES_JS)
 
 
 @router.get("/docs")

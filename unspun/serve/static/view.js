@@ -1,6 +1,7 @@
 // Shared by the check page and the document pages: calls to the JSON API and the ranked, side-by-side view of a
-// `check` result. Every piece of document text enters the page through textContent, never innerHTML, so a
-// document containing markup or <script> is shown as the text it is.
+// `check` result, its passages linked across the panes by passages.js (the HTML report's script). Every piece of
+// document text enters the page through textContent, never innerHTML, so a document containing markup or
+// <script> is shown as the text it is.
 // Offsets in the API are Unicode code points; JavaScript strings count UTF-16 units, so offsets are converted.
 "use strict";
 var Unspun = (function () {
@@ -118,69 +119,19 @@ var Unspun = (function () {
     return el("section", { class: "pane" }, [el("h3", { text: label }), body]);
   }
 
+  // The span on one line, its middle elided past `limit` characters (code points, as report/_common.py counts
+  // them: a cut by UTF-16 units could split an emoji in two).
   function excerpt(text, span, limit) {
     var at = unitOffsets(text, [span[0], span[1]]);
     var s = text.slice(at[span[0]], at[span[1]]).split(/\s+/).join(" ").trim();
-    if (s.length <= limit) return s;
+    var n = codePoints(s);
+    if (n <= limit) return s;
     var half = Math.floor((limit - 1) / 2);
-    return s.slice(0, half).trimEnd() + "\u2026" + s.slice(s.length - half).trimStart();
+    var cut = unitOffsets(s, [half, n - half]);
+    return s.slice(0, cut[half]).trimEnd() + "\u2026" + s.slice(cut[n - half]).trimStart();
   }
 
   function pct(x) { return (x * 100).toFixed(1) + "%"; }
-
-  // Hover one side's passage: both sides light up; click: pin it and scroll the other side to its counterpart.
-  function link(view) {
-    var pinned = null;
-    function pieces(id) { return view.querySelectorAll('.doc [data-p~="' + id + '"]'); }
-    function mark(ids, cls, on) {
-      ids.forEach(function (id) { pieces(id).forEach(function (n) { n.classList.toggle(cls, on); }); });
-    }
-    // Measured on screen: the pane is positioned, so a piece's offsetTop already counts from the pane.
-    function reveal(side, id) {
-      var doc = view.querySelector('.doc[data-side="' + side + '"]');
-      var target = doc.querySelector('[data-p~="' + id + '"]');
-      if (!target) return;
-      var below = target.getBoundingClientRect().top - doc.getBoundingClientRect().top;
-      doc.scrollTop += below - doc.clientHeight / 3;
-    }
-    function select(id, except) {
-      if (pinned) mark([pinned], "sel", false);
-      pinned = id;
-      mark([id], "sel", true);
-      ["query", "source"].forEach(function (side) { if (side !== except) reveal(side, id); });
-    }
-    function ids(n) { return n.getAttribute("data-p").split(" "); }
-    view.addEventListener("mouseover", function (e) {
-      var n = e.target.closest(".doc .p"); if (n) mark(ids(n), "on", true);
-    });
-    view.addEventListener("mouseout", function (e) {
-      var n = e.target.closest(".doc .p"); if (n) mark(ids(n), "on", false);
-    });
-    view.addEventListener("click", function (e) {
-      var n = e.target.closest(".doc .p");
-      if (n) { select(ids(n)[0], n.closest(".doc").getAttribute("data-side")); return; }
-      var row = e.target.closest("tr[data-go]");
-      if (row) select(row.getAttribute("data-go"), null);
-    });
-    // Rows take the focus (tabindex), so Enter or Space chooses a passage without a mouse.
-    view.addEventListener("keydown", function (e) {
-      var row = e.target.closest("tr[data-go]");
-      if (!row || (e.key !== "Enter" && e.key !== " ")) return;
-      e.preventDefault();
-      select(row.getAttribute("data-go"), null);
-    });
-  }
-
-  // An opened view starts each pane at its first passage: a long text's first screen may hold none, and a pane
-  // with no marked passage in sight reads as "nothing reused here". A pane already scrolled is left where it is.
-  function showFirst(view) {
-    view.querySelectorAll(".doc").forEach(function (doc) {
-      var first = doc.querySelector(".p");
-      if (!first || doc.scrollTop) return;
-      var below = first.getBoundingClientRect().top - doc.getBoundingClientRect().top;
-      if (below > doc.clientHeight * 2 / 3) doc.scrollTop = below - doc.clientHeight / 3;
-    });
-  }
 
   function comparison(queryLabel, queryText, source, sourceText) {
     var hues = source.passages.map(function (_, i) { return Math.round((i * GOLDEN_ANGLE % 360) * 10) / 10; });
@@ -206,7 +157,7 @@ var Unspun = (function () {
         pane("source", "Source: " + source.id, sourceText, source.passages.map(function (p) { return p.source; }), hues),
       ]),
     ]);
-    link(view);
+    Passages.link(view);
     return view;
   }
 
@@ -240,7 +191,7 @@ var Unspun = (function () {
       if (typeof text === "string") {
         var view = comparison(queryLabel, queryText, s, text);
         details.appendChild(view);
-        details.addEventListener("toggle", function () { if (details.open) showFirst(view); });
+        details.addEventListener("toggle", function () { if (details.open) Passages.showFirst(view); });
       } else {
         details.appendChild(el("p", { class: "error", text: "source text unavailable: " + text }));
       }
