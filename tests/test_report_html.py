@@ -195,3 +195,21 @@ def test_passage_text_keeps_its_contrast_in_every_state(css: str) -> None:
     for state, sat, light in states:
         worst = min(_luminance(*colorsys.hls_to_rgb(h / 360, int(light) / 100, int(sat) / 100)) for h in hues)
         assert (worst + 0.05) / (text + 0.05) >= 4.5, state
+
+
+def test_check_reports_name_each_sources_strongest_passage() -> None:
+    """Coverage alone reads the same for an edited copy and for two reports of one event in their own words; the
+    kind and similarity of the closest passage tell them apart at a glance (the JSON has them per passage)."""
+    import io
+
+    from rich.console import Console
+
+    from unspun.report.check import render_check_text
+
+    passages = [Passage((0, 20), (14, 34), "paraphrase", 0.41), Passage((21, 40), (35, 54), "edited", 0.87)]
+    result = CheckResult(Document(A, "a.txt"), [Source("b.txt", 0.5, None, _comparison(A, B, passages))], "b.txt", [])
+    assert "<td>edited 0.87</td>" in render_check_html([result])
+    out = io.StringIO()
+    render_check_text([result], Console(file=out, width=160))
+    [row] = [line for line in out.getvalue().splitlines() if "b.txt" in line and "│" in line]
+    assert "edited 0.87" in row and "paraphrase" not in row

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models import CheckResult
+from ..models import CheckResult, Comparison
 from ._common import excerpt, percent
 from .html import _asset, render_html
 
@@ -22,6 +22,13 @@ from .html import _asset, render_html
 def render_check_json(results: list[CheckResult]) -> str:
     """``{"documents": [CheckResult.to_json(), ...]}``."""
     return json.dumps({"documents": [r.to_json() for r in results]}, ensure_ascii=False, indent=2)
+
+
+def strongest(c: Comparison) -> str:
+    """The kind and similarity of a source's most similar passage: an edited copy ("edited 0.93") and two reports
+    of one event in their own words ("paraphrase 0.36") can share as much of the text, and differ here."""
+    best = max(c.passages, key=lambda p: p.similarity)
+    return f"{best.kind} {best.similarity:.2f}"
 
 
 def render_check_text(results: list[CheckResult], console: Console) -> None:
@@ -34,16 +41,17 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             continue
         table = Table(show_lines=False, expand=True)
         for col, just in (("#", "right"), ("source", "left"), ("score", "right"), ("published", "left"),
-                          ("query", "right"), ("source", "right"), ("passages", "right")):
+                          ("query", "right"), ("source", "right"), ("passages", "right"), ("strongest", "left")):
             table.add_column(col, justify=just, no_wrap=col != "source" or just == "right", overflow="fold")
         table.add_column("first passage", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, s in enumerate(r.sources, 1):
             c = s.comparison
             first = c.passages[0]
             table.add_row(str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
-                          percent(c.coverage_b), str(len(c.passages)), Text(excerpt(d.text, *first.a)))
+                          percent(c.coverage_b), str(len(c.passages)), strongest(c), Text(excerpt(d.text, *first.a)))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
+        console.print(Text("  strongest: kind and similarity of the closest passage"))
         if r.original:
             console.print(Text.assemble(("likely original ", "bold"), r.original))
         for e in r.evidence:
@@ -71,10 +79,11 @@ def render_check_html(results: list[CheckResult]) -> str:
             f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{escape(s.id)}</a></td>'
             f'<td class="num">{s.score:.3f}</td><td>{escape(s.published or "—")}</td>'
             f'<td class="num">{percent(s.comparison.coverage_a)}</td><td class="num">{percent(s.comparison.coverage_b)}</td>'
-            f'<td class="num">{len(s.comparison.passages)}</td></tr>'
+            f'<td class="num">{len(s.comparison.passages)}</td><td>{escape(strongest(s.comparison))}</td></tr>'
             for i, s in enumerate(r.sources, 1))
         parts.append("<table><tr><th>#</th><th>source</th><th>score</th><th>published</th><th>query reused</th>"
-                     f"<th>source reused</th><th>passages</th></tr>{rows}</table>")
+                     "<th>source reused</th><th>passages</th><th>strongest passage</th></tr>"
+                     f"{rows}</table>")
         for i, s in enumerate(r.sources, 1):
             parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
                          f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
