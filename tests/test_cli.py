@@ -404,3 +404,32 @@ def test_compare_reads_one_side_from_standard_input(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["passages"]
     both = runner.invoke(app, ["compare", "-", "-"], input=EDITED)
     assert both.exit_code == 2 and "both standard input" in both.stderr
+
+
+def test_standard_input_closed_unreadable_or_a_terminal(tmp_path: Path) -> None:
+    """`-` read standard input whatever it was: closed (a job started with it closed) or open only for writing,
+    a traceback; a terminal, a silent wait that looked like a hang. Now an input error, or a line on what is
+    awaited."""
+    import os
+    import pty
+
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    command = [sys.executable, "-m", "unspun.cli", "compare", "-", str(original), "-f", "json"]
+    closed = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.close(0))
+    assert closed.returncode == 2 and closed.stderr == "unspun: error: -: standard input is closed\n"
+    with open(os.devnull, "wb") as write_only:
+        unreadable = subprocess.run(command, stdin=write_only, capture_output=True, text=True)
+    assert unreadable.returncode == 2
+    assert unreadable.stderr == "unspun: error: -: cannot read standard input: Bad file descriptor\n"
+    leader, follower = pty.openpty()
+    try:
+        typed = subprocess.Popen(command, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.write(leader, EDITED.encode() + b"\x04")  # the text, then Ctrl-D at the start of a line
+        out, err = typed.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert typed.returncode == 0, err
+    assert "unspun: info: reading the document from standard input (the terminal) until end of input" in err
+    assert json.loads(out)["passages"]

@@ -140,13 +140,27 @@ def _read(path: Path) -> Document:
     """A text file as read, or a web page's main text, as `index` reads pages (the HTML extractor is loaded only
     for a page); ``-``: standard input, decoded as a text file is."""
     if str(path) == STDIN:
-        return read_text(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
+        return _read_stdin()
     if not is_page(path):
         return read_document(path)
     from .corpus import read_page
 
     _say("info", f"{path}: a web page: its main text is used, as `index` stores pages (offsets are into that text)")
     return read_page(path)
+
+
+def _read_stdin() -> Document:
+    """Standard input as a document. A terminal gets a line saying what is awaited (a stray `-` waited silently);
+    a closed or unreadable one (a job run with stdin closed) is an input error, not a traceback."""
+    if sys.stdin is None:
+        raise InputError(f"{STDIN}: standard input is closed")
+    if sys.stdin.isatty():
+        _say("info", "reading the document from standard input (the terminal) until end of input (Ctrl-D)")
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"{STDIN}: cannot read standard input: {e.strerror or e}") from None
+    return read_text(data, STDIN)
 
 
 def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
