@@ -406,6 +406,56 @@ def test_compare_reads_one_side_from_standard_input(tmp_path: Path) -> None:
     assert both.exit_code == 2 and "both standard input" in both.stderr
 
 
+def test_a_folder_that_cannot_be_read_is_an_error_of_check(tmp_path: Path, monkeypatch) -> None:
+    """A folder inside a checked folder that could not be read (permission denied) was left out without a word,
+    exit status 0; a folder holding only such was "no .htm, .html, .md, .txt file in this folder"."""
+    import os
+
+    from unspun import corpus
+
+    db = str(tmp_path / "db")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    queries = tmp_path / "queries"
+    (queries / "locked").mkdir(parents=True)
+    (queries / "locked" / "copy.txt").write_text(EDITED, encoding="utf-8")
+    (queries / "bees.txt").write_text(BEES, encoding="utf-8")
+    scandir = os.scandir
+
+    def denied(path):  # as for another user: root reads every folder whatever its mode
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(corpus.os, "scandir", denied)
+    result = runner.invoke(app, ["check", "--db", db, str(queries), "-f", "json"])
+    assert result.exit_code == 2
+    assert f"unspun: error: {queries / 'locked'}: permission denied" in result.stderr
+    assert [d["path"] for d in json.loads(result.stdout)["documents"]] == [str(queries / "bees.txt")]
+    only = runner.invoke(app, ["check", "--db", db, str(queries / "locked")])
+    assert only.exit_code == 2 and "permission denied" in only.stderr and "no .htm" not in only.stderr
+
+
+def test_a_folder_of_pages_is_said_to_be_read_by_main_text_once(tmp_path: Path) -> None:
+    """Each web page checked printed its own line saying its main text is used: a folder of a thousand pages
+    printed a thousand, around the errors worth reading."""
+    db = str(tmp_path / "db")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in (("a.html", EDITED), ("b.htm", BEES), ("c.html", PARAGRAPH)):
+        (pages / name).write_text(f"<html><body><article><p>{text}</p></article></body></html>", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--db", db, str(pages), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["documents"]) == 3
+    said = [line for line in result.stderr.splitlines() if "main text" in line]
+    assert said == [f"unspun: info: 3 web pages ({pages / 'a.html'}, ...): each is checked by its main text, as "
+                    "`index` stores pages (offsets are into that text)"]
+    one = runner.invoke(app, ["check", "--db", db, str(pages / "b.htm")])
+    assert f"{pages / 'b.htm'}: a web page: its main text is used" in one.stderr
+
+
 def test_standard_input_closed_unreadable_or_a_terminal(tmp_path: Path) -> None:
     """`-` read standard input whatever it was: closed (a job started with it closed) or open only for writing,
     a traceback; a terminal, a silent wait that looked like a hang. Now an input error, or a line on what is
