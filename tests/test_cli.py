@@ -483,3 +483,16 @@ def test_standard_input_closed_unreadable_or_a_terminal(tmp_path: Path) -> None:
     assert typed.returncode == 0, err
     assert "unspun: info: reading the document from standard input (the terminal) until end of input" in err
     assert json.loads(out)["passages"]
+
+
+def test_standard_input_over_the_limit_is_not_given_a_size(tmp_path: Path, monkeypatch) -> None:
+    """Standard input is read up to the limit and a byte more, so its size is unknown: 300 MB piped in was
+    "-: 50.0 MB is larger than the 50 MB limit"."""
+    from unspun import cli
+
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    monkeypatch.setattr(cli, "MAX_BYTES", 1000)
+    result = runner.invoke(app, ["compare", "-", str(original)], input="word " * 1000)
+    assert result.exit_code == 2
+    assert result.stderr == "unspun: error: -: standard input is larger than the 0.001 MB limit\n"

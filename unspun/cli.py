@@ -161,7 +161,9 @@ def _read_stdin() -> Document:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
     except OSError as e:
         raise InputError(f"{STDIN}: cannot read standard input: {e.strerror or e}") from None
-    return read_text(data, STDIN)
+    if len(data) > MAX_BYTES:  # read no further: how much more there is stays unknown ("50.0 MB is larger" misled)
+        raise InputError(f"{STDIN}: standard input is larger than the {MAX_BYTES / 1e6:g} MB limit")
+    return read_text(data, STDIN, max_bytes=MAX_BYTES)
 
 
 def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
