@@ -41,9 +41,10 @@ VECTORS_FILE = "vectors.usearch"
 #: Held by the process writing the store (see `unspun.index.Index._writing`).
 VECTORS_LOCK = "vectors.lock"
 SCHEMA_VERSION = 2
-#: How long one SQLite statement waits for another process's write transaction before it says "database is locked".
+#: How long one SQLite statement waits for another process's write transaction before it says "database is locked";
+#: `transaction` waits as long (in tries of ``TRY_SECONDS``), then tells its status or, told not to wait, gives up.
 BUSY_SECONDS = 60.0
-#: How long one try at a store's write lock waits inside SQLite (a longer wait is made of such tries).
+#: How long one try at a store's write lock waits inside SQLite, where Ctrl-C is not seen.
 TRY_SECONDS = 1.0
 #: Stores of these versions open too (version 1 kept every posting in ``grams``: a version-2 store with no segment).
 READABLE_VERSIONS = (1, 2)
