@@ -404,3 +404,95 @@ def test_compare_reads_one_side_from_standard_input(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["passages"]
     both = runner.invoke(app, ["compare", "-", "-"], input=EDITED)
     assert both.exit_code == 2 and "both standard input" in both.stderr
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_of_check(tmp_path: Path, monkeypatch) -> None:
+    """A folder inside a checked folder that could not be read (permission denied) was left out without a word,
+    exit status 0; a folder holding only such was "no .htm, .html, .md, .txt file in this folder"."""
+    import os
+
+    from unspun import corpus
+
+    db = str(tmp_path / "db")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    queries = tmp_path / "queries"
+    (queries / "locked").mkdir(parents=True)
+    (queries / "locked" / "copy.txt").write_text(EDITED, encoding="utf-8")
+    (queries / "bees.txt").write_text(BEES, encoding="utf-8")
+    scandir = os.scandir
+
+    def denied(path):  # as for another user: root reads every folder whatever its mode
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(corpus.os, "scandir", denied)
+    result = runner.invoke(app, ["check", "--db", db, str(queries), "-f", "json"])
+    assert result.exit_code == 2
+    assert f"unspun: error: {queries / 'locked'}: permission denied" in result.stderr
+    assert [d["path"] for d in json.loads(result.stdout)["documents"]] == [str(queries / "bees.txt")]
+    only = runner.invoke(app, ["check", "--db", db, str(queries / "locked")])
+    assert only.exit_code == 2 and "permission denied" in only.stderr and "no .htm" not in only.stderr
+
+
+def test_a_folder_of_pages_is_said_to_be_read_by_main_text_once(tmp_path: Path) -> None:
+    """Each web page checked printed its own line saying its main text is used: a folder of a thousand pages
+    printed a thousand, around the errors worth reading."""
+    db = str(tmp_path / "db")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in (("a.html", EDITED), ("b.htm", BEES), ("c.html", PARAGRAPH)):
+        (pages / name).write_text(f"<html><body><article><p>{text}</p></article></body></html>", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--db", db, str(pages), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["documents"]) == 3
+    said = [line for line in result.stderr.splitlines() if "main text" in line]
+    assert said == [f"unspun: info: 3 web pages ({pages / 'a.html'}, ...): each is checked by its main text, as "
+                    "`index` stores pages (offsets are into that text)"]
+    one = runner.invoke(app, ["check", "--db", db, str(pages / "b.htm")])
+    assert f"{pages / 'b.htm'}: a web page: its main text is used" in one.stderr
+
+
+def test_standard_input_closed_unreadable_or_a_terminal(tmp_path: Path) -> None:
+    """`-` read standard input whatever it was: closed (a job started with it closed) or open only for writing,
+    a traceback; a terminal, a silent wait that looked like a hang. Now an input error, or a line on what is
+    awaited."""
+    import os
+    import pty
+
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    command = [sys.executable, "-m", "unspun.cli", "compare", "-", str(original), "-f", "json"]
+    closed = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: os.close(0))
+    assert closed.returncode == 2 and closed.stderr == "unspun: error: -: standard input is closed\n"
+    with open(os.devnull, "wb") as write_only:
+        unreadable = subprocess.run(command, stdin=write_only, capture_output=True, text=True)
+    assert unreadable.returncode == 2
+    assert unreadable.stderr == "unspun: error: -: cannot read standard input: Bad file descriptor\n"
+    leader, follower = pty.openpty()
+    try:
+        typed = subprocess.Popen(command, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.write(leader, EDITED.encode() + b"\x04")  # the text, then Ctrl-D at the start of a line
+        out, err = typed.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert typed.returncode == 0, err
+    assert "unspun: info: reading the document from standard input (the terminal) until end of input" in err
+    assert json.loads(out)["passages"]
+
+
+def test_standard_input_over_the_limit_is_not_given_a_size(tmp_path: Path, monkeypatch) -> None:
+    """Standard input is read up to the limit and a byte more, so its size is unknown: 300 MB piped in was
+    "-: 50.0 MB is larger than the 50 MB limit"."""
+    from unspun import cli
+
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    monkeypatch.setattr(cli, "MAX_BYTES", 1000)
+    result = runner.invoke(app, ["compare", "-", str(original)], input="word " * 1000)
+    assert result.exit_code == 2
+    assert result.stderr == "unspun: error: -: standard input is larger than the 0.001 MB limit\n"

@@ -478,7 +478,6 @@ def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path) -> None
         assert told == ["waiting for another process writing to this store", None] and done[0].indexed == 4
 
 
-
 def test_a_lexical_writer_outwaits_a_long_transaction_of_another(tmp_path: Path, monkeypatch) -> None:
     """A lexical store has no writer lock: SQLite serialises writers, and a statement waits for another process's
     transaction only so long (60 s), while a merge of big postings segments holds one for minutes. A second
@@ -519,6 +518,41 @@ def test_a_lexical_writer_outwaits_a_long_transaction_of_another(tmp_path: Path,
             assert len(second) == 4
     finally:
         other.close()
+
+
+def test_a_servers_write_is_not_refused_after_it_is_committed(tmp_path: Path, monkeypatch) -> None:
+    """A server's write commits its batch, then settles the postings in transactions of their own. When `unspun
+    index` took the store in between (it waits for the lock, so it gets it as soon as the batch commits) for a
+    merge of minutes, the settling gave up with `StoreBusy`: a 503 "try again" for a document the store now held.
+    Settling is left to the next write."""
+    from unspun import store as store_module
+
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=False) as ix:
+        ix.add(recs[:1])
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.05)
+    other = sqlite3.connect(db / "unspun.sqlite", isolation_level=None)
+    try:
+        with Index(db) as ix:
+            settle = ix.store.settle
+
+            def after_another_takes_the_store(*args, **kwargs) -> None:
+                if not other.in_transaction:
+                    other.execute("BEGIN IMMEDIATE")  # `unspun index`'s merge
+                settle(*args, **kwargs)
+
+            ix.store.settle = after_another_takes_the_store
+            assert ix.add(recs[1:2], wait=False).indexed == 1
+            assert ix.get(recs[1].id) is not None
+            other.execute("ROLLBACK")
+            ix.store.settle = settle
+            ix.store.fresh_rows = 1  # the next write settles what this one left
+            ix.add(recs[2:3], wait=False)
+            assert ix.store.segments()
+    finally:
+        other.close()
+
 
 def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
     """add holds the writer lock, then the batch lock; delete took them the other way round, so an add and a delete

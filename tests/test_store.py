@@ -274,3 +274,67 @@ def test_a_store_on_a_read_only_filesystem_is_read(tmp_path: Path) -> None:
     with _read_only_view(db, tmp_path / "ro2") as ro:
         with pytest.raises(StoreError, match="cannot be opened read-only here .*read-only media"):
             open_index(ro)
+
+
+def test_a_wait_for_the_write_lock_answers_ctrl_c(tmp_path: Path, monkeypatch) -> None:
+    """A writer waiting for another process's long transaction (a merge takes minutes) went on waiting inside
+    SQLite's busy wait, where Python sees no signal: Ctrl-C stopped `unspun index` only when that wait ended, a
+    minute later (56 s after SIGINT, measured). The wait is made of short tries, and Ctrl-C ends it within one."""
+    import signal
+    import threading
+    import time
+
+    from unspun import store as store_module
+    from unspun.store import transaction
+
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records()[:1])
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 8.0)  # SQLite's wait: long enough to tell the two apart
+    other = sqlite3.connect(db / "unspun.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with Index(db) as ix:
+            con = ix.store.connection()
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+            start = time.monotonic()
+            with pytest.raises(KeyboardInterrupt):
+                with transaction(con):
+                    pass
+            assert time.monotonic() - start < 0.5 + 2 * store_module.TRY_SECONDS
+            assert not con.in_transaction
+            # SQLite's own wait is as it was for every other statement
+            assert con.execute("PRAGMA busy_timeout").fetchone()[0] == 8000
+    finally:
+        other.close()
+
+
+def test_a_snapshot_no_wait_can_renew_is_not_waited_for(tmp_path: Path) -> None:
+    """A connection reading through a statement left open holds its snapshot; once another has written past it,
+    BEGIN IMMEDIATE says 'database is locked' (SQLITE_BUSY_SNAPSHOT) at once, every time. The writer took that for
+    another process's long transaction and tried again forever, at full speed, saying it waited for another
+    process; it is an error."""
+    from unspun.store import transaction
+
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+        con = ix.store.connection()
+        reading = con.execute("SELECT id FROM documents")
+        reading.fetchone()
+        other = sqlite3.connect(db / "unspun.sqlite")
+        with other:
+            other.execute("INSERT INTO meta VALUES ('elsewhere', '1')")
+        other.close()
+
+        def told(message: str | None) -> None:
+            raise AssertionError(f"status told: {message}")
+
+        with pytest.raises(sqlite3.OperationalError, match="locked") as e:
+            with transaction(con, status=told):
+                pass
+        assert e.value.sqlite_errorcode == sqlite3.SQLITE_BUSY_SNAPSHOT
+        reading.close()
+        with transaction(con):  # the statement closed, the next write goes through
+            ix.store.set_meta(con, "here", "1")
+        assert ix.store.meta("here") == "1"

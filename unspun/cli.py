@@ -23,7 +23,7 @@ from . import __version__
 from .compare import compare
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
-from .models import CheckResult, Comparison, Document
+from .models import CheckResult, Comparison, Document, Failure
 from .report import render_html, render_json, render_text
 from .report.text import stdout
 
@@ -136,17 +136,34 @@ STDIN = "-"
 CHECKED_SUFFIXES = frozenset({".txt", ".md", *PAGE_SUFFIXES})
 
 
-def _read(path: Path) -> Document:
+def _read(path: Path, *, tell: bool = True) -> Document:
     """A text file as read, or a web page's main text, as `index` reads pages (the HTML extractor is loaded only
-    for a page); ``-``: standard input, decoded as a text file is."""
+    for a page; ``tell``: say so); ``-``: standard input, decoded as a text file is."""
     if str(path) == STDIN:
-        return read_text(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
+        return _read_stdin()
     if not is_page(path):
         return read_document(path)
     from .corpus import read_page
 
-    _say("info", f"{path}: a web page: its main text is used, as `index` stores pages (offsets are into that text)")
+    if tell:
+        _say("info", f"{path}: a web page: its main text is used, as `index` stores pages (offsets are into that text)")
     return read_page(path)
+
+
+def _read_stdin() -> Document:
+    """Standard input as a document. A terminal gets a line saying what is awaited (a stray `-` waited silently);
+    a closed or unreadable one (a job run with stdin closed) is an input error, not a traceback."""
+    if sys.stdin is None:
+        raise InputError(f"{STDIN}: standard input is closed")
+    if sys.stdin.isatty():
+        _say("info", "reading the document from standard input (the terminal) until end of input (Ctrl-D)")
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"{STDIN}: cannot read standard input: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:  # read no further: how much more there is stays unknown ("50.0 MB is larger" misled)
+        raise InputError(f"{STDIN}: standard input is larger than the {MAX_BYTES / 1e6:g} MB limit")
+    return read_text(data, STDIN, max_bytes=MAX_BYTES)
 
 
 def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
@@ -257,19 +274,20 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
-def _checked_files(docs: list[Path]) -> list[Path]:
+def _checked_files(docs: list[Path]) -> list[Path | Failure]:
     """The DOCs, each folder among them standing for its text files and web pages (hidden ones left out, in name
-    order, as `index` walks folders); standard input at most once."""
+    order, as `index` walks folders), and the folders inside that could not be read (they were left out without a
+    word, and a folder holding only such was "no .txt file in this folder"); standard input at most once."""
     from .corpus import walk
 
     if sum(str(d) == STDIN for d in docs) > 1:
         raise UnspunError("standard input (-) is given more than once")
-    out: list[Path] = []
+    out: list[Path | Failure] = []
     for d in docs:
         if str(d) == STDIN or not d.is_dir():
             out.append(d)
             continue
-        found = [f for f in walk(d) if isinstance(f, Path) and f.suffix.lower() in CHECKED_SUFFIXES]
+        found = [f for f in walk(d) if isinstance(f, Failure) or f.suffix.lower() in CHECKED_SUFFIXES]
         if not found:
             _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder")
         out += found
@@ -316,9 +334,17 @@ def check_command(
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
         documents, unread = [], 0
-        for d in _checked_files(docs):
+        files = _checked_files(docs)
+        # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
+        pages = [f for f in files if isinstance(f, Path) and str(f) != STDIN and is_page(f)]
+        if len(pages) > 1:
+            _say("info", f"{len(pages)} web pages ({pages[0]}, ...): each is checked by its main text, as `index` "
+                         "stores pages (offsets are into that text)")
+        for d in files:
             try:
-                documents.append(_read(d))
+                if isinstance(d, Failure):  # a folder inside that could not be read
+                    raise InputError(f"{d.origin}: {d.reason}")
+                documents.append(_read(d, tell=len(pages) < 2))
             except InputError as e:
                 unread += 1
                 _say("error", str(e))

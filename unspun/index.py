@@ -512,7 +512,10 @@ class Index:
                 self._drop_vectors(removed)
                 ready = np.concatenate(vectors) if vectors and all(v is not None for v in vectors) else None
                 self._add_vectors([k for k, _ in new_chunks], [t for _, t in new_chunks], ready)
-            self.store.settle(status, wait=wait)
+            try:
+                self.store.settle(status, wait=wait)
+            except StoreBusy:  # the batch is committed: "try again" would be false; the next write settles
+                pass
 
     def _delete(self, con, doc: int) -> list[int]:
         """Remove a stored document inside the caller's transaction; returns its chunk keys."""

@@ -41,8 +41,11 @@ VECTORS_FILE = "vectors.usearch"
 #: Held by the process writing the store (see `unspun.index.Index._writing`).
 VECTORS_LOCK = "vectors.lock"
 SCHEMA_VERSION = 2
-#: How long one SQLite statement waits for another process's write transaction before it says "database is locked".
+#: How long one SQLite statement waits for another process's write transaction before it says "database is locked";
+#: `transaction` waits as long (in tries of ``TRY_SECONDS``), then tells its status or, told not to wait, gives up.
 BUSY_SECONDS = 60.0
+#: How long one try at a store's write lock waits inside SQLite, where Ctrl-C is not seen.
+TRY_SECONDS = 1.0
 #: Stores of these versions open too (version 1 kept every posting in ``grams``: a version-2 store with no segment).
 READABLE_VERSIONS = (1, 2)
 
@@ -113,28 +116,45 @@ def transaction(con: sqlite3.Connection, *, wait: bool = True,
     transaction can outlast SQLite's busy wait (``BUSY_SECONDS``: a merge of big postings segments takes minutes):
     ``wait`` goes on waiting, and tells ``status`` (None once it is over); ``wait=False`` gives up with `StoreBusy`
     after one such wait (a server's write outlasts a batch of `unspun index`, not its merges)."""
-    told = False
-    while True:
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e):
-                raise
-            if not wait:
-                where = Path(con.execute("PRAGMA database_list").fetchone()[2]).parent
-                raise StoreBusy(f"{where}: another process is writing to this store; try again when it is done") from None
-            if status and not told:
-                status("waiting for another process writing to this store")
-                told = True
-    if told and status:
-        status(None)
+    _begin(con, wait, status)
     try:
         yield
     except BaseException:
         con.rollback()
         raise
     con.commit()
+
+
+def _begin(con: sqlite3.Connection, wait: bool, status: Callable[[str | None], None] | None) -> None:
+    """BEGIN IMMEDIATE, tried again while another connection writes. Each try waits at most ``TRY_SECONDS`` inside
+    SQLite, where Python sees no signal: one wait of a minute left Ctrl-C unanswered for as long. Only a plain busy
+    store is waited for: SQLITE_BUSY_SNAPSHOT (this connection still reads, through a statement left open, a
+    snapshot another has written past) comes back at once every time, and was tried again forever, at full speed."""
+    start, told, each = time.monotonic(), False, min(TRY_SECONDS, BUSY_SECONDS)
+    con.execute(f"PRAGMA busy_timeout = {round(each * 1000)}")
+    try:
+        while True:
+            tried = time.monotonic()
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if e.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY):
+                    raise
+            now = time.monotonic()
+            if now - start >= BUSY_SECONDS:
+                if not wait:
+                    where = Path(con.execute("PRAGMA database_list").fetchone()[2]).parent
+                    raise StoreBusy(f"{where}: another process is writing to this store; try again when it is done")
+                if status and not told:
+                    status("waiting for another process writing to this store")
+                    told = True
+            if now - tried < each / 2:  # busy without SQLite's wait (it skips it where waiting cannot help)
+                time.sleep(each / 2)
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {round(BUSY_SECONDS * 1000)}")
+    if told and status:
+        status(None)
 
 
 class StoreError(UnspunError):
