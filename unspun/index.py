@@ -404,7 +404,7 @@ class Index:
         ``jobs`` > 1 cuts and fingerprints documents in that many processes; SQLite still has one writer.
         ``status`` hears of the store's long steps between batches (postings merges, a wait for another process
         writing the store; None when done). ``wait=False``: `StoreBusy` rather than a wait (of a lexical store, after
-        SQLite's busy wait, `unspun.store.BUSY_SECONDS`, which outlasts a batch of another writer, not its merges).
+        one try at the lock, `unspun.store.TRY_SECONDS`, which outlasts a batch of another writer, not its merges).
         """
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")

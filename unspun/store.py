@@ -41,10 +41,11 @@ VECTORS_FILE = "vectors.usearch"
 #: Held by the process writing the store (see `unspun.index.Index._writing`).
 VECTORS_LOCK = "vectors.lock"
 SCHEMA_VERSION = 2
-#: How long one SQLite statement waits for another process's write transaction before it says "database is locked";
-#: `transaction` waits as long (in tries of ``TRY_SECONDS``), then tells its status or, told not to wait, gives up.
+#: How long one SQLite statement waits for another process's write transaction before it says "database is locked"
+#: (`transaction` waits for the store's write lock in its own way).
 BUSY_SECONDS = 60.0
-#: How long one try at a store's write lock waits inside SQLite, where Ctrl-C is not seen.
+#: How long one try at a store's write lock waits inside SQLite, where Ctrl-C is not seen; after one, a writer that
+#: waits says so, and one that must not wait (a server's, which holds every check behind it) gives up.
 TRY_SECONDS = 1.0
 #: Stores of these versions open too (version 1 kept every posting in ``grams``: a version-2 store with no segment).
 READABLE_VERSIONS = (1, 2)
@@ -115,7 +116,7 @@ def transaction(con: sqlite3.Connection, *, wait: bool = True,
     statements, and none before the first write: what was read before it may be stale by then). Another process's
     transaction can outlast SQLite's busy wait (``BUSY_SECONDS``: a merge of big postings segments takes minutes):
     ``wait`` goes on waiting, and tells ``status`` (None once it is over); ``wait=False`` gives up with `StoreBusy`
-    after one such wait (a server's write outlasts a batch of `unspun index`, not its merges)."""
+    after ``TRY_SECONDS`` (a server's write outlasts a batch of `unspun index`, not its merges)."""
     _begin(con, wait, status)
     try:
         yield
@@ -130,7 +131,7 @@ def _begin(con: sqlite3.Connection, wait: bool, status: Callable[[str | None], N
     SQLite, where Python sees no signal: one wait of a minute left Ctrl-C unanswered for as long. Only a plain busy
     store is waited for: SQLITE_BUSY_SNAPSHOT (this connection still reads, through a statement left open, a
     snapshot another has written past) comes back at once every time, and was tried again forever, at full speed."""
-    start, told, each = time.monotonic(), False, min(TRY_SECONDS, BUSY_SECONDS)
+    start, told, each = time.monotonic(), False, TRY_SECONDS
     con.execute(f"PRAGMA busy_timeout = {round(each * 1000)}")
     try:
         while True:
@@ -142,7 +143,7 @@ def _begin(con: sqlite3.Connection, wait: bool, status: Callable[[str | None], N
                 if e.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY):
                     raise
             now = time.monotonic()
-            if now - start >= BUSY_SECONDS:
+            if now - start >= each:
                 if not wait:
                     where = Path(con.execute("PRAGMA database_list").fetchone()[2]).parent
                     raise StoreBusy(f"{where}: another process is writing to this store; try again when it is done")
