@@ -385,6 +385,8 @@ def test_check_takes_folders_and_standard_input(tmp_path: Path) -> None:
     found = {Path(d["path"]).relative_to(queries).as_posix(): [s["id"] for s in d["sources"]]
              for d in json.loads(result.stdout)["documents"]}
     assert found == {"bees.txt": [], "sub/copy.md": ["original.txt"]}
+    again = runner.invoke(app, ["check", "--db", db, str(queries / "bees.txt"), str(queries), "-f", "json"])
+    assert [Path(d["path"]).name for d in json.loads(again.stdout)["documents"]] == ["bees.txt", "copy.md"]
 
     piped = runner.invoke(app, ["check", "--db", db, "-", "-f", "json"], input=EDITED.encode("cp1252"))
     assert piped.exit_code == 0, piped.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -277,7 +278,8 @@ def index_command(
 def _checked_files(docs: list[Path]) -> list[Path | Failure]:
     """The DOCs, each folder among them standing for its text files and web pages (hidden ones left out, in name
     order, as `index` walks folders), and the folders inside that could not be read (they were left out without a
-    word, and a folder holding only such was "no .txt file in this folder"); standard input at most once."""
+    word, and a folder holding only such was "no .txt file in this folder"); each file once, standard input at most
+    once."""
     from .corpus import walk
 
     if sum(str(d) == STDIN for d in docs) > 1:
@@ -291,7 +293,9 @@ def _checked_files(docs: list[Path]) -> list[Path | Failure]:
         if not found:
             _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder")
         out += found
-    return out
+    seen: set[str] = set()  # a file named and also inside a folder named is checked once
+    return [d for d in out if isinstance(d, Failure) or str(d) == STDIN
+            or not ((key := os.path.realpath(d)) in seen or seen.add(key))]
 
 
 def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str], console: Console
