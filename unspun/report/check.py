@@ -40,18 +40,21 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             console.print(Text("  no reuse found in the store"))
             continue
         table = Table(show_lines=False, expand=True)
+        dated = any(s.published for s in r.sources)  # a column of dashes only takes width from the ids
         for col, just in (("#", "right"), ("source", "left"), ("score", "right"), ("published", "left"),
-                          ("query", "right"), ("source", "right"), ("passages", "right"), ("strongest", "left")):
-            table.add_column(col, justify=just, no_wrap=col != "source" or just == "right", overflow="fold")
+                          ("query", "right"), ("source", "right"), ("passages", "left")):
+            if col != "published" or dated:
+                table.add_column(col, justify=just, no_wrap=col != "source" or just == "right", overflow="fold")
         table.add_column("first passage", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, s in enumerate(r.sources, 1):
             c = s.comparison
             first = c.passages[0]
-            table.add_row(str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
-                          percent(c.coverage_b), str(len(c.passages)), strongest(c), Text(excerpt(d.text, *first.a)))
+            cells = [str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
+                     percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})", Text(excerpt(d.text, *first.a))]
+            table.add_row(*(cells if dated else cells[:3] + cells[4:]))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
-        console.print(Text("  strongest: kind and similarity of the closest passage"))
+        console.print(Text("  passages: how many, and the kind and similarity of the closest"))
         if r.original:
             console.print(Text.assemble(("likely original ", "bold"), r.original))
         for e in r.evidence:
