@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -333,12 +334,12 @@ def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="a.txt", text=PARAGRAPH)])
         shown = _io.StringIO()
-        results = _check_all(ix, [Document(EDITED), Document(BEES), Document(PARAGRAPH)], 5, [],
+        results = _check_all(ix, [(Document(EDITED), []), (Document(BEES), []), (Document(PARAGRAPH), [])], 5,
                              Console(file=shown, force_terminal=True, width=100))
         assert [[s.id for s in r.sources] for r in results] == [["a.txt"], [], ["a.txt"]]
         assert "checking" in shown.getvalue() and "3/3" in shown.getvalue()
         one = _io.StringIO()
-        _check_all(ix, [Document(EDITED)], 5, [], Console(file=one, force_terminal=True))
+        _check_all(ix, [(Document(EDITED), [])], 5, Console(file=one, force_terminal=True))
         assert one.getvalue() == ""  # one document: no bar
 
 
@@ -362,7 +363,7 @@ def test_check_leaves_out_the_stored_documents_it_is_told_to(tmp_path: Path) -> 
     assert sources()[0][0] == "copy.txt"
     assert sources("--exclude", "copy.txt") == (["original.txt"], "")
     found, said = sources("-x", "copy.txt", "-x", "coppy.txt")
-    assert found == ["original.txt"] and f"--exclude coppy.txt: no document with this id in {db}" in said
+    assert found == ["original.txt"] and f"--exclude 'coppy.txt': no document with this id in {db}" in said
 
 
 def test_check_takes_folders_and_standard_input(tmp_path: Path) -> None:
@@ -498,3 +499,70 @@ def test_standard_input_over_the_limit_is_not_given_a_size(tmp_path: Path, monke
     result = runner.invoke(app, ["compare", "-", str(original)], input="word " * 1000)
     assert result.exit_code == 2
     assert result.stderr == "unspun: error: -: standard input is larger than the 0.001 MB limit\n"
+
+
+def test_paths_are_read_by_unspun_not_refused_by_the_option_parser(tmp_path: Path, monkeypatch) -> None:
+    """typer's Path arguments checked readability first: one unreadable file or folder among the DOCs (INPUTs) was
+    a usage error that stopped the whole run, where each bad input is one error line (one failure) and the others
+    go on. Simulated with `os.access` saying no, as the parser asked it (these tests run as root)."""
+    good = tmp_path / "good.txt"
+    good.write_text(PARAGRAPH, encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text(EDITED, encoding="utf-8")
+    db = str(tmp_path / "db")
+    access = os.access
+    denied = {str(good), str(copy)}
+    monkeypatch.setattr(os, "access", lambda path, *args, **kw: str(path) not in denied and access(path, *args, **kw))
+    index = runner.invoke(app, ["index", "--db", db, "--no-semantic", str(good)])
+    assert index.exit_code == 0 and "Invalid value" not in index.output, index.output
+    check = runner.invoke(app, ["check", "--db", db, str(copy)])
+    assert check.exit_code == 0, check.output
+    assert runner.invoke(app, ["compare", str(copy), str(good)]).exit_code == 0
+
+
+def test_a_file_named_dash_is_a_file(tmp_path: Path, monkeypatch) -> None:
+    """`./-` names a file called "-" (a `Path` made it "-", standard input)."""
+    (tmp_path / "-").write_text(EDITED, encoding="utf-8")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["compare", "./-", "original.txt", "-f", "json"], input="not this")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["passages"]
+
+
+def test_exclude_self_checks_an_indexed_folder_against_its_store(tmp_path: Path) -> None:
+    """Checking the folder a store was indexed from, each document was its own first source, and `--exclude` (for
+    every DOC) could only leave all of them out; `--exclude-self` leaves out each DOC's own id, as `index` names it."""
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (folder / "sub" / "copy.txt").write_text(EDITED, encoding="utf-8")
+    (folder / "bees.txt").write_text(BEES, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+
+    def sources(*args: str) -> dict[str, list[str]]:
+        result = runner.invoke(app, ["check", "--db", db, *args, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        return {Path(d["path"]).name: [s["id"] for s in d["sources"]] for d in json.loads(result.stdout)["documents"]}
+
+    assert sources(str(folder))["copy.txt"][0] == "sub/copy.txt"
+    assert sources(str(folder), "--exclude-self") == {"bees.txt": [], "original.txt": ["sub/copy.txt"],
+                                                      "copy.txt": ["original.txt"]}
+    assert sources(str(folder / "original.txt"), "--exclude-self") == {"original.txt": ["sub/copy.txt"]}
+
+
+def test_an_unwritable_out_is_refused_before_checking(tmp_path: Path, monkeypatch) -> None:
+    """--out was tried only after every DOC was checked: the work of a folder was lost to a typo in the path."""
+    from unspun.index import Index
+
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "a.txt")]).exit_code == 0
+    monkeypatch.setattr(Index, "check", lambda *a, **k: pytest.fail("checked before --out was found unwritable"))
+    for out in (tmp_path / "no" / "such" / "r.json", tmp_path):
+        result = runner.invoke(app, ["check", "--db", db, str(tmp_path / "a.txt"), "-f", "json", "--out", str(out)])
+        assert result.exit_code == 2 and f"{out}: cannot write" in result.stderr, result.output
+    result = runner.invoke(app, ["compare", str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "--out",
+                                 str(tmp_path / "no" / "r.txt")])
+    assert result.exit_code == 2 and "cannot write" in result.stderr

@@ -106,18 +106,19 @@ def main(
 @app.command("compare")
 @_user_errors
 def compare_command(
-    a: Annotated[Path, typer.Argument(
+    a: Annotated[str, typer.Argument(
         metavar="A", help="The document suspected of reuse (-: standard input).", show_default=False)],
-    b: Annotated[Path, typer.Argument(
+    b: Annotated[str, typer.Argument(
         metavar="B", help="The document it may reuse (-: standard input).", show_default=False)],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Align A against B: reused passages with exact character offsets, coverage, and the likely source. A web
     page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
-    if str(a) == str(b) == STDIN:
+    if a == b == STDIN:
         raise UnspunError("A and B are both standard input (-): give one of them as a file")
-    doc_a, doc_b = _read(a), _read(b)
+    _writable(out)
+    doc_a, doc_b = _read(_doc(a)), _read(_doc(b))
     for doc in (doc_a, doc_b):
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
@@ -125,22 +126,43 @@ def compare_command(
     if fmt is Format.text and out is None:
         render_text(result, stdout(FILE_WIDTH))
         return
-    _write(_render(result, fmt, a, b), out)
+    _write(_render(result, fmt, Path(a), Path(b)), out)
     if fmt is Format.html and out is not None:
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
 
 
-#: The file name that stands for standard input (`curl ... | unspun check --db DB -`).
+#: The argument that stands for standard input (`curl ... | unspun check --db DB -`); a file named so is ``./-``.
 STDIN = "-"
 #: What a folder given to `check` stands for: the files `index` reads as one document each (records files, such as
 #: JSONL or WARC, hold many documents: they are indexed, not checked).
 CHECKED_SUFFIXES = frozenset({".txt", ".md", *PAGE_SUFFIXES})
+#: Text files of many documents each, named as a DOC: checked as one text, with a warning (compressed and binary
+#: ones are refused as any such file).
+RECORD_SUFFIXES = frozenset({".jsonl", ".csv", ".warc", ".sgm"})
 
 
-def _read(path: Path, *, tell: bool = True) -> Document:
+def _doc(arg: str) -> Path | str:
+    """A DOC argument: a path, or `STDIN` as the string itself (a `Path` would make ``./-`` of it too)."""
+    return STDIN if arg == STDIN else Path(arg)
+
+
+def _writable(out: Path | None) -> None:
+    """Refuse an --out that cannot be written before the work, not after it (a folder of checks was lost so)."""
+    if out is None:
+        return
+    where = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise UnspunError(f"{out}: cannot write: is a directory")
+    if not where.is_dir():
+        raise UnspunError(f"{out}: cannot write: no such directory {where}")
+    if not os.access(where, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UnspunError(f"{out}: cannot write: permission denied")
+
+
+def _read(path: Path | str, *, tell: bool = True) -> Document:
     """A text file as read, or a web page's main text, as `index` reads pages (the HTML extractor is loaded only
     for a page; ``tell``: say so); ``-``: standard input, decoded as a text file is."""
-    if str(path) == STDIN:
+    if path == STDIN:
         return _read_stdin()
     if not is_page(path):
         return read_document(path)
@@ -220,7 +242,7 @@ def index_command(
     inputs: Annotated[list[Path] | None, typer.Argument(
         metavar="[INPUT]...", help="Files or directories: .txt .md .html .htm .jsonl(.gz) .csv .parquet .warc(.gz) "
         ".sgm. None: bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,  # an unreadable one is a failure of its own, not the run's
     semantic: Annotated[bool | None, typer.Option(
         "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created; "
         "default: on).", show_default=False)] = None,
@@ -275,40 +297,41 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
-def _checked_files(docs: list[Path]) -> list[Path | Failure]:
+def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, str | None]]:
     """The DOCs, each folder among them standing for its text files and web pages (hidden ones left out, in name
     order, as `index` walks folders), and the folders inside that could not be read (they were left out without a
     word, and a folder holding only such was "no .txt file in this folder"); each file once, standard input at most
-    once."""
+    once. Each with the id `index` gives that file (its path inside the folder given, or its name)."""
     from .corpus import walk
 
-    if sum(str(d) == STDIN for d in docs) > 1:
+    if docs.count(STDIN) > 1:
         raise UnspunError("standard input (-) is given more than once")
-    out: list[Path | Failure] = []
+    out: list[tuple[Path | str | Failure, str | None]] = []
     for d in docs:
-        if str(d) == STDIN or not d.is_dir():
-            out.append(d)
+        if d == STDIN or not os.path.isdir(d):  # an unreadable path is read, and said so, as a file
+            out.append((d, None if d == STDIN else d.name))
             continue
         found = [f for f in walk(d) if isinstance(f, Failure) or f.suffix.lower() in CHECKED_SUFFIXES]
         if not found:
-            _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder")
-        out += found
+            _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder (JSONL, CSV, Parquet "
+                            "and WARC files hold many documents: index them)")
+        out += [(f, None if isinstance(f, Failure) else f.relative_to(d).as_posix()) for f in found]
     seen: set[str] = set()  # a file named and also inside a folder named is checked once
-    return [d for d in out if isinstance(d, Failure) or str(d) == STDIN
+    return [(d, i) for d, i in out if not isinstance(d, Path)
             or not ((key := os.path.realpath(d)) in seen or seen.add(key))]
 
 
-def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str], console: Console
+def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int, console: Console
                ) -> list[CheckResult]:
-    """Each document checked in turn; several show their progress on stderr (a folder of a thousand took minutes
-    with nothing on screen before the whole report), gone once the report prints."""
+    """Each document checked in turn, each with the stored ids it leaves out; several show their progress on stderr
+    (a folder of a thousand took minutes with nothing on screen before the whole report), gone once it prints."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     results: list[CheckResult] = []
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True, disable=len(documents) < 2) as bar:
         task = bar.add_task("checking", total=len(documents))
-        for d in documents:
+        for d, exclude in documents:
             results.append(ix.check(d, top=top, exclude=exclude))
             bar.advance(task)
     return results
@@ -317,7 +340,7 @@ def _check_all(ix: Index, documents: list[Document], top: int, exclude: list[str
 @app.command("check")
 @_user_errors
 def check_command(
-    docs: Annotated[list[Path], typer.Argument(
+    docs: Annotated[list[str], typer.Argument(
         metavar="DOC...", help="Documents to check: files (.txt .md .html .htm), folders of them, - for standard input.",
         show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
@@ -326,8 +349,11 @@ def check_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(
         "--exclude", "-x", metavar="ID", show_default=False,
-        help="Leave out the stored document with this id (repeatable): the checked document itself, when the store "
-             "holds it (it would be its own first source).")] = None,
+        help="Leave out the stored document with this id, for every DOC (repeatable).")] = None,
+    exclude_self: Annotated[bool, typer.Option(
+        "--exclude-self", help="Leave out, for each DOC, the stored document with the id `index` gives that file "
+        "(its path inside the folder given, or its file name): a corpus checked against the store it was indexed "
+        "into, where each document would be its own first source.")] = False,
 ) -> None:
     """Find the indexed sources of each document: ranked, aligned passage by passage, the likely original named.
     A document that can't be read is one error line; the others are still checked, and the exit status is 2."""
@@ -335,33 +361,37 @@ def check_command(
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
+    _writable(out)
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
         documents, unread = [], 0
-        files = _checked_files(docs)
+        files = _checked_files([_doc(d) for d in docs])
         # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
-        pages = [f for f in files if isinstance(f, Path) and str(f) != STDIN and is_page(f)]
+        pages = [f for f, _ in files if isinstance(f, Path) and is_page(f)]
         if len(pages) > 1:
             _say("info", f"{len(pages)} web pages ({pages[0]}, ...): each is checked by its main text, as `index` "
                          "stores pages (offsets are into that text)")
-        for d in files:
-            try:
-                if isinstance(d, Failure):  # a folder inside that could not be read
-                    raise InputError(f"{d.origin}: {d.reason}")
-                documents.append(_read(d, tell=len(pages) < 2))
-            except InputError as e:
-                unread += 1
-                _say("error", str(e))
-        if not documents:
-            raise typer.Exit(2)
-        for doc in documents:
-            if doc.encoding_note:
-                _say("warning", f"{doc.name}: {doc.encoding_note}")
         exclude = exclude or []
         for i in exclude:
             if ix.store.doc_key(i) is None:
-                _say("warning", f"--exclude {i}: no document with this id in {db}")
-        results = _check_all(ix, documents, top, exclude, Console(stderr=True))
+                _say("warning", f"--exclude {i!r}: no document with this id in {db}")
+        for d, own in files:
+            try:
+                if isinstance(d, Failure):  # a folder inside that could not be read
+                    raise InputError(f"{d.origin}: {d.reason}")
+                if isinstance(d, Path) and d.suffix.lower() in RECORD_SUFFIXES:
+                    _say("warning", f"{d}: checked as one plain text; its records are documents to `index`")
+                doc = _read(d, tell=len(pages) < 2)
+            except InputError as e:
+                unread += 1
+                _say("error", str(e))
+                continue
+            if doc.encoding_note:
+                _say("warning", f"{doc.name}: {doc.encoding_note}")
+            documents.append((doc, exclude + [own] if exclude_self and own is not None else exclude))
+        if not documents:
+            raise typer.Exit(2)
+        results = _check_all(ix, documents, top, Console(stderr=True))
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
