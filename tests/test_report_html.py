@@ -218,3 +218,24 @@ def test_check_reports_name_each_sources_strongest_passage() -> None:
     out = io.StringIO()
     render_check_text([dated], Console(file=out, width=160))
     assert "published" in out.getvalue() and "2005-03-01" in out.getvalue()
+
+
+def test_check_text_shows_a_passages_opening_cut_once() -> None:
+    """The first-passage cell held `excerpt`'s "head…tail", which the column cut again: "Ink helps drive democracy
+    in…di…", a scrap of the passage's end beside its start. It holds the opening, cut once where room runs out."""
+    import io
+
+    from rich.console import Console
+
+    from unspun.report.check import render_check_text
+
+    text = " ".join(f"word{i}" for i in range(300))
+    passage = Passage((0, len(text)), (0, len(text)), "verbatim", 1.0)
+    result = CheckResult(Document(text, "a.txt"), [Source("b.txt", 1.0, None, _comparison(text, text, [passage]))],
+                         "b.txt", [])
+    out = io.StringIO()
+    render_check_text([result], Console(file=out, width=120))
+    [row] = [line for line in out.getvalue().splitlines() if "b.txt" in line and "│" in line]
+    cell = row.split("│")[-2].strip()
+    assert cell.startswith("word0 word1 word2") and cell.count("…") == 1 and cell.endswith("…")
+    assert "word299" not in cell

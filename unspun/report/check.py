@@ -15,13 +15,19 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import CheckResult, Comparison
-from ._common import excerpt, percent
+from ._common import percent
 from .html import _asset, render_html
 
 
 def render_check_json(results: list[CheckResult]) -> str:
     """``{"documents": [CheckResult.to_json(), ...]}``."""
     return json.dumps({"documents": [r.to_json() for r in results]}, ensure_ascii=False, indent=2)
+
+
+def _opening(text: str, start: int, end: int) -> str:
+    """A passage's opening on one line, for a column that ends it with an ellipsis where it runs out of room: the
+    elided middle of `excerpt` cut again by the column left a scrap of the passage's end beside its start."""
+    return " ".join(text[start:min(end, start + 400)].split())
 
 
 def strongest(c: Comparison) -> str:
@@ -50,7 +56,7 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             c = s.comparison
             first = c.passages[0]
             cells = [str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
-                     percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})", Text(excerpt(d.text, *first.a))]
+                     percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})", Text(_opening(d.text, *first.a))]
             table.add_row(*(cells if dated else cells[:3] + cells[4:]))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
