@@ -505,3 +505,20 @@ def test_shared_reuters_and_bbc_stream_quickly() -> None:
     assert len({r.id for r in stories}) == len(stories)
     assert len(articles) >= 2225 and "business/001.txt" in {r.id for r in articles}
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+def test_a_link_to_a_folder_is_skipped_and_said(tmp_path: Path) -> None:
+    """Links to folders are not followed (a link loop would never end), and were dropped without a word: the
+    documents behind one were missing from the store with nothing in the summary."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.txt").write_text("A document behind a link to its folder.", encoding="utf-8")
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "b.txt").write_text("A document in the folder itself.", encoding="utf-8")
+    (top / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (top / "loop").symlink_to(top, target_is_directory=True)
+    items = list(read_inputs([top]))
+    assert [r.id for r in items if isinstance(r, Record)] == ["b.txt"]
+    skipped = sorted((Path(s.origin).name, s.reason) for s in items if isinstance(s, Skip))
+    assert [name for name, _ in skipped] == ["linked", "loop"]
+    assert all("a link to a folder, not followed" in why for _, why in skipped)

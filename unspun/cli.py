@@ -24,7 +24,7 @@ from . import __version__
 from .compare import compare
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
-from .models import CheckResult, Comparison, Document, Failure
+from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report.text import stdout
 
@@ -377,6 +377,9 @@ def check_command(
                 _say("warning", f"--exclude {i!r}: no document with this id in {db}")
         for d, own in files:
             try:
+                if isinstance(d, Skip):  # a link to a folder inside
+                    _say("warning", f"{d.origin}: {d.reason}")
+                    continue
                 if isinstance(d, Failure):  # a folder inside that could not be read
                     raise InputError(f"{d.origin}: {d.reason}")
                 if isinstance(d, Path) and d.suffix.lower() in RECORD_SUFFIXES:

@@ -92,7 +92,8 @@ def _counts(counts: Counter[str]) -> str:
 
 
 def walk(folder: Path) -> Iterator[Path | Failure]:
-    """Files in name order, hidden ones skipped; symlinked folders are not followed, so a link loop can't hang us."""
+    """Files in name order, hidden ones skipped; symlinked folders are not followed, so a link loop can't hang us
+    (each is a `Skip`)."""
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -104,6 +105,8 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from walk(Path(entry.path))
+        elif entry.is_dir():  # a link to a folder: said, not dropped without a word
+            yield Skip(entry.path, "a link to a folder, not followed (give the folder it names as an input of its own)")
         elif entry.is_file():
             yield Path(entry.path)
 
