@@ -321,6 +321,35 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, s
             or not ((key := os.path.realpath(d)) in seen or seen.add(key))]
 
 
+def _read_checked(files: list[tuple[Path | str | Failure, str | None]], exclude: list[str], exclude_self: bool
+                  ) -> tuple[list[tuple[Document, list[str]]], int]:
+    """Each DOC read, with the ids its check leaves out, and how many could not be read (each said on its line)."""
+    # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
+    pages = [f for f, _ in files if isinstance(f, Path) and is_page(f)]
+    if len(pages) > 1:
+        _say("info", f"{len(pages)} web pages ({pages[0]}, ...): each is checked by its main text, as `index` "
+                     "stores pages (offsets are into that text)")
+    documents, unread = [], 0
+    for d, own in files:
+        try:
+            if isinstance(d, Skip):  # a link to a folder inside
+                _say("warning", f"{d.origin}: {d.reason}")
+                continue
+            if isinstance(d, Failure):  # a folder inside that could not be read
+                raise InputError(f"{d.origin}: {d.reason}")
+            if isinstance(d, Path) and d.suffix.lower() in RECORD_SUFFIXES:
+                _say("warning", f"{d}: checked as one plain text; its records are documents to `index`")
+            doc = _read(d, tell=len(pages) < 2)
+        except InputError as e:
+            unread += 1
+            _say("error", str(e))
+            continue
+        if doc.encoding_note:
+            _say("warning", f"{doc.name}: {doc.encoding_note}")
+        documents.append((doc, exclude + [own] if exclude_self and own is not None else exclude))
+    return documents, unread
+
+
 def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int, console: Console
                ) -> list[CheckResult]:
     """Each document checked in turn, each with the stored ids it leaves out; several show their progress on stderr
@@ -364,34 +393,11 @@ def check_command(
     _writable(out)
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
-        documents, unread = [], 0
-        files = _checked_files([_doc(d) for d in docs])
-        # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
-        pages = [f for f, _ in files if isinstance(f, Path) and is_page(f)]
-        if len(pages) > 1:
-            _say("info", f"{len(pages)} web pages ({pages[0]}, ...): each is checked by its main text, as `index` "
-                         "stores pages (offsets are into that text)")
         exclude = exclude or []
         for i in exclude:
             if ix.store.doc_key(i) is None:
                 _say("warning", f"--exclude {i!r}: no document with this id in {db}")
-        for d, own in files:
-            try:
-                if isinstance(d, Skip):  # a link to a folder inside
-                    _say("warning", f"{d.origin}: {d.reason}")
-                    continue
-                if isinstance(d, Failure):  # a folder inside that could not be read
-                    raise InputError(f"{d.origin}: {d.reason}")
-                if isinstance(d, Path) and d.suffix.lower() in RECORD_SUFFIXES:
-                    _say("warning", f"{d}: checked as one plain text; its records are documents to `index`")
-                doc = _read(d, tell=len(pages) < 2)
-            except InputError as e:
-                unread += 1
-                _say("error", str(e))
-                continue
-            if doc.encoding_note:
-                _say("warning", f"{doc.name}: {doc.encoding_note}")
-            documents.append((doc, exclude + [own] if exclude_self and own is not None else exclude))
+        documents, unread = _read_checked(_checked_files([_doc(d) for d in docs]), exclude, exclude_self)
         if not documents:
             raise typer.Exit(2)
         results = _check_all(ix, documents, top, Console(stderr=True))
