@@ -566,3 +566,22 @@ def test_an_unwritable_out_is_refused_before_checking(tmp_path: Path, monkeypatc
     result = runner.invoke(app, ["compare", str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "--out",
                                  str(tmp_path / "no" / "r.txt")])
     assert result.exit_code == 2 and "cannot write" in result.stderr
+
+
+def test_exclude_self_leaves_out_every_id_a_file_named_twice_has(tmp_path: Path) -> None:
+    """A file named and also inside a folder named is checked once, and kept only the id of whichever came first:
+    `check corpus/sub/copy.txt corpus --exclude-self` left "sub/copy.txt" in, so the copy was its own first source,
+    and the order of the DOCs changed the report."""
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (folder / "sub" / "copy.txt").write_text(EDITED, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    copy = str(folder / "sub" / "copy.txt")
+    for docs in ([copy, str(folder)], [str(folder), copy], [str(folder / "sub"), str(folder)]):
+        result = runner.invoke(app, ["check", "--db", db, *docs, "--exclude-self", "-f", "json"])
+        assert result.exit_code == 0, result.output
+        found = {Path(d["path"]).name: [s["id"] for s in d["sources"]] for d in json.loads(result.stdout)["documents"]}
+        assert found == {"copy.txt": ["original.txt"], "original.txt": ["sub/copy.txt"]}, docs
+

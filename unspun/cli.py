@@ -297,31 +297,39 @@ def index_command(
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
 
 
-def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, str | None]]:
+def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, list[str]]]:
     """The DOCs, each folder among them standing for its text files and web pages (hidden ones left out, in name
     order, as `index` walks folders), and the folders inside that could not be read (they were left out without a
     word, and a folder holding only such was "no .txt file in this folder"); each file once, standard input at most
-    once. Each with the id `index` gives that file (its path inside the folder given, or its name)."""
+    once. Each with the ids `index` gives that file (its path inside the folder given, or its name): a file named
+    twice (itself and inside a folder, or inside two folders) has each, in whatever order the DOCs came."""
     from .corpus import walk
 
     if docs.count(STDIN) > 1:
         raise UnspunError("standard input (-) is given more than once")
-    out: list[tuple[Path | str | Failure, str | None]] = []
+    out: list[tuple[Path | str | Failure, list[str]]] = []
+    ids: dict[str, list[str]] = {}  # by real path: a file named and also inside a folder named is checked once
     for d in docs:
         if d == STDIN or not os.path.isdir(d):  # an unreadable path is read, and said so, as a file
-            out.append((d, None if d == STDIN else d.name))
-            continue
-        found = [f for f in walk(d) if isinstance(f, Failure) or f.suffix.lower() in CHECKED_SUFFIXES]
-        if not found:
-            _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder (JSONL, CSV, Parquet "
-                            "and WARC files hold many documents: index them)")
-        out += [(f, None if isinstance(f, Failure) else f.relative_to(d).as_posix()) for f in found]
-    seen: set[str] = set()  # a file named and also inside a folder named is checked once
-    return [(d, i) for d, i in out if not isinstance(d, Path)
-            or not ((key := os.path.realpath(d)) in seen or seen.add(key))]
+            found: list[tuple[Path | str | Failure, str | None]] = [(d, None if d == STDIN else d.name)]
+        else:
+            found = [(f, None if isinstance(f, Failure) else f.relative_to(d).as_posix()) for f in walk(d)
+                     if isinstance(f, Failure) or f.suffix.lower() in CHECKED_SUFFIXES]
+            if not found:
+                _say("warning", f"{d}: no {', '.join(sorted(CHECKED_SUFFIXES))} file in this folder (JSONL, CSV, "
+                                "Parquet and WARC files hold many documents: index them)")
+        for f, own in found:
+            if not isinstance(f, Path):
+                out.append((f, []))
+            elif (key := os.path.realpath(f)) in ids:
+                ids[key].append(own)
+            else:
+                ids[key] = [own]
+                out.append((f, ids[key]))
+    return out
 
 
-def _read_checked(files: list[tuple[Path | str | Failure, str | None]], exclude: list[str], exclude_self: bool
+def _read_checked(files: list[tuple[Path | str | Failure, list[str]]], exclude: list[str], exclude_self: bool
                   ) -> tuple[list[tuple[Document, list[str]]], int]:
     """Each DOC read, with the ids its check leaves out, and how many could not be read (each said on its line)."""
     # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
@@ -346,7 +354,7 @@ def _read_checked(files: list[tuple[Path | str | Failure, str | None]], exclude:
             continue
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
-        documents.append((doc, exclude + [own] if exclude_self and own is not None else exclude))
+        documents.append((doc, exclude + own if exclude_self else exclude))
     return documents, unread
 
 
