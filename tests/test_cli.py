@@ -585,3 +585,20 @@ def test_exclude_self_leaves_out_every_id_a_file_named_twice_has(tmp_path: Path)
         found = {Path(d["path"]).name: [s["id"] for s in d["sources"]] for d in json.loads(result.stdout)["documents"]}
         assert found == {"copy.txt": ["original.txt"], "original.txt": ["sub/copy.txt"]}, docs
 
+
+def test_an_out_file_that_can_be_written_in_a_folder_that_cannot_is_taken(tmp_path: Path, monkeypatch) -> None:
+    """An existing file is written in place, whatever its folder allows: `--out /dev/null` (a folder no user may
+    write to) was refused as "permission denied". Simulated with `os.access` saying no, as the tests run as root."""
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    out = folder / "report.json"
+    out.write_text("", encoding="utf-8")
+    access = os.access
+    monkeypatch.setattr(os, "access", lambda path, *a, **k: Path(path) != folder and access(path, *a, **k))
+    a = str(tmp_path / "a.txt")
+    result = runner.invoke(app, ["compare", a, a, "-f", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["passages"]
+    result = runner.invoke(app, ["compare", a, a, "-f", "json", "--out", str(folder / "new.json")])
+    assert result.exit_code == 2 and "cannot write: permission denied" in result.stderr

@@ -155,7 +155,7 @@ def _writable(out: Path | None) -> None:
         raise UnspunError(f"{out}: cannot write: is a directory")
     if not where.is_dir():
         raise UnspunError(f"{out}: cannot write: no such directory {where}")
-    if not os.access(where, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+    if not os.access(out if out.exists() else where, os.W_OK):  # a file is written in place: /dev/null's folder
         raise UnspunError(f"{out}: cannot write: permission denied")
 
 
