@@ -602,3 +602,27 @@ def test_an_out_file_that_can_be_written_in_a_folder_that_cannot_is_taken(tmp_pa
     assert json.loads(out.read_text(encoding="utf-8"))["passages"]
     result = runner.invoke(app, ["compare", a, a, "-f", "json", "--out", str(folder / "new.json")])
     assert result.exit_code == 2 and "cannot write: permission denied" in result.stderr
+
+
+def test_check_says_what_it_leaves_out_of_a_folder_and_how_it_reads_a_records_file(tmp_path: Path) -> None:
+    """A link to a folder inside a DOC folder is a warning (not followed, as `index` does not), a records file
+    named as a DOC is checked as one text with a warning, and a folder of records files says to index them."""
+    original = tmp_path / "original.txt"
+    original.write_text(PARAGRAPH, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(original)]).exit_code == 0
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "a.jsonl").write_text(json.dumps({"id": "x", "text": EDITED}) + "\n", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "copy.txt").write_text(EDITED, encoding="utf-8")
+    (folder / "linked").symlink_to(records, target_is_directory=True)
+    result = runner.invoke(app, ["check", "--db", db, str(folder), str(records / "a.jsonl"), str(records), "-f",
+                                 "json"])
+    assert result.exit_code == 0, result.output
+    assert [[s["id"] for s in d["sources"]] for d in json.loads(result.stdout)["documents"]] == [["original.txt"]] * 2
+    assert f"warning: {folder / 'linked'}: a link to a folder, not followed" in result.stderr
+    assert f"warning: {records / 'a.jsonl'}: checked as one plain text" in result.stderr
+    assert f"warning: {records}: no .htm, .html, .md, .txt file in this folder" in result.stderr
+    assert "index them" in result.stderr
