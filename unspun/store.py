@@ -114,9 +114,9 @@ def transaction(con: sqlite3.Connection, *, wait: bool = True,
                 status: Callable[[str | None], None] | None = None) -> Iterator[None]:
     """An explicit write transaction, taken before anything is read (the sqlite3 module opens none before DDL
     statements, and none before the first write: what was read before it may be stale by then). Another process's
-    transaction can outlast SQLite's busy wait (``BUSY_SECONDS``: a merge of big postings segments takes minutes):
+    transaction can last minutes (a merge of big postings segments): past one try at the lock (``TRY_SECONDS``),
     ``wait`` goes on waiting, and tells ``status`` (None once it is over); ``wait=False`` gives up with `StoreBusy`
-    after ``TRY_SECONDS`` (a server's write outlasts a batch of `unspun index`, not its merges)."""
+    (a server's write outlasts a batch of `unspun index`, not its merges)."""
     _begin(con, wait, status)
     try:
         yield

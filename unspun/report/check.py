@@ -60,7 +60,7 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             table.add_row(*(cells if dated else cells[:3] + cells[4:]))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
-        console.print(Text("  passages: how many, and the kind and similarity of the closest"))
+        console.print(Text("  passages: how many, and the kind and similarity of the strongest"))
         if r.original:
             console.print(Text.assemble(("likely original ", "bold"), r.original))
         for e in r.evidence:
