@@ -626,3 +626,18 @@ def test_check_says_what_it_leaves_out_of_a_folder_and_how_it_reads_a_records_fi
     assert f"warning: {records / 'a.jsonl'}: checked as one plain text" in result.stderr
     assert f"warning: {records}: no .htm, .html, .md, .txt file in this folder" in result.stderr
     assert "index them" in result.stderr
+
+
+def test_a_file_named_dash_is_not_reported_as_standard_input(tmp_path: Path, monkeypatch) -> None:
+    """`./-` was read as the file, but named "-" in the report and in its errors (a `Path` drops the "./"): checked
+    beside standard input, two documents were both "-", and a missing `./-` was "-: no such file"."""
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    missing = runner.invoke(app, ["compare", "./-", "original.txt"])
+    assert missing.exit_code == 2 and missing.stderr == "unspun: error: ./-: no such file\n"
+    (tmp_path / "-").write_text(EDITED, encoding="utf-8")
+    result = runner.invoke(app, ["check", "--db", db, "./-", "-", "-f", "json"], input=BEES)
+    assert result.exit_code == 0, result.output
+    assert [(d["path"], len(d["sources"])) for d in json.loads(result.stdout)["documents"]] == [("./-", 1), ("-", 0)]

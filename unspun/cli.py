@@ -164,6 +164,8 @@ def _read(path: Path | str, *, tell: bool = True) -> Document:
     for a page; ``tell``: say so); ``-``: standard input, decoded as a text file is."""
     if path == STDIN:
         return _read_stdin()
+    if str(path) == STDIN:  # the file `./-` (a `Path` drops the "./"): not named as standard input is
+        path = f"./{STDIN}"
     if not is_page(path):
         return read_document(path)
     from .corpus import read_page
