@@ -641,3 +641,13 @@ def test_a_file_named_dash_is_not_reported_as_standard_input(tmp_path: Path, mon
     result = runner.invoke(app, ["check", "--db", db, "./-", "-", "-f", "json"], input=BEES)
     assert result.exit_code == 0, result.output
     assert [(d["path"], len(d["sources"])) for d in json.loads(result.stdout)["documents"]] == [("./-", 1), ("-", 0)]
+
+
+def test_an_empty_doc_argument_is_refused_not_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+    """`check --db DB ""` checked every file of the current folder (`Path("")` is "."), `compare "" x` said
+    ".: is a directory"."""
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for args in (["check", "--db", str(tmp_path / "db"), ""], ["compare", "", "a.txt"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "an empty DOC argument" in result.stderr, result.output

@@ -522,3 +522,12 @@ def test_a_link_to_a_folder_is_skipped_and_said(tmp_path: Path) -> None:
     skipped = sorted((Path(s.origin).name, s.reason) for s in items if isinstance(s, Skip))
     assert [name for name, _ in skipped] == ["linked", "loop"]
     assert all("a link to a folder, not followed" in why for _, why in skipped)
+
+
+def test_a_broken_link_in_a_folder_is_a_failure_not_silence(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A document that is there.", encoding="utf-8")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    items = list(read_inputs([tmp_path]))
+    assert [r.id for r in items if isinstance(r, Record)] == ["good.txt"]
+    [bad] = [f for f in items if isinstance(f, Failure)]
+    assert Path(bad.origin).name == "gone.txt" and "a broken link" in bad.reason

@@ -143,6 +143,8 @@ RECORD_SUFFIXES = frozenset({".jsonl", ".csv", ".warc", ".sgm"})
 
 def _doc(arg: str) -> Path | str:
     """A DOC argument: a path, or `STDIN` as the string itself (a `Path` would make ``./-`` of it too)."""
+    if not arg:
+        raise UnspunError("an empty DOC argument: name a file, a folder, or - for standard input")  # Path("") is "."
     return STDIN if arg == STDIN else Path(arg)
 
 
@@ -401,13 +403,14 @@ def check_command(
     from .report.check import render_check_html, render_check_json, render_check_text
 
     _writable(out)
+    given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
         exclude = exclude or []
         for i in exclude:
             if ix.store.doc_key(i) is None:
                 _say("warning", f"--exclude {i!r}: no document with this id in {db}")
-        documents, unread = _read_checked(_checked_files([_doc(d) for d in docs]), exclude, exclude_self)
+        documents, unread = _read_checked(_checked_files(given), exclude, exclude_self)
         if not documents:
             raise typer.Exit(2)
         results = _check_all(ix, documents, top, Console(stderr=True))

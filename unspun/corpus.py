@@ -109,6 +109,8 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
             yield Skip(entry.path, "a link to a folder, not followed (give the folder it names as an input of its own)")
         elif entry.is_file():
             yield Path(entry.path)
+        elif entry.is_symlink():
+            yield Failure(entry.path, "a broken link (what it names does not exist)")
 
 
 def _file_type(name: str) -> str:
