@@ -382,7 +382,8 @@ def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int,
 @_user_errors
 def check_command(
     docs: Annotated[list[str], typer.Argument(
-        metavar="DOC...", help="Documents to check: files (.txt .md .html .htm), folders of them, - for standard input.",
+        metavar="DOC...",
+        help="Documents to check: files (.txt .md .html .htm), folders of them, - for standard input.",
         show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="Sources reported per document.")] = 5,
