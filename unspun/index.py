@@ -38,7 +38,7 @@ from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
-from .store import VECTORS_FILE, VECTORS_LOCK, Store, StoreBusy, StoreError, transaction
+from .store import VECTORS_FILE, VECTORS_LOCK, WAITING, Store, StoreBusy, StoreError, transaction
 from .vectors import Units, units
 from .workers import exit_with
 
@@ -336,10 +336,9 @@ class Index:
             return
         except BlockingIOError:
             if not wait:
-                raise StoreBusy(f"{self.path}: another process is writing to this store; "
-                                "try again when it is done") from None
+                raise StoreBusy.at(self.path) from None
         if status:
-            status("waiting for another process writing to this store")
+            status(WAITING)
         fcntl.flock(fd, fcntl.LOCK_EX)
         if status:
             status(None)

@@ -89,7 +89,7 @@ def _frozen(db: Path) -> bool:
         return False
 
 
-def _wal(con: sqlite3.Connection, patience: float = 60.0) -> None:
+def _wal(con: sqlite3.Connection, patience: float = BUSY_SECONDS) -> None:
     """Put the database in WAL mode. Switching a new one needs it alone, and SQLite answers 'database is locked'
     at once, without its busy wait, while another process creating the same store reads it: so wait here."""
     deadline = time.monotonic() + patience
@@ -145,10 +145,9 @@ def _begin(con: sqlite3.Connection, wait: bool, status: Callable[[str | None], N
             now = time.monotonic()
             if now - start >= each:
                 if not wait:
-                    where = Path(con.execute("PRAGMA database_list").fetchone()[2]).parent
-                    raise StoreBusy(f"{where}: another process is writing to this store; try again when it is done")
+                    raise StoreBusy.at(Path(con.execute("PRAGMA database_list").fetchone()[2]).parent)
                 if status and not told:
-                    status("waiting for another process writing to this store")
+                    status(WAITING)
                     told = True
             if now - tried < each / 2:  # busy without SQLite's wait (it skips it where waiting cannot help)
                 time.sleep(each / 2)
@@ -164,6 +163,14 @@ class StoreError(UnspunError):
 
 class StoreBusy(StoreError):
     """Another process is writing to the store, and the caller would rather not wait (a server's write)."""
+
+    @classmethod
+    def at(cls, store: Path) -> StoreBusy:
+        return cls(f"{store}: another process is writing to this store; try again when it is done")
+
+
+#: What a writer waiting for another process's write (SQLite's lock, or the vectors' writer lock) tells its status.
+WAITING = "waiting for another process writing to this store"
 
 
 class Store:
