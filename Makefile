@@ -47,4 +47,4 @@ bench: install peers
 	$(BIN)/python bench/load.py --db /tmp/unspun-bench-retrieval --clients 8 --seconds 60 --results bench/results
 
 clean:
-	rm -rf $(VENV) .peers *.egg-info report.html out demo.unspun
+	rm -rf $(VENV) .peers *.egg-info report.html out demo.unspun demo-example

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ from unspun.models import Record
 
 
 def _demo(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    temp = cwd / "temp"
+    temp.mkdir(exist_ok=True)
     return subprocess.run([sys.executable, "-m", "unspun.demo", "--data", str(cwd / "no-data"), *args], cwd=cwd,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env={**os.environ, "TMPDIR": str(temp)})
 
 
 def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
@@ -20,7 +23,9 @@ def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "make demo DATA=" in first.stdout and "indexed 1 documents" in first.stdout
     assert (tmp_path / "report.html").is_file()
-    again = _demo(tmp_path)  # the example again, though written to another temporary folder
+    assert (tmp_path / "demo-example" / "copy.txt").is_file() and "demo-example" in first.stdout
+    assert not any((tmp_path / "temp").iterdir())  # each run wrote a temporary folder it left behind
+    again = _demo(tmp_path)  # the example again, rewritten
     assert "reusing the store demo.unspun" in again.stdout
     with Index(tmp_path / "demo.unspun") as ix:  # as if built from another data folder
         con = ix.store.connection()

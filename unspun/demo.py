@@ -2,7 +2,7 @@
 
 Indexes the seed original (an op-ed) among the BBC politics articles of ../shared/data into `demo.unspun/`,
 checks the seed copy (its French round trip, with link debris) against it and writes `report.html`. Without
-../shared/data it writes a small example of its own so the demo always runs.
+../shared/data it writes a small example of its own to `demo-example/` beside the store, so the demo always runs.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .report.check import render_check_html, render_check_text
 
 #: Store metadata naming the inputs a demo store was built from: another data folder means another store.
 DEMO_INPUTS = "demo_inputs"
+EXAMPLE = "demo-example"  # beside the store: the example written when the data is absent
 DEFAULT_DB = Path("demo.unspun")
 
 #: BBC sections indexed around the seed original: real news as distractors, small enough for a quick demo.
@@ -49,18 +49,18 @@ _EXAMPLE_COPY = (
 )
 
 
-def _inputs(data: Path) -> tuple[list[Path], Path]:
-    """(what to index, the copy to check): the seed original among real news, or a small example of our own."""
+def _inputs(data: Path, example: Path) -> tuple[list[Path], Path]:
+    """(what to index, the copy to check): the seed original among real news, or a small example of our own
+    written to the folder ``example`` (one folder rewritten each run, so runs leave nothing behind elsewhere)."""
     seeds = data / "seeds"
     originals, copies = sorted(seeds.glob("001_*.txt")), sorted(seeds.glob("000_*.txt"))
     if originals and copies:
         news = [data / "bbc-news-2225" / c for c in NEWS if (data / "bbc-news-2225" / c).is_dir()]
         return [*news, originals[0]], copies[0]
-    tmp = Path(tempfile.mkdtemp(prefix="unspun-demo-"))
-    (tmp / "corpus").mkdir()
-    (tmp / "corpus" / "original.txt").write_text(_EXAMPLE_SOURCE, encoding="utf-8")
-    (tmp / "copy.txt").write_text(_EXAMPLE_COPY, encoding="utf-8")
-    return [tmp / "corpus"], tmp / "copy.txt"
+    (example / "corpus").mkdir(parents=True, exist_ok=True)
+    (example / "corpus" / "original.txt").write_text(_EXAMPLE_SOURCE, encoding="utf-8")
+    (example / "copy.txt").write_text(_EXAMPLE_COPY, encoding="utf-8")
+    return [example / "corpus"], example / "copy.txt"
 
 
 def _built_from(path: Path) -> tuple[str | None, bool]:
@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("report.html"))
     args = ap.parse_args()
     console = Console()
-    inputs, copy = _inputs(args.data)
+    inputs, copy = _inputs(args.data, args.db.parent / EXAMPLE)
     example = copy.parent.name != "seeds"
     if example:
         console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}; "
