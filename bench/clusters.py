@@ -327,8 +327,16 @@ def main() -> None:
     ap.add_argument("--scale-only", action="store_true",
                     help="--reuters: only the run at --scale times the size (other figures kept from earlier runs)")
     a = ap.parse_args()
-    work = a.work or Path(tempfile.mkdtemp(prefix="unspun-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
+    if a.work:
+        a.work.mkdir(parents=True, exist_ok=True)
+        run(a, a.work)
+    else:  # its stores are hundreds of MB: gone with the run
+        with tempfile.TemporaryDirectory(prefix="unspun-bench-") as tmp:
+            run(a, Path(tmp))
+
+
+def run(a: argparse.Namespace, work: Path) -> None:
+    """The benches asked for, their stores under ``work``; results merged into those of earlier runs."""
     a.results.mkdir(parents=True, exist_ok=True)
     path = a.results / "clusters.json"
     results = json.loads(path.read_text()) if path.exists() else {}
