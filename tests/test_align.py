@@ -245,3 +245,24 @@ def test_compare_takes_plain_texts_as_check_does() -> None:
             "Fishermen had argued that the old wall no longer protected their boats during winter storms.")
     assert compare(text, text).to_json() == compare(Document(text), Document(text)).to_json()
     assert compare(text, text).passages[0].kind == "verbatim"
+
+
+def test_each_piece_of_a_passage_cut_around_debris_has_its_own_similarity():
+    """A passage split around a copier's insertion gave both pieces the similarity of the whole (0.73 and 0.73
+    here, for a near copy and a reworded paragraph): each piece says how close its own text is."""
+    first = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+             "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+             "Engineers expect construction to take eighteen months and to cost about forty million euros. ")
+    second = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
+              "Work is due to start in the spring, once the tender for the stone has been awarded. "
+              "The mayor said the harbour would stay open to boats while the new wall is being built. ")
+    reworded = ("The regional government will pay half, and the remainder will come from a European fund for coastal "
+                "towns. Work is due to begin in the spring, once the contract for the stone has been awarded. "
+                "The mayor said the port would stay open to vessels while the new wall is being built. ")
+    debris = "Read more: Ten best cafés near the station you must visit this summer and why locals love them so much MORE "
+    copy = first.replace("their boats", "their vessels") + debris + reworded
+    al = align(copy, first + second)
+    assert al.inserted_a and copy[al.inserted_a[0][0]:al.inserted_a[0][1]].startswith("Read more")
+    near, far = al.passages
+    assert near.b[1] <= len(first) + 1 and far.b[0] >= len(first) - 1
+    assert near.similarity > 0.9 and far.similarity < 0.7

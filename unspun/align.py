@@ -642,9 +642,24 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             for xs, ys in parts:
                 a, b = (xs, ys) if side == "a" else (ys, xs)
                 if min(a[1] - a[0], b[1] - b[0]) >= p.min_chars // 3:
-                    out.extend(_cut(pair, Passage(a, b, ps.kind, ps.similarity), p, inserted))
+                    out.extend(_cut(pair, Passage(a, b, ps.kind, _piece_similarity(pair, ps, a, b)), p, inserted))
             return out
     return [ps]
+
+
+def _piece_similarity(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> float:
+    """The similarity of a piece of passage ``ps`` (its own, not the whole's: the pieces of one passage read the
+    same number otherwise, however differently each was reworded). A piece of a word-for-word copy keeps the
+    copy's."""
+    if ps.kind in ("verbatim", "edited") and ps.similarity >= 0.95:
+        return ps.similarity
+    return round(min(1.0, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b))), 4)
+
+
+def _unit_range(u: Units, span: tuple[int, int]) -> tuple[int, int]:
+    """The first and last (inclusive) units that overlap a span of characters."""
+    first = int(np.searchsorted(u.spans[:, 1], span[0], side="right"))
+    return first, max(first, int(np.searchsorted(u.spans[:, 0], span[1], side="left")) - 1)
 
 
 # --- verbatim runs -----------------------------------------------------------------------------------------
