@@ -106,7 +106,7 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
                 rows = records.get(t, [])
                 (_parquet if fmt == "parquet" else _csv)(temps[targets[t]], t, rows)
                 tick(len(rows))
-        for final, tmp in temps.items():
+        for tmp in temps.values():
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
             as_new_file(tmp)
