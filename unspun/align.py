@@ -642,15 +642,16 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             for xs, ys in parts:
                 a, b = (xs, ys) if side == "a" else (ys, xs)
                 if min(a[1] - a[0], b[1] - b[0]) >= p.min_chars // 3:
-                    out.extend(_cut(pair, Passage(a, b, ps.kind, _piece_similarity(pair, ps, a, b)), p, inserted))
+                    piece = Passage(a, b, _kind(pair, a, b, False), _piece_similarity(pair, ps, a, b))
+                    out.extend(_cut(pair, piece, p, inserted))
             return out
     return [ps]
 
 
 def _piece_similarity(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> float:
     """The similarity of a piece of passage ``ps`` (its own, not the whole's: the pieces of one passage read the
-    same number otherwise, however differently each was reworded). A piece of a word-for-word copy keeps the
-    copy's."""
+    same number otherwise, however differently each was reworded; its kind is its own too). A piece of a
+    word-for-word copy keeps the copy's."""
     if ps.kind in ("verbatim", "edited") and ps.similarity >= 0.95:
         return ps.similarity
     return round(min(1.0, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b))), 4)
