@@ -266,3 +266,22 @@ def test_each_piece_of_a_passage_cut_around_debris_has_its_own_similarity():
     near, far = al.passages
     assert near.b[1] <= len(first) + 1 and far.b[0] >= len(first) - 1
     assert (near.kind, near.similarity) == ("verbatim", 1.0) and far.similarity < 0.7
+
+
+def test_a_passage_copied_word_for_word_is_of_similarity_one():
+    """The copy begins inside a sentence of B: the sentences the case was scored on reach beyond the words copied,
+    and the passage read 'verbatim 0.95'."""
+    b = OTHER + "Reported by our correspondent in the northern port town of Saint-Malo on a cold grey morning: " + PARA
+    (p,) = align(HARBOUR_NEWS + " " + PARA, b).passages
+    assert (p.kind, p.similarity) == ("verbatim", 1.0)
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_every_verbatim_passage_of_pan_copies_is_of_similarity_one():
+    """On the first 60 pairs of task 02, 54 verbatim passages read a similarity of 0.95-0.99."""
+    corpus = DATA / "pan13-train"
+    pairs = (corpus / "02-no-obfuscation" / "pairs").read_text().split("\n")[:60]
+    verbatim = [p for a, b in (x.split() for x in pairs) for p in align(
+        (corpus / "susp" / a).read_text(encoding="utf-8"), (corpus / "src" / b).read_text(encoding="utf-8")).passages
+        if p.kind == "verbatim"]
+    assert len(verbatim) > 50 and {p.similarity for p in verbatim} == {1.0}

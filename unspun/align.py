@@ -642,19 +642,22 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             for xs, ys in parts:
                 a, b = (xs, ys) if side == "a" else (ys, xs)
                 if min(a[1] - a[0], b[1] - b[0]) >= p.min_chars // 3:
-                    piece = Passage(a, b, _kind(pair, a, b, False), _piece_similarity(pair, ps, a, b))
-                    out.extend(_cut(pair, piece, p, inserted))
+                    out.extend(_cut(pair, _piece(pair, ps, a, b), p, inserted))
             return out
     return [ps]
 
 
-def _piece_similarity(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> float:
-    """The similarity of a piece of passage ``ps`` (its own, not the whole's: the pieces of one passage read the
-    same number otherwise, however differently each was reworded; its kind is its own too). A piece of a
-    word-for-word copy keeps the copy's."""
+def _piece(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> Passage:
+    """A piece of passage ``ps`` (cut around inserted text, or trimmed) with its own kind and similarity, not the
+    whole's: the pieces of one passage read the same, however differently each was reworded, and a trimmed copy
+    word for word read 'verbatim 0.65'. A piece of a copy word for word (similarity 0.95 or more) keeps the
+    copy's similarity."""
+    kind = _kind(pair, a, b, False)
+    if kind == "verbatim":
+        return Passage(a, b, kind, 1.0)
     if ps.kind in ("verbatim", "edited") and ps.similarity >= 0.95:
-        return ps.similarity
-    return round(min(1.0, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b))), 4)
+        return Passage(a, b, kind, ps.similarity)
+    return Passage(a, b, kind, round(min(1.0, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b))), 4))
 
 
 def _unit_range(u: Units, span: tuple[int, int]) -> tuple[int, int]:
@@ -763,7 +766,8 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             a = (inside[0][0][0], max(r[0][1] for r in inside))
             b = (min(r[1][0] for r in inside), max(r[1][1] for r in inside))
             used.update(inside)
-            out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
+            out.append(Passage(a, b, "verbatim", 1.0) if _same(pair, a, b) else
+                       Passage(a, b, "edited", max(ps.similarity, 0.95)))
         elif inside and exact >= p.trim_share:
             out.append(_trim_to_runs(pair, ps, inside, p))
         else:
@@ -799,8 +803,7 @@ def _trim_to_runs(pair: _Pair, ps: Passage, runs: list[_Run], p: Params) -> Pass
         b1 = rb1
     if (a0, a1, b0, b1) == (*ps.a, *ps.b):
         return ps
-    kind = "verbatim" if _same(pair, (a0, a1), (b0, b1)) else ps.kind
-    return Passage((a0, a1), (b0, b1), kind, ps.similarity)
+    return _piece(pair, ps, (a0, a1), (b0, b1))
 
 
 def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -852,7 +855,9 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
         a, b = spans
         if min(a[1] - a[0], b[1] - b[0]) < p.min_chars:
             continue
-        ps = Passage(a, b, _kind(pair, a, b, summary), round(min(1.0, c.sim), 4))
+        kind = _kind(pair, a, b, summary)
+        # Word for word is 1.0, though the sentences the case was scored on reach beyond the words copied.
+        ps = Passage(a, b, kind, 1.0 if kind == "verbatim" else round(min(1.0, c.sim), 4))
         (condensed if summary else passages).append(ps)
     passages = _verbatim(pair, passages, runs, p, keep_clear=condensed)
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
