@@ -285,3 +285,18 @@ def test_every_verbatim_passage_of_pan_copies_is_of_similarity_one():
         (corpus / "susp" / a).read_text(encoding="utf-8"), (corpus / "src" / b).read_text(encoding="utf-8")).passages
         if p.kind == "verbatim"]
     assert len(verbatim) > 50 and {p.similarity for p in verbatim} == {1.0}
+
+
+def test_text_at_a_passage_edge_is_no_insertion_inside_it():
+    """A run beside a piece too short to report was counted as inserted inside a reused passage: the evidence named
+    B as the source for 107 characters that lie before the only passage, where a reader sees text with no
+    counterpart, as around any passage (PAN susp 01287 / src 02669: 131 characters of a neighbouring case)."""
+    lead = "The harbour authority met on Tuesday. "
+    debris = ("Read more: Ten best cafés near the station you must visit this summer and why locals love them so "
+              "much MORE ")
+    rest = PARA + "The mayor said the harbour would stay open to boats while the new wall is being built. "
+    copy, src = lead + debris + rest, lead + rest
+    c = compare(copy, src)
+    (p,) = c.passages
+    assert copy[p.a[0]:p.a[1]] == rest.strip()
+    assert align(copy, src).inserted_a == [] and c.source is None and c.evidence == []

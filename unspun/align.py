@@ -647,6 +647,18 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
     return [ps]
 
 
+def _pieces(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int, int]]]) -> list[Passage]:
+    """`_cut`'s pieces of a passage, adding to ``inserted`` the runs it cut out that lie between two of them: beside
+    a piece too short to report, a run is text at the passage's edge (on PAN, often a neighbouring case's), which
+    no reader can see inserted inside reused text."""
+    found: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    pieces = _cut(pair, ps, p, found)
+    for side, runs in found.items():
+        spans = [q.a if side == "a" else q.b for q in pieces]
+        inserted[side] += [r for r in runs if any(e <= r[0] for _, e in spans) and any(r[1] <= s for s, _ in spans)]
+    return pieces
+
+
 def _piece(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> Passage:
     """A piece of passage ``ps`` (cut around inserted text, or trimmed) with its own kind and similarity, not the
     whole's: the pieces of one passage read the same, however differently each was reworded, and a trimmed copy
@@ -861,7 +873,7 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
         (condensed if summary else passages).append(ps)
     passages = _verbatim(pair, passages, runs, p, keep_clear=condensed)
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
-    passages = [q for ps in passages for q in _cut(pair, ps, p, inserted)]
+    passages = [q for ps in passages for q in _pieces(pair, ps, p, inserted)]
     passages = sorted(passages + condensed, key=lambda q: q.a)
     return Alignment(passages, inserted["a"], inserted["b"], summary=bool(condensed))
 
