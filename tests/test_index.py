@@ -796,6 +796,19 @@ def test_cli_check_reads_a_web_page_by_its_main_text(tmp_path: Path) -> None:
     assert json.loads(run.stdout)["coverage"]["a"] > 0.9
 
 
+def test_a_page_dated_late_in_the_evening_west_of_utc_is_not_older_than_a_copy_of_the_next_morning(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:  # 04:00 UTC on 3 May: half an hour before the page's 23:30 at UTC-5
+        ix.add([Record(id="copy", text="Reposted. " + TRAM, published="2021-05-03T04:00:00Z")])
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><meta property="article:published_time" content="2021-05-02T23:30:00-05:00">'
+                    f"</head><body><article><p>{html.escape(TRAM)}</p></article></body></html>")
+    run = subprocess.run([UNSPUN, "check", "--db", str(db), str(page), "-f", "json"], capture_output=True, text=True)
+    (doc,) = json.loads(run.stdout)["documents"]
+    assert doc["original"] == "copy"  # the page's day alone, 2 May, read as midnight UTC, predated the copy
+
+
 def test_cli_check_errors(tmp_path: Path) -> None:
     q = tmp_path / "q.txt"
     q.write_text(TRAM)
