@@ -7,7 +7,7 @@ import pytest
 from unspun.align import Alignment
 from unspun.clusters.graph import _original
 from unspun.clusters.links import Link
-from unspun.dates import instant, normalise
+from unspun.dates import before, instant, normalise, span
 from unspun.judge import _direction
 from unspun.models import Document
 
@@ -30,6 +30,10 @@ from unspun.models import Document
     ("1.3.2005", "2005-03-01", True),  # dots: day first, as where dates are written so
     ("01.03.2005 14:30", "2005-03-01T14:30:00", True),
     ("1/3/2005", "2005-01-03", True),  # slashes: month first (dateutil's reading, the US one)
+    ("2004", "2004", True),  # a year alone is no 1 January
+    ("March 2004", "2004-03", True),
+    ("2004-03", "2004-03", True),
+    ("1 Mar 2004 00:00", "2004-03-01T00:00:00", True),  # a time given at midnight is a time
 ])
 def test_normalise(value: str, stored: str, noted: bool) -> None:
     got, note = normalise(value)
@@ -52,3 +56,29 @@ def test_judge_and_clusters_order_by_instant() -> None:
     link = Link("n", "o", (), 1.0, 1.0, 10, 10, published_a="2005-03-01", published_b="March 1, 2004")
     first, why = _original(["n", "o"], {"n": "2005-03-01", "o": "March 1, 2004"}, [link])
     assert first == "o" and "(March 1, 2004)" in why
+
+
+def test_a_date_is_earlier_only_when_all_it_may_name_is() -> None:
+    year, day, morning, evening = span("2004"), span("2004-03-01"), span("2004-03-01T10:00Z"), span("2004-03-01 23:30")
+    assert year and day and morning and evening
+    assert not before(year, day) and not before(day, year)  # 2004 may be any day of 2004
+    assert not before(day, morning) and not before(morning, day)  # the day alone may be after 10:00
+    assert before(morning, evening) and not before(morning, morning)  # equal times tie
+    assert before(span("2003"), day) and before(day, span("2004-03-02T00:00Z")) and before(day, span("2004-04"))
+    assert span("9999")[1].year == 9999  # its year's end is past what a datetime holds
+
+
+def test_judge_does_not_order_a_year_alone_against_a_day_of_it() -> None:
+    side, evidence = _direction(Document("x", published="2004"), Document("x", published="2004-05-02"),
+                                Alignment(passages=[]))
+    assert side is None and evidence == []
+    side, evidence = _direction(Document("x", published="2004-05-02T10:00Z"),
+                                Document("x", published="2004-05-02T12:00+02:00"), Alignment(passages=[]))
+    assert side is None and evidence == []  # the same instant
+
+
+def test_clusters_say_when_the_dates_do_not_order_the_first_two() -> None:
+    link = Link("d", "y", (), 1.0, 1.0, 10, 10, published_a="2004-05-02", published_b="2004")
+    first, why = _original(["d", "y"], {"d": "2004-05-02", "y": "2004"}, [link])
+    assert first == "y" and why == ("earliest published of the 2 dated member(s) (2004); the dates do not order it "
+                                    "before d (2004-05-02)")

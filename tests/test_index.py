@@ -205,6 +205,28 @@ def test_a_checked_document_older_than_the_dated_sources_says_which_sources_it_p
         assert res.evidence == ["the checked document (2004-01-01) predates every source; it may be the original"]
 
 
+def test_dates_that_do_not_order_the_sources_do_not_name_one_the_earliest(tmp_path: Path) -> None:
+    with Index(tmp_path / "db", semantic=False) as ix:
+        rep = ix.add([Record(id="yearly.txt", text=LIBRARY, published="2004"),
+                      Record(id="daily.txt", text="Reposted: " + LIBRARY, published="2004-05-02")])
+        assert [(f.origin, f.reason) for f in rep.notes] == [("yearly.txt", "published '2004' read as 2004")]
+        assert ix.get("yearly.txt").published == "2004"  # was 2004-01-01, then named first as 1 January
+        res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
+        assert {s.id for s in res.sources} == {"yearly.txt", "daily.txt"}
+        assert res.evidence[0].startswith("the dates do not order ") and "yearly.txt (2004)" in res.evidence[0]
+        assert "daily.txt (2004-05-02)" in res.evidence[0]
+        assert res.original == res.sources[0].id and "explains the most" in res.evidence[1]
+        # The same instant written in two zones: a tie, not 'the earliest published'.
+        ix.add([Record(id="yearly.txt", text=LIBRARY, published="2004-05-02T10:00:00Z"),
+                Record(id="daily.txt", text="Reposted: " + LIBRARY, published="2004-05-02T12:00:00+02:00")])
+        res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
+        assert res.evidence[0].startswith("the dates do not order ")
+        ix.add([Record(id="daily.txt", text="Reposted: " + LIBRARY, published="2004-05-02T12:00:01+02:00")])
+        res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
+        assert res.original == "yearly.txt" and res.evidence == [
+            "yearly.txt is the earliest published of the 2 dated source(s) (2004-05-02T10:00:00Z)"]
+
+
 def test_a_checked_document_date_that_is_no_date_is_said_to_be_left_out(tmp_path: Path) -> None:
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="dated.txt", text=LIBRARY, published="2005-03-01")])
@@ -794,6 +816,19 @@ def test_cli_check_reads_a_web_page_by_its_main_text(tmp_path: Path) -> None:
                          capture_output=True, text=True)  # compare reads the page as check does
     assert run.returncode == 0 and "a web page: its main text is used" in run.stderr
     assert json.loads(run.stdout)["coverage"]["a"] > 0.9
+
+
+def test_a_page_dated_late_in_the_evening_west_of_utc_is_not_older_than_a_copy_of_the_next_morning(
+        tmp_path: Path) -> None:
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:  # 04:00 UTC on 3 May: half an hour before the page's 23:30 at UTC-5
+        ix.add([Record(id="copy", text="Reposted. " + TRAM, published="2021-05-03T04:00:00Z")])
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><meta property="article:published_time" content="2021-05-02T23:30:00-05:00">'
+                    f"</head><body><article><p>{html.escape(TRAM)}</p></article></body></html>")
+    run = subprocess.run([UNSPUN, "check", "--db", str(db), str(page), "-f", "json"], capture_output=True, text=True)
+    (doc,) = json.loads(run.stdout)["documents"]
+    assert doc["original"] == "copy"  # the page's day alone, 2 May, read as midnight UTC, predated the copy
 
 
 def test_cli_check_errors(tmp_path: Path) -> None:

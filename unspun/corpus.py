@@ -198,6 +198,17 @@ def read_page(path: str | Path) -> Document:
                     published=found.published)
 
 
+#: The page's time and offset too: trafilatura's default keeps the day alone, so "23:30 at UTC-5" became that day at
+#: midnight UTC, earlier than a copy posted at 04:00 UTC the next day, half an hour before the page.
+_PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def _page_date(value: str | None) -> str | None:
+    """htmldate writes a date the page gives without a time as that day's midnight without an offset: the day alone
+    is what the page said."""
+    return value.removesuffix("T00:00:00") if value else None
+
+
 def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
                 encoding_note: str | None = None) -> Item:
     """The page's main text (no menus, ads or comments), with the metadata it declares.
@@ -206,9 +217,10 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
     date loses to it, since a crawl date is only an upper bound on when the text was published. Dates come from
     metadata, markup and the URL only, not from the wording: "the vote of March 3, 2015" is not when it appeared.
     """
+    params = set_date_params(extensive=False) | {"outputformat": _PAGE_DATE_FORMAT}
     try:
         extracted = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
-                                                date_extraction_params=set_date_params(extensive=False))
+                                                date_extraction_params=params)
     except Exception as e:  # lxml and trafilatura on arbitrary web pages: that page fails, not the run
         return Failure(origin, f"HTML extraction failed: {e}")
     if extracted is None or not (extracted.text or "").strip():
@@ -217,7 +229,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
         id=doc_id,
         text=extracted.text,
         url=url or extracted.url,
-        published=extracted.date or published,
+        published=_page_date(extracted.date) or published,
         source=extracted.sitename,
         title=extracted.title,
         lang=extracted.language,

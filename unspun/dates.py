@@ -4,17 +4,28 @@ Records give ``published`` as ISO 8601 (WARC, trafilatura, most feeds) or as peo
 Compared as strings, "March 1, 2004" would sort after "2005-03-01" and two times with different UTC offsets by
 their digits, naming the wrong original. Bare dates and times without an offset are taken as UTC; a time in a zone
 known only by an abbreviation ("10:00 EST": abbreviations are ambiguous) keeps its date alone.
+
+A date names a span of time as long as what it gives (a year alone its year, a day its UTC day, a time an instant),
+and one text came first only when its span ends before the other's begins: "2024" (read as its 1 January) was the
+earliest beside "2024-05-02", and "2024-05-02" (its midnight) beside 10:00 that day.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Literal
 
 from dateutil import parser as _parser
 
 #: Fills the fields a written date leaves out; a date without a year (year 1 here) is no date.
 _DEFAULT = datetime(1, 1, 1)
+#: Parsed again with this default, the fields that change are those the date leaves out (month, day or time).
+_OTHER = datetime(1, 2, 2, 1, 1, 1)
+#: How much of a date a value gives.
+Precision = Literal["year", "month", "day", "time"]
+#: A date as read: the instant it starts at (naive: UTC) and how much it gives.
+Reading = tuple[datetime, Precision]
 #: "GMT+0300" (JavaScript's Date.toString) means three hours east; dateutil reads such a sign the POSIX way, west.
 _GMT_SIGN = re.compile(r"\b(?:GMT|UTC)\s*(?=[+-]\d)", re.IGNORECASE)
 _UTC_NAMES = frozenset({"UTC", "GMT", "UT", "Z"})
@@ -42,18 +53,25 @@ class _Zones:
         return None
 
 
-def _written(value: str) -> datetime | date | None:
-    """A date as people write it: a datetime, a date when only the day is certain, None when it is no date."""
+def _written(value: str) -> Reading | None:
+    """A date as people write it, with what it gives (an abbreviated zone gives its day alone), or None."""
     zones = _Zones()
+    text = _GMT_SIGN.sub("", _ZONE_NAME.sub("", value))
     try:
-        t = _parser.parse(_GMT_SIGN.sub("", _ZONE_NAME.sub("", value)), default=_DEFAULT, tzinfos=zones,
-                          dayfirst=bool(_DOTTED.match(value)))
+        t, other = (_parser.parse(text, default=d, tzinfos=zones, dayfirst=bool(_DOTTED.match(value)))
+                    for d in (_DEFAULT, _OTHER))
         t.utcoffset()  # an offset of a day or more parses, then fails here
     except (ValueError, OverflowError):
         return None
     if t.year == 1:
         return None
-    return t.date() if zones.unknown else t
+    if t.month != other.month:
+        return datetime(t.year, 1, 1), "year"
+    if t.day != other.day:
+        return datetime(t.year, t.month, 1), "month"
+    if zones.unknown or t.hour != other.hour:
+        return datetime(t.year, t.month, t.day), "day"
+    return t, "time"
 
 
 def _iso(value: str) -> datetime | None:
@@ -66,33 +84,57 @@ def _iso(value: str) -> datetime | None:
     return t
 
 
-def _read(value: str | None) -> datetime | date | None:
+def _read(value: str | None) -> Reading | None:
     if not value or not value.strip():
         return None
     t = _iso(value)
-    return t if t is not None else _written(value)
+    if t is None:
+        return _written(value)
+    return t, ("time" if re.search(r"[T ]", value.strip(), re.IGNORECASE) else "day")
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def instant(value: str | None) -> datetime | None:
-    """The moment ``value`` names (timezone-aware), or None when it is missing or not a date."""
-    t = _read(value)
-    if t is None:
+    """The moment ``value`` names or starts at (timezone-aware), or None when it is missing or not a date."""
+    read = _read(value)
+    return _aware(read[0]) if read is not None else None
+
+
+def span(value: str | None) -> tuple[datetime, datetime] | None:
+    """The first instant ``value`` may name and the instant after its last (equal for a time), or None."""
+    read = _read(value)
+    if read is None:
         return None
-    if not isinstance(t, datetime):
-        t = datetime(t.year, t.month, t.day)
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+    t, precision = read
+    start = _aware(t)
+    try:
+        if precision == "year":
+            return start, start.replace(year=t.year + 1)
+        if precision == "month":
+            return start, start.replace(year=t.year + t.month // 12, month=t.month % 12 + 1)
+        return start, start + timedelta(days=1) if precision == "day" else start
+    except (ValueError, OverflowError):  # the span of year 9999 ends past what datetime holds
+        return start, datetime.max.replace(tzinfo=timezone.utc)
+
+
+def before(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    """Whether the span ``a`` is certainly earlier than ``b``: it ends before ``b`` begins (two equal times tie)."""
+    return a[1] <= b[0] and a[0] < b[0]
 
 
 def normalise(value: str) -> tuple[str, str | None]:
     """``published`` as stored, and a note when it was rewritten or is not a date: ISO 8601 is kept as given, a
-    written date becomes ISO 8601 (``2004-03-01``, with the time when it has one), anything else is kept as given
-    (nothing is lost) but orders no sources."""
+    written date becomes ISO 8601 (``2004-03-01``, with the time when it has one, ``2004-03`` or ``2004`` when it
+    gives no day or month), anything else is kept as given (nothing is lost) but orders no sources."""
     if _iso(value) is not None:
         return value.strip(), None
-    t = _written(value)
-    if t is None:
+    read = _written(value)
+    if read is None:
         return value, f"published {value!r} is not a date; kept as given, but it orders no sources"
-    if isinstance(t, datetime) and t.time() == datetime.min.time() and t.tzinfo is None:
-        t = t.date()
-    iso = t.isoformat()
+    t, precision = read
+    iso = {"year": f"{t.year:04d}", "month": f"{t.year:04d}-{t.month:02d}", "day": t.date().isoformat(),
+           "time": t.isoformat()}[precision]
     return iso, f"published {value!r} read as {iso}"

@@ -656,28 +656,43 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
     """The likely original among the sources: the earliest published, else the one the aligner's evidence names."""
     if not sources:
         return None, []
-    when = {s.id: dates.instant(s.published) for s in sources}
-    dated = [s for s in sources if when[s.id] is not None]
-    if dated:
-        first = min(dated, key=lambda s: when[s.id])
-        mine = dates.instant(doc.published)
-        if mine is not None and mine < when[first.id]:
-            undated = len(sources) - len(dated)
-            # Only dated sources can be ordered: "every source" would say so of the undated ones too.
-            which = "every source" if not undated else (f"every dated source ({len(dated)} of {len(sources)}; "
-                                                        f"{undated} {'carries' if undated == 1 else 'carry'} no date)")
-            return None, [f"the checked document ({doc.published}) predates {which}; it may be the original"]
-        evidence = [f"{first.id} is the earliest published of the {len(dated)} dated source(s) ({first.published})"]
-        if mine is None and doc.published and doc.published.strip():
-            # A date the checked document was given but that reads as none (a typo in the page's field) would
-            # otherwise vanish: the verdict would look as if it had been weighed against the sources' dates.
-            evidence.append(f"the checked document's published {doc.published!r} is not a date, so it was not "
-                            "compared with the sources' dates")
-        return first.id, evidence
+    spans = {s.id: dates.span(s.published) for s in sources}
+    when = {i: t for i, t in spans.items() if t is not None}
+    dated = [s for s in sources if s.id in when]
+    if not dated:
+        return _by_text(sources, "no dates to order the sources")
+    # The sources no other one certainly precedes: a year alone, or a day, may hold a later time of another.
+    firsts = [s for s in dated if not any(dates.before(when[t.id], when[s.id]) for t in dated)]
+    mine = dates.span(doc.published)
+    if mine is not None and all(dates.before(mine, when[s.id]) for s in dated):
+        undated = len(sources) - len(dated)
+        # Only dated sources can be ordered: "every source" would say so of the undated ones too.
+        which = "every source" if not undated else (f"every dated source ({len(dated)} of {len(sources)}; "
+                                                    f"{undated} {'carries' if undated == 1 else 'carry'} no date)")
+        return None, [f"the checked document ({doc.published}) predates {which}; it may be the original"]
+    if len(firsts) == 1:
+        first = firsts[0].id
+        evidence = [f"{first} is the earliest published of the {len(dated)} dated source(s) ({firsts[0].published})"]
+    else:
+        named = ", ".join(f"{s.id} ({s.published})" for s in firsts)
+        first, why = _by_text(firsts, "of the sources the dates leave unordered")
+        evidence = [f"the dates do not order {named}: each may be the earliest published of the {len(dated)} "
+                    "dated source(s)", *why]
+    if mine is None and doc.published and doc.published.strip():
+        # A date the checked document was given but that reads as none (a typo in the page's field) would
+        # otherwise vanish: the verdict would look as if it had been weighed against the sources' dates.
+        evidence.append(f"the checked document's published {doc.published!r} is not a date, so it was not "
+                        "compared with the sources' dates")
+    return first, evidence
+
+
+def _by_text(sources: list[Source], why: str) -> tuple[str, list[str]]:
+    """Among sources the dates leave unordered: the one the aligner's evidence names, else the one that explains
+    the most of the checked text."""
     for s in sources:
         if s.comparison.source == "b":
             return s.id, [f"{s.id} (A: the checked document, B: {s.id}): " + "; ".join(s.comparison.evidence)]
-    return sources[0].id, [f"{sources[0].id} explains the most of the checked text (no dates to order the sources)"]
+    return sources[0].id, [f"{sources[0].id} explains the most of the checked text ({why})"]
 
 
 def open_index(path: str | Path, *, readonly: bool = True, linger: float = 0.0) -> Index:

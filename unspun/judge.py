@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 
 from .align import Alignment
-from .dates import instant
+from .dates import before, span
 from .models import Comparison, Document, Side
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
@@ -54,9 +54,9 @@ def _dates(text: str) -> list[date]:
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
-    ta, tb = instant(a.published), instant(b.published)
-    if ta is not None and tb is not None and ta != tb:
-        first: Side = "a" if ta < tb else "b"
+    ta, tb = span(a.published), span(b.published)
+    if ta is not None and tb is not None and (before(ta, tb) or before(tb, ta)):
+        first: Side = "a" if before(ta, tb) else "b"
         votes[first] += 2
         early, late = (a.published, b.published) if first == "a" else (b.published, a.published)
         evidence.append(f"{first.upper()} was published first ({early} vs {late}, from metadata)")

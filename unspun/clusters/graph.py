@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..dates import instant
+from ..dates import before, span
 from .links import Link
 from .params import ClusterParams
 
@@ -83,15 +83,16 @@ def _cluster(edges: list[Link]) -> Cluster:
 
 
 def _original(members: list[str], published: dict[str, str | None], edges: list[Link]) -> tuple[str, str]:
-    when = {m: instant(d) for m, d in published.items()}
+    when = {m: span(d) for m, d in published.items()}
     dated = sorted((t, m) for m, t in when.items() if t is not None)
     if dated:
-        first_time, first = dated[0]
+        (first_span, first), rest = dated[0], dated[1:]
         why = f"earliest published of the {len(dated)} dated member(s) ({published[first]})"
         if len(dated) < len(members):
             why += f"; {len(members) - len(dated)} member(s) have no date"
-        if len(dated) > 1 and dated[1][0] == first_time:
-            why += f"; tied on date with {dated[1][1]}, smallest id taken"
+        if rest and not before(first_span, rest[0][0]):
+            # A tie, or a year or day alone that may hold the other's time: the dates do not order the two.
+            why += f"; the dates do not order it before {rest[0][1]} ({published[rest[0][1]]})"
         return first, why
     score: dict[str, int] = defaultdict(int)
     said: dict[str, str] = {}
