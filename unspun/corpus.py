@@ -204,9 +204,15 @@ _PAGE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 def _page_date(value: str | None) -> str | None:
-    """htmldate writes a date the page gives without a time as that day's midnight without an offset: the day alone
-    is what the page said."""
-    return value.removesuffix("T00:00:00") if value else None
+    """The page's date in ISO 8601 as records give it (offset ``-05:00``, not strftime's ``-0500``); htmldate writes a
+    date the page gives without a time as that day's midnight without an offset: the day alone is what the page
+    said."""
+    if not value or value.endswith("T00:00:00"):
+        return value.removesuffix("T00:00:00") if value else None
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        return value
 
 
 def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,

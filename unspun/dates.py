@@ -1,4 +1,5 @@
-"""Publication dates: read from what records carry, and compared as instants to say which text came first.
+"""Publication dates: read from what records carry, and compared as the spans of time they give to say which
+text came first.
 
 Records give ``published`` as ISO 8601 (WARC, trafilatura, most feeds) or as people write dates ("March 1, 2004").
 Compared as strings, "March 1, 2004" would sort after "2005-03-01" and two times with different UTC offsets by
@@ -95,12 +96,6 @@ def _read(value: str | None) -> Reading | None:
 
 def _aware(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
-
-
-def instant(value: str | None) -> datetime | None:
-    """The moment ``value`` names or starts at (timezone-aware), or None when it is missing or not a date."""
-    read = _read(value)
-    return _aware(read[0]) if read is not None else None
 
 
 def span(value: str | None) -> tuple[datetime, datetime] | None:
