@@ -82,3 +82,16 @@ def test_clusters_say_when_the_dates_do_not_order_the_first_two() -> None:
     first, why = _original(["d", "y"], {"d": "2004-05-02", "y": "2004"}, [link])
     assert first == "y" and why == ("earliest published of the 2 dated member(s) (2004); the dates do not order it "
                                     "before d (2004-05-02)")
+
+
+@pytest.mark.parametrize("written, said", [
+    ("", True),  # the original gives no date: the copy's date line is one a scraper adds
+    ("Published January 21, 2022. ", False), ("Posted 21 Jan. 2022. ", False), ("Updated 1/21/2022. ", False),
+    ("Published January 22, 2022. ", True),  # another day
+])
+def test_a_date_line_the_other_text_gives_in_words_is_not_one_it_lacks(written: str, said: bool) -> None:
+    """`compare` said "A carries a date in its text (2022-01-21) that B lacks" of a B that gives "January 21, 2022":
+    only ISO dates were looked for."""
+    text = "The council voted on Monday to build a tramway from the station to the campus. " * 3
+    side, evidence = _direction(Document("date 2022-01-21 " + text), Document(written + text), Alignment(passages=[]))
+    assert side is None and any("carries a date" in e for e in evidence) == said

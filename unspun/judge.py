@@ -51,6 +51,18 @@ def _dates(text: str) -> list[date]:
     return out
 
 
+def _written_in(text: str, d: date) -> bool:
+    """Whether ``text`` gives the day ``d`` as people write it ("January 21, 2022", "21 Jan. 2022", "1/21/2022",
+    "21.01.2022"): a scraper's ISO date line says the copy carries a date the original lacks only when the original
+    does not give that day in its own words."""
+    month = rf"(?:{d.strftime('%B')}|{d.strftime('%b')}\.?)"
+    day = rf"0?{d.day}(?:st|nd|rd|th)?"
+    m = rf"0?{d.month}"
+    forms = (rf"{month}\s+{day},?\s+{d.year}", rf"{day}\s+(?:of\s+)?{month},?\s+{d.year}",
+             rf"{m}/0?{d.day}/{d.year}", rf"0?{d.day}[./]{m}[./]{d.year}", rf"{d.year}/{m}/0?{d.day}")
+    return re.search(rf"\b(?:{'|'.join(forms)})\b", text, re.IGNORECASE) is not None
+
+
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
@@ -73,9 +85,9 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
                 "looks like the source"
             )
     da, db = _dates(a.text), _dates(b.text)
-    if da and not db:
+    if da and not db and not _written_in(b.text, min(da)):
         evidence.append(f"A carries a date in its text ({min(da).isoformat()}) that B lacks, as scraped copies do")
-    elif db and not da:
+    elif db and not da and not _written_in(a.text, min(db)):
         evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks, as scraped copies do")
     if votes["a"] == votes["b"]:
         return None, evidence
