@@ -97,13 +97,20 @@ def doc_links(ix: Index, doc_id: str, boiler: frozenset[int], p: ClusterParams) 
 
 def _clean(c: Comparison, a_id: str, b_id: str, ba: list[Span], bb: list[Span], p: ClusterParams) -> Link | None:
     """The link without passages that lie within boilerplate, coverage recomputed; None when nothing is left."""
-    keep = [x for x in c.passages
-            if _outside(c.a.text, x.a, ba) >= p.passage_chars and _outside(c.b.text, x.b, bb) >= p.passage_chars]
+    keep = [x for x in c.passages if _kept(c.a.text, x.a, ba, p) and _kept(c.b.text, x.b, bb, p)]
     if not keep:
         return None
     ta, tb = _blank(c.a.text, ba), _blank(c.b.text, bb)
     return Link(a_id, b_id, tuple(keep), coverage(ta, [x.a for x in keep]), coverage(tb, [x.b for x in keep]),
                 _chars(ta), _chars(tb), c.source, tuple(c.evidence), c.a.published, c.b.published, "a")
+
+
+def _kept(text: str, span: Span, boiler: list[Span], p: ClusterParams) -> bool:
+    """Whether a passage stays: unless boilerplate leaves it under ``passage_chars``. A piece no boilerplate touches
+    stays whatever its length (the aligner cuts a passage around inserted text into pieces of 50, as `compare`
+    shows them)."""
+    rest = _outside(text, span, boiler)
+    return rest >= p.passage_chars or rest == _outside(text, span, [])
 
 
 def _blank(text: str, spans: list[Span]) -> str:

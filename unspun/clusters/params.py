@@ -28,7 +28,7 @@ class ClusterParams:
     #: of their other sentences (a widely copied story shares most of them, a footer almost none).
     boiler_overlap: float = 0.5
     boiler_sample: int = 24
-    #: A passage keeps this many non-space characters outside boilerplate on both sides, or it is dropped.
+    #: A passage boilerplate reaches keeps this many non-space characters outside it on both sides, or it is dropped.
     passage_chars: int = 100
     #: A link joins a cluster when it covers this share of the shorter document (after boilerplate is removed):
     #: a few shared sentences must not merge two stories.
