@@ -415,3 +415,18 @@ def test_a_short_piece_no_boilerplate_touches_stays_in_the_link() -> None:
     assert link.coverage_b == pytest.approx(coverage(b, [p.b for p in passages]))
     cut = _clean(c, "a", "b", [(0, 70)], [], ClusterParams())  # the piece is boilerplate on one side: dropped
     assert cut is not None and cut.passages == tuple(passages[1:])
+
+
+def test_direction_evidence_in_a_circle_is_not_called_none() -> None:
+    """Three undated members whose links each name a source (a over b, b over c, c over a) give every member a net
+    score of 0: the guess that follows must not say there was no direction evidence."""
+    from unspun.clusters.graph import clusters as build
+    from unspun.clusters.links import Link
+
+    def link(a: str, b: str, source: str) -> Link:
+        return Link(a, b, (), 0.9, 0.9, 1000, 1000, source, ("inserted runs",))
+
+    (c,) = build([link("a", "b", "a"), link("b", "c", "a"), link("a", "c", "b")], ClusterParams())
+    assert "no direction evidence" not in c.why and "in a circle" in c.why
+    (plain,) = build([link("a", "b", None), link("b", "c", None)], ClusterParams())  # type: ignore[arg-type]
+    assert plain.why.startswith("no dates and no direction evidence: a guess")

@@ -20,7 +20,8 @@ from .params import ClusterParams
 class Copy:
     id: str
     published: str | None
-    #: Share of the copy (non-space characters, boilerplate excluded) reused from the cluster.
+    #: Share of the copy (non-space characters, boilerplate excluded) its link to the original explains; without
+    #: such a link, the most that one of its links explains.
     reused: float
 
 
@@ -111,5 +112,8 @@ def _original(members: list[str], published: dict[str, str | None], edges: list[
         degree[l.a] += 1
         degree[l.b] += 1
     best = max(members, key=lambda m: (degree[m], -members.index(m)))
-    return best, (f"no dates and no direction evidence: a guess, the member linked to the most others "
+    # Scores sum to 0: with none above 0, any evidence names each member the source as often as the copy.
+    lead = ("no dates, and the aligner's direction evidence runs in a circle (it names each member a copy as often "
+            "as a source)" if said else "no dates and no direction evidence")
+    return best, (f"{lead}: a guess, the member linked to the most others "
                   f"({degree[best]} of {len(members) - 1}), smallest id on ties")
