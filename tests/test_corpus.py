@@ -241,14 +241,16 @@ JSONL_LINES = [
     json.dumps({"text": "No id."}),
     json.dumps({"id": "blank", "text": "   "}),
     json.dumps(["not", "an", "object"]),
-    json.dumps({"id": "bad-date", "text": "Number as date.", "published": 20200102}),
+    json.dumps({"id": "number-date", "text": "Number as date.", "published": 1714640000}),
+    json.dumps({"id": "bad-title", "text": "A title that is no text.", "title": ["a", "list"]}),
     json.dumps({"id": "last", "text": "Still read."}),
 ]
 
 
 def _check_jsonl(items: list[Record | Failure], name: str) -> None:
     records = _records(items)
-    assert list(records) == ["a", "7", "last"]
+    assert list(records) == ["a", "7", "number-date", "last"]
+    assert records["number-date"].published == "1714640000"  # kept as written: the record and its text are not lost
     assert records["a"] == Record(id="a", text="First text.", url="https://x.example/a", published="2020-01-02",
                                   source="X", title="A", lang="en", origin=f"{name}:1")
     assert records["7"].origin == f"{name}:4"
@@ -258,7 +260,7 @@ def _check_jsonl(items: list[Record | Failure], name: str) -> None:
     assert failures[f"{name}:6"] == "record has no id"
     assert failures[f"{name}:7"] == "record has empty text"
     assert failures[f"{name}:8"] == "expected a JSON object, found list"
-    assert failures[f"{name}:9"] == "published must be a string, not int"
+    assert failures[f"{name}:10"] == "title must be a string, not list"
     assert len(failures) == 6
 
 

@@ -265,6 +265,10 @@ def _record(fields: Mapping[str, object], origin: str) -> Item:
         value = fields.get(name)
         if isinstance(value, (date, datetime)):  # Parquet timestamp and date columns
             value = value.isoformat()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A number (an epoch, a year, 20200102) is kept as written: failing the record lost its text; `index`
+            # notes a `published` that is no date, which then orders nothing.
+            value = str(value)
         if value is not None and not isinstance(value, str):
             return Failure(origin, f"{name} must be a string, not {type(value).__name__}")
         optional[name] = value or None
