@@ -659,23 +659,27 @@ def _pieces(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[
     return pieces
 
 
+def _passage(a: tuple[int, int], b: tuple[int, int], kind: Kind, similarity: float) -> Passage:
+    """A passage; one copied word for word is of similarity 1.0, though the sentences it was scored on may reach
+    beyond the words copied."""
+    return Passage(a, b, kind, 1.0 if kind == "verbatim" else round(min(1.0, similarity), 4))
+
+
 def _piece(pair: _Pair, ps: Passage, a: tuple[int, int], b: tuple[int, int]) -> Passage:
     """A piece of passage ``ps`` (cut around inserted text, or trimmed) with its own kind and similarity, not the
     whole's: the pieces of one passage read the same, however differently each was reworded, and a trimmed copy
     word for word read 'verbatim 0.65'. A piece of a copy word for word (similarity 0.95 or more) keeps the
     copy's similarity."""
     kind = _kind(pair, a, b, False)
-    if kind == "verbatim":
-        return Passage(a, b, kind, 1.0)
-    if ps.kind in ("verbatim", "edited") and ps.similarity >= 0.95:
-        return Passage(a, b, kind, ps.similarity)
-    return Passage(a, b, kind, round(min(1.0, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b))), 4))
+    if kind == "verbatim" or (ps.kind in ("verbatim", "edited") and ps.similarity >= 0.95):
+        return _passage(a, b, kind, ps.similarity)
+    return _passage(a, b, kind, pair.frag_sim(_unit_range(pair.ua, a), _unit_range(pair.ub, b)))
 
 
 def _unit_range(u: Units, span: tuple[int, int]) -> tuple[int, int]:
-    """The first and last (inclusive) units that overlap a span of characters."""
-    first = int(np.searchsorted(u.spans[:, 1], span[0], side="right"))
-    return first, max(first, int(np.searchsorted(u.spans[:, 0], span[1], side="left")) - 1)
+    """The first and last (inclusive, as cases hold them) units that overlap a span of characters."""
+    r = u.overlapping(*span)
+    return r.start, max(r.start, r.stop - 1)
 
 
 # --- verbatim runs -----------------------------------------------------------------------------------------
@@ -778,8 +782,7 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             a = (inside[0][0][0], max(r[0][1] for r in inside))
             b = (min(r[1][0] for r in inside), max(r[1][1] for r in inside))
             used.update(inside)
-            out.append(Passage(a, b, "verbatim", 1.0) if _same(pair, a, b) else
-                       Passage(a, b, "edited", max(ps.similarity, 0.95)))
+            out.append(_passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
         elif inside and exact >= p.trim_share:
             out.append(_trim_to_runs(pair, ps, inside, p))
         else:
@@ -867,9 +870,7 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
         a, b = spans
         if min(a[1] - a[0], b[1] - b[0]) < p.min_chars:
             continue
-        kind = _kind(pair, a, b, summary)
-        # Word for word is 1.0, though the sentences the case was scored on reach beyond the words copied.
-        ps = Passage(a, b, kind, 1.0 if kind == "verbatim" else round(min(1.0, c.sim), 4))
+        ps = _passage(a, b, _kind(pair, a, b, summary), c.sim)
         (condensed if summary else passages).append(ps)
     passages = _verbatim(pair, passages, runs, p, keep_clear=condensed)
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}

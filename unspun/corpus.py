@@ -207,8 +207,10 @@ def _page_date(value: str | None) -> str | None:
     """The page's date in ISO 8601 as records give it (offset ``-05:00``, not strftime's ``-0500``); htmldate writes a
     date the page gives without a time as that day's midnight without an offset: the day alone is what the page
     said."""
-    if not value or value.endswith("T00:00:00"):
-        return value.removesuffix("T00:00:00") if value else None
+    if not value:
+        return None
+    if value.endswith("T00:00:00"):
+        return value.removesuffix("T00:00:00")
     try:
         return datetime.fromisoformat(value).isoformat()
     except ValueError:
@@ -223,6 +225,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
     date loses to it, since a crawl date is only an upper bound on when the text was published. Dates come from
     metadata, markup and the URL only, not from the wording: "the vote of March 3, 2015" is not when it appeared.
     """
+    # Per page: the settings hold today's date, past which a page's date is not believed (serve runs for days).
     params = set_date_params(extensive=False) | {"outputformat": _PAGE_DATE_FORMAT}
     try:
         extracted = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,

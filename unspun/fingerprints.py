@@ -67,18 +67,12 @@ def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
     return out
 
 
-def _span_units(u: Units, start: int, end: int) -> range:
-    """The units that overlap ``[start, end)`` (units are in text order)."""
-    return range(int(np.searchsorted(u.spans[:, 1], start, side="right")),
-                 int(np.searchsorted(u.spans[:, 0], end, side="left")))
-
-
 def span_stems(u: Units, start: int, end: int) -> list[str]:
     """Stems of the content words inside ``[start, end)`` (a passage of the text), in text order."""
-    return [s for i in _span_units(u, start, end) for s in _content_stems(u, i, start, end)]
+    return [s for i in u.overlapping(start, end) for s in _content_stems(u, i, start, end)]
 
 
 def span_grams(u: Units, start: int, end: int) -> np.ndarray:
     """Hashes of the content-word pairs of the units' words inside ``[start, end)`` (a passage of the text)."""
-    grams = [h for i in _span_units(u, start, end) for h in _pair_hashes(_content_stems(u, i, start, end))]
+    grams = [h for i in u.overlapping(start, end) for h in _pair_hashes(_content_stems(u, i, start, end))]
     return np.unique(np.array(grams, dtype=np.int64))

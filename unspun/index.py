@@ -656,8 +656,7 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
     """The likely original among the sources: the earliest published, else the one the aligner's evidence names."""
     if not sources:
         return None, []
-    spans = {s.id: dates.span(s.published) for s in sources}
-    when = {i: t for i, t in spans.items() if t is not None}
+    when = {s.id: t for s in sources if (t := dates.span(s.published)) is not None}
     dated = [s for s in sources if s.id in when]
     if not dated:
         return _by_text(sources, "no dates to order the sources")

@@ -32,6 +32,11 @@ class Units:
     def __len__(self) -> int:
         return len(self.spans)
 
+    def overlapping(self, start: int, end: int) -> range:
+        """The units that overlap ``[start, end)`` of the text (units are in text order)."""
+        return range(int(np.searchsorted(self.spans[:, 1], start, side="right")),
+                     int(np.searchsorted(self.spans[:, 0], end, side="left")))
+
     def unit_tokens(self, i: int) -> list[Token]:
         a, b = self.tok_range[i]
         return self.tok[a:b]
