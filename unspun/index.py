@@ -32,7 +32,7 @@ import xxhash
 
 from . import dates
 from .align import Params, align_units
-from .embed import cores, encode, set_threads
+from .embed import cores, encode, on_device, set_threads
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
@@ -473,7 +473,8 @@ class Index:
         if pool is None:
             return latest, ((_prepare(t), None) for t in texts)
         parts = [texts[i:i + PART] for i in range(0, len(texts), PART)]
-        done = pool.map(partial(_prepare_part, embed=self._vectors is not None), parts)
+        # On a GPU (UNSPUN_DEVICE) the writer embeds each batch in one call; workers only cut.
+        done = pool.map(partial(_prepare_part, embed=self._vectors is not None and not on_device()), parts)
         return latest, (p for part in done for p in part)
 
     def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: array,

@@ -1,0 +1,112 @@
+"""The sentence model on a PyTorch device (`UNSPUN_DEVICE`): the numpy model's vectors, an index that checks the
+same, and a device it cannot use as one error line. Run on the CPU build of PyTorch (the test extra)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from unspun import Index, embed, embed_torch
+from unspun.cli import app
+from unspun.models import Record
+
+from test_embed import TEXTS
+from test_index import _records
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (`make install` installs its CPU build)")
+
+ODD = ["", " ", "x", "😀👍🏽 only emoji", "\x00\x07 control", "word " * 400]
+
+
+@pytest.fixture()
+def fresh_model(monkeypatch: pytest.MonkeyPatch):
+    """A model loaded anew for the test (the process keeps one), and an empty vector cache; both put back after."""
+    monkeypatch.setattr(embed, "_model", None)
+    monkeypatch.setattr(embed, "_cache", OrderedDict())
+
+
+def test_the_pytorch_forward_pass_gives_the_numpy_models_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stores embedded on a GPU are checked by queries embedded in numpy: the two must agree. A small token budget
+    makes several passes, one of them a text longer than the budget, so texts are kept apart across passes."""
+    monkeypatch.setattr(embed_torch, "TOKEN_BUDGET", 64)
+    texts = TEXTS + ODD + [TEXTS[0] + " " + TEXTS[1]]
+    numpy_backend = embed.model()._model
+    device = embed_torch.TorchBackend(numpy_backend, "cpu")
+    want, got = numpy_backend.encode(texts), device.encode(texts)
+    assert got.shape == want.shape == (len(texts), embed.DIM) and got.dtype == np.float32
+    cosines = (want * got).sum(axis=1)
+    assert cosines.min() > 0.9999, dict(zip(texts, cosines))
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(device.encode(texts[:1])[0], got[0], atol=1e-6)  # alone or in a batch: the same vector
+
+
+def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: Path, monkeypatch, fresh_model
+                                                                      ) -> None:
+    """`UNSPUN_DEVICE` set: the writer embeds on the device (its workers only cut), and the store's vectors and a
+    check against it are those of a store embedded in numpy."""
+    records = _records() + [Record(id="tram-copy.txt", text=_records()[0].text.replace("Monday", "Tuesday"))]
+
+    def build(name: str) -> tuple[np.ndarray, list]:
+        with Index(tmp_path / name, semantic=True) as ix:
+            ix.add(records, jobs=2, batch=2)
+            keys = [k for (k,) in ix.store.connection().execute("SELECT chunk FROM chunks ORDER BY chunk")]
+            found = [s.to_json() for s in ix.check(records[0].text, exclude=[records[0].id]).sources]
+            return np.stack([ix._vectors.get(k) for k in keys]), found
+
+    monkeypatch.setenv("UNSPUN_DEVICE", "cpu")
+    on_device, found_on_device = build("device")
+    assert embed.model()._backend.name == "torch"
+    monkeypatch.delenv("UNSPUN_DEVICE")
+    monkeypatch.setattr(embed, "_model", None)
+    monkeypatch.setattr(embed, "_cache", OrderedDict())
+    in_numpy, found_in_numpy = build("numpy")
+    assert embed.model()._backend.name == "numpy"
+    assert on_device.shape == in_numpy.shape and (on_device * in_numpy).sum(axis=1).min() > 0.999
+    assert found_on_device == found_in_numpy and found_on_device
+
+
+def test_a_device_pytorch_cannot_use_is_one_error_line(tmp_path: Path, monkeypatch, fresh_model) -> None:
+    """Before any work: a device name PyTorch does not know, a device it was not built for, no PyTorch at all."""
+    a = tmp_path / "a.txt"
+    a.write_text(TEXTS[0])
+    run = CliRunner().invoke
+    for name, says in (("nonsense", "PyTorch cannot use this device (Expected one of"),
+                       ("cuda:99" if torch.cuda.is_available() else "cuda", "PyTorch cannot use this device")):
+        result = run(app, ["compare", str(a), str(a)], env={"UNSPUN_DEVICE": name})
+        assert result.exit_code == 2, result.output
+        assert f"unspun: error: UNSPUN_DEVICE={name}: {says}" in result.output
+        assert result.output.count("\n") == 1
+    monkeypatch.setitem(sys.modules, "torch", None)
+    result = run(app, ["compare", str(a), str(a)], env={"UNSPUN_DEVICE": "cuda"})
+    assert result.exit_code == 2
+    assert "UNSPUN_DEVICE=cuda needs PyTorch, which is not installed" in result.output
+    result = run(app, ["compare", str(a), str(a)], env={"UNSPUN_DEVICE": ""})
+    assert result.exit_code == 0, result.output  # unset: the numpy model, no PyTorch needed
+
+
+def _backend_after_encoding(text: str) -> tuple[str, np.ndarray]:
+    v = embed.encode([text])[0]
+    return embed.model()._backend.name, v
+
+
+def test_a_process_forked_from_one_on_a_device_embeds_in_numpy(monkeypatch, fresh_model) -> None:
+    """CUDA does not survive a fork, and `eval` and `clusters` fork workers after the CLI loaded the model on the
+    device: a forked worker runs the numpy model (the same vectors) instead of touching the parent's device."""
+    monkeypatch.setenv("UNSPUN_DEVICE", "cpu")
+    parent = embed.encode([TEXTS[2]])[0]
+    assert embed.model()._backend.name == "torch"
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        name, child = pool.submit(_backend_after_encoding, TEXTS[3]).result()
+        assert pool.submit(_backend_after_encoding, TEXTS[2]).result()[0] == "numpy"
+    assert name == "numpy"
+    assert float(child @ embed.encode([TEXTS[3]])[0]) > 0.9999
+    assert embed.model()._backend.name == "torch"  # the parent keeps its device
+    assert float(parent @ embed.encode([TEXTS[2]])[0]) > 0.9999
