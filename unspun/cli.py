@@ -253,7 +253,8 @@ def index_command(
         "--semantic/--no-semantic", help="Embed passages for the semantic channel (set when the store is created; "
         "default: on).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, help="Processes cutting, fingerprinting and embedding text.")] = 2,
+        "--jobs", "-j", min=1, help="Processes cutting, fingerprinting and embedding text (with UNSPUN_DEVICE set, "
+        "the writer embeds on that device and they only cut).")] = 2,
 ) -> None:
     """Add documents to a store; the same id again replaces the document. Summary of indexed/skipped/failed."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
