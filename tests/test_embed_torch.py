@@ -91,6 +91,23 @@ def test_a_device_pytorch_cannot_use_is_one_error_line(tmp_path: Path, monkeypat
     assert result.exit_code == 0, result.output  # unset: the numpy model, no PyTorch needed
 
 
+
+def test_a_device_that_takes_tensors_but_cannot_run_the_model_fails_before_indexing(tmp_path: Path, fresh_model
+                                                                                    ) -> None:
+    """``meta`` holds tensors without data (a first tensor there works; the model's first pass does not), and
+    ``hpu`` is a device whose module this build lacks (an ImportError): each was a traceback, meta's after the
+    store was written. One error line and no store."""
+    a = tmp_path / "a.txt"
+    a.write_text(TEXTS[0])
+    for name in ("meta", "hpu"):
+        store = tmp_path / f"store-{name}"
+        result = CliRunner().invoke(app, ["index", "--db", str(store), str(a)], env={"UNSPUN_DEVICE": name})
+        assert result.exit_code == 2, result.output
+        assert f"unspun: error: UNSPUN_DEVICE={name}: PyTorch cannot use this device (" in result.output
+        assert result.output.count("\n") == 1
+        assert not store.exists()
+
+
 def _backend_after_encoding(text: str) -> tuple[str, np.ndarray]:
     v = embed.encode([text])[0]
     return embed.model()._backend.name, v
