@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from unspun import Index, embed, embed_torch
+from unspun import Index, embed, embed_torch, index
 from unspun.cli import app
 from unspun.models import Record
 
@@ -52,11 +52,15 @@ def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: 
     """`UNSPUN_DEVICE` set: the writer embeds on the device (its workers only cut), and the store's vectors and a
     check against it are those of a store embedded in numpy."""
     records = _records() + [Record(id="tram-copy.txt", text=_records()[0].text.replace("Monday", "Tuesday"))]
+    by_writer: list[str] = []  # what this process embeds (the forked workers append to their own copies)
+    monkeypatch.setattr(index, "encode", lambda texts: by_writer.extend(texts) or embed.encode(texts))
 
     def build(name: str) -> tuple[np.ndarray, list]:
+        by_writer.clear()
         with Index(tmp_path / name, semantic=True) as ix:
             ix.add(records, jobs=2, batch=2)
             keys = [k for (k,) in ix.store.connection().execute("SELECT chunk FROM chunks ORDER BY chunk")]
+            assert len(by_writer) == (len(keys) if embed.on_device() else 0)
             found = [s.to_json() for s in ix.check(records[0].text, exclude=[records[0].id]).sources]
             return np.stack([ix._vectors.get(k) for k in keys]), found
 
