@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from unspun import Index, embed, embed_torch
+from unspun import Index, embed, embed_torch, index
 from unspun.cli import app
 from unspun.models import Record
 
@@ -52,11 +52,15 @@ def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: 
     """`UNSPUN_DEVICE` set: the writer embeds on the device (its workers only cut), and the store's vectors and a
     check against it are those of a store embedded in numpy."""
     records = _records() + [Record(id="tram-copy.txt", text=_records()[0].text.replace("Monday", "Tuesday"))]
+    by_writer: list[str] = []  # what this process embeds (the forked workers append to their own copies)
+    monkeypatch.setattr(index, "encode", lambda texts: by_writer.extend(texts) or embed.encode(texts))
 
     def build(name: str) -> tuple[np.ndarray, list]:
+        by_writer.clear()
         with Index(tmp_path / name, semantic=True) as ix:
             ix.add(records, jobs=2, batch=2)
             keys = [k for (k,) in ix.store.connection().execute("SELECT chunk FROM chunks ORDER BY chunk")]
+            assert len(by_writer) == (len(keys) if embed.on_device() else 0)
             found = [s.to_json() for s in ix.check(records[0].text, exclude=[records[0].id]).sources]
             return np.stack([ix._vectors.get(k) for k in keys]), found
 
@@ -89,6 +93,23 @@ def test_a_device_pytorch_cannot_use_is_one_error_line(tmp_path: Path, monkeypat
     assert "UNSPUN_DEVICE=cuda needs PyTorch, which is not installed" in result.output
     result = run(app, ["compare", str(a), str(a)], env={"UNSPUN_DEVICE": ""})
     assert result.exit_code == 0, result.output  # unset: the numpy model, no PyTorch needed
+
+
+
+def test_a_device_that_takes_tensors_but_cannot_run_the_model_fails_before_indexing(tmp_path: Path, fresh_model
+                                                                                    ) -> None:
+    """``meta`` holds tensors without data (a first tensor there works; the model's first pass does not), and
+    ``hpu`` is a device whose module this build lacks (an ImportError): each was a traceback, meta's after the
+    store was written. One error line and no store."""
+    a = tmp_path / "a.txt"
+    a.write_text(TEXTS[0])
+    for name in ("meta", "hpu"):
+        store = tmp_path / f"store-{name}"
+        result = CliRunner().invoke(app, ["index", "--db", str(store), str(a)], env={"UNSPUN_DEVICE": name})
+        assert result.exit_code == 2, result.output
+        assert f"unspun: error: UNSPUN_DEVICE={name}: PyTorch cannot use this device (" in result.output
+        assert result.output.count("\n") == 1
+        assert not store.exists()
 
 
 def _backend_after_encoding(text: str) -> tuple[str, np.ndarray]:

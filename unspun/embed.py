@@ -83,18 +83,21 @@ def _device_backend(m: USE) -> object:
     """The model's forward pass on ``device()`` (`unspun.embed_torch`), with a one-line error when it cannot run."""
     name = device()
     try:
-        import torch
+        import torch  # noqa: F401 (only whether it is there)
     except ImportError:
         raise UnspunError(f"UNSPUN_DEVICE={name} needs PyTorch, which is not installed (pip install torch); "
                           "unset it to embed on the CPU") from None
-    try:
-        torch.zeros(1, device=name)
-    except (RuntimeError, AssertionError) as e:  # a bad name, or a build without that device (AssertionError)
-        raise UnspunError(f"UNSPUN_DEVICE={name}: PyTorch cannot use this device ({str(e).splitlines()[0]}); "
-                          "unset it to embed on the CPU") from None
     from .embed_torch import TorchBackend
 
-    return TorchBackend(m._model, name)
+    weights = m._model
+    try:
+        backend = TorchBackend(weights, name)
+        backend.encode(["unspun"])  # one pass: a device may take tensors yet lack the model's operations (meta)
+    except Exception as e:  # a bad name; a build without that device, or without its module; an operation it lacks
+        why = str(e).partition("\n")[0] or type(e).__name__
+        raise UnspunError(f"UNSPUN_DEVICE={name}: PyTorch cannot use this device ({why}); "
+                          "unset it to embed on the CPU") from None
+    return backend
 
 
 def use_all_cores() -> None:
