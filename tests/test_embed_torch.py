@@ -20,7 +20,7 @@ from unspun.models import Record
 from test_embed import TEXTS
 from test_index import _records
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (`make install` installs its CPU build)")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (`make install` installs it: the test extra)")
 
 ODD = ["", " ", "x", "😀👍🏽 only emoji", "\x00\x07 control", "word " * 400]
 

@@ -34,14 +34,13 @@ _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _model = None
 _model_pid = 0
 _model_lock = threading.Lock()
-#: Device backends a forked process inherited and must not free (their memory belongs to the parent's device).
-_inherited: list[object] = []
 
 
 def model() -> USE:
     """Load the encoder once per process, even when threads ask together (threads from UNSPUN_THREADS, default 1:
     workers run in parallel). A process forked from one that runs the model on a PyTorch device runs it in numpy
-    (the same vectors): CUDA does not survive a fork, and `eval` and `clusters` workers are forked."""
+    (the same vectors): CUDA does not survive a fork, and `eval` and `clusters` workers are forked (where they are
+    started afresh, as by a fork server, each loads the model on the device)."""
     global _model, _model_pid
     with _model_lock:
         if _model is None:
@@ -54,7 +53,6 @@ def model() -> USE:
             _model, _model_pid = m, os.getpid()
         elif _model_pid != os.getpid():
             if getattr(_model._backend, "name", None) == "torch":
-                _inherited.append(_model._backend)
                 _model._backend = None  # the package builds its numpy backend at the next call
             _model_pid = os.getpid()
         return _model

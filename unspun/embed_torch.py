@@ -41,7 +41,6 @@ class TorchBackend:
         self.torch = torch
         self.device = torch.device(device)
         self.sp = numpy_backend.sp
-        self.threads = numpy_backend.threads
 
         def put(a: np.ndarray) -> torch.Tensor:
             return torch.from_numpy(np.ascontiguousarray(a)).to(self.device)
