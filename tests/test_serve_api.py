@@ -27,6 +27,7 @@ from unspun.index import Index
 from unspun.models import Document, Record
 from unspun.serve import create_app, run
 from unspun.serve.server import background, bind
+from unspun.store import StoreBusy
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")
 
@@ -557,3 +558,31 @@ def test_run_serves_until_interrupted_with_the_token_from_the_environment(store:
     assert "serving" in proc.stderr.read()
     with Index(store, readonly=True) as ix:
         assert ix.get("env") is not None
+
+
+def test_a_write_of_many_documents_is_stored_whole_or_not_at_all(tmp_path: Path, monkeypatch) -> None:
+    """A request of more than one index batch (64 documents) answered 503 part-way (another process began writing
+    between two batches) left its first batches stored: now the request is one transaction."""
+    import unspun.index
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+        before = len(ix)
+    real, began = unspun.index.transaction, []
+
+    def busy_after_the_first(con, **kw):
+        began.append(1)
+        if len(began) > 1:
+            raise StoreBusy.at(tmp_path / "db")
+        return real(con, **kw)
+
+    monkeypatch.setattr(unspun.index, "transaction", busy_after_the_first)
+    docs = [{"id": f"many/{i}", "text": f"Document number {i} of a long request. " + OTHER} for i in range(100)]
+    with Index(tmp_path / "db") as served, TestClient(create_app(served, write_token=TOKEN)) as c:
+        r = c.post("/v1/documents", json=docs, headers=AUTH)
+        assert r.status_code == 200 and r.json()["indexed"] == 100, r.text
+        assert c.get("/v1/health").json()["documents"] == before + 100
+        began.append(1)  # the next transaction is refused: nothing of the request is stored
+        r = c.post("/v1/documents", json=[{**d, "id": f"more/{i}"} for i, d in enumerate(docs)], headers=AUTH)
+        assert r.status_code == 503
+        assert c.get("/v1/health").json()["documents"] == before + 100

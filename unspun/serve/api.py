@@ -126,7 +126,9 @@ def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddRespon
     """Add documents, or replace those with the same id; one object or a list."""
     items = body if isinstance(body, list) else [body]
     with svc.lock.write():
-        report = svc.index.add([d.record() for d in items], wait=False)  # not readers held behind an `index` run
+        # One transaction for the request (the body limit bounds it): a 503 (another process writing) leaves none of
+        # it stored, not the first batches; wait=False: no reader is held behind an `index` run.
+        report = svc.index.add([d.record() for d in items], wait=False, batch=max(1, len(items)))
     return AddResponse(indexed=report.indexed, replaced=report.replaced, repeated=report.repeated,
                        skipped=[Problem(origin=f.origin, reason=f.reason, count=getattr(f, "count", 1))
                                 for f in report.skipped],
