@@ -28,6 +28,10 @@ ODD = ["", " ", "x", "😀👍🏽 only emoji", "\x00\x07 control", "word " * 40
 @pytest.fixture()
 def fresh_model(monkeypatch: pytest.MonkeyPatch):
     """A model loaded anew for the test (the process keeps one), and an empty vector cache; both put back after."""
+    _forget_model(monkeypatch)
+
+
+def _forget_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(embed, "_model", None)
     monkeypatch.setattr(embed, "_cache", OrderedDict())
 
@@ -68,8 +72,7 @@ def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: 
     on_device, found_on_device = build("device")
     assert embed.model()._backend.name == "torch"
     monkeypatch.delenv("UNSPUN_DEVICE")
-    monkeypatch.setattr(embed, "_model", None)
-    monkeypatch.setattr(embed, "_cache", OrderedDict())
+    _forget_model(monkeypatch)
     in_numpy, found_in_numpy = build("numpy")
     assert embed.model()._backend.name == "numpy"
     assert on_device.shape == in_numpy.shape and (on_device * in_numpy).sum(axis=1).min() > 0.999

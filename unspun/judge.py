@@ -67,8 +67,10 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
     ta, tb = span(a.published), span(b.published)
-    if ta is not None and tb is not None and (before(ta, tb) or before(tb, ta)):
-        first: Side = "a" if before(ta, tb) else "b"
+    first: Side | None = None
+    if ta is not None and tb is not None:
+        first = "a" if before(ta, tb) else "b" if before(tb, ta) else None
+    if first is not None:
         votes[first] += 2
         early, late = (a.published, b.published) if first == "a" else (b.published, a.published)
         evidence.append(f"{first.upper()} was published first ({early} vs {late}, from metadata)")
