@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from unspun import Index, embed, embed_torch, index
 from unspun.cli import app
+from unspun.errors import UnspunError
 from unspun.models import Record
 
 from test_embed import TEXTS
@@ -113,6 +114,24 @@ def test_a_device_that_takes_tensors_but_cannot_run_the_model_fails_before_index
         assert f"unspun: error: UNSPUN_DEVICE={name}: PyTorch cannot use this device (" in result.output
         assert result.output.count("\n") == 1
         assert not store.exists()
+
+
+def test_a_lexical_index_never_loads_the_model_and_the_api_fails_before_writing(tmp_path: Path, monkeypatch,
+                                                                              fresh_model) -> None:
+    """`index --no-semantic` never runs the model, so `UNSPUN_DEVICE` is not even read (it loaded the model, and
+    failed on a bad device); `Index.add` of a semantic store fails on a bad device before committing a batch (it
+    committed one, then raised)."""
+    a = tmp_path / "a.txt"
+    a.write_text(TEXTS[0])
+    result = CliRunner().invoke(app, ["index", "--db", str(tmp_path / "lex"), "--no-semantic", str(a)],
+                                env={"UNSPUN_DEVICE": "nonsense"})
+    assert result.exit_code == 0, result.output
+    assert embed._model is None
+    monkeypatch.setenv("UNSPUN_DEVICE", "nonsense")
+    with Index(tmp_path / "sem", semantic=True) as ix:
+        with pytest.raises(UnspunError, match="UNSPUN_DEVICE=nonsense: PyTorch cannot use this device"):
+            ix.add(_records())
+        assert len(ix) == 0
 
 
 def _backend_after_encoding(text: str) -> tuple[str, np.ndarray]:

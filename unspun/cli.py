@@ -61,13 +61,18 @@ def _say(kind: str, message: str) -> None:
     typer.echo(f"unspun: {kind}: {message}", err=True)
 
 
-def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn an `UnspunError` into one line on stderr and exit status 2, never a traceback."""
+def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -> Callable[P, R]:
+    """Turn an `UnspunError` into one line on stderr and exit status 2, never a traceback. With ``model``, the
+    sentence model is loaded first when it runs on a device (`UNSPUN_DEVICE`), so that one it cannot use is an
+    error before any work; a command that may not need the model (``model=False``) loads it itself."""
+    if command is None:
+        return functools.partial(_user_errors, model=model)  # type: ignore[return-value]
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            load_on_device()
+            if model:
+                load_on_device()
             return command(*args, **kwargs)
         except UnspunError as e:
             _say("error", str(e))
@@ -241,7 +246,7 @@ class CheckFormat(StrEnum):
 
 
 @app.command("index")
-@_user_errors
+@_user_errors(model=False)
 def index_command(
     db: Annotated[Path, typer.Option(
         "--db", help="Store directory (created when missing and INPUT is given).", show_default=False)],
@@ -264,6 +269,8 @@ def index_command(
     from .index import Index
 
     use_all_cores()
+    if semantic is not False:  # a lexical store (--no-semantic) never runs the model
+        load_on_device()
     console = Console(stderr=True)
     try:
         with Index(db, semantic=semantic, create=bool(inputs)) as ix, Progress(

@@ -32,7 +32,7 @@ import xxhash
 
 from . import dates
 from .align import Params, align_units
-from .embed import cores, encode, on_device, set_threads
+from .embed import cores, encode, load_on_device, on_device, set_threads
 from .fingerprints import Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
@@ -407,6 +407,8 @@ class Index:
         """
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
+        if self._vectors is not None:
+            load_on_device()  # a device the model cannot run on fails here, not after a batch was committed
         with self._writing(wait=wait, status=status):
             return self._add(records, progress, batch, jobs, status, wait)
 
