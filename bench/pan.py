@@ -62,7 +62,7 @@ def main() -> None:
     theirs = score_dir(corpus, args.data / "pan13-train-sanchez-perez-runs")
     seed = _seed_timing(args.data)
     md = "\n".join([
-        f"unspun, `unspun eval pan ../shared/data/pan13-train --jobs {args.jobs}` "
+        f"unspun, `unspun eval pan ../shared/data/pan13-train --out DIR --jobs {args.jobs}` "
         f"({ours.overall.pairs} pairs, {ours.wall_s:.0f} s wall, {ours.pairs_per_s:.1f} pairs/s, model loading included):",
         "", to_markdown(ours), "",
         "PAN 2014 winner (Sanchez-Perez et al.), public re-implementation's detections "

@@ -483,7 +483,7 @@ def clusters_command(
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML overview here.")] = None,
     input: Annotated[list[Path] | None, typer.Option(
         "--input", help="JSONL/Parquet records (any `index` input) indexed into --db first, with either engine; "
-        "a new store is lexical-only.")] = None,
+        "a new store is lexical-only (repeatable).")] = None,
 ) -> None:
     """Every reuse link in a store, clusters of documents that share a story with its original, and boilerplate."""
     from .clusters import run
