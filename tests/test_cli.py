@@ -284,9 +284,14 @@ def test_index_without_input_creates_no_store_as_its_help_says(tmp_path: Path) -
 
 
 def test_python_m_unspun_cli_runs_the_command() -> None:
-    """It printed nothing and exited 0: the module had no entry point of its own."""
-    run = subprocess.run([sys.executable, "-m", "unspun.cli", "--version"], capture_output=True, text=True)
-    assert run.returncode == 0 and run.stdout.strip() == f"unspun {__version__}", run.stderr
+    """It printed nothing and exited 0: the module had no entry point of its own. ``python -m unspun`` (no
+    ``__main__``: "cannot be directly executed") runs it too, named as the script is."""
+    for module in ("unspun.cli", "unspun"):
+        run = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+        assert run.returncode == 0 and run.stdout.strip() == f"unspun {__version__}", run.stderr
+    run = subprocess.run([sys.executable, "-m", "unspun", "--help"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "200"})
+    assert "Usage: unspun [OPTIONS] COMMAND" in run.stdout, run.stdout
 
 
 def test_text_reports_piped_are_what_out_writes(docs, tmp_path: Path, monkeypatch) -> None:
