@@ -251,7 +251,7 @@ def index_command(
     db: Annotated[Path, typer.Option(
         "--db", help="Store directory (created when missing and INPUT is given).", show_default=False)],
     inputs: Annotated[list[Path] | None, typer.Argument(
-        metavar="[INPUT]...", help="Files or directories: .txt .md .html .htm .jsonl(.gz) .csv .parquet .warc(.gz) "
+        metavar="INPUT", help="Files or directories: .txt .md .html .htm .jsonl(.gz) .csv .parquet .warc(.gz) "
         ".sgm. None: bring the store up to date (embed passages a crash or a lost vector file left without vectors).",
         show_default=False, readable=False)] = None,  # an unreadable one is a failure of its own, not the run's
     semantic: Annotated[bool | None, typer.Option(
@@ -392,7 +392,7 @@ def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int,
 @_user_errors
 def check_command(
     docs: Annotated[list[str], typer.Argument(
-        metavar="DOC...",
+        metavar="DOC",
         help="Documents to check: files (.txt .md .html .htm), folders of them, - for standard input.",
         show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
