@@ -320,6 +320,32 @@ def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
         yield _record(fields, origin)
 
 
+class _CsvLines:
+    """The decoded lines of a CSV file as its reader takes them, numbered, with whether a quoted field is open at the
+    end of the last one (an odd count of quote characters since the last row ended)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.number = 0
+        self.quoted = False
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.number += 1
+        if line.count('"') % 2:
+            self.quoted = not self.quoted
+        return line
+
+    def skip_quoted(self) -> None:
+        """Read on to the line that closes the open quoted field: the csv reader gives up on a field over its limit
+        mid-field and starts afresh at the next line, which made a row of each line of the rest of that field."""
+        while self.quoted and next(self, None) is not None:
+            pass
+
+
 def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """Rows under a header naming the fields; quoted fields may span lines, so origins give the row's first line.
 
@@ -327,7 +353,8 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """
     csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     with path.open("rb") as f:
-        rows = csv.DictReader(codecs.iterdecode(f, "utf-8-sig"))
+        lines = _CsvLines(codecs.iterdecode(f, "utf-8-sig"))
+        rows = csv.DictReader(lines)
         try:
             header = rows.fieldnames
         except (ValueError, csv.Error) as e:
@@ -340,13 +367,20 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(header)})")
             return
         while True:
-            origin = f"{path}:{rows.line_num + 1}"
+            lines.quoted = False  # a row ended (or the header): no field is open
+            origin = f"{path}:{lines.number + 1}"
             try:
                 row = next(rows)
             except StopIteration:
                 return
             except csv.Error as e:  # the reader resumes at the next line
                 yield Failure(origin, _csv_reason(e))
+                if "field limit" in str(e):  # ...which may be inside that field: read on past its end
+                    try:
+                        lines.skip_quoted()
+                    except ValueError as e:
+                        yield Failure(f"{path}:{lines.number + 1}", f"{_csv_reason(e)}; rest of file skipped")
+                        return
                 continue
             except ValueError as e:  # a line that is not UTF-8: the decoder can't resume
                 yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
@@ -357,6 +391,8 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
 def _csv_reason(e: Exception) -> str:
     if isinstance(e, UnicodeDecodeError):
         return "not UTF-8 (CSV files must be UTF-8)"
+    if "field limit" in str(e):
+        return f"a field is larger than the {MAX_BYTES / 1e6:g} MB limit"
     return f"malformed CSV: {e}"
 
 
