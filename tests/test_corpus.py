@@ -384,6 +384,25 @@ def test_parquet_records_by_batches(tmp_path: Path) -> None:
     assert _failures(items) == {f"{path}:row 301": "record has no text"}
 
 
+def test_a_damaged_parquet_row_group_loses_its_rows_only(tmp_path: Path) -> None:
+    """Read all at once, one damaged page in the middle group lost every row of the file ("row 1")."""
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"id": [f"d{i}" for i in range(30)], "text": [f"Text {i} " * 50 for i in range(30)]}),
+                   path, row_group_size=10, compression="none")
+    middle = pq.ParquetFile(path).metadata.row_group(1).column(1)
+    data = bytearray(path.read_bytes())
+    start = middle.data_page_offset
+    data[start:start + 64] = b"\xff" * 64  # the page header of the second group's text
+    path.write_bytes(bytes(data))
+
+    items = _all(path)
+
+    assert set(_records(items)) == {f"d{i}" for i in (*range(10), *range(20, 30))}
+    assert _records(items)["d20"].origin == f"{path}:row 21"
+    [(origin, reason)] = _failures(items).items()
+    assert origin == f"{path}:row 11" and reason.endswith("; rows 11 to 20 (row group 2) skipped")
+
+
 def test_bad_parquet_files(tmp_path: Path) -> None:
     (tmp_path / "fake.parquet").write_text("not parquet at all")
     pq.write_table(pa.table({"body": ["x"]}), tmp_path / "nocol.parquet")

@@ -152,7 +152,10 @@ def _stream_reason(e: BaseException) -> str:
         what = _os_reason(e)
     else:
         what = str(e)
-    return f"{what}; rest of file skipped"
+    return f"{what}{_REST_SKIPPED}"
+
+
+_REST_SKIPPED = "; rest of file skipped"
 
 
 def _decoded(path: Path) -> Document | Failure:
@@ -397,7 +400,11 @@ def _csv_reason(e: Exception) -> str:
 
 
 def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
-    """Rows by batches of `PARQUET_BATCH_ROWS`, reading only the columns we use; rows count from 1."""
+    """Rows by batches of `PARQUET_BATCH_ROWS`, reading only the columns we use; rows count from 1.
+
+    Row group by row group: a damaged one is a failure naming its rows, and the groups after it still come (read
+    all at once, one damaged page in the middle lost every row of the file, said to be at "row 1").
+    """
     try:
         table = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as e:
@@ -409,13 +416,17 @@ def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
         return
     columns = [name for name in ("id", "text", *OPTIONAL_FIELDS) if name in names]
     row = 0
-    try:
-        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
-            for fields in batch.to_pylist():
-                row += 1
-                yield _record(fields, f"{path}:row {row}")
-    except (pa.ArrowException, OSError) as e:
-        yield Failure(f"{path}:row {row + 1}", _stream_reason(e))
+    for group in range(table.num_row_groups):
+        end = row + table.metadata.row_group(group).num_rows
+        try:
+            for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group], columns=columns):
+                for fields in batch.to_pylist():
+                    row += 1
+                    yield _record(fields, f"{path}:row {row}")
+        except (pa.ArrowException, OSError) as e:
+            cause = _stream_reason(e).removesuffix(_REST_SKIPPED)
+            yield Failure(f"{path}:row {row + 1}", f"{cause}; rows {row + 1} to {end} (row group {group + 1}) skipped")
+        row = end
 
 
 # --- WARC ---------------------------------------------------------------------------------------------------
