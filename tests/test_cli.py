@@ -321,6 +321,23 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
 
 
+def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
+    """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
+    import unspun.corpus
+    from unspun.models import Failure, Record
+
+    def read_inputs(inputs):
+        yield Record(id="a.txt", text=PARAGRAPH)
+        yield Failure("docs.parquet:row 11", "cannot read: Couldn't deserialize thrift.\nDeserializing page header "
+                                             "failed.\n; rows 11 to 20 (row group 2) skipped")
+
+    monkeypatch.setattr(unspun.corpus, "read_inputs", read_inputs)
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert ("  failed docs.parquet:row 11: cannot read: Couldn't deserialize thrift. Deserializing page header "
+            "failed. ; rows 11 to 20 (row group 2) skipped") in result.stderr.splitlines(), result.stderr
+
+
 def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
     """`check` of a folder's files said nothing until the whole report printed (minutes for a thousand)."""
     import io as _io

@@ -294,14 +294,18 @@ def index_command(
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
                         "named by its path inside that folder: two folders holding the same file names collide.")
-    for f in report.notes:
-        console.print(f"  note {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
-    for f in report.skipped:
-        console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
-    for f in report.failed:
-        console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
+    for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
+        for f in items:
+            console.print(f"  {word} {f.origin}: {_one_line(f.reason)}", markup=False, highlight=False,
+                          soft_wrap=True)
     if report.failed and not report.indexed:
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
+
+
+def _one_line(reason: str) -> str:
+    """A reason on one line: libraries' messages carry line breaks (pyarrow's "...No more data to read.\\nDeserializing
+    page header failed.\\n"), which split a failure over lines `grep failed` does not show."""
+    return " ".join(reason.split())
 
 
 def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, list[str]]]:
