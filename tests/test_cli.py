@@ -338,6 +338,24 @@ def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Pat
             "failed. ; rows 11 to 20 (row group 2) skipped") in result.stderr.splitlines(), result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_report_that_standard_output_cannot_take_is_one_error_line(tmp_path: Path, fmt: str) -> None:
+    """`check ... > report.json` on a full disk ended in a traceback (OSError: No space left on device)."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    from unspun.index import Index
+    from unspun.models import Record
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH)])
+    (tmp_path / "q.txt").write_text(PARAGRAPH, encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "check", "--db", str(tmp_path / "db"), "-f", fmt,
+                              str(tmp_path / "q.txt")], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2
+    assert run.stderr == "unspun: error: standard output: cannot write: No space left on device\n"
+
+
 def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
     """`check` of a folder's files said nothing until the whole report printed (minutes for a thousand)."""
     import io as _io
