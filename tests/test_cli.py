@@ -326,6 +326,41 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
 
 
+def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
+    """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
+    import unspun.corpus
+    from unspun.models import Failure, Record
+
+    def read_inputs(inputs):
+        yield Record(id="a.txt", text=PARAGRAPH)
+        yield Failure("docs.parquet:row 11", "cannot read: Couldn't deserialize thrift.\nDeserializing page header "
+                                             "failed.\n; rows 11 to 20 (row group 2) skipped")
+
+    monkeypatch.setattr(unspun.corpus, "read_inputs", read_inputs)
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert ("  failed docs.parquet:row 11: cannot read: Couldn't deserialize thrift. Deserializing page header "
+            "failed. ; rows 11 to 20 (row group 2) skipped") in result.stderr.splitlines(), result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_report_that_standard_output_cannot_take_is_one_error_line(tmp_path: Path, fmt: str) -> None:
+    """`check ... > report.json` on a full disk ended in a traceback (OSError: No space left on device)."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    from unspun.index import Index
+    from unspun.models import Record
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH)])
+    (tmp_path / "q.txt").write_text(PARAGRAPH, encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "check", "--db", str(tmp_path / "db"), "-f", fmt,
+                              str(tmp_path / "q.txt")], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2
+    assert run.stderr == "unspun: error: standard output: cannot write: No space left on device\n"
+
+
 def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
     """`check` of a folder's files said nothing until the whole report printed (minutes for a thousand)."""
     import io as _io

@@ -327,6 +327,30 @@ def test_csv_records(tmp_path: Path) -> None:
     assert _failures(items) == {f"{path}:4": "record has empty text"}
 
 
+def test_csv_field_over_the_limit_is_one_failure_and_the_rows_after_it_come(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """csv gives up on a field over its limit mid-field and resumes at the next line: each line of the rest of a
+    quoted field became a row ("filler words" indexed thousands of times) and the row after it was swallowed."""
+    import unspun.corpus
+
+    monkeypatch.setattr(unspun.corpus, "MAX_BYTES", 1000)
+    path = tmp_path / "docs.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerow(["a", "Before the big one."])
+        w.writerow(["big", 'filler words, "quoted" and more\n' * 100])
+        w.writerow(["b", "After the big one."])
+    limit = csv.field_size_limit(1000)
+    try:
+        items = _all(path)
+    finally:
+        csv.field_size_limit(limit)
+    assert {i: r.text for i, r in _records(items).items()} == {"a": "Before the big one.", "b": "After the big one."}
+    assert _failures(items) == {f"{path}:3": "a field is larger than the 0.001 MB limit"}
+    assert _records(items)["b"].origin == f"{path}:104"
+
+
 def test_csv_without_columns_or_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "nocol.csv").write_text("name,body\nx,y\n")
     (tmp_path / "latin.csv").write_bytes("id,text\n1,ok\n2,caf\u00e9\n".encode("latin-1"))
@@ -358,6 +382,25 @@ def test_parquet_records_by_batches(tmp_path: Path) -> None:
                                   origin=f"{path}:row 1")
     assert records["599"].origin == f"{path}:row 600"
     assert _failures(items) == {f"{path}:row 301": "record has no text"}
+
+
+def test_a_damaged_parquet_row_group_loses_its_rows_only(tmp_path: Path) -> None:
+    """Read all at once, one damaged page in the middle group lost every row of the file ("row 1")."""
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"id": [f"d{i}" for i in range(30)], "text": [f"Text {i} " * 50 for i in range(30)]}),
+                   path, row_group_size=10, compression="none")
+    middle = pq.ParquetFile(path).metadata.row_group(1).column(1)
+    data = bytearray(path.read_bytes())
+    start = middle.data_page_offset
+    data[start:start + 64] = b"\xff" * 64  # the page header of the second group's text
+    path.write_bytes(bytes(data))
+
+    items = _all(path)
+
+    assert set(_records(items)) == {f"d{i}" for i in (*range(10), *range(20, 30))}
+    assert _records(items)["d20"].origin == f"{path}:row 21"
+    [(origin, reason)] = _failures(items).items()
+    assert origin == f"{path}:row 11" and reason.endswith("; rows 11 to 20 (row group 2) skipped")
 
 
 def test_bad_parquet_files(tmp_path: Path) -> None:

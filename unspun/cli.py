@@ -7,12 +7,14 @@ its traceback.
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -131,7 +133,8 @@ def compare_command(
             _say("warning", f"{doc.name}: {doc.encoding_note}")
     result = compare(doc_a, doc_b)
     if fmt is Format.text and out is None:
-        render_text(result, stdout(FILE_WIDTH))
+        with _stdout_errors():
+            render_text(result, stdout(FILE_WIDTH))
         return
     _write(_render(result, fmt, Path(a), Path(b)), out)
     if fmt is Format.html and out is not None:
@@ -166,6 +169,22 @@ def _writable(out: Path | None) -> None:
         raise UnspunError(f"{out}: cannot write: no such directory {where}")
     if not os.access(out if out.exists() else where, os.W_OK):  # a file is written in place: /dev/null's folder
         raise UnspunError(f"{out}: cannot write: permission denied")
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """A report that standard output cannot take (`> report.json` on a full disk) is one error line, not a
+    traceback; a reader that stopped early (`| head`) is left to click, which exits quietly."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno == errno.EPIPE:
+            raise
+        try:  # what stays in the buffer would fail again, with a traceback, when Python flushes it at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # no file descriptor behind it
+            pass
+        raise UnspunError(f"standard output: cannot write: {e.strerror or e}") from None
 
 
 def _read(path: Path | str, *, tell: bool = True) -> Document:
@@ -216,7 +235,8 @@ def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
 
 def _write(text: str, out: Path | None) -> None:
     if out is None:
-        typer.echo(text, nl=False)
+        with _stdout_errors():
+            typer.echo(text, nl=False)
         return
     try:
         out.write_text(text, encoding="utf-8")
@@ -301,14 +321,18 @@ def index_command(
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
                         "named by its path inside that folder: two folders holding the same file names collide.")
-    for f in report.notes:
-        console.print(f"  note {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
-    for f in report.skipped:
-        console.print(f"  skipped {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
-    for f in report.failed:
-        console.print(f"  failed {f.origin}: {f.reason}", markup=False, highlight=False, soft_wrap=True)
+    for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
+        for f in items:
+            console.print(f"  {word} {f.origin}: {_one_line(f.reason)}", markup=False, highlight=False,
+                          soft_wrap=True)
     if report.failed and not report.indexed:
         raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
+
+
+def _one_line(reason: str) -> str:
+    """A reason on one line: libraries' messages carry line breaks (pyarrow's "...No more data to read.\\nDeserializing
+    page header failed.\\n"), which split a failure over lines `grep failed` does not show."""
+    return " ".join(reason.split())
 
 
 def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, list[str]]]:
@@ -432,7 +456,8 @@ def check_command(
         if out is not None:
             _say("info", f"HTML report written to {out.resolve().as_uri()}")
     elif out is None:
-        render_check_text(results, stdout(FILE_WIDTH))
+        with _stdout_errors():
+            render_check_text(results, stdout(FILE_WIDTH))
     else:
         buf = io.StringIO()
         render_check_text(results, Console(file=buf, width=FILE_WIDTH))

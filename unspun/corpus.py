@@ -152,7 +152,10 @@ def _stream_reason(e: BaseException) -> str:
         what = _os_reason(e)
     else:
         what = str(e)
-    return f"{what}; rest of file skipped"
+    return f"{what}{_REST_SKIPPED}"
+
+
+_REST_SKIPPED = "; rest of file skipped"
 
 
 def _decoded(path: Path) -> Document | Failure:
@@ -320,6 +323,32 @@ def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
         yield _record(fields, origin)
 
 
+class _CsvLines:
+    """The decoded lines of a CSV file as its reader takes them, numbered, with whether a quoted field is open at the
+    end of the last one (an odd count of quote characters since the last row ended)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.number = 0
+        self.quoted = False
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.number += 1
+        if line.count('"') % 2:
+            self.quoted = not self.quoted
+        return line
+
+    def skip_quoted(self) -> None:
+        """Read on to the line that closes the open quoted field: the csv reader gives up on a field over its limit
+        mid-field and starts afresh at the next line, which made a row of each line of the rest of that field."""
+        while self.quoted and next(self, None) is not None:
+            pass
+
+
 def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """Rows under a header naming the fields; quoted fields may span lines, so origins give the row's first line.
 
@@ -327,7 +356,8 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """
     csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     with path.open("rb") as f:
-        rows = csv.DictReader(codecs.iterdecode(f, "utf-8-sig"))
+        lines = _CsvLines(codecs.iterdecode(f, "utf-8-sig"))
+        rows = csv.DictReader(lines)
         try:
             header = rows.fieldnames
         except (ValueError, csv.Error) as e:
@@ -340,13 +370,20 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(header)})")
             return
         while True:
-            origin = f"{path}:{rows.line_num + 1}"
+            lines.quoted = False  # a row ended (or the header): no field is open
+            origin = f"{path}:{lines.number + 1}"
             try:
                 row = next(rows)
             except StopIteration:
                 return
             except csv.Error as e:  # the reader resumes at the next line
                 yield Failure(origin, _csv_reason(e))
+                if "field limit" in str(e):  # ...which may be inside that field: read on past its end
+                    try:
+                        lines.skip_quoted()
+                    except ValueError as e:
+                        yield Failure(f"{path}:{lines.number + 1}", f"{_csv_reason(e)}; rest of file skipped")
+                        return
                 continue
             except ValueError as e:  # a line that is not UTF-8: the decoder can't resume
                 yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
@@ -357,11 +394,17 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
 def _csv_reason(e: Exception) -> str:
     if isinstance(e, UnicodeDecodeError):
         return "not UTF-8 (CSV files must be UTF-8)"
+    if "field limit" in str(e):
+        return f"a field is larger than the {MAX_BYTES / 1e6:g} MB limit"
     return f"malformed CSV: {e}"
 
 
 def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
-    """Rows by batches of `PARQUET_BATCH_ROWS`, reading only the columns we use; rows count from 1."""
+    """Rows by batches of `PARQUET_BATCH_ROWS`, reading only the columns we use; rows count from 1.
+
+    Row group by row group: a damaged one is a failure naming its rows, and the groups after it still come (read
+    all at once, one damaged page in the middle lost every row of the file, said to be at "row 1").
+    """
     try:
         table = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as e:
@@ -373,13 +416,17 @@ def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
         return
     columns = [name for name in ("id", "text", *OPTIONAL_FIELDS) if name in names]
     row = 0
-    try:
-        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
-            for fields in batch.to_pylist():
-                row += 1
-                yield _record(fields, f"{path}:row {row}")
-    except (pa.ArrowException, OSError) as e:
-        yield Failure(f"{path}:row {row + 1}", _stream_reason(e))
+    for group in range(table.num_row_groups):
+        end = row + table.metadata.row_group(group).num_rows
+        try:
+            for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group], columns=columns):
+                for fields in batch.to_pylist():
+                    row += 1
+                    yield _record(fields, f"{path}:row {row}")
+        except (pa.ArrowException, OSError) as e:
+            cause = _stream_reason(e).removesuffix(_REST_SKIPPED)
+            yield Failure(f"{path}:row {row + 1}", f"{cause}; rows {row + 1} to {end} (row group {group + 1}) skipped")
+        row = end
 
 
 # --- WARC ---------------------------------------------------------------------------------------------------
