@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspun import Document, Index
+from unspun import Document, Index, index
 from unspun.models import Record
 from unspun.index import _prepare_part as _PREPARE_PART
 from unspun.store import StoreError
@@ -385,11 +385,60 @@ def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: P
     vectors = Vectors.restore(str(f))
     vectors.remove(int(np.asarray(vectors.keys)[0]))
     vectors.save(str(f))
+    index._put_sums(db, {index._digest(f)})  # saved whole, as by that other writer
     with pytest.raises(StoreError, match=f"lacks the vectors of 1 .*run `unspun index --db {db}`"):
         Index(db, create=False, readonly=True)
     Index(db).close()  # a writer embeds it again
     with Index(db, create=False, readonly=True) as ix:
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
+def test_a_damaged_vector_file_is_one_error_line_and_a_writer_embeds_again(tmp_path: Path) -> None:
+    """usearch does not check a file it loads: random bytes inside the vectors' graph crashed `check` (exit 139,
+    no message), or let it answer from a damaged graph. Each save keeps a checksum beside the file now."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    f = db / "vectors.usearch"
+    data = bytearray(f.read_bytes())
+    at = len(data) // 2
+    data[at:at + 512] = random.Random(7).randbytes(512)
+    f.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="vector index unreadable .*do not match the checksum .*the file is damaged"):
+        Index(db, create=False, readonly=True)
+    q = tmp_path / "q.txt"
+    q.write_text(LIBRARY)
+    run = subprocess.run([UNSPUN, "check", "--db", str(db), str(q)], capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"unspun: error: {f}: vector index unreadable")
+    Index(db).close()  # a writer starts the file afresh: every passage embedded again
+    with Index(db, create=False, readonly=True) as ix:
+        assert len(ix._vectors) == ix.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
+
+
+def test_readers_open_the_vectors_while_a_writer_replaces_them(tmp_path: Path, monkeypatch) -> None:
+    """A reader opening the store between a writer's steps (checksums written, file replaced, checksums written
+    again) finds the old file or the new one, each with its checksum, never "damaged"."""
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=True) as ix:
+        ix.add(recs[:2])
+    seen = []
+    replace_file = os.replace
+
+    def replace_and_read(src, dst) -> None:
+        with Index(db, create=False, readonly=True) as reader:
+            seen.append(len(reader._vectors))
+        replace_file(src, dst)
+
+    monkeypatch.setattr(index.os, "replace", replace_and_read)
+    with Index(db) as ix:
+        ix.add(recs[2:])
+    monkeypatch.setattr(index.os, "replace", replace_file)
+    with Index(db, create=False, readonly=True) as reader:
+        after = len(reader._vectors)
+    assert len(seen) >= 3 and min(seen) < after and max(seen) == after, (seen, after)
 
 
 def test_a_store_refused_for_its_vectors_is_closed(tmp_path: Path, monkeypatch) -> None:

@@ -40,6 +40,8 @@ DB_FILE = "unspun.sqlite"
 VECTORS_FILE = "vectors.usearch"
 #: Held by the process writing the store (see `unspun.index.Index._writing`).
 VECTORS_LOCK = "vectors.lock"
+#: Checksums of the vector file as saved (usearch does not check a file it loads: damaged pages crash a search).
+VECTORS_SUM = "vectors.sum"
 SCHEMA_VERSION = 2
 #: How long one SQLite statement waits for another process's write transaction before it says "database is locked"
 #: (`transaction` waits for the store's write lock in its own way).
