@@ -441,6 +441,28 @@ def test_readers_open_the_vectors_while_a_writer_replaces_them(tmp_path: Path, m
     assert len(seen) >= 3 and min(seen) < after and max(seen) == after, (seen, after)
 
 
+def test_of_two_processes_creating_one_store_the_first_decides_its_channels(tmp_path: Path, monkeypatch) -> None:
+    """Two `index` runs creating one store, one with --no-semantic: each read "not set yet", and each wrote its
+    own choice, the second replacing the first while the first went on as it had chosen."""
+    from unspun.store import Store
+
+    db = tmp_path / "db"
+    Index(db, semantic=False).close()  # the other process, first
+    meta = Store.meta
+    calls = []
+
+    def read_before_the_other_wrote(self, key: str) -> str | None:
+        calls.append(key)
+        return None if key == "semantic" and calls.count(key) == 1 else meta(self, key)
+
+    monkeypatch.setattr(Store, "meta", read_before_the_other_wrote)
+    with Index(db, semantic=True) as ix:
+        assert not ix.semantic and ix._vectors is None
+    monkeypatch.setattr(Store, "meta", meta)
+    with Index(db, create=False, readonly=True) as ix:
+        assert not ix.semantic
+
+
 def test_a_store_refused_for_its_vectors_is_closed(tmp_path: Path, monkeypatch) -> None:
     """A reader refused for a vector file lacking saved vectors left the store's SQLite connection open until the
     index was collected (and with it the store's filesystem busy)."""

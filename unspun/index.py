@@ -190,10 +190,7 @@ class Index:
             if readonly:
                 stored = "0"
             else:
-                stored = "1" if semantic is None or semantic else "0"
-                con = self.store.connection()
-                with con:
-                    self.store.set_meta(con, "semantic", stored)
+                stored = self.store.claim_meta("semantic", "1" if semantic is None or semantic else "0")
         self.semantic = stored == "1"
         self.params = params or Params()
         self.retrieve = retrieve or RetrieveParams()

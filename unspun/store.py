@@ -298,6 +298,14 @@ class Store:
         row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def claim_meta(self, key: str, value: str) -> str:
+        """Set ``key`` unless it is set already, and return what the store holds: of two processes creating one
+        store at once, the first to write decides for both."""
+        con = self.connection()
+        with con:
+            con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        return self.meta(key)
+
     def set_meta(self, con: sqlite3.Connection, key: str, value: object) -> None:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value) if not isinstance(value, str) else value))
 
