@@ -441,6 +441,17 @@ def test_readers_open_the_vectors_while_a_writer_replaces_them(tmp_path: Path, m
     assert len(seen) >= 3 and min(seen) < after and max(seen) == after, (seen, after)
 
 
+def test_a_record_of_the_python_api_needs_a_string_id_and_text(tmp_path: Path) -> None:
+    """``Record(id=5)`` failed deep in the store with a bare TypeError at ``add``, and ``Record(id="")`` was
+    stored under a name no command can ask for (`index` refuses such records with "record has no id")."""
+    with pytest.raises(TypeError, match="Record.id must be a string, not int"):
+        Record(id=5, text=TRAM)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Record.id is empty"):
+        Record(id="", text=TRAM)
+    with pytest.raises(TypeError, match="Record.text must be a string, not NoneType"):
+        Record(id="a", text=None)  # type: ignore[arg-type]
+
+
 def test_of_two_processes_creating_one_store_the_first_decides_its_channels(tmp_path: Path, monkeypatch) -> None:
     """Two `index` runs creating one store, one with --no-semantic: each read "not set yet", and each wrote its
     own choice, the second replacing the first while the first went on as it had chosen."""

@@ -130,6 +130,13 @@ class Record:
     encoding_note: str | None = None
 
     def __post_init__(self) -> None:
+        # Callers of the Python API build records themselves: a number or an empty string as id failed deep in the
+        # store (a bare TypeError), or was stored under a name no command can ask for.
+        for name in ("id", "text"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"Record.{name} must be a string, not {type(getattr(self, name)).__name__}")
+        if not self.id:
+            raise ValueError("Record.id is empty")
         _valid_unicode(self, ("text", "id", "url", "published", "source", "title", "lang", "origin"), "encoding_note")
 
     def document(self) -> Document:
