@@ -588,3 +588,14 @@ def test_a_broken_link_in_a_folder_is_a_failure_not_silence(tmp_path: Path) -> N
     assert [r.id for r in items if isinstance(r, Record)] == ["good.txt"]
     [bad] = [f for f in items if isinstance(f, Failure)]
     assert Path(bad.origin).name == "gone.txt" and "a broken link" in bad.reason
+
+
+def test_a_link_to_a_device_in_a_folder_is_skipped_as_what_it_is(tmp_path: Path) -> None:
+    """It was "a broken link (what it names does not exist)": /dev/null exists."""
+    (tmp_path / "good.txt").write_text("A document that is there.", encoding="utf-8")
+    (tmp_path / "null.txt").symlink_to("/dev/null")
+    items = list(read_inputs([tmp_path]))
+    assert [r.id for r in items if isinstance(r, Record)] == ["good.txt"]
+    [skip] = [f for f in items if isinstance(f, Failure)]  # a Skip is a Failure that is no fault
+    assert isinstance(skip, Skip)
+    assert Path(skip.origin).name == "null.txt" and "a link to something that is not a file" in skip.reason

@@ -110,7 +110,10 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
         elif entry.is_file():
             yield Path(entry.path)
         elif entry.is_symlink():
-            yield Failure(entry.path, "a broken link (what it names does not exist)")
+            if os.path.exists(entry.path):  # a device, a pipe, a socket: nothing to read as a document
+                yield Skip(entry.path, "a link to something that is not a file (a device, a pipe)")
+            else:
+                yield Failure(entry.path, "a broken link (what it names does not exist)")
 
 
 def _file_type(name: str) -> str:
