@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from .. import __version__
 from ..compare import compare
@@ -40,6 +41,17 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/v1")
+
+
+class DocumentId(PathConvertor):
+    """A document id in a URL: Starlette's ``path`` (``.*``) stops at a newline, and its ``$`` matches before a
+    trailing one, so ``/v1/documents/x%0A`` named (and deleted) document ``x``, and an id holding a newline could be
+    stored but never read or deleted. Ids are any text, so the id is every character after the prefix."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("docid", DocumentId())
 
 
 @dataclass
@@ -145,7 +157,7 @@ def utf8_id(request: Request) -> None:
         raise HTTPException(404, "no document with this id: the id in the URL is not UTF-8") from None
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
+@router.get("/documents/{doc_id:docid}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
 def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     """One stored document with its metadata (a read: no token needed)."""
     with svc.lock.read():
@@ -155,7 +167,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     return DocumentOut.of(rec)
 
 
-@router.delete("/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
+@router.delete("/documents/{doc_id:docid}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
         deleted = svc.index.delete(doc_id, wait=False)

@@ -15,6 +15,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from . import api  # noqa: F401  (registers the `docid` convertor the document page's route uses)
+
 STATIC = Path(__file__).parent / "static"
 #: The HTML report's script, which links the passages of a side-by-side view: the pages use the same one.
 PASSAGES_JS = Path(__file__).parent.parent / "report" / "passages.js"
@@ -31,7 +33,7 @@ def check_page() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=HEADERS)
 
 
-@router.get("/documents/{doc_id:path}")
+@router.get("/documents/{doc_id:docid}")
 def document_page(doc_id: str) -> FileResponse:
     """The same shell for every id: its script reads the id from the address and asks the API."""
     return FileResponse(STATIC / "document.html", headers=HEADERS)
