@@ -575,6 +575,44 @@ def test_run_serves_until_interrupted_with_the_token_from_the_environment(store:
         assert ix.get("env") is not None
 
 
+def test_sigterm_saves_the_vectors_of_the_last_write(tmp_path: Path) -> None:
+    """uvicorn delivers a SIGTERM again once it has stopped serving, and by default that ended the process before
+    the store was closed: the vectors of writes within the last 2 s (the writer's linger) were never saved."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "unspun.serve", "--db", str(db), "--port", str(port),
+                             "--write-token", TOKEN], stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/v1/health")
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        r = httpx.post(f"{url}/v1/documents", json={"id": "copy", "text": COPY}, headers=AUTH, timeout=60)
+        assert r.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)  # within the linger: the vectors are saved only at shutdown
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGTERM, proc.stderr.read()  # still ended by the signal, as before
+    con = sqlite3.connect(db / "unspun.sqlite")
+    try:
+        assert con.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0] == 0
+    finally:
+        con.close()
+    with Index(db, readonly=True) as ix:
+        assert ix.get("copy") is not None
+
+
 def test_a_write_of_many_documents_is_stored_whole_or_not_at_all(tmp_path: Path, monkeypatch) -> None:
     """A request of more than one index batch (64 documents) answered 503 part-way (another process began writing
     between two batches) left its first batches stored: now the request is one transaction."""
