@@ -205,6 +205,18 @@ def test_wrong_or_missing_token_is_401(client: TestClient, headers: dict) -> Non
     assert client.get("/v1/documents/x").status_code == 404
 
 
+@pytest.mark.parametrize("token, sent", [("tøken-é", "tøken-é".encode()), ("tok\udcff", b"tok\xff"),
+                                         ("à", "à".encode())])
+def test_a_token_that_is_not_ascii_is_matched_as_the_bytes_sent(index: Index, token: str, sent: bytes) -> None:
+    """Headers arrive decoded as Latin-1 and the token was compared as UTF-8: `--write-token tøken` never matched
+    what curl sends (401 for every write), and a token from bytes that are not UTF-8 failed every write with 500."""
+    with background(create_app(index, write_token=token)) as url:  # TestClient re-encodes such headers
+        r = httpx.delete(f"{url}/v1/documents/news/comet", headers={"Authorization": b"Bearer " + sent})
+        assert r.status_code == 200, r.text
+        wrong = httpx.delete(f"{url}/v1/documents/news/ferry", headers={"Authorization": b"Bearer " + sent[:-1] + b"x"})
+        assert wrong.status_code == 401
+
+
 def test_add_replace_get_delete(client: TestClient) -> None:
     one = {"id": "a/b c?", "text": COPY, "url": "https://example.org/x", "published": "2024-04-01",
            "source": "Example", "title": "Copy", "lang": "en"}

@@ -79,8 +79,12 @@ def writer(svc: Svc, authorization: Annotated[str | None, Header()] = None) -> S
     if not svc.writable:
         raise HTTPException(403, "this server is read-only: start it with --write-token (or UNSPUN_WRITE_TOKEN) "
                                  "to allow adding and deleting documents")
+    # Header values arrive decoded as Latin-1: encoded back, they are the bytes sent, which a token that is not
+    # ASCII (`--write-token tøken`, sent by curl as UTF-8) must match as the bytes it was given as (argv and the
+    # environment decode bytes that are not UTF-8 as surrogates). Only space and tab pad a value.
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), svc.write_token.encode()):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(" \t").encode("latin-1"),
+                                                              svc.write_token.encode("utf-8", "surrogateescape")):
         raise HTTPException(401, "missing or wrong bearer token" if authorization else "missing bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
     return svc
