@@ -407,6 +407,18 @@ def test_pages_are_local_and_locked_down(client: TestClient) -> None:
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
 
 
+def test_head_answers_as_get_does(index: Index) -> None:
+    """FastAPI's GET routes answered HEAD with 405 (`curl -I`, uptime checks), while the static files beside them
+    answered 200 and /static/passages.js 404 (the static mount, which lacks it)."""
+    with background(create_app(index)) as url:
+        for path in ("/", "/documents/news/ferry", "/static/passages.js", "/static/view.js", "/docs", "/v1/health",
+                     "/v1/documents/news/ferry", "/v1/documents/nothing"):
+            got, head = httpx.get(url + path), httpx.head(url + path)
+            assert head.status_code == got.status_code, path
+            assert head.content == b"" and head.headers.get("content-length") == got.headers.get("content-length")
+            assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy"), path
+
+
 def test_pages_link_passages_with_the_reports_script(client: TestClient) -> None:
     """The passages of a side-by-side view were linked by two copies of one script, the report's and the pages',
     which drifted apart (the report's took no keyboard); the pages now load the script the report inlines."""

@@ -94,6 +94,7 @@ Writer = Annotated[Service, Depends(writer)]
 
 
 @router.get("/health", response_model=Health)
+@router.head("/health", include_in_schema=False)  # as GET, without the body (uptime checks, `curl -I`)
 def health(svc: Svc) -> Health:
     with svc.lock.read():
         count = len(svc.index)
@@ -162,6 +163,7 @@ def utf8_id(request: Request) -> None:
 
 
 @router.get("/documents/{doc_id:docid}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
+@router.head("/documents/{doc_id:docid}", include_in_schema=False, dependencies=[Depends(utf8_id)])
 def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     """One stored document with its metadata (a read: no token needed)."""
     with svc.lock.read():

@@ -25,26 +25,30 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
+#: HEAD answers as GET does, without the body (HTTP requires it of a server; `curl -I`, uptime checks): FastAPI's
+#: GET routes, unlike Starlette's, answered it 405, and the static files beside them 200.
+GET = ["GET", "HEAD"]
+
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.api_route("/", methods=GET)
 def check_page() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers=HEADERS)
 
 
-@router.get("/documents/{doc_id:docid}")
+@router.api_route("/documents/{doc_id:docid}", methods=GET)
 def document_page(doc_id: str) -> FileResponse:
     """The same shell for every id: its script reads the id from the address and asks the API."""
     return FileResponse(STATIC / "document.html", headers=HEADERS)
 
 
-@router.get("/static/passages.js")
+@router.api_route("/static/passages.js", methods=GET)
 def passages_js() -> FileResponse:
     return FileResponse(PASSAGES_JS)
 
 
-@router.get("/docs")
+@router.api_route("/docs", methods=GET)
 def docs() -> HTMLResponse:
     """Swagger UI from the bundled copy (swagger-ui-bundle-v2), not FastAPI's default CDN."""
     return get_swagger_ui_html(openapi_url="/openapi.json", title="unspun API",
