@@ -27,6 +27,7 @@ from unspun.errors import UnspunError
 from unspun.index import Index
 from unspun.models import Document, Record
 from unspun.serve import create_app, run
+from unspun.serve.pages import CSP
 from unspun.serve.server import background, bind
 from unspun.store import StoreBusy
 
@@ -417,6 +418,16 @@ def test_head_answers_as_get_does(index: Index) -> None:
             assert head.status_code == got.status_code, path
             assert head.content == b"" and head.headers.get("content-length") == got.headers.get("content-length")
             assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy"), path
+
+
+def test_the_api_docs_and_the_bundled_swagger_pages_have_a_csp(client: TestClient) -> None:
+    """/docs and the Swagger UI bundle's own pages (its demo index.html fetches petstore.swagger.io) had no CSP."""
+    docs = client.get("/docs").headers["content-security-policy"]
+    assert "default-src 'self'" in docs and "script-src 'self' 'sha256-" in docs and "connect-src 'self'" in docs
+    for path in ("/static/swagger/index.html", "/static/swagger/oauth2-redirect.html", "/static/view.js"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-security-policy"] == CSP, path
+        assert r.headers["x-content-type-options"] == "nosniff", path
 
 
 def test_pages_link_passages_with_the_reports_script(client: TestClient) -> None:

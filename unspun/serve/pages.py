@@ -7,12 +7,15 @@ backs that up and keeps any page from loading anything from elsewhere.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from . import api  # noqa: F401  (registers the `docid` convertor the document page's route uses)
@@ -50,15 +53,33 @@ def passages_js() -> FileResponse:
 
 @router.api_route("/docs", methods=GET)
 def docs() -> HTMLResponse:
-    """Swagger UI from the bundled copy (swagger-ui-bundle-v2), not FastAPI's default CDN."""
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="unspun API",
+    """Swagger UI from the bundled copy (swagger-ui-bundle-v2), not FastAPI's default CDN. Its one inline script
+    (the configuration) is allowed by its hash, and Swagger UI styles elements inline; nothing else is."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="unspun API",
                                swagger_js_url="/static/swagger/swagger-ui-bundle.js",
                                swagger_css_url="/static/swagger/swagger-ui.css",
                                swagger_favicon_url="/static/swagger/favicon-32x32.png",
                                swagger_ui_parameters={"validatorUrl": None})
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
+                      for s in re.findall(rb"<script>(.*?)</script>", page.body, re.S))
+    csp = CSP.replace("script-src 'self'", f"script-src 'self' {hashes}").replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    page.headers.update({**HEADERS, "Content-Security-Policy": csp})
+    return page
+
+
+class LockedStaticFiles(StaticFiles):
+    """Static files with the pages' headers: the bundled Swagger UI also holds its demo page (index.html, which
+    fetches the Petstore example from petstore.swagger.io) and oauth2-redirect.html, served without a CSP."""
+
+    def file_response(self, *args: object, **kwargs: object) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(HEADERS)
+        return response
 
 
 def mount(app: FastAPI) -> None:
     app.include_router(router)
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger")
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.mount("/static/swagger", LockedStaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)),
+              name="swagger")
+    app.mount("/static", LockedStaticFiles(directory=str(STATIC)), name="static")
