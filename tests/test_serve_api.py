@@ -13,6 +13,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ from unspun.errors import UnspunError
 from unspun.index import Index
 from unspun.models import Document, Record
 from unspun.serve import create_app, run
+from unspun.serve.pages import CSP
 from unspun.serve.server import background, bind
 from unspun.store import StoreBusy
 
@@ -204,6 +206,18 @@ def test_wrong_or_missing_token_is_401(client: TestClient, headers: dict) -> Non
     assert client.get("/v1/documents/x").status_code == 404
 
 
+@pytest.mark.parametrize("token, sent", [("tøken-é", "tøken-é".encode()), ("tok\udcff", b"tok\xff"),
+                                         ("à", "à".encode())])
+def test_a_token_that_is_not_ascii_is_matched_as_the_bytes_sent(index: Index, token: str, sent: bytes) -> None:
+    """Headers arrive decoded as Latin-1 and the token was compared as UTF-8: `--write-token tøken` never matched
+    what curl sends (401 for every write), and a token from bytes that are not UTF-8 failed every write with 500."""
+    with background(create_app(index, write_token=token)) as url:  # TestClient re-encodes such headers
+        r = httpx.delete(f"{url}/v1/documents/news/comet", headers={"Authorization": b"Bearer " + sent})
+        assert r.status_code == 200, r.text
+        wrong = httpx.delete(f"{url}/v1/documents/news/ferry", headers={"Authorization": b"Bearer " + sent[:-1] + b"x"})
+        assert wrong.status_code == 401
+
+
 def test_add_replace_get_delete(client: TestClient) -> None:
     one = {"id": "a/b c?", "text": COPY, "url": "https://example.org/x", "published": "2024-04-01",
            "source": "Example", "title": "Copy", "lang": "en"}
@@ -252,6 +266,20 @@ def test_an_id_in_the_url_that_is_not_utf8_names_no_document(client: TestClient)
     assert r["notes"] == [{"origin": "POST /v1/documents (id t)",
                            "reason": "published 'March 1, 2004' read as 2004-03-01", "count": 1}]
     assert client.get("/v1/documents/t").json()["text"] == OTHER
+
+
+def test_an_id_with_a_newline_names_that_document_and_no_other(client: TestClient) -> None:
+    """Starlette's `path` parameter stopped at a newline and its `$` matched before a trailing one: DELETE
+    /v1/documents/news/comet%0A deleted news/comet, and an id holding a newline could be added but not read."""
+    r = client.delete("/v1/documents/news/comet%0A", headers=AUTH)
+    assert r.status_code == 404 and client.get("/v1/documents/news/comet").status_code == 200
+    for doc_id in ("two\nlines", "trailing\n", "crlf\r\nid"):
+        assert client.post("/v1/documents", json={"id": doc_id, "text": COPY}, headers=AUTH).status_code == 200
+        path = "/v1/documents/" + quote(doc_id, safe="")
+        assert client.get(path).json()["id"] == doc_id
+        assert client.get("/documents/" + quote(doc_id, safe="")).status_code == 200  # its page
+        assert client.delete(path, headers=AUTH).json() == {"id": doc_id, "deleted": True}
+    assert client.get("/v1/health").json()["documents"] == 2
 
 
 @pytest.mark.parametrize("payload", [{"text": "no id"}, {"id": "", "text": "x"}, {"id": "x", "text": " "},
@@ -378,6 +406,28 @@ def test_pages_are_local_and_locked_down(client: TestClient) -> None:
         assert "http://" not in r.text and "https://" not in r.text, path
     csp = client.get("/").headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
+
+
+def test_head_answers_as_get_does(index: Index) -> None:
+    """FastAPI's GET routes answered HEAD with 405 (`curl -I`, uptime checks), while the static files beside them
+    answered 200 and /static/passages.js 404 (the static mount, which lacks it)."""
+    with background(create_app(index)) as url:
+        for path in ("/", "/documents/news/ferry", "/static/passages.js", "/static/view.js", "/docs", "/v1/health",
+                     "/v1/documents/news/ferry", "/v1/documents/nothing"):
+            got, head = httpx.get(url + path), httpx.head(url + path)
+            assert head.status_code == got.status_code, path
+            assert head.content == b"" and head.headers.get("content-length") == got.headers.get("content-length")
+            assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy"), path
+
+
+def test_the_api_docs_and_the_bundled_swagger_pages_have_a_csp(client: TestClient) -> None:
+    """/docs and the Swagger UI bundle's own pages (its demo index.html fetches petstore.swagger.io) had no CSP."""
+    docs = client.get("/docs").headers["content-security-policy"]
+    assert "default-src 'self'" in docs and "script-src 'self' 'sha256-" in docs and "connect-src 'self'" in docs
+    for path in ("/static/swagger/index.html", "/static/swagger/oauth2-redirect.html", "/static/view.js"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-security-policy"] == CSP, path
+        assert r.headers["x-content-type-options"] == "nosniff", path
 
 
 def test_pages_link_passages_with_the_reports_script(client: TestClient) -> None:
@@ -558,6 +608,44 @@ def test_run_serves_until_interrupted_with_the_token_from_the_environment(store:
     assert "serving" in proc.stderr.read()
     with Index(store, readonly=True) as ix:
         assert ix.get("env") is not None
+
+
+def test_sigterm_saves_the_vectors_of_the_last_write(tmp_path: Path) -> None:
+    """uvicorn delivers a SIGTERM again once it has stopped serving, and by default that ended the process before
+    the store was closed: the vectors of writes within the last 2 s (the writer's linger) were never saved."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "unspun.serve", "--db", str(db), "--port", str(port),
+                             "--write-token", TOKEN], stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/v1/health")
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        r = httpx.post(f"{url}/v1/documents", json={"id": "copy", "text": COPY}, headers=AUTH, timeout=60)
+        assert r.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)  # within the linger: the vectors are saved only at shutdown
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGTERM, proc.stderr.read()  # still ended by the signal, as before
+    con = sqlite3.connect(db / "unspun.sqlite")
+    try:
+        assert con.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0] == 0
+    finally:
+        con.close()
+    with Index(db, readonly=True) as ix:
+        assert ix.get("copy") is not None
 
 
 def test_a_write_of_many_documents_is_stored_whole_or_not_at_all(tmp_path: Path, monkeypatch) -> None:

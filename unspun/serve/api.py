@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from .. import __version__
 from ..compare import compare
@@ -42,6 +43,17 @@ from .schemas import (
 router = APIRouter(prefix="/v1")
 
 
+class DocumentId(PathConvertor):
+    """A document id in a URL: Starlette's ``path`` (``.*``) stops at a newline, and its ``$`` matches before a
+    trailing one, so ``/v1/documents/x%0A`` named (and deleted) document ``x``, and an id holding a newline could be
+    stored but never read or deleted. Ids are any text, so the id is every character after the prefix."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("docid", DocumentId())
+
+
 @dataclass
 class Service:
     """What the handlers share: the open index, its lock, and the write token (None: the server is read-only)."""
@@ -67,8 +79,12 @@ def writer(svc: Svc, authorization: Annotated[str | None, Header()] = None) -> S
     if not svc.writable:
         raise HTTPException(403, "this server is read-only: start it with --write-token (or UNSPUN_WRITE_TOKEN) "
                                  "to allow adding and deleting documents")
+    # Header values arrive decoded as Latin-1: encoded back, they are the bytes sent, which a token that is not
+    # ASCII (`--write-token tøken`, sent by curl as UTF-8) must match as the bytes it was given as (argv and the
+    # environment decode bytes that are not UTF-8 as surrogates). Only space and tab pad a value.
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), svc.write_token.encode()):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(" \t").encode("latin-1"),
+                                                              svc.write_token.encode("utf-8", "surrogateescape")):
         raise HTTPException(401, "missing or wrong bearer token" if authorization else "missing bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
     return svc
@@ -78,6 +94,7 @@ Writer = Annotated[Service, Depends(writer)]
 
 
 @router.get("/health", response_model=Health)
+@router.head("/health", include_in_schema=False)  # as GET, without the body (uptime checks, `curl -I`)
 def health(svc: Svc) -> Health:
     with svc.lock.read():
         count = len(svc.index)
@@ -145,7 +162,8 @@ def utf8_id(request: Request) -> None:
         raise HTTPException(404, "no document with this id: the id in the URL is not UTF-8") from None
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
+@router.get("/documents/{doc_id:docid}", response_model=DocumentOut, dependencies=[Depends(utf8_id)])
+@router.head("/documents/{doc_id:docid}", include_in_schema=False, dependencies=[Depends(utf8_id)])
 def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     """One stored document with its metadata (a read: no token needed)."""
     with svc.lock.read():
@@ -155,7 +173,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     return DocumentOut.of(rec)
 
 
-@router.delete("/documents/{doc_id:path}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
+@router.delete("/documents/{doc_id:docid}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
         deleted = svc.index.delete(doc_id, wait=False)

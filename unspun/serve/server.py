@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
 import sqlite3
 import sys
@@ -77,6 +78,34 @@ def warm_up() -> None:
     encode(["unspun loads its sentence encoder before serving."])
 
 
+class Terminated(BaseException):
+    """SIGTERM as an exception, as Python makes SIGINT one (KeyboardInterrupt)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """Within it, SIGTERM unwinds the stack as SIGINT does, so every ``finally`` runs (the store closed, the vectors
+    of the last writes saved); then the process ends by the signal, as before. uvicorn delivers a SIGTERM again
+    once it has stopped serving, and by default that ended the process there, before the store was closed."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    terminated = False
+    try:
+        yield
+    except Terminated:
+        terminated = True
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+    if terminated:
+        signal.raise_signal(signal.SIGTERM)
+
+
 def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
         max_body: int = MAX_BODY, workers: int | None = None) -> None:
     """Serve the store at ``db`` until interrupted. Writes are allowed only when a token is given (or set in the
@@ -86,22 +115,23 @@ def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | 
         raise UnspunError(f"--max-body must be positive, not {max_body}")
     if workers is not None and workers < 1:
         raise UnspunError(f"--workers must be positive, not {workers}")
-    index = open_store(Path(db), writable=token is not None)
-    try:
-        sock = bind(host, port)
+    with sigterm_unwinds():
+        index = open_store(Path(db), writable=token is not None)
         try:
-            warm_up()
-            mode = "writes with the bearer token" if token else "read-only"
-            shown = f"[{host}]" if ":" in host else host
-            print(f"unspun: serving {db} ({len(index):,} documents, {mode}) on http://{shown}:{sock.getsockname()[1]}",
-                  file=sys.stderr, flush=True)
-            app = create_app(index, write_token=token, max_body=max_body, workers=workers)
-            server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-            server.run(sockets=[sock])
+            sock = bind(host, port)
+            try:
+                warm_up()
+                mode = "writes with the bearer token" if token else "read-only"
+                shown = f"[{host}]" if ":" in host else host
+                print(f"unspun: serving {db} ({len(index):,} documents, {mode}) on "
+                      f"http://{shown}:{sock.getsockname()[1]}", file=sys.stderr, flush=True)
+                app = create_app(index, write_token=token, max_body=max_body, workers=workers)
+                server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+                server.run(sockets=[sock])
+            finally:
+                sock.close()
         finally:
-            sock.close()
-    finally:
-        index.close()
+            index.close()
 
 
 @contextmanager
