@@ -253,7 +253,7 @@ def test_eval_pan_calls_the_evaluator_and_exits_with_its_status(tmp_path: Path, 
 def test_store_faults_are_user_errors_but_sql_bugs_keep_their_traceback() -> None:
     import sqlite3
 
-    from unspun.cli import _store_fault
+    from unspun.store import store_fault as _store_fault
 
     assert _store_fault(sqlite3.DatabaseError("database disk image is malformed"))
     assert _store_fault(sqlite3.OperationalError("database or disk is full"))

@@ -290,6 +290,29 @@ def test_bad_documents_are_422(client: TestClient, payload: object) -> None:
     assert client.get("/v1/health").json()["documents"] == 2
 
 
+def test_a_store_damaged_while_served_is_said_as_check_says_it(client: TestClient, index: Index, monkeypatch
+                                                                ) -> None:
+    """Damaged pages found by a request answered "internal error: DatabaseError"; SQL of our own that fails stays
+    an internal error (a bug)."""
+    import sqlite3
+
+    def damaged(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(index.store, "postings", damaged)
+    r = client.post("/v1/check", json={"text": COPY})
+    assert r.status_code == 500
+    assert r.json()["detail"] == ("store: database disk image is malformed; the store file is damaged: index the "
+                                  "documents again into a new store")
+
+    def bug(*args, **kwargs):
+        raise sqlite3.OperationalError("no such column: x")
+
+    monkeypatch.setattr(index.store, "postings", bug)
+    r = client.post("/v1/check", json={"text": COPY})
+    assert r.status_code == 500 and r.json()["detail"] == "internal error: OperationalError"
+
+
 # --- limits and malformed requests -------------------------------------------------------------------------------
 
 

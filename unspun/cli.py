@@ -25,6 +25,7 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .embed import load_on_device
+from .store import store_fault, store_fault_message
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
@@ -80,21 +81,12 @@ def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -
             _say("error", str(e))
             raise typer.Exit(2) from None
         except sqlite3.DatabaseError as e:  # a store that opened but fails later: damaged pages, a full disk
-            if not _store_fault(e):
+            if not store_fault(e):
                 raise
-            hint = "; the store file is damaged: index the documents again into a new store" if "malformed" in str(
-                e) else ""
-            _say("error", f"store: {e}{hint}")
+            _say("error", store_fault_message(e))
             raise typer.Exit(2) from None
 
     return run
-
-
-def _store_fault(e: sqlite3.DatabaseError) -> bool:
-    """Whether SQLite blames the store's file or the disk (damaged pages, full, locked, read-only), not our SQL
-    (a constraint, a missing column: bugs, which keep their traceback)."""
-    return type(e) in (sqlite3.DatabaseError, sqlite3.OperationalError) and not str(e).startswith(
-        ("no such ", "near ", "table ", "wrong number"))
 
 
 def _version(value: bool) -> None:

@@ -159,6 +159,19 @@ def _begin(con: sqlite3.Connection, wait: bool, status: Callable[[str | None], N
         status(None)
 
 
+def store_fault(e: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite blames the store's file or the disk (damaged pages, full, locked, read-only), not our SQL
+    (a constraint, a missing column: bugs, which keep their traceback)."""
+    return type(e) in (sqlite3.DatabaseError, sqlite3.OperationalError) and not str(e).startswith(
+        ("no such ", "near ", "table ", "wrong number"))
+
+
+def store_fault_message(e: sqlite3.DatabaseError) -> str:
+    """What to tell of a store fault (`store_fault`), with what to do about a damaged file."""
+    hint = "; the store file is damaged: index the documents again into a new store" if "malformed" in str(e) else ""
+    return f"store: {e}{hint}"
+
+
 class StoreError(UnspunError):
     """The store is missing, not a store, or corrupt."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import UnspunError
 from ..index import Index
-from ..store import StoreBusy
+from ..store import StoreBusy, store_fault, store_fault_message
 from . import api, pages
 from .limits import MAX_BODY, BodyLimit
 
@@ -117,6 +118,15 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     @app.exception_handler(UnspunError)
     async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def _store_fault(request: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+        # Damaged pages, a full disk: the store's fault, said as `check` says it (it was "internal error:
+        # DatabaseError"); our own SQL's faults stay bugs.
+        log.exception("%s %s failed", request.method, request.url.path)
+        if not store_fault(exc):
+            return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
+        return JSONResponse({"detail": store_fault_message(exc)}, status_code=500)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
