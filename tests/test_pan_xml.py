@@ -105,3 +105,14 @@ def test_eval_pan_prints_the_whole_table_when_its_output_is_not_a_terminal(tmp_p
     assert "\u2026" not in shown, shown
     for word in ("04-translation-obfuscation", "precision", "granularity", "plagdet", "no detection", "overall"):
         assert word in shown, (word, shown)
+
+
+def test_run_eval_refuses_an_out_where_the_ground_truth_lies(tmp_path):
+    """Detections share the truth files' names: `--out CORPUS` replaced the ground truth with them and then scored
+    the detections against themselves (every score 1.000)."""
+    corpus = _tiny_corpus(tmp_path)
+    before = (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text()
+    for out in (corpus, corpus / "02-copy" / ".."):
+        with pytest.raises(InputError, match="would replace the ground truth"):
+            run_eval(corpus, out, jobs=1)
+    assert (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text() == before

@@ -88,6 +88,15 @@ def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> None:
         raise InputError(f"{corpus}: {len(missing)} file(s) missing, e.g. {missing[0]}")
 
 
+def _check_out(corpus: Path, out: Path, tasks: dict[str, list[Pair]]) -> None:
+    """Detections must not land on the ground truth: they share their file names, so `--out CORPUS` replaced every
+    truth file with a detection and then scored the detections against themselves (all 1.000)."""
+    for name in tasks:
+        if (out / name).resolve() == (corpus / name).resolve():
+            raise InputError(f"{out}: the detections would replace the ground truth in {corpus / name} "
+                             "(same file names): choose another --out")
+
+
 def _read(path: Path) -> Document:
     """PAN documents are UTF-8 and their cases count characters of it: any other text is an error, not a guess."""
     try:
@@ -145,6 +154,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     all_tasks = load_corpus(corpus)
     chosen = {k: v[:limit] for k, v in all_tasks.items() if tasks is None or k in tasks}
     _check_files(corpus, chosen)
+    _check_out(corpus, out, chosen)
     for name in chosen:
         try:
             (out / name).mkdir(parents=True, exist_ok=True)
