@@ -116,3 +116,19 @@ def test_run_eval_refuses_an_out_where_the_ground_truth_lies(tmp_path):
         with pytest.raises(InputError, match="would replace the ground truth"):
             run_eval(corpus, out, jobs=1)
     assert (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text() == before
+
+
+def test_run_eval_reads_the_ground_truth_before_aligning(tmp_path, monkeypatch):
+    """A truth file that is not PAN XML, or whose offsets are not numbers (a traceback), is one error before any
+    pair is aligned, not after hours of it."""
+    import unspun.pan.evaluate as ev
+
+    corpus = _tiny_corpus(tmp_path)
+    monkeypatch.setattr(ev, "_align_group", lambda args: pytest.fail("aligned before the truth was read"))
+    xml = corpus / "02-copy" / "suspicious-document1-source-document1.xml"
+    xml.write_text(xml.read_text().replace('this_offset="', 'this_offset="x'))
+    with pytest.raises(InputError, match="not a whole number"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+    xml.write_text("<document")
+    with pytest.raises(InputError, match="not a readable PAN XML file"):
+        run_eval(corpus, tmp_path / "out", jobs=1)

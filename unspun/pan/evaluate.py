@@ -86,6 +86,9 @@ def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> None:
                for f in (f"susp/{p.susp}", f"src/{p.src}", f"{p.task}/{_xml_name(p)}") if not (corpus / f).is_file()]
     if missing:
         raise InputError(f"{corpus}: {len(missing)} file(s) missing, e.g. {missing[0]}")
+    for ps in tasks.values():  # a malformed ground truth was found only when scoring, after all the aligning
+        for p in ps:
+            truth(corpus, p)
 
 
 def _check_out(corpus: Path, out: Path, tasks: dict[str, list[Pair]]) -> None:

@@ -33,8 +33,11 @@ def parse(path: str | Path) -> list[Case]:
     for f in root.iter("feature"):
         if f.get("name") not in _FEATURES:
             continue
-        to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
-        so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+        try:
+            to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
+            so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+        except ValueError as e:  # a traceback before
+            raise InputError(f"{path}: a feature's offset or length is not a whole number ({e})") from None
         out.append(Case((to, to + tl), (so, so + sl), f.get("source_reference", ""), f.get("obfuscation")))
     return out
 
