@@ -132,3 +132,11 @@ def test_run_eval_reads_the_ground_truth_before_aligning(tmp_path, monkeypatch):
     xml.write_text("<document")
     with pytest.raises(InputError, match="not a readable PAN XML file"):
         run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_pairs_file_that_is_not_utf8_is_one_error(tmp_path):
+    """It ended in a UnicodeDecodeError traceback."""
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "02-copy" / "pairs").write_bytes(b"suspicious-document1.txt source-document\xff.txt\n")
+    with pytest.raises(InputError, match="pairs: not UTF-8 at byte 40"):
+        load_corpus(corpus)

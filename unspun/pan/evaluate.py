@@ -69,7 +69,12 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
         raise InputError(f"{corpus}: not a PAN text-alignment corpus (no susp/ and src/ folders)")
     tasks = {}
     for d in sorted(p for p in corpus.iterdir() if (p / "pairs").is_file()):
-        lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+        try:
+            lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+        except UnicodeDecodeError as e:  # a traceback before: pairs name files, which are UTF-8 in PAN corpora
+            raise InputError(f"{d / 'pairs'}: not UTF-8 at byte {e.start}") from None
+        except OSError as e:
+            raise InputError(f"{d / 'pairs'}: cannot read: {e.strerror or e}") from None
         tasks[d.name] = [Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2]
     if not tasks:
         raise InputError(f"{corpus}: no task folder with a `pairs` file")
