@@ -140,3 +140,18 @@ def test_a_pairs_file_that_is_not_utf8_is_one_error(tmp_path):
     (corpus / "02-copy" / "pairs").write_bytes(b"suspicious-document1.txt source-document\xff.txt\n")
     with pytest.raises(InputError, match="pairs: not UTF-8 at byte 40"):
         load_corpus(corpus)
+
+
+def test_outputs_that_cannot_be_written_are_one_error_line(tmp_path):
+    """A folder where results.json or a pair's detection file goes ended in an IsADirectoryError traceback (the
+    first after all the aligning)."""
+    from unspun.pan.evaluate import main
+
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
+    (out / "results.json").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"results.json: cannot write the scores there: is a directory"):
+        main(corpus, out, 1)
+    (out / "results.json").rmdir()
+    (out / "02-copy" / "suspicious-document1-source-document1.xml").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"suspicious-document1-source-document1.xml: cannot write"):
+        main(corpus, out, 1)

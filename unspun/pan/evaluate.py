@@ -125,7 +125,10 @@ def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Cas
     for pair in pairs:
         c = compare(susp, _read(Path(corpus) / "src" / pair.src))
         target = Path(out) / pair.task / _xml_name(pair)
-        target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
+        try:
+            target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
+        except OSError as e:  # a folder in its place, a full disk: a traceback before
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
         done.append((pair, [Case(p.a, p.b, pair.src) for p in c.passages]))
     return done
 
@@ -243,11 +246,17 @@ def to_markdown(result: EvalResult) -> str:
 
 def main(corpus: Path, out: Path, jobs: int) -> int:
     """The CLI's `eval pan`: run, print the table, save results.json next to the XML files."""
+    scores = Path(out) / "results.json"
+    if scores.is_dir():  # found only after all the aligning, with a traceback
+        raise InputError(f"{scores}: cannot write the scores there: is a directory")
     result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
     # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
     console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
     console.print(render_table(result))
     console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
                   f"{result.pairs_per_s:.1f} pairs/s")
-    (Path(out) / "results.json").write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+    try:
+        scores.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{scores}: cannot write: {e.strerror or e}") from None
     return 0
