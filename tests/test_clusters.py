@@ -286,6 +286,16 @@ def test_unwritable_targets_are_refused_before_clustering(store, tmp_path, monke
     assert not (tmp_path.parent / f"{tmp_path.name}-pairs").exists()
 
 
+def test_a_pair_folder_that_cannot_be_made_is_refused_before_clustering(store, tmp_path, monkeypatch):
+    """The page's name was checked but not its pairs' folder, which has 6 more characters: a name that fits where the
+    folder's does not ended, after all the clustering, in an OSError traceback."""
+    monkeypatch.setattr(clusters, "compute", lambda *a, **k: pytest.fail("computed before checking the targets"))
+    html = tmp_path / f"{'x' * 250}.html"
+    with pytest.raises(UnspunError, match="cannot create the folder for the pair reports"):
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary
