@@ -296,6 +296,22 @@ def test_a_pair_folder_that_cannot_be_made_is_refused_before_clustering(store, t
     assert list(tmp_path.iterdir()) == []
 
 
+def test_outputs_never_land_on_each_other_or_on_the_store(store, tmp_path, monkeypatch):
+    """`--html` named as `--out` replaced the records with the page, and `--out DB/unspun.sqlite` replaced the store
+    with the records, both without a word."""
+    monkeypatch.setattr(clusters, "compute", lambda *a, **k: pytest.fail("computed before checking the targets"))
+    before = (store / "unspun.sqlite").stat().st_mtime_ns
+    for out, fmt, html, words in ((tmp_path / "o.jsonl", "jsonl", tmp_path / "o.jsonl", "is also where --out writes"),
+                                  (tmp_path / "o", "csv", tmp_path / "o.links.csv", "is also where --out writes"),
+                                  (tmp_path / "p-pairs", "jsonl", tmp_path / "p.html", "is also where --out"),
+                                  (store / "unspun.sqlite", "jsonl", None, "is a file of the store"),
+                                  (store / ".." / store.name / "unspun.sqlite-wal", "jsonl", None, "file of the store"),
+                                  (tmp_path / "o.jsonl", "jsonl", store / "unspun.sqlite", "is a file of the store")):
+        with pytest.raises(UnspunError, match=words):
+            clusters.run(store, out, fmt, "local", None, False, html, None, quiet=True)
+    assert (store / "unspun.sqlite").stat().st_mtime_ns == before
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary
