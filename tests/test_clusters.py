@@ -312,6 +312,23 @@ def test_outputs_never_land_on_each_other_or_on_the_store(store, tmp_path, monke
     assert (store / "unspun.sqlite").stat().st_mtime_ns == before
 
 
+def test_a_write_that_fails_is_one_error_and_leaves_no_file(store, tmp_path, monkeypatch):
+    """A full disk while the records or the overview were written ended in an OSError traceback."""
+    import errno
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    for module, name, fmt in ((output, "_jsonl", "jsonl"), (output, "_parquet", "parquet"),
+                              (clusters.overview, "_atomic", "jsonl")):
+        with monkeypatch.context() as m:
+            m.setattr(module, name, full)
+            with pytest.raises(UnspunError, match="cannot write: No space left on device"):
+                clusters.run(store, tmp_path / "o", fmt, "local", None, False, tmp_path / "o.html", None, quiet=True)
+        left = sorted(f.name for f in tmp_path.iterdir())
+        assert left == ([] if name != "_atomic" else ["o", "o-pairs"]), left
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary
