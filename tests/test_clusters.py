@@ -329,6 +329,17 @@ def test_a_write_that_fails_is_one_error_and_leaves_no_file(store, tmp_path, mon
         assert left == ([] if name != "_atomic" else ["o", "o-pairs"]), left
 
 
+def test_unspun_jobs_that_is_not_a_number_is_one_error(store, tmp_path, monkeypatch):
+    """UNSPUN_JOBS=abc ended in a ValueError traceback."""
+    from unspun.clusters import local
+
+    monkeypatch.setenv("UNSPUN_JOBS", "abc")
+    with pytest.raises(UnspunError, match="UNSPUN_JOBS='abc': not a whole number"):
+        local.jobs()
+    monkeypatch.setenv("UNSPUN_JOBS", "")
+    assert local.jobs() == (os.cpu_count() or 1)
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary
