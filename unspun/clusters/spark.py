@@ -124,8 +124,31 @@ def _watch(sc, tick: Callable[[int], None], total: int) -> Iterator[None]:
         tick(total - done[0])
 
 
+@contextmanager
+def _job(sc) -> Iterator[None]:
+    """A job Spark gave up on is one error line: a master that never answers (`--master spark://typo:7077`) lets the
+    context start, then kills the application a minute later, and the job ended in a Py4JJavaError traceback
+    ("Task not serializable"). A failure of our own code on a worker (a PythonException) keeps its traceback."""
+    from py4j.protocol import Py4JError
+
+    try:
+        yield
+    except Py4JError as e:
+        if "PythonException" in str(e):
+            raise
+        try:
+            stopped = bool(sc._jsc.sc().isStopped())
+        except Exception:  # the gateway itself is gone
+            stopped = True
+        if stopped:
+            raise UnspunError(f"Spark stopped the application before the job ran (is the master {sc.master} "
+                              "running and reachable?)") from None
+        reason = next((ln.strip(" :") for ln in str(e).splitlines()[1:] if ln.strip(" :")), type(e).__name__)
+        raise UnspunError(f"Spark job failed ({reason})") from None
+
+
 def sentence_hashes(sc, db: str, ids: Sequence[str], p: ClusterParams, tick: Callable[[int], None]) -> list[np.ndarray]:
-    with _watch(sc, tick, len(ids)):
+    with _job(sc), _watch(sc, tick, len(ids)):
         got = dict(sc.parallelize(list(ids), _slices(sc, len(ids))).mapPartitions(_hash_part(db, p)).collect())
     return [np.frombuffer(got[i], dtype=np.int64) for i in ids]
 
@@ -133,6 +156,6 @@ def sentence_hashes(sc, db: str, ids: Sequence[str], p: ClusterParams, tick: Cal
 def links(sc, db: str, ids: Sequence[str], boiler: frozenset[int], p: ClusterParams,
           tick: Callable[[int], None]) -> dict[tuple[str, str], Link]:
     b = sc.broadcast(boiler)
-    with _watch(sc, tick, len(ids)):
+    with _job(sc), _watch(sc, tick, len(ids)):
         found = sc.parallelize(list(ids), _slices(sc, len(ids))).mapPartitions(_link_part(db, p, b)).collect()
     return merge(found)
