@@ -155,3 +155,12 @@ def test_outputs_that_cannot_be_written_are_one_error_line(tmp_path):
     (out / "02-copy" / "suspicious-document1-source-document1.xml").mkdir(parents=True)
     with pytest.raises(InputError, match=r"suspicious-document1-source-document1.xml: cannot write"):
         main(corpus, out, 1)
+
+
+def test_a_negative_offset_or_length_is_an_error(tmp_path):
+    """A span that ends before it starts was scored as a case without a word."""
+    f = tmp_path / "t.xml"
+    f.write_text('<document><feature name="plagiarism" this_offset="10" this_length="-5" source_offset="0" '
+                 'source_length="5"/></document>')
+    with pytest.raises(InputError, match="negative .*this_length=-5"):
+        parse(f)
