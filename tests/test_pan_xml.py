@@ -164,3 +164,14 @@ def test_a_negative_offset_or_length_is_an_error(tmp_path):
                  'source_length="5"/></document>')
     with pytest.raises(InputError, match="negative .*this_length=-5"):
         parse(f)
+
+
+def test_a_document_that_is_not_utf8_stops_the_run_before_aligning(tmp_path, monkeypatch):
+    """It stopped the run when its pair came up, after the pairs before it had been aligned."""
+    import unspun.pan.evaluate as ev
+
+    corpus = _tiny_corpus(tmp_path)
+    monkeypatch.setattr(ev, "_align_group", lambda args: pytest.fail("aligned before the documents were read"))
+    (corpus / "src" / "source-document2.txt").write_bytes(b"Caf\xe9 " * 50)
+    with pytest.raises(InputError, match="source-document2.txt: not UTF-8 at byte 3"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
