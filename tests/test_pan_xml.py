@@ -175,3 +175,12 @@ def test_a_document_that_is_not_utf8_stops_the_run_before_aligning(tmp_path, mon
     (corpus / "src" / "source-document2.txt").write_bytes(b"Caf\xe9 " * 50)
     with pytest.raises(InputError, match="source-document2.txt: not UTF-8 at byte 3"):
         run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_corpus_without_any_pair_is_an_error(tmp_path):
+    """Empty `pairs` files (or lines of one name) were scored 1.000 on every measure."""
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "01-none" / "pairs").write_text("")
+    (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt\n")
+    with pytest.raises(InputError, match="name no pair"):
+        run_eval(corpus, tmp_path / "out", jobs=1)

@@ -78,6 +78,9 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
         tasks[d.name] = [Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2]
     if not tasks:
         raise InputError(f"{corpus}: no task folder with a `pairs` file")
+    if not any(tasks.values()):  # scored 1.000 on every measure, as if every case had been found
+        raise InputError(f"{corpus}: the `pairs` files name no pair (a line is a susp/ file name, a space, a src/ "
+                         "file name)")
     return tasks
 
 
