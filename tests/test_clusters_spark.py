@@ -60,3 +60,25 @@ def test_a_job_spark_gave_up_on_is_one_error_line():
     with pytest.raises(Py4JError):
         with _job(context(False)):
             raise Py4JError("...\n: org.apache.spark.api.python.PythonException: Traceback (most recent call last)")
+
+
+def test_a_user_error_on_a_worker_is_its_line():
+    """Workers open --db at the driver's path: a node where no store is there ended in a Py4JJavaError traceback
+    holding the worker's (checked by hand: a link to the store switched to an empty folder as Spark starts)."""
+    from types import SimpleNamespace
+
+    from py4j.protocol import Py4JError
+
+    from unspun.clusters.spark import _job
+    from unspun.errors import UnspunError
+
+    sc = SimpleNamespace(master="local[2]", _jsc=SimpleNamespace(sc=lambda: SimpleNamespace(isStopped=lambda: False)))
+    failed = ("An error occurred while calling z:collectAndServe.\n: org.apache.spark.SparkException: Job aborted\n"
+              "org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n"
+              '  File "/x/unspun/clusters/spark.py", line 95, in run\n'
+              "unspun.store.StoreError: db: no unspun store here (run `unspun index --db db ...` first)\n"
+              "\tat org.apache.spark.api.python.BasePythonRunner.handlePythonException\n")
+    with pytest.raises(UnspunError, match=r"^on a Spark worker: db: no unspun store here \(run") as e:
+        with _job(sc):
+            raise Py4JError(failed)
+    assert "\n" not in str(e.value)

@@ -9,6 +9,7 @@ at run time. Without Java, Spark cannot start: that is a one-line `UnspunError`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -124,17 +125,27 @@ def _watch(sc, tick: Callable[[int], None], total: int) -> Iterator[None]:
         tick(total - done[0])
 
 
+#: The last line of a worker's Python traceback when it raised one of unspun's user errors (`UnspunError` and its
+#: subclasses).
+_WORKER_ERROR = re.compile(r"^unspun\.(?:errors\.(?:Unspun|Input)Error|store\.Store(?:Error|Busy)): (.+)$",
+                           re.MULTILINE)
+
+
 @contextmanager
 def _job(sc) -> Iterator[None]:
     """A job Spark gave up on is one error line: a master that never answers (`--master spark://typo:7077`) lets the
     context start, then kills the application a minute later, and the job ended in a Py4JJavaError traceback
-    ("Task not serializable"). A failure of our own code on a worker (a PythonException) keeps its traceback."""
+    ("Task not serializable"). A user error on a worker (a store its node cannot open: workers open `--db` at the
+    driver's path) is that error's line; any other failure of our code on a worker keeps its traceback."""
     from py4j.protocol import Py4JError
 
     try:
         yield
     except Py4JError as e:
         if "PythonException" in str(e):
+            said = _WORKER_ERROR.findall(str(e))
+            if said:
+                raise UnspunError(f"on a Spark worker: {said[-1]}") from None
             raise
         try:
             stopped = bool(sc._jsc.sc().isStopped())
