@@ -340,6 +340,22 @@ def test_unspun_jobs_that_is_not_a_number_is_one_error(store, tmp_path, monkeypa
     assert local.jobs() == (os.cpu_count() or 1)
 
 
+def test_a_summary_that_standard_output_cannot_take_is_one_error_line(store, tmp_path):
+    """`clusters --summary > summary.txt` on a full disk ended in a traceback (OSError: No space left on device), where
+    `compare` and `check` say it in one line."""
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "clusters", "--db", str(store), "--out",
+                              str(tmp_path / "o.jsonl"), "--summary"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == "unspun: error: standard output: cannot write: No space left on device"
+    assert "Traceback" not in run.stderr and (tmp_path / "o.jsonl").is_file()
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary

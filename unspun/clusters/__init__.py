@@ -28,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import UnspunError
 from ..index import Index, open_index
 from ..models import Failure
+from ..report.text import stdout_errors
 from ..store import DB_FILE, VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM
 from . import boilerplate as bp
 from . import local, output, overview
@@ -173,5 +174,6 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
             with (bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, _writing(Path(html)),
                   open_index(db) as ix):
                 overview.write_html(Path(html), ix, res.clusters, res.links, res.boilerplate, res.documents, tick)
-    if summary:
-        print(overview.summary(res.clusters, len(res.links), len(res.boilerplate), res.documents))
+    if summary:  # on a full disk (`> summary.txt`), one error line as `compare` and `check` say it, not a traceback
+        with stdout_errors():
+            print(overview.summary(res.clusters, len(res.links), len(res.boilerplate), res.documents), flush=True)
