@@ -184,3 +184,21 @@ def test_a_corpus_without_any_pair_is_an_error(tmp_path):
     (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt\n")
     with pytest.raises(InputError, match="name no pair"):
         run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_table_standard_output_cannot_take_is_one_error_line_and_the_scores_are_saved(tmp_path):
+    """`eval pan ... > eval.log` on a full disk ended in a traceback (OSError: No space left on device), and
+    results.json, written after the table, was lost with it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "eval", "pan", str(corpus), "--out", str(out)],
+                             stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[-1] == "unspun: error: standard output: cannot write: No space left on device"
+    assert (out / "results.json").is_file()

@@ -18,7 +18,7 @@ from rich.table import Table
 from ..compare import compare
 from ..errors import InputError
 from ..models import Document
-from ..report.text import stdout
+from ..report.text import stdout, stdout_errors
 from ..workers import exit_with
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
@@ -257,13 +257,16 @@ def main(corpus: Path, out: Path, jobs: int) -> int:
     if scores.is_dir():  # found only after all the aligning, with a traceback
         raise InputError(f"{scores}: cannot write the scores there: is a directory")
     result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
-    # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
-    console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
-    console.print(render_table(result))
-    console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
-                  f"{result.pairs_per_s:.1f} pairs/s")
+    # Saved before the table is printed: a table standard output could not take (a full disk) lost the scores too.
     try:
         scores.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
     except OSError as e:
         raise InputError(f"{scores}: cannot write: {e.strerror or e}") from None
+    # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
+    console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
+    with stdout_errors():
+        console.print(render_table(result))
+        console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
+                      f"{result.pairs_per_s:.1f} pairs/s")
+        console.file.flush()
     return 0
