@@ -300,3 +300,19 @@ def test_text_at_a_passage_edge_is_no_insertion_inside_it():
     (p,) = c.passages
     assert copy[p.a[0]:p.a[1]] == rest.strip()
     assert align(copy, src).inserted_a == [] and c.source is None and c.evidence == []
+
+
+def test_a_text_of_one_sentence_repeated_is_found_in_its_copies():
+    """A word in every unit weighs nothing (isf 0): a text of one sentence said 200 times had no passage even
+    against itself (0% coverage); now its copy is one verbatim passage, unshifted, and a shorter copy inside a text
+    that adds a line is found too."""
+    line = "This is the same sentence that repeats over and over again in the text. "
+    text = line * 200
+    (p,) = compare(text, text).passages
+    assert (p.a, p.b, p.kind) == ((0, len(text) - 1), (0, len(text) - 1), "verbatim")
+    other = "Intro line here.\n" + line * 150
+    c = compare(text, other)
+    assert c.coverage_a == 1.0 and c.coverage_b > 0.99
+    for q in c.passages:
+        assert text[q.a[0]:q.a[1]].split() == other[q.b[0]:q.b[1]].split()
+    assert compare(OTHER, PARA).passages == []

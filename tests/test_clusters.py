@@ -286,6 +286,76 @@ def test_unwritable_targets_are_refused_before_clustering(store, tmp_path, monke
     assert not (tmp_path.parent / f"{tmp_path.name}-pairs").exists()
 
 
+def test_a_pair_folder_that_cannot_be_made_is_refused_before_clustering(store, tmp_path, monkeypatch):
+    """The page's name was checked but not its pairs' folder, which has 6 more characters: a name that fits where the
+    folder's does not ended, after all the clustering, in an OSError traceback."""
+    monkeypatch.setattr(clusters, "compute", lambda *a, **k: pytest.fail("computed before checking the targets"))
+    html = tmp_path / f"{'x' * 250}.html"
+    with pytest.raises(UnspunError, match="cannot create the folder for the pair reports"):
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_never_land_on_each_other_or_on_the_store(store, tmp_path, monkeypatch):
+    """`--html` named as `--out` replaced the records with the page, and `--out DB/unspun.sqlite` replaced the store
+    with the records, both without a word."""
+    monkeypatch.setattr(clusters, "compute", lambda *a, **k: pytest.fail("computed before checking the targets"))
+    before = (store / "unspun.sqlite").stat().st_mtime_ns
+    for out, fmt, html, words in ((tmp_path / "o.jsonl", "jsonl", tmp_path / "o.jsonl", "is also where --out writes"),
+                                  (tmp_path / "o", "csv", tmp_path / "o.links.csv", "is also where --out writes"),
+                                  (tmp_path / "p-pairs", "jsonl", tmp_path / "p.html", "is also where --out"),
+                                  (store / "unspun.sqlite", "jsonl", None, "is a file of the store"),
+                                  (store / ".." / store.name / "unspun.sqlite-wal", "jsonl", None, "file of the store"),
+                                  (tmp_path / "o.jsonl", "jsonl", store / "unspun.sqlite", "is a file of the store")):
+        with pytest.raises(UnspunError, match=words):
+            clusters.run(store, out, fmt, "local", None, False, html, None, quiet=True)
+    assert (store / "unspun.sqlite").stat().st_mtime_ns == before
+
+
+def test_a_write_that_fails_is_one_error_and_leaves_no_file(store, tmp_path, monkeypatch):
+    """A full disk while the records or the overview were written ended in an OSError traceback."""
+    import errno
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    for module, name, fmt in ((output, "_jsonl", "jsonl"), (output, "_parquet", "parquet"),
+                              (clusters.overview, "_atomic", "jsonl")):
+        with monkeypatch.context() as m:
+            m.setattr(module, name, full)
+            with pytest.raises(UnspunError, match="cannot write: No space left on device"):
+                clusters.run(store, tmp_path / "o", fmt, "local", None, False, tmp_path / "o.html", None, quiet=True)
+        left = sorted(f.name for f in tmp_path.iterdir())
+        assert left == ([] if name != "_atomic" else ["o", "o-pairs"]), left
+
+
+def test_unspun_jobs_that_is_not_a_number_is_one_error(store, tmp_path, monkeypatch):
+    """UNSPUN_JOBS=abc ended in a ValueError traceback."""
+    from unspun.clusters import local
+
+    monkeypatch.setenv("UNSPUN_JOBS", "abc")
+    with pytest.raises(UnspunError, match="UNSPUN_JOBS='abc': not a whole number"):
+        local.jobs()
+    monkeypatch.setenv("UNSPUN_JOBS", "")
+    assert local.jobs() == (os.cpu_count() or 1)
+
+
+def test_a_summary_that_standard_output_cannot_take_is_one_error_line(store, tmp_path):
+    """`clusters --summary > summary.txt` on a full disk ended in a traceback (OSError: No space left on device), where
+    `compare` and `check` say it in one line."""
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "clusters", "--db", str(store), "--out",
+                              str(tmp_path / "o.jsonl"), "--summary"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == "unspun: error: standard output: cannot write: No space left on device"
+    assert "Traceback" not in run.stderr and (tmp_path / "o.jsonl").is_file()
+
+
 def test_summary_escapes_control_characters_of_ids() -> None:
     from unspun.clusters.graph import Cluster
     from unspun.clusters.overview import summary

@@ -33,3 +33,52 @@ def test_spark_gives_the_same_links_as_local(tmp_path):
     assert [r for r in rows if r["type"] == "cluster"] == local_rows["cluster"]
     assert [r for r in rows if r["type"] == "boilerplate"] == local_rows["boilerplate"]
     assert local_rows["boilerplate"] and local_rows["cluster"]
+
+
+def test_a_job_spark_gave_up_on_is_one_error_line():
+    """A master that never answers lets the context start and kills the application a minute later: the job ended
+    in a Py4JJavaError traceback ("Task not serializable"). Our own code failing on a worker keeps its traceback."""
+    from types import SimpleNamespace
+
+    from py4j.protocol import Py4JError
+
+    from unspun.clusters.spark import _job
+    from unspun.errors import UnspunError
+
+    def context(stopped: bool) -> SimpleNamespace:
+        return SimpleNamespace(master="spark://nowhere:7077",
+                               _jsc=SimpleNamespace(sc=lambda: SimpleNamespace(isStopped=lambda: stopped)))
+
+    failed = "An error occurred while calling z:collectAndServe.\n: org.apache.spark.SparkException: Task not serializable"
+    with pytest.raises(UnspunError, match=r"stopped the application .* master spark://nowhere:7077") as e:
+        with _job(context(True)):
+            raise Py4JError(failed)
+    assert "\n" not in str(e.value)
+    with pytest.raises(UnspunError, match=r"Spark job failed \(org.apache.spark.SparkException: Task not serial"):
+        with _job(context(False)):
+            raise Py4JError(failed)
+    with pytest.raises(Py4JError):
+        with _job(context(False)):
+            raise Py4JError("...\n: org.apache.spark.api.python.PythonException: Traceback (most recent call last)")
+
+
+def test_a_user_error_on_a_worker_is_its_line():
+    """Workers open --db at the driver's path: a node where no store is there ended in a Py4JJavaError traceback
+    holding the worker's (checked by hand: a link to the store switched to an empty folder as Spark starts)."""
+    from types import SimpleNamespace
+
+    from py4j.protocol import Py4JError
+
+    from unspun.clusters.spark import _job
+    from unspun.errors import UnspunError
+
+    sc = SimpleNamespace(master="local[2]", _jsc=SimpleNamespace(sc=lambda: SimpleNamespace(isStopped=lambda: False)))
+    failed = ("An error occurred while calling z:collectAndServe.\n: org.apache.spark.SparkException: Job aborted\n"
+              "org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n"
+              '  File "/x/unspun/clusters/spark.py", line 95, in run\n'
+              "unspun.store.StoreError: db: no unspun store here (run `unspun index --db db ...` first)\n"
+              "\tat org.apache.spark.api.python.BasePythonRunner.handlePythonException\n")
+    with pytest.raises(UnspunError, match=r"^on a Spark worker: db: no unspun store here \(run") as e:
+        with _job(sc):
+            raise Py4JError(failed)
+    assert "\n" not in str(e.value)

@@ -105,3 +105,100 @@ def test_eval_pan_prints_the_whole_table_when_its_output_is_not_a_terminal(tmp_p
     assert "\u2026" not in shown, shown
     for word in ("04-translation-obfuscation", "precision", "granularity", "plagdet", "no detection", "overall"):
         assert word in shown, (word, shown)
+
+
+def test_run_eval_refuses_an_out_where_the_ground_truth_lies(tmp_path):
+    """Detections share the truth files' names: `--out CORPUS` replaced the ground truth with them and then scored
+    the detections against themselves (every score 1.000)."""
+    corpus = _tiny_corpus(tmp_path)
+    before = (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text()
+    for out in (corpus, corpus / "02-copy" / ".."):
+        with pytest.raises(InputError, match="would replace the ground truth"):
+            run_eval(corpus, out, jobs=1)
+    assert (corpus / "02-copy" / "suspicious-document1-source-document1.xml").read_text() == before
+
+
+def test_run_eval_reads_the_ground_truth_before_aligning(tmp_path, monkeypatch):
+    """A truth file that is not PAN XML, or whose offsets are not numbers (a traceback), is one error before any
+    pair is aligned, not after hours of it."""
+    import unspun.pan.evaluate as ev
+
+    corpus = _tiny_corpus(tmp_path)
+    monkeypatch.setattr(ev, "_align_group", lambda args: pytest.fail("aligned before the truth was read"))
+    xml = corpus / "02-copy" / "suspicious-document1-source-document1.xml"
+    xml.write_text(xml.read_text().replace('this_offset="', 'this_offset="x'))
+    with pytest.raises(InputError, match="not a whole number"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+    xml.write_text("<document")
+    with pytest.raises(InputError, match="not a readable PAN XML file"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_pairs_file_that_is_not_utf8_is_one_error(tmp_path):
+    """It ended in a UnicodeDecodeError traceback."""
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "02-copy" / "pairs").write_bytes(b"suspicious-document1.txt source-document\xff.txt\n")
+    with pytest.raises(InputError, match="pairs: not UTF-8 at byte 40"):
+        load_corpus(corpus)
+
+
+def test_outputs_that_cannot_be_written_are_one_error_line(tmp_path):
+    """A folder where results.json or a pair's detection file goes ended in an IsADirectoryError traceback (the
+    first after all the aligning)."""
+    from unspun.pan.evaluate import main
+
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
+    (out / "results.json").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"results.json: cannot write the scores there: is a directory"):
+        main(corpus, out, 1)
+    (out / "results.json").rmdir()
+    (out / "02-copy" / "suspicious-document1-source-document1.xml").mkdir(parents=True)
+    with pytest.raises(InputError, match=r"suspicious-document1-source-document1.xml: cannot write"):
+        main(corpus, out, 1)
+
+
+def test_a_negative_offset_or_length_is_an_error(tmp_path):
+    """A span that ends before it starts was scored as a case without a word."""
+    f = tmp_path / "t.xml"
+    f.write_text('<document><feature name="plagiarism" this_offset="10" this_length="-5" source_offset="0" '
+                 'source_length="5"/></document>')
+    with pytest.raises(InputError, match="negative .*this_length=-5"):
+        parse(f)
+
+
+def test_a_document_that_is_not_utf8_stops_the_run_before_aligning(tmp_path, monkeypatch):
+    """It stopped the run when its pair came up, after the pairs before it had been aligned."""
+    import unspun.pan.evaluate as ev
+
+    corpus = _tiny_corpus(tmp_path)
+    monkeypatch.setattr(ev, "_align_group", lambda args: pytest.fail("aligned before the documents were read"))
+    (corpus / "src" / "source-document2.txt").write_bytes(b"Caf\xe9 " * 50)
+    with pytest.raises(InputError, match="source-document2.txt: not UTF-8 at byte 3"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_corpus_without_any_pair_is_an_error(tmp_path):
+    """Empty `pairs` files (or lines of one name) were scored 1.000 on every measure."""
+    corpus = _tiny_corpus(tmp_path)
+    (corpus / "01-none" / "pairs").write_text("")
+    (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt\n")
+    with pytest.raises(InputError, match="name no pair"):
+        run_eval(corpus, tmp_path / "out", jobs=1)
+
+
+def test_a_table_standard_output_cannot_take_is_one_error_line_and_the_scores_are_saved(tmp_path):
+    """`eval pan ... > eval.log` on a full disk ended in a traceback (OSError: No space left on device), and
+    results.json, written after the table, was lost with it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "unspun.cli", "eval", "pan", str(corpus), "--out", str(out)],
+                             stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[-1] == "unspun: error: standard output: cannot write: No space left on device"
+    assert (out / "results.json").is_file()

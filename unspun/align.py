@@ -854,7 +854,13 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     if p.semantic:
         seeds += _semantic_seeds(pair, seeds, p)
     if not seeds:
-        return Alignment([])
+        if not (pair.space.isf == 0).any():
+            return Alignment([])
+        # A word in every unit of both texts weighs nothing (isf 0), so a text of one sentence said over and over had
+        # no seed, even against itself (0 passages, 0% coverage); its word-for-word copies are still found, longest
+        # first (such a text matches itself at every shift of its sentence, and itself unshifted is the longest).
+        runs = sorted(_verbatim_runs(pair, p), key=lambda r: (r[0][0] - r[0][1], r[0][0], r[1][0]))
+        return Alignment(_verbatim(pair, [], runs, p))
     cases = _filter(pair, _extend(pair, seeds, p.gap, p), p)
     runs = _verbatim_runs(pair, p)
     summaries = [s for s in _summaries(pair, seeds, cases, p) if not _copied(pair, s, runs, p)]

@@ -7,14 +7,12 @@ its traceback.
 
 from __future__ import annotations
 
-import errno
 import functools
 import io
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -31,6 +29,7 @@ from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report.text import stdout
+from .report.text import stdout_errors as _stdout_errors
 
 if TYPE_CHECKING:
     from .index import Index
@@ -161,22 +160,6 @@ def _writable(out: Path | None) -> None:
         raise UnspunError(f"{out}: cannot write: no such directory {where}")
     if not os.access(out if out.exists() else where, os.W_OK):  # a file is written in place: /dev/null's folder
         raise UnspunError(f"{out}: cannot write: permission denied")
-
-
-@contextmanager
-def _stdout_errors() -> Iterator[None]:
-    """A report that standard output cannot take (`> report.json` on a full disk) is one error line, not a
-    traceback; a reader that stopped early (`| head`) is left to click, which exits quietly."""
-    try:
-        yield
-    except OSError as e:
-        if e.errno == errno.EPIPE:
-            raise
-        try:  # what stays in the buffer would fail again, with a traceback, when Python flushes it at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # no file descriptor behind it
-            pass
-        raise UnspunError(f"standard output: cannot write: {e.strerror or e}") from None
 
 
 def _read(path: Path | str, *, tell: bool = True) -> Document:

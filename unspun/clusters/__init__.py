@@ -28,6 +28,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import UnspunError
 from ..index import Index, open_index
 from ..models import Failure
+from ..report.text import stdout_errors
+from ..store import DB_FILE, VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM
 from . import boilerplate as bp
 from . import local, output, overview
 from .graph import Cluster, clusters
@@ -117,6 +119,34 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
         print(f"unspun: warning: skipped {s.origin}: {s.reason}{more}", file=sys.stderr)
 
 
+#: A store's own files, which no output may replace.
+STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", VECTORS_FILE, VECTORS_SUM, VECTORS_LOCK)
+
+
+def _apart(db: Path, targets: list[Path], html: Path | None) -> None:
+    """No file is written over another output or the store: `--html` named as `--out` replaced the records with the
+    page, and `--out DB/unspun.sqlite` replaced the store with the records, each without a word."""
+    store = {(db / name).resolve() for name in STORE_FILES}
+    pages = [] if html is None else [html, overview.pair_dir(html)]
+    outs = {t.resolve(): t for t in targets}
+    for t in [*targets, *pages]:
+        if t.resolve() in store:
+            raise UnspunError(f"{t}: is a file of the store {db}; write the output elsewhere")
+    for page in pages:
+        if page.resolve() in outs:
+            raise UnspunError(f"{page}: is also where --out writes {outs[page.resolve()].name}; give --html another name")
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A write that fails (a full disk) is one error line, as `compare --out` says it, not an OSError traceback; the
+    files are written atomically, so none is left half-written."""
+    try:
+        yield
+    except OSError as e:
+        raise UnspunError(f"{target}: cannot write: {e.strerror or e}") from None
+
+
 def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,
         summary: bool = False, html: Path | None = None, input: list[Path] | None = None,
         params: ClusterParams | None = None, quiet: bool = False) -> None:
@@ -124,10 +154,12 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     if fmt not in output.FORMATS:
         raise UnspunError(f"unknown format {fmt!r} (choose {', '.join(output.FORMATS)})")
     db, out = Path(db), Path(out)
-    for target in output.paths(out, fmt).values():
+    targets = list(dict.fromkeys(output.paths(out, fmt).values()))
+    for target in targets:
         output.writable(target)
     if html is not None:
         overview.check_target(Path(html))
+    _apart(db, targets, None if html is None else Path(html))
     if input:
         _index_inputs(db, [Path(i) for i in input])
     res = compute(db, engine=engine, master=master, params=params, quiet=quiet)
@@ -136,10 +168,12 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     records = res.records()
     bars = _Bars(quiet)
     with bars.progress:
-        with bars.stage("writing", sum(map(len, records.values()))) as tick:
+        with bars.stage("writing", sum(map(len, records.values()))) as tick, _writing(out):
             output.write(out, fmt, records, tick)
         if html is not None:
-            with bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, open_index(db) as ix:
+            with (bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, _writing(Path(html)),
+                  open_index(db) as ix):
                 overview.write_html(Path(html), ix, res.clusters, res.links, res.boilerplate, res.documents, tick)
-    if summary:
-        print(overview.summary(res.clusters, len(res.links), len(res.boilerplate), res.documents))
+    if summary:  # on a full disk (`> summary.txt`), one error line as `compare` and `check` say it, not a traceback
+        with stdout_errors():
+            print(overview.summary(res.clusters, len(res.links), len(res.boilerplate), res.documents), flush=True)

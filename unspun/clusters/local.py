@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from ..errors import UnspunError
 from ..workers import exit_with
 from . import boilerplate
 from .links import Link, doc_links, merge, open_index
@@ -23,8 +24,14 @@ _P: ClusterParams | None = None
 
 
 def jobs() -> int:
-    """Worker processes: UNSPUN_JOBS, else every core."""
-    return max(1, int(os.environ.get("UNSPUN_JOBS", "0")) or os.cpu_count() or 1)
+    """Worker processes: UNSPUN_JOBS, else every core. A value that is not a number is a user error (it was a
+    ValueError traceback)."""
+    given = os.environ.get("UNSPUN_JOBS", "").strip() or "0"
+    try:
+        n = int(given)
+    except ValueError:
+        raise UnspunError(f"UNSPUN_JOBS={given!r}: not a whole number of processes") from None
+    return max(1, n or os.cpu_count() or 1)
 
 
 def _init(db: str, p: ClusterParams) -> None:

@@ -48,8 +48,16 @@ def pair_dir(html: Path) -> Path:
 def check_target(html: Path) -> None:
     """The page and its pairs' folder can be written (asked before clustering, which takes long)."""
     writable(html)
-    if pair_dir(html).exists() and not pair_dir(html).is_dir():
-        raise UnspunError(f"{pair_dir(html)}: exists and is not a folder (the pair reports go there)")
+    folder = pair_dir(html)
+    try:  # made and removed again: one that cannot be (a name too long) failed after the work, with a traceback
+        if folder.exists():
+            if not folder.is_dir():
+                raise UnspunError(f"{folder}: exists and is not a folder (the pair reports go there)")
+        else:
+            folder.mkdir()
+            folder.rmdir()
+    except OSError as e:
+        raise UnspunError(f"{folder}: cannot create the folder for the pair reports ({e.strerror or e})") from None
 
 
 def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple[str, str], Link],

@@ -9,6 +9,7 @@ at run time. Without Java, Spark cannot start: that is a one-line `UnspunError`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -124,8 +125,41 @@ def _watch(sc, tick: Callable[[int], None], total: int) -> Iterator[None]:
         tick(total - done[0])
 
 
+#: The last line of a worker's Python traceback when it raised one of unspun's user errors (`UnspunError` and its
+#: subclasses).
+_WORKER_ERROR = re.compile(r"^unspun\.(?:errors\.(?:Unspun|Input)Error|store\.Store(?:Error|Busy)): (.+)$",
+                           re.MULTILINE)
+
+
+@contextmanager
+def _job(sc) -> Iterator[None]:
+    """A job Spark gave up on is one error line: a master that never answers (`--master spark://typo:7077`) lets the
+    context start, then kills the application a minute later, and the job ended in a Py4JJavaError traceback
+    ("Task not serializable"). A user error on a worker (a store its node cannot open: workers open `--db` at the
+    driver's path) is that error's line; any other failure of our code on a worker keeps its traceback."""
+    from py4j.protocol import Py4JError
+
+    try:
+        yield
+    except Py4JError as e:
+        if "PythonException" in str(e):
+            said = _WORKER_ERROR.findall(str(e))
+            if said:
+                raise UnspunError(f"on a Spark worker: {said[-1]}") from None
+            raise
+        try:
+            stopped = bool(sc._jsc.sc().isStopped())
+        except Exception:  # the gateway itself is gone
+            stopped = True
+        if stopped:
+            raise UnspunError(f"Spark stopped the application before the job ran (is the master {sc.master} "
+                              "running and reachable?)") from None
+        reason = next((ln.strip(" :") for ln in str(e).splitlines()[1:] if ln.strip(" :")), type(e).__name__)
+        raise UnspunError(f"Spark job failed ({reason})") from None
+
+
 def sentence_hashes(sc, db: str, ids: Sequence[str], p: ClusterParams, tick: Callable[[int], None]) -> list[np.ndarray]:
-    with _watch(sc, tick, len(ids)):
+    with _job(sc), _watch(sc, tick, len(ids)):
         got = dict(sc.parallelize(list(ids), _slices(sc, len(ids))).mapPartitions(_hash_part(db, p)).collect())
     return [np.frombuffer(got[i], dtype=np.int64) for i in ids]
 
@@ -133,6 +167,6 @@ def sentence_hashes(sc, db: str, ids: Sequence[str], p: ClusterParams, tick: Cal
 def links(sc, db: str, ids: Sequence[str], boiler: frozenset[int], p: ClusterParams,
           tick: Callable[[int], None]) -> dict[tuple[str, str], Link]:
     b = sc.broadcast(boiler)
-    with _watch(sc, tick, len(ids)):
+    with _job(sc), _watch(sc, tick, len(ids)):
         found = sc.parallelize(list(ids), _slices(sc, len(ids))).mapPartitions(_link_part(db, p, b)).collect()
     return merge(found)

@@ -18,7 +18,7 @@ from rich.table import Table
 from ..compare import compare
 from ..errors import InputError
 from ..models import Document
-from ..report.text import stdout
+from ..report.text import stdout, stdout_errors
 from ..workers import exit_with
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
@@ -69,10 +69,18 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
         raise InputError(f"{corpus}: not a PAN text-alignment corpus (no susp/ and src/ folders)")
     tasks = {}
     for d in sorted(p for p in corpus.iterdir() if (p / "pairs").is_file()):
-        lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+        try:
+            lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+        except UnicodeDecodeError as e:  # a traceback before: pairs name files, which are UTF-8 in PAN corpora
+            raise InputError(f"{d / 'pairs'}: not UTF-8 at byte {e.start}") from None
+        except OSError as e:
+            raise InputError(f"{d / 'pairs'}: cannot read: {e.strerror or e}") from None
         tasks[d.name] = [Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2]
     if not tasks:
         raise InputError(f"{corpus}: no task folder with a `pairs` file")
+    if not any(tasks.values()):  # scored 1.000 on every measure, as if every case had been found
+        raise InputError(f"{corpus}: the `pairs` files name no pair (a line is a susp/ file name, a space, a src/ "
+                         "file name)")
     return tasks
 
 
@@ -86,6 +94,22 @@ def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> None:
                for f in (f"susp/{p.susp}", f"src/{p.src}", f"{p.task}/{_xml_name(p)}") if not (corpus / f).is_file()]
     if missing:
         raise InputError(f"{corpus}: {len(missing)} file(s) missing, e.g. {missing[0]}")
+    for ps in tasks.values():  # a malformed ground truth was found only when scoring, after all the aligning
+        for p in ps:
+            truth(corpus, p)
+    # A document that is not UTF-8 stopped the run when its pair came up, hours in; decoding them all takes a
+    # fraction of a second (pan13-train's 5,057 in 0.15 s).
+    for f in sorted({f for ps in tasks.values() for p in ps for f in (f"susp/{p.susp}", f"src/{p.src}")}):
+        _read(corpus / f)
+
+
+def _check_out(corpus: Path, out: Path, tasks: dict[str, list[Pair]]) -> None:
+    """Detections must not land on the ground truth: they share their file names, so `--out CORPUS` replaced every
+    truth file with a detection and then scored the detections against themselves (all 1.000)."""
+    for name in tasks:
+        if (out / name).resolve() == (corpus / name).resolve():
+            raise InputError(f"{out}: the detections would replace the ground truth in {corpus / name} "
+                             "(same file names): choose another --out")
 
 
 def _read(path: Path) -> Document:
@@ -108,7 +132,10 @@ def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Cas
     for pair in pairs:
         c = compare(susp, _read(Path(corpus) / "src" / pair.src))
         target = Path(out) / pair.task / _xml_name(pair)
-        target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
+        try:
+            target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
+        except OSError as e:  # a folder in its place, a full disk: a traceback before
+            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
         done.append((pair, [Case(p.a, p.b, pair.src) for p in c.passages]))
     return done
 
@@ -145,6 +172,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     all_tasks = load_corpus(corpus)
     chosen = {k: v[:limit] for k, v in all_tasks.items() if tasks is None or k in tasks}
     _check_files(corpus, chosen)
+    _check_out(corpus, out, chosen)
     for name in chosen:
         try:
             (out / name).mkdir(parents=True, exist_ok=True)
@@ -225,11 +253,20 @@ def to_markdown(result: EvalResult) -> str:
 
 def main(corpus: Path, out: Path, jobs: int) -> int:
     """The CLI's `eval pan`: run, print the table, save results.json next to the XML files."""
+    scores = Path(out) / "results.json"
+    if scores.is_dir():  # found only after all the aligning, with a traceback
+        raise InputError(f"{scores}: cannot write the scores there: is a directory")
     result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
+    # Saved before the table is printed: a table standard output could not take (a full disk) lost the scores too.
+    try:
+        scores.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{scores}: cannot write: {e.strerror or e}") from None
     # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
     console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
-    console.print(render_table(result))
-    console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
-                  f"{result.pairs_per_s:.1f} pairs/s")
-    (Path(out) / "results.json").write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
+    with stdout_errors():
+        console.print(render_table(result))
+        console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
+                      f"{result.pairs_per_s:.1f} pairs/s")
+        console.file.flush()
     return 0

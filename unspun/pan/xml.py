@@ -33,8 +33,14 @@ def parse(path: str | Path) -> list[Case]:
     for f in root.iter("feature"):
         if f.get("name") not in _FEATURES:
             continue
-        to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
-        so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+        try:
+            to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
+            so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+        except ValueError as e:  # a traceback before
+            raise InputError(f"{path}: a feature's offset or length is not a whole number ({e})") from None
+        if min(to, tl, so, sl) < 0:  # a span ending before it starts was scored as if it were a case, silently
+            raise InputError(f"{path}: a feature's offset or length is negative (this_offset={to}, this_length={tl}, "
+                             f"source_offset={so}, source_length={sl})")
         out.append(Case((to, to + tl), (so, so + sl), f.get("source_reference", ""), f.get("obfuscation")))
     return out
 

@@ -5,12 +5,17 @@ Document text and paths go in as `rich.text.Text`, never as markup, so a documen
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import UnspunError
 from ..models import Comparison
 from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
 
@@ -23,6 +28,22 @@ def stdout(width: int) -> Console:
     if console.is_terminal or "COLUMNS" in os.environ:
         return console
     return Console(width=width)
+
+
+@contextmanager
+def stdout_errors() -> Iterator[None]:
+    """A report that standard output cannot take (`> report.json` on a full disk) is one error line, not a
+    traceback; a reader that stopped early (`| head`) is left to click, which exits quietly."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno == errno.EPIPE:
+            raise
+        try:  # what stays in the buffer would fail again, with a traceback, when Python flushes it at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # no file descriptor behind it
+            pass
+        raise UnspunError(f"standard output: cannot write: {e.strerror or e}") from None
 
 
 def render_text(c: Comparison, console: Console) -> None:
