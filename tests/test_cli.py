@@ -283,6 +283,24 @@ def test_index_without_input_creates_no_store_as_its_help_says(tmp_path: Path) -
     assert result.exit_code == 2 and not (tmp_path / "typo").exists()
 
 
+def test_out_that_is_an_input_is_refused_before_it_is_overwritten(docs, tmp_path: Path) -> None:
+    """``compare a.txt b.txt --out a.txt`` replaced a.txt with the report; ``check --out`` onto a DOC, or a file
+    inside a DOC folder, the same."""
+    a, b = docs["a"], docs["edited"]
+    before = a.read_bytes()
+    for out in (a, tmp_path / "." / a.name):
+        result = _invoke("compare", str(a), str(b), "--format", "json", "--out", str(out))
+        assert result.exit_code == 2 and "an input of this command; write the report elsewhere" in result.output
+        assert a.read_bytes() == before
+    db = tmp_path / "db"
+    assert _invoke("index", "--db", str(db), "--no-semantic", str(b)).exit_code == 0
+    result = _invoke("check", "--db", str(db), str(a.parent), "--format", "json", "--out", str(a))
+    assert result.exit_code == 2 and f"is inside {a.parent}, an input" in result.output
+    assert a.read_bytes() == before
+    fresh = tmp_path / "report.json"  # beside the inputs, not one of them: written
+    assert _invoke("compare", str(a), str(b), "--format", "json", "--out", str(fresh)).exit_code == 0
+
+
 def test_python_m_unspun_cli_runs_the_command() -> None:
     """It printed nothing and exited 0: the module had no entry point of its own. ``python -m unspun`` (no
     ``__main__``: "cannot be directly executed") runs it too, named as the script is."""

@@ -12,7 +12,7 @@ import io
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -117,7 +117,7 @@ def compare_command(
     page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
     if a == b == STDIN:
         raise UnspunError("A and B are both standard input (-): give one of them as a file")
-    _writable(out)
+    _writable(out, [a, b])
     doc_a, doc_b = _read(_doc(a)), _read(_doc(b))
     for doc in (doc_a, doc_b):
         if doc.encoding_note:
@@ -149,10 +149,17 @@ def _doc(arg: str) -> Path | str:
     return STDIN if arg == STDIN else Path(arg)
 
 
-def _writable(out: Path | None) -> None:
-    """Refuse an --out that cannot be written before the work, not after it (a folder of checks was lost so)."""
+def _writable(out: Path | None, inputs: Sequence[str] = ()) -> None:
+    """Refuse an --out that cannot be written before the work, not after it (a folder of checks was lost so), or
+    that is one of the command's own inputs (``compare a.txt b.txt --out a.txt`` replaced a.txt with the report)."""
     if out is None:
         return
+    for given in inputs:
+        doc = _doc(given)
+        if isinstance(doc, Path) and out.exists() and doc.exists() and (
+                out.resolve().is_relative_to(doc.resolve()) if doc.is_dir() else os.path.samefile(out, doc)):
+            raise UnspunError(f"{out}: is {'inside ' if doc.is_dir() else ''}{given}, an input of this command; "
+                              "write the report elsewhere")
     where = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise UnspunError(f"{out}: cannot write: is a directory")
@@ -412,7 +419,7 @@ def check_command(
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
-    _writable(out)
+    _writable(out, docs)
     given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
