@@ -326,6 +326,29 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
 
 
+def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:
+    """An empty folder (mistyped, or not filled yet) printed "indexed 0 ..." and exited 0, leaving an empty store
+    that `check` then answered from with "no reuse found"; a folder of file types no reader takes did the same."""
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / ".hidden.txt").write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)])
+    assert result.exit_code == 2, result.output
+    assert any(line.startswith(f"  failed {empty}: no file in this folder") and "nothing to index" in line
+               for line in result.stderr.splitlines()), result.stderr
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    (pdfs / "paper.pdf").write_bytes(b"%PDF-1.4")
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(pdfs)])
+    assert result.exit_code == 2 and "types no reader takes" in result.stderr, result.output
+    (pdfs / "paper.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(pdfs)]).exit_code == 0
+    (empty / "sub" / "later.txt").write_text(GLASS, encoding="utf-8")  # into a store that holds one already
+    assert runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)]).exit_code == 0
+    update = runner.invoke(app, ["index", "--db", str(tmp_path / "db")])  # no INPUT: brings the store up to date
+    assert update.exit_code == 0, update.output
+
+
 def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
     """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
     import unspun.corpus

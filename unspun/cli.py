@@ -300,8 +300,10 @@ def index_command(
         for f in items:
             console.print(f"  {word} {f.origin}: {_one_line(f.reason)}", markup=False, highlight=False,
                           soft_wrap=True)
-    if report.failed and not report.indexed:
-        raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
+    if not report.indexed and (report.failed or (inputs and not total)):
+        # nothing could be read (or the inputs held nothing a reader takes, each said above, and the store is
+        # empty): a script must not take this run for a success
+        raise typer.Exit(2)
 
 
 def _one_line(reason: str) -> str:
