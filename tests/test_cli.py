@@ -349,6 +349,19 @@ def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:
     assert update.exit_code == 0, update.output
 
 
+def test_check_against_an_empty_store_is_an_error(tmp_path: Path) -> None:
+    """A store with no documents (its folder indexed before it was filled) answered "no reuse found", exit 0: a
+    newcomer took the text for original."""
+    from unspun.index import Index
+
+    Index(tmp_path / "db", semantic=False).close()
+    doc = _write(tmp_path / "doc.txt", PARAGRAPH.encode())
+    result = runner.invoke(app, ["check", "--db", str(tmp_path / "db"), str(doc)])
+    assert result.exit_code == 2 and not result.stdout, result.output
+    assert result.stderr.splitlines() == [f"unspun: error: {tmp_path / 'db'}: the store holds no documents; index some "
+                                          f"first (unspun index --db {tmp_path / 'db'} FILE_OR_FOLDER...)"]
+
+
 def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
     """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
     import unspun.corpus

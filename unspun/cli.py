@@ -418,6 +418,9 @@ def check_command(
     given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
+        if not len(ix):  # "no reuse found" from a store with nothing in it would read as "this text is original"
+            raise UnspunError(f"{db}: the store holds no documents; index some first "
+                              f"(unspun index --db {db} FILE_OR_FOLDER...)")
         exclude = exclude or []
         for i in exclude:
             if ix.store.doc_key(i) is None:
