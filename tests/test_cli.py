@@ -362,6 +362,17 @@ def test_check_against_an_empty_store_is_an_error(tmp_path: Path) -> None:
                                           f"first (unspun index --db {tmp_path / 'db'} FILE_OR_FOLDER...)"]
 
 
+def test_index_without_input_or_store_says_to_give_inputs(tmp_path: Path) -> None:
+    """`index --db new` (no INPUT) answered "new: no unspun store here (run `unspun index --db new ...` first)":
+    the very command just run, with the inputs it lacked hidden in "..."."""
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "new")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"unspun: error: {tmp_path / 'new'}: no unspun store here to bring up to "
+                                          "date; give the files or folders to index "
+                                          f"(unspun index --db {tmp_path / 'new'} FILE_OR_FOLDER...)"]
+    assert not (tmp_path / "new").exists()
+
+
 def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
     """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
     import unspun.corpus

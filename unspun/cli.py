@@ -23,7 +23,7 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .embed import load_on_device
-from .store import store_fault, store_fault_message
+from .store import DB_FILE, store_fault, store_fault_message
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
@@ -263,6 +263,9 @@ def index_command(
     from .embed import use_all_cores
     from .index import Index
 
+    if not inputs and not (db / DB_FILE).is_file():  # the store's own message told to run the command just run
+        raise UnspunError(f"{db}: no unspun store here to bring up to date; give the files or folders to index "
+                          f"(unspun index --db {db} FILE_OR_FOLDER...)")
     use_all_cores()
     if semantic is not False:  # a lexical store (--no-semantic) never runs the model
         load_on_device()
