@@ -344,6 +344,53 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
 
 
+def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:
+    """An empty folder (mistyped, or not filled yet) printed "indexed 0 ..." and exited 0, leaving an empty store
+    that `check` then answered from with "no reuse found"; a folder of file types no reader takes did the same."""
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / ".hidden.txt").write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)])
+    assert result.exit_code == 2, result.output
+    assert any(line.startswith(f"  failed {empty}: no file in this folder") and "nothing to index" in line
+               for line in result.stderr.splitlines()), result.stderr
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    (pdfs / "paper.pdf").write_bytes(b"%PDF-1.4")
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(pdfs)])
+    assert result.exit_code == 2 and "types no reader takes" in result.stderr, result.output
+    (pdfs / "paper.txt").write_text(PARAGRAPH, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(pdfs)]).exit_code == 0
+    (empty / "sub" / "later.txt").write_text(GLASS, encoding="utf-8")  # into a store that holds one already
+    assert runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)]).exit_code == 0
+    update = runner.invoke(app, ["index", "--db", str(tmp_path / "db")])  # no INPUT: brings the store up to date
+    assert update.exit_code == 0, update.output
+
+
+def test_check_against_an_empty_store_is_an_error(tmp_path: Path) -> None:
+    """A store with no documents (its folder indexed before it was filled) answered "no reuse found", exit 0: a
+    newcomer took the text for original."""
+    from unspun.index import Index
+
+    Index(tmp_path / "db", semantic=False).close()
+    doc = _write(tmp_path / "doc.txt", PARAGRAPH.encode())
+    result = runner.invoke(app, ["check", "--db", str(tmp_path / "db"), str(doc)])
+    assert result.exit_code == 2 and not result.stdout, result.output
+    assert result.stderr.splitlines() == [f"unspun: error: {tmp_path / 'db'}: the store holds no documents; index some "
+                                          f"first (unspun index --db {tmp_path / 'db'} FILE_OR_FOLDER...)"]
+
+
+def test_index_without_input_or_store_says_to_give_inputs(tmp_path: Path) -> None:
+    """`index --db new` (no INPUT) answered "new: no unspun store here (run `unspun index --db new ...` first)":
+    the very command just run, with the inputs it lacked hidden in "..."."""
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "new")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"unspun: error: {tmp_path / 'new'}: no unspun store here to bring up to "
+                                          "date; give the files or folders to index "
+                                          f"(unspun index --db {tmp_path / 'new'} FILE_OR_FOLDER...)"]
+    assert not (tmp_path / "new").exists()
+
+
 def test_index_summary_keeps_a_reason_with_line_breaks_on_one_line(tmp_path: Path, monkeypatch) -> None:
     """pyarrow's message for a damaged page has line breaks: the failure's end was on lines of its own."""
     import unspun.corpus

@@ -113,3 +113,25 @@ def test_passages_can_be_chosen_with_the_keyboard(page, tmp_path: Path) -> None:
     assert comes_into_view(pane_a, "1") and comes_into_view(pane_b, "1")
     assert page.evaluate("location.hash") == ""
     assert not page.problems, page.problems
+
+
+def test_check_page_fits_a_phone_without_scrolling_sideways(browser, tmp_path: Path) -> None:
+    """The table of sources (eight columns) stood wider than a phone's screen: the whole page scrolled sideways,
+    iframes and all (818 pixels of page at 390). It scrolls within its own box now."""
+    from unspun.models import CheckResult, Source
+    from unspun.report.check import render_check_html
+
+    c = Comparison(Document(COPIED + FILLER, "copy.txt"), Document(COPIED, "a-source-with-a-long-file-name.txt"),
+                   [Passage((0, len(COPIED)), (0, len(COPIED)), "verbatim", 1.0)], 0.1, 1.0)
+    sources = [Source(f"a-source-with-a-long-file-name-{i}.txt", 0.5, "2024-05-02", c) for i in range(3)]
+    out = tmp_path / "check.html"
+    out.write_text(render_check_html([CheckResult(c.a, sources, sources[0].id, ["it is the earliest"])]),
+                   encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(out.as_uri())
+        wide = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide[0] <= wide[1], wide
+    finally:
+        context.close()

@@ -239,3 +239,13 @@ def test_check_text_shows_a_passages_opening_cut_once() -> None:
     cell = row.split("│")[-2].strip()
     assert cell.startswith("word0 word1 word2") and cell.count("…") == 1 and cell.endswith("…")
     assert "word299" not in cell
+
+
+def test_report_says_what_its_colours_mean() -> None:
+    """The passage list's swatches were the only key: what a colour, a darker dotted piece or a click meant was left
+    to guess. A page without passages has no colours to explain."""
+    page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)]))
+    legend = re.search(r'<p class="legend">(.*?)</p>', page).group(1)
+    assert "Each colour marks one passage, the same on both sides" in legend and "more than one passage" in legend
+    assert "Enter" in legend
+    assert 'class="legend"' not in render_html(_comparison(A, B, []))

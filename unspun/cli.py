@@ -23,7 +23,7 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .embed import load_on_device
-from .store import store_fault, store_fault_message
+from .store import DB_FILE, store_fault, store_fault_message
 from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
@@ -270,6 +270,9 @@ def index_command(
     from .embed import use_all_cores
     from .index import Index
 
+    if not inputs and not (db / DB_FILE).is_file():  # the store's own message told to run the command just run
+        raise UnspunError(f"{db}: no unspun store here to bring up to date; give the files or folders to index "
+                          f"(unspun index --db {db} FILE_OR_FOLDER...)")
     use_all_cores()
     if semantic is not False:  # a lexical store (--no-semantic) never runs the model
         load_on_device()
@@ -307,8 +310,10 @@ def index_command(
         for f in items:
             console.print(f"  {word} {f.origin}: {_one_line(f.reason)}", markup=False, highlight=False,
                           soft_wrap=True)
-    if report.failed and not report.indexed:
-        raise typer.Exit(2)  # nothing could be read: a script must not take this run for a success
+    if not report.indexed and (report.failed or (inputs and not total)):
+        # nothing could be read (or the inputs held nothing a reader takes, each said above, and the store is
+        # empty): a script must not take this run for a success
+        raise typer.Exit(2)
 
 
 def _one_line(reason: str) -> str:
@@ -423,6 +428,9 @@ def check_command(
     given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:
+        if not len(ix):  # "no reuse found" from a store with nothing in it would read as "this text is original"
+            raise UnspunError(f"{db}: the store holds no documents; index some first "
+                              f"(unspun index --db {db} FILE_OR_FOLDER...)")
         exclude = exclude or []
         for i in exclude:
             if ix.store.doc_key(i) is None:

@@ -74,13 +74,18 @@ def _read_directory(root: Path) -> Iterator[Item]:
     """Known file types under ``root``; others are left out (corpus folders carry READMEs, licences, scripts) and
     counted, by type, in one `Skip` at the end."""
     left: Counter[str] = Counter()
+    empty = True
     for found in walk(root):
+        empty = False
         if isinstance(found, Failure):
             yield found
         elif (reader := _reader_for(found.name)) is not None:
             yield from _read_file(reader, found, found.relative_to(root).as_posix())
         else:
             left[_file_type(found.name) or "(no extension)"] += 1
+    if empty:  # a mistyped or not yet filled folder: "indexed 0", exit 0 and an empty store said nothing of it
+        yield Failure(str(root), "no file in this folder (hidden and special files are left out): nothing to "
+                                 "index; give the folder or files that hold the documents")
     if left:
         yield Skip(str(root), f"{left.total()} file(s) of types no reader takes left out "
                               f"({_counts(left)}; supported: {', '.join(_READERS)})", left.total())

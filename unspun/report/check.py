@@ -67,12 +67,22 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             console.print(Text(f"  - {e}"))
 
 
+#: The check page's own rules. The table of sources scrolls sideways in its own box, framed as the passage list is
+#: so that a column cut at its edge reads as more to scroll to: eight columns are wider than a phone, and the whole
+#: page, iframes and all, scrolled sideways with it.
+_CHECK_CSS = """iframe { width: 100%; height: 80vh; border: 1px solid #ccc; }
+.sources { overflow-x: auto; border: 1px solid #ddd; background: #fff; }
+.sources table { border-collapse: collapse; }
+.sources td, .sources th { padding: 2px 10px; text-align: left; }
+"""
+
+
 def render_check_html(results: list[CheckResult]) -> str:
     """One self-contained page: per document, its sources ranked, each with the embedded side-by-side report."""
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>unspun check</title>",
-             f"<style>\n{_asset('report.css')}\niframe{{width:100%;height:80vh;border:1px solid #ccc}}\nbody>table{{border-collapse:collapse}}body>table td,body>table th{{padding:2px 10px;text-align:left}}</style>",
+             f"<style>\n{_asset('report.css')}\n{_CHECK_CSS}</style>",
              "</head><body>", "<h1>unspun check</h1>"]
     for n, r in enumerate(results, 1):
         parts.append(f"<h2>{escape(r.document.name)}</h2>")
@@ -90,9 +100,9 @@ def render_check_html(results: list[CheckResult]) -> str:
             f'<td class="num">{percent(s.comparison.coverage_a)}</td><td class="num">{percent(s.comparison.coverage_b)}</td>'
             f'<td class="num">{len(s.comparison.passages)}</td><td>{escape(strongest(s.comparison))}</td></tr>'
             for i, s in enumerate(r.sources, 1))
-        parts.append("<table><tr><th>#</th><th>source</th><th>score</th><th>published</th><th>query reused</th>"
-                     "<th>source reused</th><th>passages</th><th>strongest passage</th></tr>"
-                     f"{rows}</table>")
+        parts.append('<div class="sources"><table><tr><th>#</th><th>source</th><th>score</th><th>published</th>'
+                     "<th>query reused</th><th>source reused</th><th>passages</th><th>strongest passage</th></tr>"
+                     f"{rows}</table></div>")
         for i, s in enumerate(r.sources, 1):
             parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
                          f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')

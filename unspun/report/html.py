@@ -19,6 +19,10 @@ from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
 #: Successive hues this far apart stay distinct however many passages there are.
 GOLDEN_ANGLE = 137.508
 #: The report's own script, after passages.js: link the passages, open each side at its first one.
+#: What the colours mean and what a click does: the swatches alone left both to guess, the darker dotted pieces too.
+LEGEND = ('<p class="legend">Each colour marks one passage, the same on both sides; a darker piece underlined with '
+          "dots lies in more than one passage. Click a passage, or choose it below (Tab, then Enter), to bring its "
+          "counterpart into view.</p>")
 START = "Passages.link(document.body);\nPassages.showFirst(document.body);\n"
 
 
@@ -92,7 +96,7 @@ def _passage_list(c: Comparison, hues: list[float]) -> str:
         )
     head = "<tr><th>#</th><th>kind</th><th>similarity</th><th>A</th><th>B</th><th>A text</th></tr>"
     table = f'<div class="list"><table>{head}{"".join(rows)}</table></div>'
-    return f"<details open><summary>Passages</summary>{table}</details>"
+    return f"<details open><summary>Passages</summary>{LEGEND}{table}</details>"
 
 
 def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str:
