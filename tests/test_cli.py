@@ -352,7 +352,7 @@ def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:
     (empty / ".hidden.txt").write_text(PARAGRAPH, encoding="utf-8")
     result = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)])
     assert result.exit_code == 2, result.output
-    assert any(line.startswith(f"  failed {empty}: no file in this folder") and "nothing to index" in line
+    assert any(line.startswith(f"  skipped {empty}: no file in this folder") and "nothing to index" in line
                for line in result.stderr.splitlines()), result.stderr
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
@@ -361,6 +361,9 @@ def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "types no reader takes" in result.stderr, result.output
     (pdfs / "paper.txt").write_text(PARAGRAPH, encoding="utf-8")
     assert runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(pdfs)]).exit_code == 0
+    # An incoming folder that is empty this time, into a store that holds documents: said, no failure.
+    result = runner.invoke(app, ["index", "--db", str(tmp_path / "db2"), "--no-semantic", str(empty)])
+    assert result.exit_code == 0 and f"  skipped {empty}: no file in this folder" in result.stderr, result.output
     (empty / "sub" / "later.txt").write_text(GLASS, encoding="utf-8")  # into a store that holds one already
     assert runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(empty)]).exit_code == 0
     update = runner.invoke(app, ["index", "--db", str(tmp_path / "db")])  # no INPUT: brings the store up to date

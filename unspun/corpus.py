@@ -84,8 +84,10 @@ def _read_directory(root: Path) -> Iterator[Item]:
         else:
             left[_file_type(found.name) or "(no extension)"] += 1
     if empty:  # a mistyped or not yet filled folder: "indexed 0", exit 0 and an empty store said nothing of it
-        yield Failure(str(root), "no file in this folder (hidden and special files are left out): nothing to "
-                                 "index; give the folder or files that hold the documents")
+        # Said, not a failure: an incoming folder that is empty this time is no fault of a store that holds
+        # documents (`index` fails a run that leaves the store empty).
+        yield Skip(str(root), "no file in this folder (hidden and special files are left out): nothing to "
+                              "index; give the folder or files that hold the documents")
     if left:
         yield Skip(str(root), f"{left.total()} file(s) of types no reader takes left out "
                               f"({_counts(left)}; supported: {', '.join(_READERS)})", left.total())
