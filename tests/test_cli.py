@@ -301,6 +301,12 @@ def test_out_that_is_an_input_is_refused_before_it_is_overwritten(docs, tmp_path
     assert _invoke("compare", str(a), str(b), "--format", "json", "--out", str(fresh)).exit_code == 0
 
 
+def test_error_lines_print_control_characters_of_names_as_escapes(tmp_path: Path) -> None:
+    """A file name is data from outside: an escape sequence in one reached the terminal through the error line."""
+    result = _invoke("compare", str(tmp_path / "gone\x1b[2J.txt"), str(tmp_path / "b.txt"))
+    assert result.exit_code == 2 and "\x1b" not in result.output and "gone\\x1b[2J.txt" in result.output
+
+
 def test_python_m_unspun_cli_runs_the_command() -> None:
     """It printed nothing and exited 0: the module had no entry point of its own. ``python -m unspun`` (no
     ``__main__``: "cannot be directly executed") runs it too, named as the script is."""

@@ -241,6 +241,27 @@ def test_check_text_shows_a_passages_opening_cut_once() -> None:
     assert "word299" not in cell
 
 
+def test_check_text_prints_control_characters_of_documents_and_ids_as_escapes() -> None:
+    """Ids, dates, names and passages come from documents: an escape sequence in one reached the terminal."""
+    import io
+
+    from rich.console import Console
+
+    from unspun.report.check import render_check_text
+
+    text = "\x1b[2J" + A
+    passage = Passage((0, 40), (0, 40), "verbatim", 1.0)
+    result = CheckResult(Document(text, "q\x1b[31m.txt"),
+                         [Source("b\x1b]0;x\x07.txt", 1.0, "2005\x1b[0m", _comparison(text, text, [passage]))],
+                         "b\x1b]0;x\x07.txt", ["b\x1b]0;x\x07.txt explains the most"])
+    out = io.StringIO()
+    render_check_text([result], Console(file=out, width=200))
+    got = out.getvalue()
+    assert "\x1b" not in got and "\x07" not in got
+    for shown in ("q\\x1b[31m.txt", "b\\x1b]0;x\\x07.txt", "2005\\x1b[0m", "\\x1b[2J"):
+        assert shown in got, shown
+
+
 def test_report_says_what_its_colours_mean() -> None:
     """The passage list's swatches were the only key: what a colour, a darker dotted piece or a click meant was left
     to guess. A page without passages has no colours to explain."""

@@ -56,3 +56,15 @@ def test_excerpt_keeps_both_ends_on_one_line() -> None:
     assert len(short) <= 30 and short.startswith("start of it mi") and short.endswith("the very end")
     assert "\n" not in short and "…" in short
     assert excerpt("a  b\nc", 0, 6) == "a b c"
+
+
+def test_control_characters_from_documents_print_as_escapes() -> None:
+    """An escape sequence in a document's text or name reached the terminal as is (rich prints control characters
+    it is given): ``\\x1b[2J`` cleared the screen, ``\\x1b]0;...\\x07`` retitled it."""
+    text = "\x1b[2JThe council approved the \x1b]0;owned\x07tram line. " + "Filler words go on. " * 3
+    a = Document(text, "evil\x1b[31m.txt")
+    c = Comparison(a, Document(text, "b.txt"), [Passage((0, len(text)), (0, len(text)), "verbatim", 1.0)], 1.0, 1.0,
+                   evidence=["evil\x1b[31m.txt says\x00 so"])
+    out = _render(c)
+    assert "\x1b" not in out and "\x07" not in out and "\x00" not in out
+    assert "evil\\x1b[31m.txt" in out and "\\x1b[2JThe council" in out and "says\\x00 so" in out

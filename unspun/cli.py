@@ -28,6 +28,7 @@ from .errors import InputError, UnspunError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
+from .report._common import printable
 from .report.text import stdout
 from .report.text import stdout_errors as _stdout_errors
 
@@ -60,7 +61,7 @@ class Format(StrEnum):
 
 
 def _say(kind: str, message: str) -> None:
-    typer.echo(f"unspun: {kind}: {message}", err=True)
+    typer.echo(f"unspun: {kind}: {printable(message)}", err=True)  # names in it come from outside
 
 
 def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -> Callable[P, R]:
@@ -308,7 +309,7 @@ def index_command(
                         "named by its path inside that folder: two folders holding the same file names collide.")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
         for f in items:
-            console.print(f"  {word} {f.origin}: {_one_line(f.reason)}", markup=False, highlight=False,
+            console.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,
                           soft_wrap=True)
     if not report.indexed and (report.failed or (inputs and not total)):
         # nothing could be read (or the inputs held nothing a reader takes, each said above, and the store is

@@ -5,7 +5,6 @@ every id passes through `html.escape`."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from html import escape
@@ -14,6 +13,7 @@ from urllib.parse import quote
 
 from ..errors import UnspunError
 from ..index import Index
+from ..report._common import printable
 from ..report.html import render_html
 from .graph import Cluster
 from .links import Link, comparison
@@ -32,12 +32,7 @@ def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: i
             lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused")
         if len(c.copies) > 10:
             lines.append(f"    ... and {len(c.copies) - 10} more")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", "\n".join(lines))
-
-
-#: Control characters other than the line breaks the summary puts there: ids come from the data, and an escape
-#: sequence in one would reach the terminal.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+    return "\n".join(map(printable, lines))  # ids come from the data: an escape sequence in one reached the terminal
 
 
 def pair_dir(html: Path) -> Path:

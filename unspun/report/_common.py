@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import get_args
 
 from ..models import Comparison, Kind
 
 EXCERPT_CHARS = 60
+#: C0 and C1 control characters: document text, file names and ids come from outside, and an escape sequence in
+#: one, printed, reached the terminal (clearing it, retitling it, rewriting what it shows).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(s: str) -> str:
+    """``s`` with each control character written as its escape (``\\x1b``): the text reports print it as data."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 
 
 def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
     """``text[start:end]`` on one line, its middle elided past ``limit`` characters, so both ends stay visible."""
-    s = " ".join(text[start:end].split())
+    s = printable(" ".join(text[start:end].split()))
     if len(s) <= limit:
         return s
     half = (limit - 1) // 2

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import CheckResult, Comparison
-from ._common import percent
+from ._common import percent, printable
 from .html import _asset, render_html
 
 
@@ -27,7 +27,7 @@ def render_check_json(results: list[CheckResult]) -> str:
 def _opening(text: str, start: int, end: int) -> str:
     """A passage's opening on one line, for a column that ends it with an ellipsis where it runs out of room: the
     elided middle of `excerpt` cut again by the column left a scrap of the passage's end beside its start."""
-    return " ".join(text[start:min(end, start + 400)].split())
+    return printable(" ".join(text[start:min(end, start + 400)].split()))
 
 
 def strongest(c: Comparison) -> str:
@@ -40,7 +40,7 @@ def strongest(c: Comparison) -> str:
 def render_check_text(results: list[CheckResult], console: Console) -> None:
     for r in results:
         d = r.document
-        console.print(Text.assemble(("document ", "bold"), d.name, f"  {d.chars:,} chars, "
+        console.print(Text.assemble(("document ", "bold"), printable(d.name), f"  {d.chars:,} chars, "
                                     f"{len(r.sources)} source(s)"))
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
@@ -55,16 +55,17 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         for i, s in enumerate(r.sources, 1):
             c = s.comparison
             first = c.passages[0]
-            cells = [str(i), Text(s.id), f"{s.score:.3f}", Text(s.published or "—"), percent(c.coverage_a),
+            cells = [str(i), Text(printable(s.id)), f"{s.score:.3f}", Text(printable(s.published or "—")),
+                     percent(c.coverage_a),
                      percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})", Text(_opening(d.text, *first.a))]
             table.add_row(*(cells if dated else cells[:3] + cells[4:]))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
         console.print(Text("  passages: how many, and the kind and similarity of the strongest"))
         if r.original:
-            console.print(Text.assemble(("likely original ", "bold"), r.original))
+            console.print(Text.assemble(("likely original ", "bold"), printable(r.original)))
         for e in r.evidence:
-            console.print(Text(f"  - {e}"))
+            console.print(Text(f"  - {printable(e)}"))
 
 
 #: The check page's own rules. The table of sources scrolls sideways in its own box, framed as the passage list is

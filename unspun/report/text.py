@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..errors import UnspunError
 from ..models import Comparison
-from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
+from ._common import encoding_notes, excerpt, kind_counts, percent, printable, source_line
 
 
 def stdout(width: int) -> Console:
@@ -49,13 +49,14 @@ def stdout_errors() -> Iterator[None]:
 def render_text(c: Comparison, console: Console) -> None:
     """Print the summary, then one table row per passage."""
     for label, doc, cov in (("A", c.a, c.coverage_a), ("B", c.b, c.coverage_b)):
-        line = Text.assemble((f"{label} ", "bold"), doc.name, f"  {doc.chars:,} chars, {percent(cov)} reused")
+        line = Text.assemble((f"{label} ", "bold"), printable(doc.name),
+                             f"  {doc.chars:,} chars, {percent(cov)} reused")
         console.print(line)
-    console.print(Text.assemble(("likely source ", "bold"), source_line(c)))
+    console.print(Text.assemble(("likely source ", "bold"), printable(source_line(c))))
     for reason in c.evidence:
-        console.print(Text(f"  - {reason}"))
+        console.print(Text(f"  - {printable(reason)}"))
     for note in encoding_notes(c):
-        console.print(Text.assemble(("encoding ", "bold yellow"), note))
+        console.print(Text.assemble(("encoding ", "bold yellow"), printable(note)))
     console.print(Text.assemble(("passages ", "bold"), f"{len(c.passages)} ({kind_counts(c)})"))
     if not c.passages:
         return
