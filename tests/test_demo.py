@@ -21,7 +21,9 @@ def _demo(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
     first = _demo(tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "make demo DATA=" in first.stdout and "indexed 1 documents" in first.stdout
+    assert "make demo DATA=" in first.stdout and "indexed 1 document " in first.stdout  # not "1 documents"
+    # Captured (no terminal): the table at the reports' file width, its id on one line, not folded at 80 columns.
+    assert any(line.startswith("│ 1 │ original.txt ") for line in first.stdout.splitlines()), first.stdout
     assert (tmp_path / "report.html").is_file()
     assert (tmp_path / "demo-example" / "copy.txt").is_file() and "demo-example" in first.stdout
     assert not any((tmp_path / "temp").iterdir())  # each run wrote a temporary folder it left behind

@@ -29,7 +29,7 @@ from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report._common import printable
-from .report.text import stdout
+from .report.text import FILE_WIDTH, stdout
 from .report.text import stdout_errors as _stdout_errors
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ app = typer.Typer(
 eval_app = typer.Typer(help="Measure unspun on benchmark corpora.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
-#: Width of text reports written to a file, where there is no terminal to measure.
-FILE_WIDTH = 120
 
 
 P = ParamSpec("P")

@@ -13,7 +13,6 @@ import shutil
 import time
 from pathlib import Path
 
-from rich.console import Console
 
 from rich.progress import Progress
 
@@ -23,6 +22,7 @@ from .index import Index
 from .ingest import read_document
 from .store import DB_FILE, Store
 from .report.check import render_check_html, render_check_text
+from .report.text import FILE_WIDTH, stdout
 
 #: Store metadata naming the inputs a demo store was built from: another data folder means another store.
 DEMO_INPUTS = "demo_inputs"
@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
     ap.add_argument("--out", type=Path, default=Path("report.html"))
     args = ap.parse_args()
-    console = Console()
+    console = stdout(FILE_WIDTH)  # piped or logged, ids are not folded at 80 columns
     inputs, copy = _inputs(args.data, args.db.parent / EXAMPLE)
     example = copy.parent.name != "seeds"
     if example:
@@ -105,7 +105,8 @@ def main() -> None:
             con = ix.store.connection()
             with con:
                 ix.store.set_meta(con, DEMO_INPUTS, built_from)
-            console.print(f"indexed {rep.indexed} documents ({', '.join(str(p) for p in inputs)}) in "
+            console.print(f"indexed {rep.indexed} document{'' if rep.indexed == 1 else 's'} "
+                          f"({', '.join(str(p) for p in inputs)}) in "
                           f"{time.perf_counter() - start:.1f} s ({len(rep.failed)} failed)")
         else:
             console.print(f"reusing the store {args.db} ({len(ix)} documents; delete it to index again)")

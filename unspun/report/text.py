@@ -20,6 +20,10 @@ from ..models import Comparison
 from ._common import encoding_notes, excerpt, kind_counts, percent, printable, source_line
 
 
+#: Width of text reports written to a file or a pipe, where there is no terminal to measure.
+FILE_WIDTH = 120
+
+
 def stdout(width: int) -> Console:
     """The console a report prints to on stdout: a terminal's own width; redirected or piped (`> report.txt`,
     `| grep`, a log), ``width``, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt") and cut
