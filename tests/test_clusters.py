@@ -248,6 +248,21 @@ def test_summary_and_html(store, tmp_path, capsys):
     assert 'href="overview-pairs/' in page
 
 
+def test_html_leaves_no_pair_report_of_an_earlier_run(store, tmp_path):
+    """A run with fewer clusters left the last run's pair reports beside its own, naming pairs this one may not;
+    a file of the user's own in the folder stays."""
+    html = tmp_path / "overview.html"
+    folder = tmp_path / "overview-pairs"
+    folder.mkdir()
+    (folder / "c99-1.html").write_text("an earlier run's pair")
+    (folder / "notes.html").write_text("mine")
+    clusters.run(store, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    names = {p.name for p in folder.iterdir()}
+    assert "c99-1.html" not in names and "notes.html" in names
+    linked = set(re.findall(r'href="overview-pairs/([^"]+)"', html.read_text()))
+    assert linked and names - {"notes.html"} == linked
+
+
 def test_html_links_reach_the_pair_reports_whatever_the_page_is_called(store, tmp_path):
     """A page called "run #2 50%.html" linked to "run #2 50%-pairs/...": a URL whose '#' starts a fragment."""
     from urllib.parse import unquote, urlsplit

@@ -5,6 +5,7 @@ every id passes through `html.escape`."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from html import escape
@@ -60,6 +61,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
     """The overview page and its pair reports; each file is written atomically."""
     folder = pair_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
     body = [f"<h1>unspun clusters</h1><p>{docs} documents, {len(links)} links, {len(clusters)} clusters, "
             f"{len(boiler)} boilerplate passages</p>"]
     for c in clusters[:SHOW]:
@@ -76,6 +78,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
             a, b = ix.get(l.a), ix.get(l.b)
             name = f"c{c.id}-{n}.html"
             _atomic(folder / name, render_html(comparison(l, a.text, b.text)))
+            written.add(name)
             body.append(f'<li><a href="{escape(quote(folder.name))}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
                         f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {len(l.passages)} passage(s)</li>")
         if len(c.links) > PAIRS_PER_CLUSTER:
@@ -92,7 +95,16 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
     _atomic(path, page)
+    # Pair reports of an earlier run with more clusters stayed beside these, each naming documents as a pair that
+    # this run may not (only files named as this writes them are removed: the folder may hold a user's own).
+    for old in folder.iterdir():
+        if _PAIR_PAGE.fullmatch(old.name) and old.name not in written:
+            old.unlink(missing_ok=True)
     return path
+
+
+#: How `write_html` names a pair report: cluster and pair numbers.
+_PAIR_PAGE = re.compile(r"c\d+-\d+\.html")
 
 
 def _atomic(path: Path, text: str) -> None:
