@@ -23,14 +23,14 @@ from rich.console import Console
 from . import __version__
 from .compare import compare
 from .embed import load_on_device
-from .store import DB_FILE, store_fault, store_fault_message
-from .errors import InputError, UnspunError
+from .errors import InputError, UnspunError, writing
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report._common import printable
 from .report.text import FILE_WIDTH, stdout
 from .report.text import stdout_errors as _stdout_errors
+from .store import DB_FILE, store_fault, store_fault_message
 
 if TYPE_CHECKING:
     from .index import Index
@@ -44,7 +44,6 @@ app = typer.Typer(
 )
 eval_app = typer.Typer(help="Measure unspun on benchmark corpora.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
-
 
 
 P = ParamSpec("P")
@@ -219,10 +218,8 @@ def _write(text: str, out: Path | None) -> None:
         with _stdout_errors():
             typer.echo(text, nl=False)
         return
-    try:
+    with writing(out):
         out.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UnspunError(f"{out}: cannot write: {e.strerror or e}") from None
 
 
 @eval_app.command("pan")

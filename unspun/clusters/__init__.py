@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import UnspunError
+from ..errors import UnspunError, writing
 from ..index import Index, open_index
 from ..models import Failure
 from ..report.text import stdout_errors
@@ -137,16 +137,6 @@ def _apart(db: Path, targets: list[Path], html: Path | None) -> None:
             raise UnspunError(f"{page}: is also where --out writes {outs[page.resolve()].name}; give --html another name")
 
 
-@contextmanager
-def _writing(target: Path) -> Iterator[None]:
-    """A write that fails (a full disk) is one error line, as `compare --out` says it, not an OSError traceback; the
-    files are written atomically, so none is left half-written."""
-    try:
-        yield
-    except OSError as e:
-        raise UnspunError(f"{target}: cannot write: {e.strerror or e}") from None
-
-
 def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,
         summary: bool = False, html: Path | None = None, input: list[Path] | None = None,
         params: ClusterParams | None = None, quiet: bool = False) -> None:
@@ -168,10 +158,10 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     records = res.records()
     bars = _Bars(quiet)
     with bars.progress:
-        with bars.stage("writing", sum(map(len, records.values()))) as tick, _writing(out):
+        with bars.stage("writing", sum(map(len, records.values()))) as tick, writing(out):
             output.write(out, fmt, records, tick)
         if html is not None:
-            with (bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, _writing(Path(html)),
+            with (bars.stage("html", min(len(res.clusters), overview.SHOW)) as tick, writing(Path(html)),
                   open_index(db) as ix):
                 overview.write_html(Path(html), ix, res.clusters, res.links, res.boilerplate, res.documents, tick)
     if summary:  # on a full disk (`> summary.txt`), one error line as `compare` and `check` say it, not a traceback

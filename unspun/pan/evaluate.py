@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..compare import compare
-from ..errors import InputError
+from ..errors import InputError, writing
 from ..models import Document
 from ..report.text import stdout, stdout_errors
 from ..workers import exit_with
@@ -132,10 +132,8 @@ def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Cas
     for pair in pairs:
         c = compare(susp, _read(Path(corpus) / "src" / pair.src))
         target = Path(out) / pair.task / _xml_name(pair)
-        try:
+        with writing(target, InputError):  # a folder in its place, a full disk: a traceback before
             target.write_text(detections_xml(c, pair.susp, pair.src), encoding="utf-8")
-        except OSError as e:  # a folder in its place, a full disk: a traceback before
-            raise InputError(f"{target}: cannot write: {e.strerror or e}") from None
         done.append((pair, [Case(p.a, p.b, pair.src) for p in c.passages]))
     return done
 
@@ -258,10 +256,8 @@ def main(corpus: Path, out: Path, jobs: int) -> int:
         raise InputError(f"{scores}: cannot write the scores there: is a directory")
     result = run_eval(corpus, out, jobs=max(1, jobs or (os.cpu_count() or 1)))
     # Saved before the table is printed: a table standard output could not take (a full disk) lost the scores too.
-    try:
+    with writing(scores, InputError):
         scores.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"{scores}: cannot write: {e.strerror or e}") from None
     # Piped or sent to a log: the table's own width (lines too long for a terminal are no harm in a file).
     console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
     with stdout_errors():

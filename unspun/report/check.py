@@ -56,8 +56,8 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
             c = s.comparison
             first = c.passages[0]
             cells = [str(i), Text(printable(s.id)), f"{s.score:.3f}", Text(printable(s.published or "—")),
-                     percent(c.coverage_a),
-                     percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})", Text(_opening(d.text, *first.a))]
+                     percent(c.coverage_a), percent(c.coverage_b), f"{len(c.passages)} ({strongest(c)})",
+                     Text(_opening(d.text, *first.a))]
             table.add_row(*(cells if dated else cells[:3] + cells[4:]))
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))

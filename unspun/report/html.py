@@ -18,11 +18,11 @@ from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
 
 #: Successive hues this far apart stay distinct however many passages there are.
 GOLDEN_ANGLE = 137.508
-#: The report's own script, after passages.js: link the passages, open each side at its first one.
 #: What the colours mean and what a click does: the swatches alone left both to guess, the darker dotted pieces too.
 LEGEND = ('<p class="legend">Each colour marks one passage, the same on both sides; a darker piece underlined with '
           "dots lies in more than one passage. Click a passage, or choose it below (Tab, then Enter), to bring its "
           "counterpart into view.</p>")
+#: The report's own script, after passages.js: link the passages, open each side at its first one.
 START = "Passages.link(document.body);\nPassages.showFirst(document.body);\n"
 
 
