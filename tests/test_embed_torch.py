@@ -1,5 +1,5 @@
-"""The sentence model on a PyTorch device (`UNSPUN_DEVICE`): the numpy model's vectors, an index that checks the
-same, and a device it cannot use as one error line. Run on the CPU build of PyTorch (the test extra)."""
+"""The sentence model on a PyTorch device (`UNSPUN_DEVICE`): the numpy model's vectors, an index that checks as one
+embedded on the CPU (ONNX Runtime) does, and a device it cannot use as one error line. Run on the CPU build of PyTorch (the test extra)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,12 @@ def _forget_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_pytorch_forward_pass_gives_the_numpy_models_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stores embedded on a GPU are checked by queries embedded in numpy: the two must agree. A small token budget
+    """Stores embedded on a GPU are checked by queries embedded on the CPU: the two must agree (the package's numpy
+    pass, the reference; `test_embed_onnx` holds the CPU pass to it too). A small token budget
     makes several passes, one of them a text longer than the budget, so texts are kept apart across passes."""
     monkeypatch.setattr(embed_torch, "TOKEN_BUDGET", 64)
     texts = TEXTS + ODD + [TEXTS[0] + " " + TEXTS[1]]
-    numpy_backend = embed.model()._model
+    numpy_backend = embed.model()._backend.weights
     device = embed_torch.TorchBackend(numpy_backend, "cpu")
     want, got = numpy_backend.encode(texts), device.encode(texts)
     assert got.shape == want.shape == (len(texts), embed.DIM) and got.dtype == np.float32
@@ -52,10 +53,10 @@ def test_the_pytorch_forward_pass_gives_the_numpy_models_vectors(monkeypatch: py
     assert np.allclose(device.encode(texts[:1])[0], got[0], atol=1e-6)  # alone or in a batch: the same vector
 
 
-def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: Path, monkeypatch, fresh_model
+def test_an_index_embedded_on_a_device_holds_the_cpu_models_vectors(tmp_path: Path, monkeypatch, fresh_model
                                                                       ) -> None:
     """`UNSPUN_DEVICE` set: the writer embeds on the device (its workers only cut), and the store's vectors and a
-    check against it are those of a store embedded in numpy."""
+    check against it are those of a store embedded on the CPU."""
     records = _records() + [Record(id="tram-copy.txt", text=_records()[0].text.replace("Monday", "Tuesday"))]
     by_writer: list[str] = []  # what this process embeds (the forked workers append to their own copies)
     monkeypatch.setattr(index, "encode", lambda texts: by_writer.extend(texts) or embed.encode(texts))
@@ -74,10 +75,10 @@ def test_an_index_embedded_on_a_device_holds_the_numpy_models_vectors(tmp_path: 
     assert embed.model()._backend.name == "torch"
     monkeypatch.delenv("UNSPUN_DEVICE")
     _forget_model(monkeypatch)
-    in_numpy, found_in_numpy = build("numpy")
-    assert embed.model()._backend.name == "numpy"
-    assert on_device.shape == in_numpy.shape and (on_device * in_numpy).sum(axis=1).min() > 0.999
-    assert found_on_device == found_in_numpy and found_on_device
+    on_cpu, found_on_cpu = build("cpu")
+    assert embed.model()._backend.name == "onnx"
+    assert on_device.shape == on_cpu.shape and (on_device * on_cpu).sum(axis=1).min() > 0.999
+    assert found_on_device == found_on_cpu and found_on_device
 
 
 def test_a_device_pytorch_cannot_use_is_one_error_line(tmp_path: Path, monkeypatch, fresh_model) -> None:
@@ -96,7 +97,7 @@ def test_a_device_pytorch_cannot_use_is_one_error_line(tmp_path: Path, monkeypat
     assert result.exit_code == 2
     assert "UNSPUN_DEVICE=cuda needs PyTorch, which is not installed" in result.output
     result = run(app, ["compare", str(a), str(a)], env={"UNSPUN_DEVICE": ""})
-    assert result.exit_code == 0, result.output  # unset: the numpy model, no PyTorch needed
+    assert result.exit_code == 0, result.output  # unset: the model on the CPU, no PyTorch needed
 
 
 
@@ -139,17 +140,17 @@ def _backend_after_encoding(text: str) -> tuple[str, np.ndarray]:
     return embed.model()._backend.name, v
 
 
-def test_a_process_forked_from_one_on_a_device_embeds_in_numpy(monkeypatch, fresh_model) -> None:
+def test_a_process_forked_from_one_on_a_device_embeds_on_the_cpu(monkeypatch, fresh_model) -> None:
     """CUDA does not survive a fork, and `eval` and `clusters` fork workers after the CLI loaded the model on the
-    device: a forked worker runs the numpy model (the same vectors) instead of touching the parent's device."""
+    device: a forked worker runs the model on the CPU (the same vectors) instead of touching the parent's device."""
     monkeypatch.setenv("UNSPUN_DEVICE", "cpu")
     parent = embed.encode([TEXTS[2]])[0]
     assert embed.model()._backend.name == "torch"
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
         name, child = pool.submit(_backend_after_encoding, TEXTS[3]).result()
-        assert pool.submit(_backend_after_encoding, TEXTS[2]).result()[0] == "numpy"
-    assert name == "numpy"
-    assert float(child @ embed.encode([TEXTS[3]])[0]) > 0.9999
+        assert pool.submit(_backend_after_encoding, TEXTS[2]).result()[0] == "onnx"
+    assert name == "onnx"
+    assert float(child @ embed.encode([TEXTS[3]])[0]) > 0.999
     assert embed.model()._backend.name == "torch"  # the parent keeps its device
     assert float(parent @ embed.encode([TEXTS[2]])[0]) > 0.9999

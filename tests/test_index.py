@@ -376,7 +376,7 @@ def test_two_writers_keep_each_others_vectors(tmp_path: Path) -> None:
 def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: Path) -> None:
     """A store whose vector file lost vectors SQLite marks as saved (two writers at once, before they took turns):
     check and serve opened it and quietly found those documents by their words only."""
-    from usearch.index import Index as Vectors
+    Vectors = index.usearch_index()
 
     db = tmp_path / "db"
     with Index(db, semantic=True) as ix:
@@ -699,7 +699,7 @@ def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, mon
 def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path: Path, monkeypatch) -> None:
     """A full disk while saving the vectors: usearch's RuntimeError was a traceback and left a partial
     vectors.tmp; it is a `StoreError` (one line in the CLI), and the documents stay, to be embedded again."""
-    from usearch.index import Index as Vectors
+    Vectors = index.usearch_index()
 
     db = tmp_path / "db"
     save = Vectors.save

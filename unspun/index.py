@@ -170,6 +170,17 @@ READ_TRIES = 5
 READ_PAUSE = 0.05
 
 
+def usearch_index() -> type:
+    """usearch's ``Index``, loaded after ONNX Runtime (the model's runtime). usearch carries its own copy of the C++
+    library and makes its locale ids the whole process's (GNU unique symbols): a C++ library loaded after it, as the
+    model is, got those ids for its own locale objects (onnxruntime 1.23-1.32 died of it while loading; 1.22 read
+    the model's graph wrong). Loaded first, the system's C++ library gives everyone its ids."""
+    from . import embed_onnx  # noqa: F401 (loads onnxruntime)
+    from usearch.index import Index as Vectors
+
+    return Vectors
+
+
 def _score(c: Comparison) -> float:
     """Similarity-weighted share of the query that the source explains."""
     n = max(1, len(c.a.text))
@@ -253,9 +264,9 @@ class Index:
 
     # --- vectors ----------------------------------------------------------------------------------------------
     def _open_vectors(self):
-        from usearch.index import Index as Vectors
-
         from .embed import DIM
+
+        Vectors = usearch_index()
 
         f = self.path / VECTORS_FILE
         vectors = None
@@ -286,7 +297,7 @@ class Index:
     def _read_vectors(self, f: Path):
         """The saved vector file, once its bytes match a checksum saved with it (a damaged file crashed the process
         at its first search); a writer may replace it meanwhile, and the read is tried again."""
-        from usearch.index import Index as Vectors
+        Vectors = usearch_index()
 
         for _ in range(READ_TRIES):
             seen, want = _identity(f), _sums(self.path)
