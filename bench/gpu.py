@@ -1,5 +1,6 @@
 """The semantic channel on a GPU: embedding throughput on its own, and `unspun index` of real news end to end with
-the model on the GPU (``UNSPUN_DEVICE=cuda``) and in numpy on every core, on the same machine in one run.
+the model on the GPU (``UNSPUN_DEVICE=cuda``) and on every CPU core (ONNX Runtime; runs before stop 20: numpy),
+on the same machine in one run.
 
 A GPU machine lent through the device tool has no network and none of ../shared: ``--prepare`` packs what the run
 needs into ``.devdata/`` (ignored by git; the news stays third-party data, never committed): the Python packages
@@ -61,7 +62,7 @@ def prepare(data: Path) -> None:
 
 def _index(news: Path, device: str | None, jobs: int) -> dict:
     """`unspun index` of BBC and Reuters into a new store, timed, and its size in chunks: with the semantic channel,
-    the model on ``device`` ("": numpy), or (None) without it."""
+    the model on ``device`` ("": the CPU, ONNX Runtime), or (None) without it."""
     db = Path(tempfile.mkdtemp()) / "store"
     env = dict(os.environ, UNSPUN_DEVICE=device or "")
     start = time.perf_counter()
@@ -77,7 +78,8 @@ def _index(news: Path, device: str | None, jobs: int) -> dict:
     docs, chunks = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks"))
     con.close()
     shutil.rmtree(db.parent)
-    model = "none (lexical channel only)" if device is None else f"PyTorch on {device}" if device else "numpy"
+    model = ("none (lexical channel only)" if device is None else f"PyTorch on {device}" if device
+             else "CPU (ONNX Runtime)")
     return {"model": model, "jobs": jobs, "documents": docs,
             "chunks": chunks, "seconds": round(wall, 1), "documents_per_s": round(docs / wall, 1),
             "chunks_per_s": round(chunks / wall, 1)}
@@ -117,9 +119,9 @@ def time_checks(db: str, politics: str, out: str) -> None:
 
 
 def checks(results: Path, device: str) -> None:
-    """`check` with the model on ``device`` and in numpy, the same store (BBC and Reuters, embedded on the
-    device), one fresh process each: latency, and whether they find the same; then `unspun clusters` with the
-    aligner's sentence embeddings on, whose forked workers must fall back to numpy."""
+    """`check` with the model on ``device`` and on the CPU (ONNX Runtime), the same store (BBC and Reuters, embedded
+    on the device), one fresh process each: latency, and whether they find the same; then `unspun clusters` with the
+    aligner's sentence embeddings on, whose forked workers must fall back to the CPU."""
     import statistics
 
     news = _unpack()
@@ -137,7 +139,7 @@ def checks(results: Path, device: str) -> None:
                        env=dict(os.environ, UNSPUN_DEVICE=model), check=True)
         r = json.loads(out.read_text())
         lat = sorted(r["times"])
-        rows.append({"model": f"PyTorch on {model}" if model else "numpy", "checks": len(lat),
+        rows.append({"model": f"PyTorch on {model}" if model else "CPU (ONNX Runtime)", "checks": len(lat),
                      "p50_ms": round(1000 * statistics.median(lat)), "p95_ms": round(1000 * lat[int(0.95 * len(lat))])})
         found.append(r["found"])
         print(rows[-1], flush=True)
@@ -183,7 +185,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--prepare", action="store_true", help="pack packages and news into .devdata (here)")
     ap.add_argument("--run", action="store_true", help="measure (on the GPU machine)")
-    ap.add_argument("--checks", action="store_true", help="time and compare checks on the device and in numpy")
+    ap.add_argument("--checks", action="store_true", help="time and compare checks on the device and on the CPU")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--count", type=int, default=20_000, help="chunks embedded on their own")

