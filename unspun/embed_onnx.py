@@ -76,22 +76,20 @@ def _graph(nb: Any) -> bytes:
         wzero = const(out + "_wzero", np.zeros((), np.int8))
         amax = node("ReduceMax", [node("Abs", [x], x + "_abs")], x + "_amax", axes=[1], keepdims=1)
         s = node("Max", [node("Div", [amax, c127], x + "_s0"), tiny], x + "_s")
-        q = node("QuantizeLinear", [x, node("Squeeze", [s, axis1], x + "_s1"), at_128(x)], x + "_q", axis=0)
+        q = node("QuantizeLinear", [x, node("Squeeze", [s, axis1], x + "_s1"), at_128], x + "_q", axis=0)
         node("Mul", [s, const(out + "_ws", np.array(scale, np.float32))], out + "_scale")
         node("MatMulInteger", [q, wq, c128, wzero], out + "_i32")
         node("Cast", [out + "_i32"], out + "_f", to=TensorProto.FLOAT)
         return node("Mul", [out + "_f", out + "_scale"], out)
-
-    def at_128(x: str) -> str:
-        """QuantizeLinear's zero points, one a row of ``x`` (all 128)."""
-        n = node("Gather", [node("Shape", [x], x + "_shape"), const(x + "_0", np.array([0], np.int64))], x + "_n")
-        return node("ConstantOfShape", [n], x + "_zp", value=helper.make_tensor("v", TensorProto.UINT8, [1], [128]))
 
     eps = float(nb.eps)
     axis1 = const("axis1", np.array([1], np.int64))
     c127 = const("c127", np.array(127, np.float32))
     c128 = const("c128", np.array(128, np.uint8))
     tiny = const("tiny", np.array(1e-12, np.float32))
+    # QuantizeLinear's zero points, one a row (all 128): every quantised input has a row a token, as ``emb``.
+    tokens = node("Gather", [node("Shape", ["emb"], "emb_shape"), const("first", np.array([0], np.int64))], "tokens")
+    at_128 = node("ConstantOfShape", [tokens], "at_128", value=helper.make_tensor("v", TensorProto.UINT8, [1], [128]))
     node("Add", [node("MatMul", ["emb", const("proj_W", nb.proj_W)], "proj"), const("proj_b", nb.proj_b)], "proj_b1")
     node("LayerNormalization", ["proj_b1", const("ln_g_all", nb.ln_g_all), const("ln_b_all", nb.ln_b_all)], "x",
          axis=-1, epsilon=eps)
