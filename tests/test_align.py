@@ -196,6 +196,44 @@ def test_fragment_similarity_is_the_same_however_it_is_computed(monkeypatch):
     assert tables._na.sat is not None and remembered._na.memo
 
 
+def test_small_pairs_on_dense_matrices_align_as_on_sparse_ones(monkeypatch):
+    # A news article against another runs on dense count matrices (scipy's cost per call was most of what a
+    # candidate that is not a source costs `check`); long documents stay sparse. Same similarities to the last bit.
+    import numpy as np
+    from scipy import sparse
+
+    from unspun import align as A
+    from unspun import vectors
+
+    pairs = [(PARA + OTHER, OTHER + PARA.replace("Tuesday", "Monday")), (HARBOUR_NEWS + PARA, PARA),
+             (OTHER, HARBOUR_NEWS)]
+    ranges = [((0, 1), (0, 2)), ((1, 2), (0, 0)), ((0, 0), (1, 1))]
+
+    def measured() -> list:
+        out = []
+        for a, b in pairs:
+            pair = A._Pair(A._units(a), A._units(b))
+            sims = [pair.frag_sim(x, y) for x, y in ranges]
+            pair._calls = A._DIRECT  # and through the summed-area tables
+            sims += [pair.frag_sim(x, y) for x, y in ranges]
+            out.append((type(pair.wa), pair.cos.tolist(), pair.dice.tolist(), pair.space.isf.tolist(), sims,
+                        align(a, b).passages))
+        return out
+
+    dense = measured()
+    made = vectors.pair_space
+
+    def as_before(a, b):  # sparse count matrices, as all were before (the products still go dense: `_small`)
+        s = made(a, b)
+        return vectors.PairSpace(sparse.csr_matrix(s.a), sparse.csr_matrix(s.b), s.isf)
+
+    monkeypatch.setattr(A, "pair_space", as_before)
+    kept = measured()
+    assert [d[0] for d in dense] == [np.ndarray] * 3 and [k[0] for k in kept] == [sparse.csr_matrix] * 3
+    assert [d[1:] for d in dense] == [k[1:] for k in kept]
+    assert any(d[-1] for d in dense)
+
+
 def test_verbatim_runs_need_k_shared_words_in_a_row():
     from unspun.align import _exact_runs
 

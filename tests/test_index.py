@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from unspun import Document, Index, index
 from unspun.models import Record
 from unspun.index import _prepare_part as _PREPARE_PART
+from unspun.errors import UnspunError
 from unspun.store import StoreError
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -680,6 +682,26 @@ def test_delete_takes_the_locks_in_adds_order(tmp_path: Path) -> None:
         ix._write = Recorded()
         assert ix.delete("tram.txt") and ix.add(_records()[:1]).indexed == 1
         assert order == [True, True]
+
+
+def test_the_query_is_embedded_beside_the_postings_reads(tmp_path: Path, monkeypatch) -> None:
+    """`candidates` embeds the query's chunks on a thread of its own while SQLite reads the postings: the same
+    sources as one after the other, and the model's error reaches the caller (not lost with the thread)."""
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add(_records())
+        threads = []
+        embed = index.encode
+        monkeypatch.setattr(index, "encode", lambda texts: (threads.append(threading.get_ident()), embed(texts))[1])
+        found = ix.check(TRAM)
+        assert threads and threading.get_ident() not in threads
+        assert [s.id for s in found.sources] == ["tram.txt"] and found.sources[0].comparison.passages
+
+        def broken(texts: list[str]) -> None:
+            raise UnspunError("the model is gone")
+
+        monkeypatch.setattr(index, "encode", broken)
+        with pytest.raises(UnspunError, match="the model is gone"):
+            ix.check(TRAM)
 
 
 def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, monkeypatch) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +28,7 @@ from scipy import sparse
 from .models import Kind, Passage
 from .embed import encode
 from .text import Token
-from .vectors import PairSpace, Units, cosine, dice, pair_space, units
+from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,11 @@ def _block(sat: np.ndarray, rows: tuple[int, int], cols: tuple[int, int]) -> flo
     return float(sat[r1, c1] - sat[r0, c1] - sat[r1, c0] + sat[r0, c0])
 
 
-def _row_sum(w: sparse.csr_matrix, rows: tuple[int, int]) -> np.ndarray:
-    """Sum of rows[0]..rows[1] (inclusive) of a CSR matrix, read off its arrays (slicing costs more than the sum)."""
+def _row_sum(w: sparse.csr_matrix | np.ndarray, rows: tuple[int, int]) -> np.ndarray:
+    """Sum of rows[0]..rows[1] (inclusive) of a matrix; a CSR one's read off its arrays (slicing costs more than
+    the sum). Both add the rows in order: the same sums to the last bit."""
+    if isinstance(w, np.ndarray):
+        return w[rows[0] : rows[1] + 1].sum(axis=0)
     lo, hi = w.indptr[rows[0]], w.indptr[rows[1] + 1]
     return np.bincount(w.indices[lo:hi], weights=w.data[lo:hi], minlength=w.shape[1])
 
@@ -214,13 +217,26 @@ class _Pair:
     def __init__(self, ua: Units, ub: Units) -> None:
         self.ua, self.ub = ua, ub
         self.space: PairSpace = pair_space(ua, ub)
-        self.wa = self.space.weighted(self.space.a)
-        self.wb = self.space.weighted(self.space.b)
-        self.cos = cosine(self.wa, self.wb)
+        wa, wb = self.space.weighted(self.space.a), self.space.weighted(self.space.b)
+        self.cos = cosine(wa, wb)
         self.dice = dice(self.space.a, self.space.b)
+        self.wa, self.wb = wa, wb
         self._ab: np.ndarray | None = None
-        self._na, self._nb = _SquaredNorms(self.wa), _SquaredNorms(self.wb)
         self._calls = 0
+
+    # Summed-area tables, made sparse first (as are all but a news article's matrices): only for pairs asked many
+    # times (most candidates `check` verifies stop at cos and dice).
+    @cached_property
+    def _sparse(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        return as_sparse(self.wa), as_sparse(self.wb)
+
+    @cached_property
+    def _na(self) -> _SquaredNorms:
+        return _SquaredNorms(self._sparse[0])
+
+    @cached_property
+    def _nb(self) -> _SquaredNorms:
+        return _SquaredNorms(self._sparse[1])
 
     def frag_sim(self, a: tuple[int, int], b: tuple[int, int]) -> float:
         """Cosine of the summed vectors of units a[0]..a[1] and b[0]..b[1].
@@ -231,7 +247,7 @@ class _Pair:
         self._calls += 1
         if self._calls > _DIRECT:
             if self._ab is None:
-                self._ab = _summed_area((self.wa @ self.wb.T).toarray())
+                self._ab = _summed_area((self._sparse[0] @ self._sparse[1].T).toarray())
             na, nb = self._na(a), self._nb(b)
             # (Near) empty vectors: the exact sums below, not differences of large prefix sums.
             if min(na, nb) > _TINY:
@@ -316,9 +332,8 @@ def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> lis
 def _languages_differ(pair: _Pair, p: Params) -> bool:
     """Whether two texts are in different languages: they share few words, and one of them has almost no English
     function words (no language model: what one language's texts have in common is their function words)."""
-    a, b = pair.space.a, pair.space.b  # occurrences of each word of the pair's vocabulary, per unit
-    ca = np.bincount(a.indices, weights=a.data, minlength=a.shape[1])
-    cb = np.bincount(b.indices, weights=b.data, minlength=b.shape[1])
+    # Occurrences of each word of the pair's vocabulary in each text.
+    ca, cb = column_sums(pair.space.a), column_sums(pair.space.b)
     na, nb = ca.sum(), cb.sum()
     if min(na, nb) < 20:  # too short to tell
         return False

@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from array import array
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -642,15 +642,20 @@ class Index:
         """Documents worth aligning against the query, best first (see `unspun.retrieve`), and the query's word
         pairs that are common in the store (for telling boilerplate passages apart)."""
         p = self.retrieve
-        hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
-        postings = self.store.postings(hashes.tolist(), p.max_df)
-        # Pairs held by more than max_df chunks are generic phrasing found in real copies too, not templates.
-        common = {h for h, cs in postings.items() if cs is not None and len(cs) >= p.common_df}
+        semantic_channel = bool(self._vectors is not None and len(self._vectors) and qchunks)
+        with ThreadPoolExecutor(1) as pool:
+            # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
+            # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
+            embedding = pool.submit(encode, [uq.text[c.start:c.end] for c in qchunks]) if semantic_channel else None
+            hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
+            postings = self.store.postings(hashes.tolist(), p.max_df)
+            # Pairs held by more than max_df chunks are generic phrasing found in real copies too, not templates.
+            common = {h for h, cs in postings.items() if cs is not None and len(cs) >= p.common_df}
+            pairs = shared(postings, qchunks, self._total_chunks(), p)
+            vecs = embedding.result() if embedding is not None else None
         keys_sem = dist_sem = None
-        pairs = shared(postings, qchunks, self._total_chunks(), p)
         hit_chunks = set(pairs.chunk.tolist())
-        if self._vectors is not None and len(self._vectors) and qchunks:
-            vecs = encode([uq.text[c.start:c.end] for c in qchunks])
+        if vecs is not None:
             with self._vlock:
                 m = self._vectors.search(vecs, p.semantic_k)
             keys_sem = np.asarray(m.keys).reshape(len(qchunks), -1)
