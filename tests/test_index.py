@@ -704,6 +704,26 @@ def test_the_query_is_embedded_beside_the_postings_reads(tmp_path: Path, monkeyp
             ix.check(TRAM)
 
 
+def test_a_check_runs_while_the_interpreter_exits(tmp_path: Path) -> None:
+    """Python runs its non-daemon threads (and the work queued on executors) to their end once the main thread is
+    done; a check there embedded its query on a ThreadPoolExecutor, which then refuses work ("cannot schedule new
+    futures after interpreter shutdown")."""
+    code = f"""if True:
+        import sys, threading
+        from unspun import Index
+        from unspun.models import Record
+        ix = Index(sys.argv[1], semantic=True)
+        ix.add([Record(id="tram.txt", text={TRAM!r})])
+        def late():
+            threading.main_thread().join()  # returns once the interpreter has begun to exit
+            print([s.id for s in ix.check({TRAM!r}).sources], flush=True)
+        threading.Thread(target=late).start()
+    """
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "db")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "['tram.txt']", done.stderr[-500:]
+
+
 def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, monkeypatch) -> None:
     """Each write takes the writer lock; comparing the vectors with SQLite (a count over every chunk) is needed
     only when the file was read anew, not on every request of a server."""

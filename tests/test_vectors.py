@@ -28,3 +28,14 @@ def test_cosine_and_dice_match_plain_numpy(monkeypatch, dense_limit: int) -> Non
     inter = bx.astype(float) @ by.T.astype(float)
     assert np.array_equal(dice(x, y), np.divide(2 * inter, sizes, out=np.zeros((30, 25)), where=sizes > 0))
     assert cosine(x, y)[0].tolist() == [0.0] * 25 and dice(x, y)[0].tolist() == [0.0] * 25
+
+
+@pytest.mark.parametrize("dense_limit", [0, 10**9])
+def test_cosine_and_dice_take_dense_matrices_as_sparse_ones(monkeypatch, dense_limit: int) -> None:
+    # A pair's count matrices are dense arrays when small (`pair_space`); above the limit they went to scipy's
+    # methods (`.multiply`, `.toarray`), which an array lacks.
+    monkeypatch.setattr(vectors, "_DENSE", dense_limit)
+    rng = np.random.default_rng(7)
+    x, y = _random(rng, 30, 400), _random(rng, 25, 400)
+    for a, b in [(x.toarray(), y.toarray()), (x.toarray(), y), (x, y.toarray())]:
+        assert np.array_equal(cosine(a, b), cosine(x, y)) and np.array_equal(dice(a, b), dice(x, y))

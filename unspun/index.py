@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from array import array
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -179,6 +179,33 @@ def usearch_index() -> type:
     from usearch.index import Index as Vectors
 
     return Vectors
+
+
+class _Beside(threading.Thread):
+    """``fn(*args)`` on a thread of its own; `result` waits for it and returns what it returned or raises what it
+    raised. A bare thread, not a ThreadPoolExecutor: an executor refuses work once the interpreter begins to exit,
+    while Python still runs its non-daemon threads (and the work queued on executors) to their end, checks included.
+    The thread is a daemon when its starter is (threading's default), as a `serve` request's thread."""
+
+    def __init__(self, fn: Callable[..., object], *args: object) -> None:
+        super().__init__(name="unspun-beside")
+        self._call = partial(fn, *args)
+        self._out: object = None
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._out = self._call()
+        except BaseException as e:  # the caller's to handle
+            self._error = e
+
+    def result(self) -> object:
+        self.join()
+        if self._error is not None:
+            e, self._error = self._error, None  # (no cycle through the traceback's frames)
+            raise e
+        return self._out
 
 
 def _score(c: Comparison) -> float:
@@ -643,16 +670,19 @@ class Index:
         pairs that are common in the store (for telling boilerplate passages apart)."""
         p = self.retrieve
         semantic_channel = bool(self._vectors is not None and len(self._vectors) and qchunks)
-        with ThreadPoolExecutor(1) as pool:
-            # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
-            # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
-            embedding = pool.submit(encode, [uq.text[c.start:c.end] for c in qchunks]) if semantic_channel else None
+        # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
+        # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
+        embedding = _Beside(encode, [uq.text[c.start:c.end] for c in qchunks]) if semantic_channel else None
+        try:
             hashes = np.unique(np.concatenate([c.grams for c in qchunks])) if qchunks else np.array([], np.int64)
             postings = self.store.postings(hashes.tolist(), p.max_df)
             # Pairs held by more than max_df chunks are generic phrasing found in real copies too, not templates.
             common = {h for h, cs in postings.items() if cs is not None and len(cs) >= p.common_df}
             pairs = shared(postings, qchunks, self._total_chunks(), p)
-            vecs = embedding.result() if embedding is not None else None
+        finally:
+            if embedding is not None:
+                embedding.join()  # no thread outlives the call
+        vecs = embedding.result() if embedding is not None else None
         keys_sem = dist_sem = None
         hit_chunks = set(pairs.chunk.tolist())
         if vecs is not None:

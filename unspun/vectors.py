@@ -175,6 +175,7 @@ def cosine(x: sparse.csr_matrix | np.ndarray, y: sparse.csr_matrix | np.ndarray)
         nx, ny = np.sqrt(np.einsum("ij,ij->i", dx, dx)), np.sqrt(np.einsum("ij,ij->i", dy, dy))
         dot = _product(dx, dy)
     else:
+        x, y = as_sparse(x), as_sparse(y)
         nx = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         ny = np.sqrt(np.asarray(y.multiply(y).sum(axis=1)).ravel())
         dot = (x @ y.T).toarray()
@@ -189,6 +190,7 @@ def dice(x: sparse.csr_matrix | np.ndarray, y: sparse.csr_matrix | np.ndarray) -
         inter = _product(bx, by)
         sx, sy = bx.sum(axis=1), by.sum(axis=1)
     else:
+        x, y = as_sparse(x), as_sparse(y)
         bx = (x > 0).astype(np.float64)
         by = (y > 0).astype(np.float64)
         inter = (bx @ by.T).toarray()
