@@ -131,6 +131,7 @@ def pair_space(a: Units, b: Units) -> PairSpace:
 
 
 def as_sparse(m: sparse.csr_matrix | np.ndarray) -> sparse.csr_matrix:
+    """A CSR copy of a dense matrix (the summed-area tables' products and large pairs are sparse ones)."""
     return sparse.csr_matrix(m) if isinstance(m, np.ndarray) else m
 
 
