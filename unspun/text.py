@@ -59,25 +59,14 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-_STEM_CACHE: dict[str, str] = {}
-
-
-def stem(word: str) -> str:
-    """Lower-cased Snowball stem, cached: documents repeat their words many times."""
-    s = _STEM_CACHE.get(word)
-    if s is None:
-        s = _stemmer().stemWord(word.lower())
-        if len(_STEM_CACHE) < 500_000:
-            _STEM_CACHE[word] = s
-    return s
-
-
-#: A word as written -> (its stem, whether it is a function word): what `tokens` asks of each word, in one look-up.
+#: A word as written -> (its lower-cased Snowball stem, whether it is a function word): documents repeat their words
+#: many times, and `tokens` asks both of each, in one look-up.
 _WORD_CACHE: dict[str, tuple[str, bool]] = {}
 
 
 def _word(w: str) -> tuple[str, bool]:
-    x = (stem(w), w.lower() in STOPWORDS)
+    lower = w.lower()
+    x = (_stemmer().stemWord(lower), lower in STOPWORDS)
     if len(_WORD_CACHE) < 500_000:
         _WORD_CACHE[w] = x
     return x
