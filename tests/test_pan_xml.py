@@ -202,3 +202,31 @@ def test_a_table_standard_output_cannot_take_is_one_error_line_and_the_scores_ar
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.splitlines()[-1] == "unspun: error: standard output: cannot write: No space left on device"
     assert (out / "results.json").is_file()
+
+
+def test_a_pair_named_twice_is_scored_once(tmp_path):
+    """A `pairs` line given twice counted its pair twice in the task's figures (one detection file, two pairs)."""
+    corpus = _tiny_corpus(tmp_path)
+    pairs = corpus / "02-copy" / "pairs"
+    pairs.write_text(pairs.read_text() * 2)
+    assert len(load_corpus(corpus)["02-copy"]) == 1
+    r = run_eval(corpus, tmp_path / "out", jobs=1)
+    assert {t.task: t.pairs for t in r.tasks}["02-copy"] == 1 and r.overall.pairs == 2
+
+
+def test_a_case_ending_past_its_document_is_noted_and_scored_as_given(tmp_path, capsys):
+    """Offsets beyond a document's end (a corpus counted in bytes, or with its line ends changed) went unnoticed;
+    the run is not refused (the ground truth is the corpus's), the note says which case."""
+    from unspun.pan.evaluate import main
+
+    corpus = _tiny_corpus(tmp_path)
+    assert run_eval(corpus, tmp_path / "out", jobs=1).notes == []
+    xml = corpus / "02-copy" / "suspicious-document1-source-document1.xml"
+    n = len((corpus / "src" / "source-document1.txt").read_text())
+    xml.write_text(xml.read_text().replace('source_length="', f'source_length="{n}'))
+    r = run_eval(corpus, tmp_path / "out", jobs=1)
+    assert len(r.notes) == 1 and "1 ground-truth case end(s) past" in r.notes[0]
+    assert f"of src/source-document1.txt ({n} characters)" in r.notes[0]
+    assert {t.task: t for t in r.tasks}["02-copy"].scores.recall < 0.5  # scored as given
+    assert main(corpus, tmp_path / "out2", 1) == 0
+    assert "note: 1 ground-truth case end(s) past" in capsys.readouterr().out
