@@ -39,3 +39,18 @@ def test_cosine_and_dice_take_dense_matrices_as_sparse_ones(monkeypatch, dense_l
     x, y = _random(rng, 30, 400), _random(rng, 25, 400)
     for a, b in [(x.toarray(), y.toarray()), (x.toarray(), y), (x, y.toarray())]:
         assert np.array_equal(cosine(a, b), cosine(x, y)) and np.array_equal(dice(a, b), dice(x, y))
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "...", "Word.", "Ünïcödé wörds — “quoted”; 12.5% of them.\n\nA second "
+                                  "paragraph, with a clause: and more.", "日本語のテキスト。もう一つ。", "spam " * 400])
+def test_packed_units_unpack_to_the_same_units(text: str) -> None:
+    """The index keeps stored documents' units packed (arrays, not a named tuple a token) and unpacks them for each
+    alignment: the same tokens, spans, stems and everything derived from them."""
+    u = vectors.units(text)
+    v = vectors.PackedUnits.pack(u).unpack()
+    assert v.tok == u.tok and all(type(t) is type(s) for t, s in zip(v.tok, u.tok)) and v.text == u.text
+    assert np.array_equal(v.spans, u.spans) and np.array_equal(v.tok_range, u.tok_range)
+    assert v.stems[0] == u.stems[0] and all(np.array_equal(x, y) for x, y in zip(v.stems[1:], u.stems[1:]))
+    assert v.words == u.words and v.stop_share == u.stop_share
+    if u.tok:
+        assert v.tok[0].stem == u.tok[0].stem and v.tok[-1].end == u.tok[-1].end

@@ -41,7 +41,7 @@ from .models import CheckResult, Comparison, Document, Failure, Record, Skip, So
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
-from .vectors import Units, units
+from .vectors import PackedUnits, Units, units
 from .workers import exit_with
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -237,7 +237,7 @@ class Index:
         #: usearch is not safe against a search during a removal or a save, nor our LRU against two threads.
         self._vlock = threading.RLock()
         self._ulock = threading.Lock()
-        self._units: OrderedDict[int, Units] = OrderedDict()
+        self._units: OrderedDict[int, PackedUnits] = OrderedDict()
         self._units_chars = 0
         self._chunk_total: int | None = None
         self._vectors = None
@@ -646,14 +646,14 @@ class Index:
     # --- reading ----------------------------------------------------------------------------------------------
     def _doc_units(self, doc: int, text: str) -> Units:
         with self._ulock:
-            u = self._units.get(doc)
-            if u is not None:
+            packed = self._units.get(doc)
+            if packed is not None:
                 self._units.move_to_end(doc)
-                return u
+                return packed.unpack()
         u = units(text)
         with self._ulock:
             if doc not in self._units:
-                self._units[doc] = u
+                self._units[doc] = PackedUnits.pack(u)
                 self._units_chars += len(text)
             while self._units_chars > UNITS_CACHE_CHARS and len(self._units) > 1:
                 self._units_chars -= len(self._units.popitem(last=False)[1].text)
