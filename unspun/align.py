@@ -217,10 +217,9 @@ class _Pair:
     def __init__(self, ua: Units, ub: Units) -> None:
         self.ua, self.ub = ua, ub
         self.space: PairSpace = pair_space(ua, ub)
-        wa, wb = self.space.weighted(self.space.a), self.space.weighted(self.space.b)
-        self.cos = cosine(wa, wb)
+        self.wa, self.wb = self.space.weighted(self.space.a), self.space.weighted(self.space.b)
+        self.cos = cosine(self.wa, self.wb)
         self.dice = dice(self.space.a, self.space.b)
-        self.wa, self.wb = wa, wb
         self._ab: np.ndarray | None = None
         self._calls = 0
 

@@ -74,29 +74,32 @@ class PackedUnits:
     tok_range: np.ndarray
     bounds: np.ndarray  # (tokens, 2) int64 start, end char offsets
     stem_ids: np.ndarray  # (tokens,) int32 index of each token's stem in ``stem_table``
-    stem_table: str  # the distinct stems, space-separated (a stem is a run of word characters)
+    #: The distinct stems, space-separated (a stem is a run of word characters): those of the units' tokens first,
+    #: in `Units.stems`'s order, so that its table and ids are read off these.
+    stem_table: str
+    unit_vocab: int  # how many of them `Units.stems` has
     stop: np.ndarray  # (tokens,) bool
-    #: `Units.stems`, its table space-separated.
-    unit_stems: tuple[str, np.ndarray, np.ndarray]
 
     @classmethod
     def pack(cls, u: Units) -> PackedUnits:
-        table: dict[str, int] = {}
+        vocab = u.stems[0]
+        table = {w: i for i, w in enumerate(vocab)}
         ids = [table.setdefault(t.stem, len(table)) for t in u.tok]
-        vocab, unit_ids, rows = u.stems
         return cls(u.text, u.spans, u.tok_range, np.array([t[:2] for t in u.tok], dtype=np.int64).reshape(-1, 2),
-                   np.array(ids, dtype=np.int32), " ".join(table), np.array([t.stop for t in u.tok], dtype=bool),
-                   (" ".join(vocab), unit_ids, rows))
+                   np.array(ids, dtype=np.int32), " ".join(table), len(vocab),
+                   np.array([t.stop for t in u.tok], dtype=bool))
 
     def unpack(self) -> Units:
         """The document's `Units` as `units` made them, its stems too (~0.15 ms a news article)."""
-        table = self.stem_table.split(" ")
+        table = self.stem_table.split(" ") if self.stem_table else []
         stems = [table[i] for i in self.stem_ids.tolist()]
         tok = list(map(tuple.__new__, repeat(Token), zip(self.bounds[:, 0].tolist(), self.bounds[:, 1].tolist(),
                                                          stems, self.stop.tolist())))
         u = Units(self.text, self.spans, tok, self.tok_range)
-        vocab, ids, rows = self.unit_stems
-        u.__dict__["stems"] = (vocab.split(" ") if vocab else [], ids, rows)  # (the cached property's slot)
+        lengths = self.tok_range[:, 1] - self.tok_range[:, 0]
+        first = np.repeat(self.tok_range[:, 0] - (np.cumsum(lengths) - lengths), lengths)  # token index - position
+        ids = self.stem_ids[first + np.arange(int(lengths.sum()))].astype(np.int64)
+        u.__dict__["stems"] = (table[: self.unit_vocab], ids, np.repeat(np.arange(len(u)), lengths))  # (its slot)
         return u
 
 
