@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -765,3 +766,17 @@ def test_an_empty_doc_argument_is_refused_not_the_current_folder(tmp_path: Path,
     for args in (["check", "--db", str(tmp_path / "db"), ""], ["compare", "", "a.txt"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and "an empty DOC argument" in result.stderr, result.output
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash for process substitution")
+def test_compare_reads_a_shells_process_substitution(docs, tmp_path: Path) -> None:
+    """`unspun compare <(command) b.txt`: the shell names a pipe, read as the file it stands for."""
+    exe = Path(sys.executable).with_name("unspun")
+    if not exe.exists():
+        pytest.skip(f"{exe} not installed (pip install -e .)")
+    piped = subprocess.run(["bash", "-c", f'"{exe}" compare -f json <(cat "{docs["a"]}") "{docs["edited"]}"'],
+                           capture_output=True, text=True)
+    direct = subprocess.run([exe, "compare", "-f", "json", docs["a"], docs["edited"]], capture_output=True, text=True)
+    assert piped.returncode == 0, piped.stderr
+    got, want = json.loads(piped.stdout), json.loads(direct.stdout)
+    assert got["a"]["path"].startswith("/dev/fd/") and got["passages"] == want["passages"] != []

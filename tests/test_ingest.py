@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,10 +102,44 @@ def test_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
-def test_fifo_is_not_read(tmp_path: Path) -> None:
+def test_a_pipe_is_read_as_a_file(tmp_path: Path) -> None:
+    """What a shell's ``<(command)`` names: read once, to its end, with a file's checks."""
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    assert "not a regular file" in _error(fifo)
+    text = "Caf\u00e9 owners said the rent doubled.\n" * 5000  # more than a pipe's buffer
+    writer = threading.Thread(target=lambda: fifo.write_bytes(text.encode()))
+    writer.start()
+    try:
+        doc = read_document(fifo)
+    finally:
+        writer.join()
+    assert doc.text == text and doc.path == str(fifo) and doc.encoding == "utf-8"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_pipe_longer_than_the_limit_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as f:
+            try:
+                f.write(b"word " * 100)
+            except BrokenPipeError:  # the reader stopped at its limit
+                pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        with pytest.raises(InputError, match="larger than"):
+            read_document(fifo, max_bytes=100)
+    finally:
+        writer.join()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero on this platform")
+def test_a_device_is_not_read() -> None:
+    assert "not a regular file or a pipe" in _error(Path("/dev/zero"))
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

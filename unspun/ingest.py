@@ -71,15 +71,18 @@ def is_page(path: str | Path) -> bool:
 
 
 def read_document(path: str | Path, published: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Read a text file as a `Document` whose ``path`` is ``path`` as given, so reports name what the user typed."""
+    """Read a text file as a `Document` whose ``path`` is ``path`` as given, so reports name what the user typed.
+
+    A pipe is read as a file is, once, up to the size limit: ``unspun compare <(curl -s URL) b.txt`` names one
+    (like ``diff``, opening it waits for its writer). Devices and sockets are refused: ``/dev/zero`` never ends."""
     p = Path(path)
     name = str(path)
     try:
         st = p.stat()
         if stat.S_ISDIR(st.st_mode):
             raise InputError(f"{name}: is a directory, not a text file")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{name}: not a regular file")
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+            raise InputError(f"{name}: not a regular file or a pipe (a device or a socket)")
         _check_size(name, st.st_size, max_bytes)
         with p.open("rb") as f:
             data = f.read(max_bytes + 1)
