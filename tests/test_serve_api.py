@@ -206,6 +206,20 @@ def test_wrong_or_missing_token_is_401(client: TestClient, headers: dict) -> Non
     assert client.get("/v1/documents/x").status_code == 404
 
 
+@pytest.mark.parametrize("raw, content_type", [(b"{bad json", "application/json"), (b"\xff\xfe garbage", "application/json"),
+                                               (b'{"id": "x", "text": "t"}', "text/plain"), (b"[" * 100_000, "application/json")])
+def test_a_write_without_the_token_is_refused_before_its_body_is_read(client: TestClient, readonly_client: TestClient,
+                                                                      raw: bytes, content_type: str) -> None:
+    """FastAPI parses a JSON body before it runs dependencies: a malformed write without the token was answered 422,
+    saying what the route accepts, to a client that may not write at all."""
+    r = client.post("/v1/documents", content=raw, headers={"Content-Type": content_type})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert client.post("/v1/documents", content=raw, headers={"Content-Type": content_type,
+                                                               "Authorization": "Bearer wrong"}).status_code == 401
+    assert client.post("/v1/documents", content=raw, headers={"Content-Type": content_type, **AUTH}).status_code == 422
+    assert readonly_client.post("/v1/documents", content=raw, headers={"Content-Type": content_type}).status_code == 403
+
+
 @pytest.mark.parametrize("token, sent", [("tøken-é", "tøken-é".encode()), ("tok\udcff", b"tok\xff"),
                                          ("à", "à".encode())])
 def test_a_token_that_is_not_ascii_is_matched_as_the_bytes_sent(index: Index, token: str, sent: bytes) -> None:

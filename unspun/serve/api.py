@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from .. import __version__
@@ -93,6 +94,25 @@ def writer(svc: Svc, authorization: Annotated[str | None, Header()] = None) -> S
 Writer = Annotated[Service, Depends(writer)]
 
 
+class _TokenFirst(APIRoute):
+    """A write route: its token is checked before its body is read. FastAPI parses a JSON body before it runs any
+    dependency, so a client without the token sending malformed JSON was told 422 (what the route accepts), not
+    401; `writer` runs again as the handler's dependency, which returns the service."""
+
+    def get_route_handler(self):
+        handle = super().get_route_handler()
+
+        async def token_first(request: Request) -> Response:
+            writer(service(request), request.headers.get("authorization"))
+            return await handle(request)
+
+        return token_first
+
+
+#: The routes that change the store (under ``/v1`` too).
+writes = APIRouter(prefix="/v1", route_class=_TokenFirst)
+
+
 @router.get("/health", response_model=Health)
 @router.head("/health", include_in_schema=False)  # as GET, without the body (uptime checks, `curl -I`)
 def health(svc: Svc) -> Health:
@@ -138,7 +158,7 @@ async def read_upload(request: Request, name: str) -> ReadResponse:
     return ReadResponse(text=doc.text, note=doc.encoding_note)
 
 
-@router.post("/documents", response_model=AddResponse)
+@writes.post("/documents", response_model=AddResponse)
 def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddResponse:
     """Add documents, or replace those with the same id; one object or a list."""
     items = body if isinstance(body, list) else [body]
@@ -173,7 +193,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     return DocumentOut.of(rec)
 
 
-@router.delete("/documents/{doc_id:docid}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
+@writes.delete("/documents/{doc_id:docid}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)])
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
         deleted = svc.index.delete(doc_id, wait=False)

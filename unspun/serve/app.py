@@ -83,6 +83,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
                   lifespan=lifespan)
     app.state.service = api.Service(index=index, write_token=write_token or None)
     app.include_router(api.router)
+    app.include_router(api.writes)
     pages.mount(app)
     app.add_middleware(BodyLimit, max_body=max_body)
 
