@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -711,3 +712,27 @@ def test_a_write_of_many_documents_is_stored_whole_or_not_at_all(tmp_path: Path,
         r = c.post("/v1/documents", json=[{**d, "id": f"more/{i}"} for i, d in enumerate(docs)], headers=AUTH)
         assert r.status_code == 503
         assert c.get("/v1/health").json()["documents"] == before + 100
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_store_deleted_or_replaced_on_disk_is_refused_not_served(store: Path, how: str) -> None:
+    """The server held the old database file open: it answered from it, and its writes went into a deleted file."""
+    ix = Index(store, semantic=False)
+    try:
+        with TestClient(create_app(ix, write_token=TOKEN)) as c:
+            assert c.get("/v1/health").status_code == 200
+            shutil.move(store, store.with_name("old"))
+            if how == "replaced":
+                with Index(store, semantic=False) as fresh:
+                    fresh.add([Record(id="new", text=COPY)])
+            for r in (c.get("/v1/health"), c.post("/v1/check", json={"text": COPY}),
+                      c.post("/v1/documents", json={"id": "x", "text": COPY}, headers=AUTH),
+                      c.delete("/v1/documents/news/ferry", headers=AUTH), c.get("/v1/documents/news/ferry")):
+                assert r.status_code == 503, r.text
+                assert "restart `unspun serve`" in r.json()["detail"]
+            assert c.get("/").status_code == 200  # the page itself is no store's
+    finally:
+        ix.close()
+    if how == "replaced":
+        with Index(store, readonly=True) as fresh:
+            assert list(fresh.ids()) == ["new"]  # nothing the refused writes sent went anywhere
