@@ -912,6 +912,53 @@ def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> Non
         assert ix.check(Document((corpus / "doc00042.txt").read_text())).sources[0].id == "doc00042.txt"
 
 
+def test_index_stops_on_a_double_ctrl_c_with_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C twice, as an impatient user does, at a terminal (the whole process group gets each): `index` says
+    what the store holds and exits 130, its workers gone. It hung at exit 9 times in 12: the second interrupt cut the
+    pool's orderly shutdown short, and its manager waited for workers that never got the word."""
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, 1500)
+
+    def own_group() -> None:  # a terminal's foreground job: Ctrl-C is the default, whatever the test runner set
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setpgrp()
+
+    for round in range(3):
+        db = tmp_path / f"db{round}"
+        proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--jobs", "2", str(corpus)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=own_group)
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            try:
+                con = sqlite3.connect(f"file:{db / 'unspun.sqlite'}?mode=ro", uri=True, timeout=1)
+                committed = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                continue
+            if committed >= 64 * (round + 1):
+                break
+        assert proc.poll() is None, "index finished before it could be interrupted: make the corpus larger"
+        workers = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.05 * (round + 1))
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail(f"round {round}: index hung after Ctrl-C twice")
+        assert proc.returncode == 130, err
+        assert "unspun: error: interrupted:" in err and "Traceback" not in err, err
+        assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+        with Index(db, create=False, readonly=True) as ix:
+            assert len(ix) >= 64
+
+
 def test_cli_index_reports_failures_and_check_json(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     corpus.mkdir()
@@ -1086,3 +1133,37 @@ def test_the_units_kept_for_later_checks_stay_within_their_budget(store: Index, 
         assert store._units_chars == sum(len(u.text) for u in store._units.values())
         assert store._units_chars <= len(TRAM) + len(HARBOUR) or len(store._units) == 1
     assert store._units  # the latest are kept
+
+
+def test_ctrl_c_inside_usearch_is_an_interrupt_not_its_runtime_error(tmp_path: Path, monkeypatch) -> None:
+    """usearch polls for signals while it adds or searches many vectors and reports Ctrl-C as a RuntimeError
+    ("Operation has been terminated"): `index` printed it with a traceback (exit 1) instead of its one line (130)."""
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add([Record(id="tram", text=TRAM)])
+
+        class Interrupted:
+            def __init__(self, real, message: str) -> None:
+                self.real, self.message = real, message
+
+            def __getattr__(self, name):
+                return getattr(self.real, name)
+
+            def __len__(self) -> int:
+                return len(self.real)
+
+            def add(self, *args, **kwargs):
+                raise RuntimeError(self.message)
+
+            def search(self, *args, **kwargs):
+                raise RuntimeError(self.message)
+
+        real = ix._vectors
+        monkeypatch.setattr(ix, "_vectors", Interrupted(real, index.USEARCH_INTERRUPTED))
+        with pytest.raises(KeyboardInterrupt):
+            ix.add([Record(id="harbour", text=HARBOUR)])
+        with pytest.raises(KeyboardInterrupt):
+            ix.check(TRAM)
+        monkeypatch.setattr(ix, "_vectors", Interrupted(real, "some other fault"))
+        with pytest.raises(RuntimeError, match="some other fault"):
+            ix.check(TRAM)
+        monkeypatch.setattr(ix, "_vectors", real)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -286,6 +287,7 @@ def index_command(
                             status=lambda msg: bar.update(task, description=msg or "indexing"))
             total = len(ix)
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this line short
         try:
             with Index(db, create=False, readonly=True) as ix:
                 held = f"{db} holds {len(ix)} documents, every batch committed before the interrupt"

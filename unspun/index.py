@@ -18,6 +18,7 @@ import fcntl
 import logging
 import mmap
 import os
+import signal
 import threading
 import time
 from array import array
@@ -120,6 +121,25 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
     exit_with(writer)
 
 
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool of workers whose work is no longer wanted (Ctrl-C, an error), at once: its workers are killed,
+    not asked to finish. A second Ctrl-C during the pool's own orderly shutdown left its manager thread waiting
+    for workers that never got the word, and the process hung at exit (9 of 12 double Ctrl-Cs); further Ctrl-Cs
+    wait until the workers are gone (milliseconds). The workers only cut and embed: nothing of the store is lost."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.join()
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
     """Chunks of a few texts and, for a store with the semantic channel, their vectors: in the worker processes,
     so that the model (most of the time of indexing with that channel) runs on every core, not in the writer."""
@@ -206,6 +226,23 @@ class _Beside(threading.Thread):
             e, self._error = self._error, None  # (no cycle through the traceback's frames)
             raise e
         return self._out
+
+
+#: What usearch raises instead of KeyboardInterrupt when Ctrl-C arrives during one of its calls (it polls for
+#: signals while adding and searching many vectors, and reports the one it found as this).
+USEARCH_INTERRUPTED = "Operation has been terminated"
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """A usearch call that Ctrl-C stops as it stops Python code: `index` then says what the store holds (exit 130),
+    where it printed usearch's RuntimeError with a traceback."""
+    try:
+        yield
+    except RuntimeError as e:
+        if USEARCH_INTERRUPTED in str(e):
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _score(c: Comparison) -> float:
@@ -450,7 +487,8 @@ class Index:
             for k in keys:
                 if self._vectors.contains(k):
                     self._vectors.remove(k)
-            self._vectors.add(np.asarray(keys, dtype=np.uint64), vecs)
+            with _interruptible():
+                self._vectors.add(np.asarray(keys, dtype=np.uint64), vecs)
             self._unsaved.extend(keys)
         if len(self._unsaved) >= self.save_every:
             self._save_vectors()
@@ -543,9 +581,12 @@ class Index:
                 self._write_batch(ready, report, written, status, wait)
             if pending:
                 self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
-        finally:
+        except BaseException:
             if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                _stop(pool)
+            raise
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         return report
 
     def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport
@@ -687,7 +728,8 @@ class Index:
         hit_chunks = set(pairs.chunk.tolist())
         if vecs is not None:
             with self._vlock:
-                m = self._vectors.search(vecs, p.semantic_k)
+                with _interruptible():
+                    m = self._vectors.search(vecs, p.semantic_k)
             keys_sem = np.asarray(m.keys).reshape(len(qchunks), -1)
             dist_sem = np.asarray(m.distances).reshape(len(qchunks), -1)
             hit_chunks |= {int(k) for k in keys_sem.ravel().tolist()}
