@@ -667,6 +667,24 @@ def test_exclude_self_checks_an_indexed_folder_against_its_store(tmp_path: Path)
     assert sources(str(folder / "original.txt"), "--exclude-self") == {"original.txt": ["sub/copy.txt"]}
 
 
+def test_exclude_self_says_so_when_it_names_no_stored_document(tmp_path: Path) -> None:
+    """`check corpus/sub --exclude-self` of a store indexed from `corpus` names "copy.txt", stored as "sub/copy.txt":
+    nothing was left out and each document was its own first source, without a word."""
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (folder / "sub" / "copy.txt").write_text(EDITED, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    wrong = runner.invoke(app, ["check", "--db", db, str(folder / "sub"), "--exclude-self", "-f", "json"])
+    assert wrong.exit_code == 0, wrong.output
+    assert "--exclude-self: no DOC has a stored document of its own id" in wrong.stderr
+    assert "'copy.txt'" in wrong.stderr and "folder given to `index`" in wrong.stderr
+    (folder / "new.txt").write_text(BEES, encoding="utf-8")  # a new document beside stored ones: no mistake
+    right = runner.invoke(app, ["check", "--db", db, str(folder), "--exclude-self", "-f", "json"])
+    assert right.exit_code == 0 and "--exclude-self" not in right.stderr, right.output
+
+
 def test_an_unwritable_out_is_refused_before_checking(tmp_path: Path, monkeypatch) -> None:
     """--out was tried only after every DOC was checked: the work of a folder was lost to a typo in the path."""
     from unspun.index import Index

@@ -381,6 +381,19 @@ def _read_checked(files: list[tuple[Path | str | Failure, list[str]]], exclude: 
     return documents, unread
 
 
+def _no_selves(ix: Index, files: list[tuple[Path | str | Failure, list[str]]], db: Path) -> None:
+    """Warn when `--exclude-self` leaves nothing out: the ids it names are paths inside the folders given to `check`,
+    and a folder above or below the one given to `index` (``check bbc/tech`` of a store indexed from ``bbc``) names
+    none that is stored, so every document was its own first source, without a word. Some documents not stored
+    (new ones checked beside old ones) are no mistake."""
+    named = [(f, own) for f, own in files if isinstance(f, Path) and own]
+    if named and not any(ix.store.doc_key(i) is not None for _, own in named for i in own):
+        f, own = named[0]
+        _say("warning", f"--exclude-self: no DOC has a stored document of its own id in {db} (e.g. {f} would be "
+                        f"{own[0]!r}); ids are paths inside the folder given to `index` (or file names): give "
+                        "`check` that same folder")
+
+
 def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int, console: Console
                ) -> list[CheckResult]:
     """Each document checked in turn, each with the stored ids it leaves out; several show their progress on stderr
@@ -433,7 +446,10 @@ def check_command(
         for i in exclude:
             if ix.store.doc_key(i) is None:
                 _say("warning", f"--exclude {i!r}: no document with this id in {db}")
-        documents, unread = _read_checked(_checked_files(given), exclude, exclude_self)
+        files = _checked_files(given)
+        if exclude_self:
+            _no_selves(ix, files, db)
+        documents, unread = _read_checked(files, exclude, exclude_self)
         if not documents:
             raise typer.Exit(2)
         results = _check_all(ix, documents, top, Console(stderr=True))
