@@ -515,3 +515,22 @@ def test_direction_evidence_in_a_circle_is_not_called_none() -> None:
     assert "no direction evidence" not in c.why and "in a circle" in c.why
     (plain,) = build([link("a", "b", None), link("b", "c", None)], ClusterParams())  # type: ignore[arg-type]
     assert plain.why.startswith("no dates and no direction evidence: a guess")
+
+
+def test_the_format_follows_the_out_suffix_unless_given(store, tmp_path):
+    """`--out map.parquet` without --format wrote JSON lines into map.parquet, which Parquet readers refuse."""
+    from typer.testing import CliRunner
+
+    from unspun.cli import app
+
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "map.parquet")])
+    assert run.exit_code == 0, run.output
+    assert pq.read_table(tmp_path / "map.links.parquet").num_rows > 0 and not (tmp_path / "map.parquet").exists()
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "map.CSV")])
+    assert run.exit_code == 0 and (tmp_path / "map.links.csv").is_file(), run.output
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "map.jsonl"),
+                                   "--format", "parquet"])
+    assert run.exit_code == 2 and "names jsonl but --format is parquet" in run.stderr
+    assert not list(tmp_path.glob("map.jsonl*"))
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "links.out")])
+    assert run.exit_code == 0 and (tmp_path / "links.out").read_text().startswith('{"type"'), run.output

@@ -505,7 +505,9 @@ class Engine(StrEnum):
 def clusters_command(
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (written atomically).", show_default=False)],
-    fmt: Annotated[ClusterFormat, typer.Option("--format", "-f", help="Output format.")] = ClusterFormat.jsonl,
+    fmt: Annotated[ClusterFormat | None, typer.Option(
+        "--format", "-f", help="Output format (default: the one --out's suffix names, else jsonl).",
+        show_default=False)] = None,
     engine: Annotated[Engine, typer.Option(help="Where to compute: this process or PySpark.")] = Engine.local,
     master: Annotated[str | None, typer.Option(help="Spark master URL (default local[*]).")] = None,
     summary: Annotated[bool, typer.Option("--summary", help="Print the largest clusters.")] = False,
@@ -518,8 +520,22 @@ def clusters_command(
     from .clusters import run
 
     if master is not None and engine is not Engine.spark:
-        _say("warning", f"--master {master} is for --engine spark; the local engine runs here, in this process")
-    run(db, out, fmt.value, engine.value, master, summary, html, input)
+        _say("warning", f"--master {master} is for --engine spark; the local engine ignores it (it runs on this "
+                        "machine)")
+    run(db, out, _cluster_format(out, fmt).value, engine.value, master, summary, html, input)
+
+
+def _cluster_format(out: Path, fmt: ClusterFormat | None) -> ClusterFormat:
+    """The format ``--out``'s suffix names unless ``--format`` says one, which must not contradict it: `--out
+    map.parquet` wrote JSON lines into map.parquet, which Parquet readers refuse."""
+    named = {".jsonl": ClusterFormat.jsonl, ".parquet": ClusterFormat.parquet, ".csv": ClusterFormat.csv}.get(
+        out.suffix.lower())
+    if fmt is None:
+        return named or ClusterFormat.jsonl
+    if named is not None and named is not fmt:
+        raise UnspunError(f"--out {out} names {named.value} but --format is {fmt.value}: give --out a .{fmt.value} "
+                          "name, or leave --format out")
+    return fmt
 
 
 if __name__ == "__main__":  # `python -m unspun.cli ...` runs the command, as the `unspun` script does

@@ -26,7 +26,7 @@ PAIRS_PER_CLUSTER = 50
 
 
 def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: int = 10) -> str:
-    lines = [f"{docs} documents, {links} links, {len(clusters)} clusters, {boiler} boilerplate passages"]
+    lines = [f"{docs} documents, {links} links, {len(clusters)} clusters, {boiler} boilerplate sentences"]
     for c in clusters[:show]:
         lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
         for cp in c.copies[:10]:
@@ -63,7 +63,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
     folder.mkdir(parents=True, exist_ok=True)
     written: set[str] = set()
     body = [f"<h1>unspun clusters</h1><p>{docs} documents, {len(links)} links, {len(clusters)} clusters, "
-            f"{len(boiler)} boilerplate passages</p>"]
+            f"{len(boiler)} boilerplate sentences</p>"]
     for c in clusters[:SHOW]:
         orig_pub = next((l.published_a if l.a == c.original else l.published_b
                          for l in (links[k] for k in c.links) if c.original in l.key), None)
