@@ -798,3 +798,16 @@ def test_compare_reads_a_shells_process_substitution(docs, tmp_path: Path) -> No
     assert piped.returncode == 0, piped.stderr
     got, want = json.loads(piped.stdout), json.loads(direct.stdout)
     assert got["a"]["path"].startswith("/dev/fd/") and got["passages"] == want["passages"] != []
+
+
+def test_index_of_inputs_that_do_not_exist_makes_no_store(tmp_path: Path) -> None:
+    """A mistyped path made an empty store, its channels fixed by that first run, and `check` then said it holds no
+    documents; a missing input beside real ones is a failure of the run, as before."""
+    db = tmp_path / "db"
+    result = runner.invoke(app, ["index", "--db", str(db), "--no-semantic", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "nope: no such file or directory; nothing indexed" in result.stderr
+    assert not db.exists()
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["index", "--db", str(db), "--no-semantic", str(tmp_path / "nope"),
+                                 str(tmp_path / "a.txt")])
+    assert result.exit_code == 0 and "indexed 1" in result.stderr and "failed 1" in result.stderr, result.output
