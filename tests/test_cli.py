@@ -811,3 +811,19 @@ def test_index_of_inputs_that_do_not_exist_makes_no_store(tmp_path: Path) -> Non
     result = runner.invoke(app, ["index", "--db", str(db), "--no-semantic", str(tmp_path / "nope"),
                                  str(tmp_path / "a.txt")])
     assert result.exit_code == 0 and "indexed 1" in result.stderr and "failed 1" in result.stderr, result.output
+
+
+def test_index_without_inputs_says_what_it_embedded_again(tmp_path: Path) -> None:
+    """`index --db DB` alone embeds the passages a lost vector file left without vectors, and said only "indexed 0"."""
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(BEES, encoding="utf-8")
+    db = tmp_path / "db"
+    assert runner.invoke(app, ["index", "--db", str(db), str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+                         ).exit_code == 0
+    (db / "vectors.usearch").unlink()
+    result = runner.invoke(app, ["index", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    said = re.search(r"embedded again (\d+) passages? that had no vector", result.stderr)
+    assert said and int(said.group(1)) >= 2, result.stderr
+    again = runner.invoke(app, ["index", "--db", str(db)])
+    assert again.exit_code == 0 and "embedded again" not in again.stderr

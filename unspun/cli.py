@@ -303,6 +303,9 @@ def index_command(
     console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {report.skipped_count}, "
                   f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
                   soft_wrap=True)
+    if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"
+        console.print(f"embedded again {ix.reembedded} passage{'' if ix.reembedded == 1 else 's'} that had no vector "
+                      "(a run killed before it saved them, or a lost or damaged vector file)", soft_wrap=True)
     if report.repeated:
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "

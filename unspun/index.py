@@ -292,6 +292,8 @@ class Index:
         self._release: threading.Timer | None = None
         #: Whether the vectors as read were compared with what SQLite marks saved (`_reconcile`).
         self._reconciled = False
+        #: Passages this index embedded again because they had no vector (a killed writer, a lost or damaged file).
+        self.reembedded = 0
         if self.semantic:
             try:
                 self._vectors = self._open_vectors()
@@ -521,6 +523,7 @@ class Index:
             docs = {doc: self.store.text_of(doc) for doc in {r[1] for r in rows}}
             self._add_vectors([key for key, *_ in rows], [docs[doc][s:e] for _, doc, s, e in rows])
             self._save_vectors()
+            self.reembedded += len(rows)
 
     # --- writing ----------------------------------------------------------------------------------------------
     def add(self, records: Iterable[Record | Failure], *, progress: Callable[[Record | Failure], None] | None = None,
