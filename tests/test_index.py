@@ -1054,7 +1054,8 @@ def test_cli_a_store_damaged_after_opening_is_one_line(tmp_path: Path) -> None:
     for cmd in (["check", "--db", str(db), str(q)], ["index", "--db", str(db), "--no-semantic", str(q)]):
         run = subprocess.run([UNSPUN, *cmd], capture_output=True, text=True)
         assert run.returncode == 2, run.stderr
-        assert run.stderr.splitlines()[-1].startswith("unspun: error: store: ") and "Traceback" not in run.stderr
+        assert run.stderr.splitlines()[-1].startswith(f"unspun: error: {db}: ") and "Traceback" not in run.stderr
+        assert "database disk image is malformed" in run.stderr
 
 
 def test_cli_store_paths_with_uri_characters(tmp_path: Path) -> None:

@@ -317,8 +317,8 @@ def test_a_store_damaged_while_served_is_said_as_check_says_it(client: TestClien
     monkeypatch.setattr(index.store, "postings", damaged)
     r = client.post("/v1/check", json={"text": COPY})
     assert r.status_code == 500
-    assert r.json()["detail"] == ("store: database disk image is malformed; the store file is damaged: index the "
-                                  "documents again into a new store")
+    assert r.json()["detail"] == (f"{index.path}: database disk image is malformed; the store file is damaged: "
+                                  "index the documents again into a new store")
 
     def bug(*args, **kwargs):
         raise sqlite3.OperationalError("no such column: x")

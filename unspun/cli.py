@@ -81,7 +81,7 @@ def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -
         except sqlite3.DatabaseError as e:  # a store that opened but fails later: damaged pages, a full disk
             if not store_fault(e):
                 raise
-            _say("error", store_fault_message(e))
+            _say("error", store_fault_message(e, kwargs.get("db")))  # type: ignore[arg-type]
             raise typer.Exit(2) from None
 
     return run

@@ -166,10 +166,11 @@ def store_fault(e: sqlite3.DatabaseError) -> bool:
         ("no such ", "near ", "table ", "wrong number"))
 
 
-def store_fault_message(e: sqlite3.DatabaseError) -> str:
-    """What to tell of a store fault (`store_fault`), with what to do about a damaged file."""
+def store_fault_message(e: sqlite3.DatabaseError, store: Path | None = None) -> str:
+    """What to tell of a store fault (`store_fault`), with what to do about a damaged file; named by the store's
+    path where the caller knows it (SQLite's error does not say which file)."""
     hint = "; the store file is damaged: index the documents again into a new store" if "malformed" in str(e) else ""
-    return f"store: {e}{hint}"
+    return f"{store if store is not None else 'store'}: {e}{hint}"
 
 
 class StoreError(UnspunError):

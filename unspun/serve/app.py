@@ -127,7 +127,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
         log.exception("%s %s failed", request.method, request.url.path)
         if not store_fault(exc):
             return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
-        return JSONResponse({"detail": store_fault_message(exc)}, status_code=500)
+        return JSONResponse({"detail": store_fault_message(exc, index.path)}, status_code=500)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
