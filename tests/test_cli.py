@@ -827,3 +827,15 @@ def test_index_without_inputs_says_what_it_embedded_again(tmp_path: Path) -> Non
     assert said and int(said.group(1)) >= 2, result.stderr
     again = runner.invoke(app, ["index", "--db", str(db)])
     assert again.exit_code == 0 and "embedded again" not in again.stderr
+
+
+def test_compare_warns_of_a_records_file_compared_as_one_text(tmp_path: Path) -> None:
+    """`check` warned that a JSONL or CSV file is one text to it; `compare` compared it without a word."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,text\nx," + EDITED.replace("\n", " ") + "\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(tmp_path / "a.txt"), str(rows), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {rows}: compared as one plain text; its records are documents to `index`" in result.stderr
+    plain = runner.invoke(app, ["compare", str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "-f", "json"])
+    assert "warning" not in plain.stderr

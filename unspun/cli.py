@@ -118,7 +118,9 @@ def compare_command(
         raise UnspunError("A and B are both standard input (-): give one of them as a file")
     _writable(out, [a, b])
     doc_a, doc_b = _read(_doc(a)), _read(_doc(b))
-    for doc in (doc_a, doc_b):
+    for given, doc in ((a, doc_a), (b, doc_b)):
+        if given != STDIN and Path(given).suffix.lower() in RECORD_SUFFIXES:
+            _say("warning", f"{given}: compared as one plain text; its records are documents to `index`")
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
     result = compare(doc_a, doc_b)
