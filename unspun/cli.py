@@ -272,7 +272,8 @@ def index_command(
     if not inputs and not (db / DB_FILE).is_file():  # the store's own message told to run the command just run
         raise UnspunError(f"{db}: no unspun store here to bring up to date; give the files or folders to index "
                           f"(unspun index --db {db} FILE_OR_FOLDER...)")
-    if inputs and not any(os.path.lexists(i) for i in inputs):  # a typo: no store is made (with its channels fixed)
+    if inputs and not (db / DB_FILE).is_file() and not any(os.path.lexists(i) for i in inputs):
+        # A typo: no store is made (with its channels fixed by this run). Into a store, it fails as any input does.
         others = "" if len(inputs) == 1 else " (nor any other input)"
         raise UnspunError(f"{inputs[0]}: no such file or directory{others}; nothing indexed")
     use_all_cores()

@@ -136,7 +136,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         for p in procs:
             p.join()
     finally:
-        if main:
+        if main and previous is not None:  # (None: a handler set outside Python, which cannot be put back from here)
             signal.signal(signal.SIGINT, previous)
 
 
