@@ -48,3 +48,49 @@ def test_a_worker_exits_when_its_parent_is_killed(mode: str, method: str) -> Non
             os.kill(worker, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _nap(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_an_abandoned_pool_cancels_its_work_and_its_workers_end() -> None:
+    """Ctrl-C or an error inside the pool: the work not begun is cancelled, the workers finish what they hold or
+    are killed after the grace, and the exception goes on; meanwhile a Ctrl-C waits (it cut the orderly shutdown
+    short, and the process hung at exit)."""
+    from unspun import workers
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="abandoned"):
+        with workers.pool(2, workers.exit_with, (os.getpid(),)) as pool:
+            pids = {pool.submit(_nap, 0).result() for _ in range(4)}
+            futures = [pool.submit(_nap, 0.5) for _ in range(40)]  # 20 s of work in all
+            time.sleep(0.2)
+            raise RuntimeError("abandoned")
+    assert time.monotonic() - started < workers.GRACE_SECONDS
+    assert all(_gone(pid, 2) for pid in pids)
+    assert sum(f.cancelled() for f in futures) >= 30
+
+
+def test_workers_leave_ctrl_c_to_their_owner() -> None:
+    """A terminal sends Ctrl-C to the whole process group; the owner decides what becomes of the work."""
+    from unspun import workers
+
+    with workers.pool(1, workers.exit_with, (os.getpid(),)) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_worker_that_outlasts_the_grace_is_killed(monkeypatch) -> None:
+    from unspun import workers
+
+    monkeypatch.setattr(workers, "GRACE_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with workers.pool(1, workers.exit_with, (os.getpid(),)) as pool:
+            pid = pool.submit(os.getpid).result()
+            pool.submit(_nap, 60)
+            time.sleep(0.2)
+            raise KeyboardInterrupt
+    assert _gone(pid, 2) and time.monotonic() - started < 10

@@ -18,14 +18,13 @@ import fcntl
 import logging
 import mmap
 import os
-import signal
 import threading
 import time
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -43,7 +42,7 @@ from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexic
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
 from .vectors import PackedUnits, Units, units
-from .workers import exit_with
+from .workers import exit_with, pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
 
@@ -119,25 +118,6 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
         except OSError:
             pass  # not inherited (a spawned worker)
     exit_with(writer)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool of workers whose work is no longer wanted (Ctrl-C, an error), at once: its workers are killed,
-    not asked to finish. A second Ctrl-C during the pool's own orderly shutdown left its manager thread waiting
-    for workers that never got the word, and the process hung at exit (9 of 12 double Ctrl-Cs); further Ctrl-Cs
-    wait until the workers are gone (milliseconds). The workers only cut and embed: nothing of the store is lost."""
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            p.kill()
-        for p in procs:
-            p.join()
-    finally:
-        if main and previous is not None:  # (None: a handler set outside Python, which cannot be put back from here)
-            signal.signal(signal.SIGINT, previous)
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
@@ -550,10 +530,8 @@ class Index:
         # and another writer may have put a different document there since): 8 bytes a document.
         written = array("Q")
         lock = (self._writer, self.path / VECTORS_LOCK) if self._writer is not None else None
-        pool = None
-        if jobs > 1:
-            pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(jobs, os.getpid(), lock))
-        try:
+        workers = worker_pool(jobs, _start_worker, (jobs, os.getpid(), lock)) if jobs > 1 else nullcontext()
+        with workers as pool:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
             for r in records:
@@ -584,12 +562,6 @@ class Index:
                 self._write_batch(ready, report, written, status, wait)
             if pending:
                 self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
-        except BaseException:
-            if pool is not None:
-                _stop(pool)
-            raise
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
         return report
 
     def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from ..errors import UnspunError
-from ..workers import exit_with
+from ..workers import exit_with, pool
 from . import boilerplate
 from .links import Link, doc_links, merge, open_index
 from .params import ClusterParams
@@ -66,8 +65,8 @@ def _map(db: str, p: ClusterParams, fn: Callable, args: list, tick: Callable[[in
             yield fn(a)
             tick(n)
         return
-    with ProcessPoolExecutor(jobs(), initializer=_init_worker, initargs=(db, p, os.getpid())) as pool:
-        for out, n in zip(pool.map(fn, args), sizes):
+    with pool(jobs(), _init_worker, (db, p, os.getpid())) as workers:
+        for out, n in zip(workers.map(fn, args), sizes):
             yield out
             tick(n)
 
