@@ -57,10 +57,10 @@ def pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> I
     executor = ProcessPoolExecutor(jobs, initializer=initializer, initargs=initargs)
     try:
         yield executor
+        executor.shutdown(cancel_futures=True)  # (a Ctrl-C during it stops the pool as one during the work does)
     except BaseException:
         _stop(executor)
         raise
-    executor.shutdown(cancel_futures=True)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
