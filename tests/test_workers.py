@@ -63,7 +63,7 @@ def test_an_abandoned_pool_cancels_its_work_and_its_workers_end() -> None:
 
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="abandoned"):
-        with workers.pool(2, workers.exit_with, (os.getpid(),)) as pool:
+        with workers.pool(2) as pool:
             pids = {pool.submit(_nap, 0).result() for _ in range(4)}
             futures = [pool.submit(_nap, 0.5) for _ in range(40)]  # 20 s of work in all
             time.sleep(0.2)
@@ -78,7 +78,7 @@ def test_workers_leave_ctrl_c_to_their_owner() -> None:
     from unspun import workers
 
     mine = signal.getsignal(signal.SIGINT)  # (Python's, or what an earlier test's library installed)
-    with workers.pool(1, workers.exit_with, (os.getpid(),)) as pool:
+    with workers.pool(1) as pool:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
     assert signal.getsignal(signal.SIGINT) is mine and mine != signal.SIG_IGN
 
@@ -89,7 +89,7 @@ def test_a_worker_that_outlasts_the_grace_is_killed(monkeypatch) -> None:
     monkeypatch.setattr(workers, "GRACE_SECONDS", 0.5)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        with workers.pool(1, workers.exit_with, (os.getpid(),)) as pool:
+        with workers.pool(1) as pool:
             pid = pool.submit(os.getpid).result()
             pool.submit(_nap, 60)
             time.sleep(0.2)

@@ -42,7 +42,7 @@ from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexic
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
 from .vectors import PackedUnits, Units, units
-from .workers import exit_with, pool as worker_pool
+from .workers import pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
 
@@ -105,10 +105,10 @@ def _share_cores(jobs: int) -> None:
     set_threads(max(1, int(os.environ.get("UNSPUN_THREADS") or cores()) // jobs))
 
 
-def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) -> None:
-    """Set up an index worker: its share of the cores, and an exit when the writer (process ``writer``) is gone
-    (`workers.exit_with`). ``lock``: the writer lock's descriptor and file, which a forked worker shares with the
-    writer: it is closed here, or the lock would outlive a killed writer with its workers."""
+def _start_worker(jobs: int, lock: tuple[int, Path] | None = None) -> None:
+    """Set up an index worker: its share of the cores. ``lock``: the writer lock's descriptor and file, which a
+    forked worker shares with the writer: it is closed here, or the lock would outlive a killed writer with its
+    workers."""
     _share_cores(jobs)
     if lock is not None:
         fd, path = lock
@@ -117,7 +117,6 @@ def _start_worker(jobs: int, writer: int, lock: tuple[int, Path] | None = None) 
                 os.close(fd)
         except OSError:
             pass  # not inherited (a spawned worker)
-    exit_with(writer)
 
 
 def _prepare_part(texts: list[str], embed: bool) -> list[Prepared]:
@@ -530,7 +529,7 @@ class Index:
         # and another writer may have put a different document there since): 8 bytes a document.
         written = array("Q")
         lock = (self._writer, self.path / VECTORS_LOCK) if self._writer is not None else None
-        workers = worker_pool(jobs, _start_worker, (jobs, os.getpid(), lock)) if jobs > 1 else nullcontext()
+        workers = worker_pool(jobs, _start_worker, (jobs, lock)) if jobs > 1 else nullcontext()
         with workers as pool:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written

@@ -46,15 +46,22 @@ def exit_with(owner: int) -> None:
 GRACE_SECONDS = 5.0
 
 
+def _start(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    exit_with(owner)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 @contextmanager
-def pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> Iterator[ProcessPoolExecutor]:
-    """A process pool (``initializer`` must call `exit_with`), shut down in order when the work is done, and
-    stopped when it is abandoned (Ctrl-C, an error, a consumer that stops early): the work not begun is cancelled,
-    the workers finish what they hold (``GRACE_SECONDS`` at most, else they are killed), and meanwhile Ctrl-C waits.
-    A second Ctrl-C during the executor's orderly shutdown left its manager thread waiting for workers that never
-    got the word: `index`, `eval pan` and `clusters` hung at exit (9 of 12 double Ctrl-Cs of `index`, 2-3 of 4 of
-    the others)."""
-    executor = ProcessPoolExecutor(jobs, initializer=initializer, initargs=initargs)
+def pool(jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+         ) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers start with `exit_with` (this process their owner), then ``initializer``; shut
+    down in order when the work is done, and stopped when it is abandoned (Ctrl-C, an error, a consumer that stops
+    early): the work not begun is cancelled, the workers finish what they hold (``GRACE_SECONDS`` at most, else
+    they are killed), and meanwhile Ctrl-C waits. A second Ctrl-C during the executor's orderly shutdown left its
+    manager thread waiting for workers that never got the word: `index`, `eval pan` and `clusters` hung at exit
+    (9 of 12 double Ctrl-Cs of `index`, 3 of 4 of `eval pan`, 1 of 4 of `clusters`)."""
+    executor = ProcessPoolExecutor(jobs, initializer=_start, initargs=(os.getpid(), initializer, initargs))
     try:
         yield executor
         executor.shutdown(cancel_futures=True)  # (a Ctrl-C during it stops the pool as one during the work does)

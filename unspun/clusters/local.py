@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from ..errors import UnspunError
-from ..workers import exit_with, pool
+from ..workers import pool
 from . import boilerplate
 from .links import Link, doc_links, merge, open_index
 from .params import ClusterParams
@@ -38,11 +38,6 @@ def _init(db: str, p: ClusterParams) -> None:
     _IX, _P = open_index(db, p), p
 
 
-def _init_worker(db: str, p: ClusterParams, parent: int) -> None:
-    exit_with(parent)
-    _init(db, p)
-
-
 def _hash_batch(ids: list[str]) -> list[np.ndarray]:
     return [boilerplate.hashes(_IX.get(i).text, _P) for i in ids]
 
@@ -65,7 +60,7 @@ def _map(db: str, p: ClusterParams, fn: Callable, args: list, tick: Callable[[in
             yield fn(a)
             tick(n)
         return
-    with pool(jobs(), _init_worker, (db, p, os.getpid())) as workers:
+    with pool(jobs(), _init, (db, p)) as workers:
         for out, n in zip(workers.map(fn, args), sizes):
             yield out
             tick(n)

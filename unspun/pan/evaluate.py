@@ -18,7 +18,7 @@ from ..compare import compare
 from ..errors import InputError, writing
 from ..models import Document
 from ..report.text import stdout, stdout_errors
-from ..workers import exit_with, pool as worker_pool
+from ..workers import pool as worker_pool
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
 
@@ -194,7 +194,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     with _progress(console) as bar:
         job = bar.add_task("aligning pairs", total=sum(map(len, groups.values())))
         args = [(str(corpus), g, str(out)) for g in groups.values()]
-        with (worker_pool(jobs, exit_with, (os.getpid(),)) if jobs > 1 else nullcontext()) as pool:
+        with (worker_pool(jobs) if jobs > 1 else nullcontext()) as pool:
             for done in (pool.map(_align_group, args) if pool else map(_align_group, args)):
                 for pair, found in done:
                     dets[pair] = found
