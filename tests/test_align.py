@@ -276,6 +276,68 @@ def test_a_text_in_another_language_on_the_same_topic_is_no_translation():
     assert align(PARA_ES, HARBOUR_NEWS + OTHER).passages == []
 
 
+#: PARA translated into Chinese, and three pieces of Chinese news, all written for these tests.
+PARA_ZH = (
+    "港务局在经过两年的公开听证之后，于周二批准修建一道新的防波堤。"
+    "渔民们此前表示，旧的堤坝在冬季风暴期间已经无法保护他们的船只。"
+    "工程师预计施工将持续十八个月，耗资约四千万欧元。"
+    "地区政府将承担一半费用，其余部分来自一项支持沿海城镇的欧洲基金。"
+    "工程计划在明年春天石料招标结束后开工。"
+)
+METRO_ZH = (
+    "北京市政府周二宣布，将在未来五年内投资一千亿元用于改善城市公共交通系统。这项计划包括新建十二条地铁线路，"
+    "并对现有的公交网络进行全面升级。市长在新闻发布会上表示，交通拥堵已经成为影响市民生活质量的主要问题之一。\n\n"
+    "根据规划，新的地铁线路将连接城市的主要商业区和居民区，预计每天可以运送超过五百万名乘客。此外，政府还计划在市中心"
+    "推广电动公交车，以减少空气污染。\n"
+)
+#: The same typhoon reported twice, independently: what a copy must not be confused with.
+TYPHOON_ZH = (
+    "强台风于周日凌晨在广东省沿海登陆，给当地带来了狂风暴雨。气象部门表示，登陆时中心附近最大风力达到十四级。受其影响，"
+    "多个城市的航班和高铁被迫取消，数十万名居民被紧急转移到安全地区。当地政府已经启动了最高级别的应急响应，并派出救援队伍"
+    "前往受灾最严重的村庄。据初步统计，已有三人在风灾中遇难。许多道路被倒下的树木阻断，部分地区的电力供应也已中断。"
+)
+TYPHOON_ZH_2 = (
+    "周日清晨，今年以来最强的一场台风在广东沿海一带登陆。狂风把街边的广告牌吹得七零八落，海边的渔船早在前一天就已回港"
+    "避风。一位开了二十年出租车的司机告诉记者，他从来没见过这么大的风。学校宣布停课两天，机场所有进出港航班全部取消。"
+    "截至发稿时，应急管理部门通报称，这次台风共造成三人死亡。救援人员正在清理被大树压垮的道路，供电公司也表示将尽快恢复"
+    "受损线路。"
+)
+
+
+def test_chinese_and_japanese_are_cut_into_characters():
+    """Written without spaces, a whole clause was one word: each ideograph or kana is a word now, with its offsets;
+    particles and hiragana are function words, and do not make a text look English."""
+    text = "北京市政府周二宣布的计划。東京で会議が開かれた。Beijing’s plan"
+    toks = tokens(text)
+    assert [text[t.start:t.end] for t in toks][:6] == ["北", "京", "市", "政", "府", "周"]
+    assert [text[t.start:t.end] for t in toks][-3:] == ["Beijing", "s", "plan"]
+    assert {text[t.start:t.end] for t in toks if t.stop} == {"的", "で", "が", "か", "れ", "た", "s"}
+    assert units(METRO_ZH).stop_share == 0.0
+
+
+def test_a_chinese_paragraph_copied_into_another_article_is_found_with_its_offsets():
+    para = METRO_ZH.split("\n\n")[1].strip()
+    a = TYPHOON_ZH + "\n\n" + para + "\n"
+    al = align(a, METRO_ZH)
+    assert [(x.kind, a[x.a[0]:x.a[1]], METRO_ZH[x.b[0]:x.b[1]]) for x in al.passages] == [("verbatim", para, para)]
+    edited = (METRO_ZH.replace("周二宣布，将在", "于周二宣布，未来").replace("包括", "涵盖").replace("进行全面升级", "全面升级")
+              .replace("预计每天可以运送超过", "每天预计能运送"))
+    assert len(align(edited, METRO_ZH).passages) == 1
+
+
+def test_two_chinese_reports_of_one_event_are_no_reuse():
+    assert align(TYPHOON_ZH, TYPHOON_ZH_2).passages == []
+    assert align(TYPHOON_ZH_2, TYPHOON_ZH).passages == []
+
+
+def test_a_chinese_translation_of_an_english_text_is_found():
+    b = OTHER + PARA
+    assert _languages_differ(_Pair(units(PARA_ZH), units(b)), Params())
+    assert [(x.kind, x.a, x.b) for x in align(PARA_ZH, b).passages] == [
+        ("translation", (0, len(PARA_ZH)), (len(OTHER), len(b.rstrip())))]
+    assert align(PARA_ZH, HARBOUR_NEWS + OTHER).passages == []
+
+
 def test_compare_takes_plain_texts_as_check_does() -> None:
     from unspun import Document, compare
 

@@ -534,3 +534,16 @@ def test_the_format_follows_the_out_suffix_unless_given(store, tmp_path):
     assert not list(tmp_path.glob("map.jsonl*"))
     run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "links.out")])
     assert run.exit_code == 0 and (tmp_path / "links.out").read_text().startswith('{"type"'), run.output
+
+
+def test_chinese_sentences_end_at_their_full_stops_for_boilerplate() -> None:
+    """Chinese puts no space after "。": a whole paragraph was one sentence, and one copied sentence of a footer
+    never matched another's."""
+    from unspun.clusters.boilerplate import sentence_hash, sentences
+
+    text = "本文版权归新华社所有，未经许可不得转载。记者今天从市政府获悉，新的地铁线路将于明年开通。"
+    spans = list(sentences(text))
+    assert [text[s:e] for s, e in spans] == ["本文版权归新华社所有，未经许可不得转载。", "记者今天从市政府获悉，新的地铁线路将于明年开通。"]
+    n = ClusterParams().sentence_words
+    footer = sentence_hash(text[slice(*spans[0])], n)
+    assert footer is not None and footer == sentence_hash("另一篇文章。本文版权归新华社所有，未经许可不得转载。"[6:], n)

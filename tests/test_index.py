@@ -261,10 +261,81 @@ def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: P
     for batch in (1, 2, 100):
         with Index(tmp_path / f"db{batch}", semantic=False) as ix:
             ix.add(recs[2:])  # stored before this run: replacing them is not a repeat
-            rep = ix.add([*recs[:2], *again, *[Record(id=r.id, text=r.text) for r in recs[2:]]], batch=batch)
+            rep = ix.add([*recs[:2], *again, *[Record(id=r.id, text=r.text + " New.") for r in recs[2:]]],
+                         batch=batch)
             assert (rep.indexed, rep.replaced, rep.repeated) == (6, 2, 2), batch
             assert rep.repeated_ids == ["tram.txt", "harbour.txt"]
             assert len(ix) == 4 and ix.get("tram.txt").text.endswith(" Updated.")
+
+
+def test_a_chinese_paragraph_pasted_into_an_article_is_found_among_english_news(store: Index) -> None:
+    """Chinese is indexed by its characters' bigrams (it was by whole clauses: a copy shared no fingerprint)."""
+    from test_align import METRO_ZH, TYPHOON_ZH, TYPHOON_ZH_2
+
+    store.add([Record(id="metro.txt", text=METRO_ZH), Record(id="typhoon.txt", text=TYPHOON_ZH)])
+    para = METRO_ZH.split("\n\n")[1].strip()
+    query = TYPHOON_ZH_2 + "\n\n" + para
+    res = store.check(query)
+    assert [s.id for s in res.sources] == ["metro.txt"]
+    (p,) = res.sources[0].comparison.passages
+    assert query[p.a[0]:p.a[1]] == METRO_ZH[p.b[0]:p.b[1]] == para
+    assert store.check(TYPHOON_ZH_2).sources == []  # the same typhoon, reported in other words
+
+
+def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
+    """Indexing a folder again after adding to it cut, fingerprinted (and embedded) every document again, replacing
+    each with itself: only what is new or changed is written now, whatever the batches."""
+    recs = _records()
+    for batch in (1, 2, 100):
+        with Index(tmp_path / f"db{batch}", semantic=False) as ix:
+            ix.add(recs[:3])
+            con = ix.store.connection()
+            chunks_before = con.execute("SELECT chunk, doc, start, end FROM chunks ORDER BY chunk").fetchall()
+            rep = ix.add([*recs[:3], recs[3]], batch=batch)
+            assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 0, 3), batch
+            assert con.execute("SELECT chunk, doc, start, end FROM chunks WHERE doc IN (SELECT doc FROM documents "
+                               "WHERE id != 'orchestra.txt') ORDER BY chunk").fetchall() == chunks_before
+            # Any field differing is a new version: the date, or where it was read from.
+            rep = ix.add([replace(recs[0], published="2024-05-01"), replace(recs[1], origin="elsewhere/harbour.txt")],
+                         batch=batch)
+            assert (rep.indexed, rep.replaced, rep.unchanged) == (2, 2, 0), batch
+            assert ix.get("tram.txt").published == "2024-05-01"
+            # A date written out is stored normalised, and the same record read again is unchanged: its note was
+            # given when it was written, not at every run.
+            spelt = replace(recs[2], published="March 1, 2004")
+            notes = [[n.reason for n in ix.add([spelt], batch=batch).notes] for _ in range(2)]
+            assert len(notes[0]) == 1 and "2004-03-01" in notes[0][0] and notes[1] == [], notes
+
+
+def test_a_store_of_an_older_cut_cuts_chinese_documents_again(tmp_path: Path) -> None:
+    """A store made before Chinese was cut into characters holds such documents under stale fingerprints: given
+    again, they are cut again, however unchanged; the others are left as they are."""
+    from test_align import METRO_ZH
+
+    recs = [Record(id="metro.txt", text=METRO_ZH), _records()[0]]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        assert ix.store.meta("cut") == "2"
+        ix.add(recs)
+        assert ix.add(recs).unchanged == 2
+        con = ix.store.connection()
+        with con:
+            con.execute("DELETE FROM meta WHERE key = 'cut'")  # as stores made before the key was written
+        rep = ix.add(recs)
+        assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 1, 1)
+
+
+def test_an_id_given_again_in_a_run_as_stored_still_replaces_the_one_before(tmp_path: Path) -> None:
+    """The last one read is kept: a document equal to the stored one, given after another version in the same run,
+    is written after it, even while that version waits in a batch not yet written."""
+    tram = _records()[0]
+    other = replace(tram, text=HARBOUR)
+    for batch in (1, 2, 100):
+        for jobs in (1, 2):
+            with Index(tmp_path / f"db{batch}-{jobs}", semantic=False) as ix:
+                ix.add([tram])
+                rep = ix.add([other, tram], batch=batch, jobs=jobs)
+                assert ix.get("tram.txt") == tram, (batch, jobs)
+                assert (rep.indexed, rep.unchanged) == (2, 0)
 
 
 def test_a_key_another_writer_reused_is_not_a_repeat(tmp_path: Path) -> None:
@@ -907,6 +978,8 @@ def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> Non
             assert ix.get(i).text == (corpus / i).read_text()
     run = subprocess.run([UNSPUN, "index", "--db", str(db), str(corpus)], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
+    # what was committed is left as it is: the second run writes only the rest
+    assert f"indexed {1500 - len(kept)} (0 replaced), unchanged {len(kept)}, skipped 0" in run.stderr, run.stderr
     with Index(db, create=False, readonly=True) as ix:
         assert len(ix) == 1500
         assert ix.check(Document((corpus / "doc00042.txt").read_text())).sources[0].id == "doc00042.txt"

@@ -237,10 +237,12 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     one = {"id": "a/b c?", "text": COPY, "url": "https://example.org/x", "published": "2024-04-01",
            "source": "Example", "title": "Copy", "lang": "en"}
     r = client.post("/v1/documents", json=one, headers=AUTH)
-    assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "repeated": 0, "skipped": [],
-                                                 "failed": [], "notes": []}
+    assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "repeated": 0, "unchanged": 0,
+                                                 "skipped": [], "failed": [], "notes": []}
     path = "/v1/documents/a/b%20c%3F"
     assert client.get(path).json() == one
+    again = client.post("/v1/documents", json=one, headers=AUTH).json()
+    assert (again["indexed"], again["replaced"], again["unchanged"]) == (0, 0, 1)
     r = client.post("/v1/documents", json=[{**one, "text": OTHER}, {"id": 7, "text": "Seven is a number."}],
                     headers=AUTH)
     assert r.json()["indexed"] == 2 and r.json()["replaced"] == 1

@@ -256,8 +256,8 @@ class _Pair:
     def chars(self, case: _Case) -> tuple[int, int]:
         a, b = case.a, case.b
         return (
-            int(self.ua.spans[a[1], 1] - self.ua.spans[a[0], 0]),
-            int(self.ub.spans[b[1], 1] - self.ub.spans[b[0], 0]),
+            self.ua.width(int(self.ua.spans[a[0], 0]), int(self.ua.spans[a[1], 1])),
+            self.ub.width(int(self.ub.spans[b[0], 0]), int(self.ub.spans[b[1], 1])),
         )
 
 
@@ -398,7 +398,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
     return first, last
 
 
-_CLOSERS = set(".!?…\"'”’)]»;:")
+_CLOSERS = set(".!?…\"'”’)]»;:。！？；：」』）")
 
 
 def _close(text: str, end: int) -> int:
@@ -655,7 +655,7 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             out = []
             for xs, ys in parts:
                 a, b = (xs, ys) if side == "a" else (ys, xs)
-                if min(a[1] - a[0], b[1] - b[0]) >= p.min_chars // 3:
+                if min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars // 3:
                     out.extend(_cut(pair, _piece(pair, ps, a, b), p, inserted))
             return out
     return [ps]
@@ -802,7 +802,7 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
         else:
             out.append(ps)
     for a, b in spans:
-        if (a, b) not in used and min(a[1] - a[0], b[1] - b[0]) >= p.min_chars and not any(
+        if (a, b) not in used and min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars and not any(
             a[0] < q.a[1] and q.a[0] < a[1] for q in [*out, *keep_clear]
         ):
             out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
@@ -888,7 +888,7 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
         if spans is None:
             continue
         a, b = spans
-        if min(a[1] - a[0], b[1] - b[0]) < p.min_chars:
+        if min(pair.ua.width(*a), pair.ub.width(*b)) < p.min_chars:
             continue
         ps = _passage(a, b, _kind(pair, a, b, summary), c.sim)
         (condensed if summary else passages).append(ps)

@@ -303,7 +303,9 @@ def index_command(
         raise typer.Exit(130) from None
     # One line per item, never folded at the console's width (80 columns in a log file): `grep failed` must
     # find each whole path and reason.
-    console.print(f"indexed {report.indexed} ({report.replaced} replaced), skipped {report.skipped_count}, "
+    # "unchanged" only where there are some: the line a first run prints stays as it was.
+    same = f"unchanged {report.unchanged}, " if report.unchanged else ""
+    console.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}skipped {report.skipped_count}, "
                   f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
                   soft_wrap=True)
     if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"

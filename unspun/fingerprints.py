@@ -17,6 +17,10 @@ import xxhash
 
 from .vectors import Units
 
+#: How documents are cut and fingerprinted, as a store records it (its meta ``cut``; stores made before it was
+#: recorded: 1). 2: Chinese and Japanese are cut into characters. A document given again to a store of another
+#: version is cut again where the change touches it, however unchanged its text (`Index.add`).
+CUT_VERSION = 2
 #: A chunk closes once it holds this many content words (and at the end of the document).
 CHUNK_WORDS = 80
 #: Content words further apart than this are not paired (an adjacent pair and a pair that skips one word).

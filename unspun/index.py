@@ -35,12 +35,13 @@ import xxhash
 from . import dates
 from .align import Params, align_units
 from .embed import cores, encode, load_on_device, on_device, set_threads
-from .fingerprints import Chunk, chunks, span_grams
+from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
+from .text import has_cjk
 from .vectors import PackedUnits, Units, units
 from .workers import pool as worker_pool
 
@@ -58,7 +59,8 @@ UNITS_CACHE_CHARS = 4_000_000
 
 @dataclass
 class AddReport:
-    """What one `add` did: documents indexed (new or replacing an older version), skipped, failed and why."""
+    """What one `add` did: documents indexed (new or replacing an older version), left unchanged, skipped, failed
+    and why."""
 
     indexed: int = 0
     #: ...of which replaced a document stored before this run...
@@ -67,6 +69,9 @@ class AddReport:
     #: the same relative paths, a JSONL file repeating an id. A few of those ids, for the message.
     repeated: int = 0
     repeated_ids: list[str] = field(default_factory=list)
+    #: Documents stored already exactly as given (text and every field): left as they are, not cut, fingerprinted
+    #: or embedded again. Indexing an archive again after adding to it costs only what is new.
+    unchanged: int = 0
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     #: Documents indexed with something to know about their text (a guessed encoding, invalid code points).
@@ -533,6 +538,11 @@ class Index:
         with workers as pool:
             pending: list[Record] = []
             ready = None  # the batch being cut in the workers while the one before is written
+            # Ids of the batches not written yet: one of them given again must be written after them (the last one
+            # read is kept), even if it equals what the store holds now.
+            pending_ids: set[str] = set()
+            ready_ids: set[str] = set()
+            stale = self.store.meta("cut") != str(CUT_VERSION)
             for r in records:
                 if isinstance(r, Skip):
                     report.skipped.append(r)
@@ -542,14 +552,18 @@ class Index:
                     report.skipped.append(Failure(r.origin or r.id, "no text"))
                 else:
                     where = r.id if r.origin in (None, r.id) else f"{r.origin} (id {r.id})"
-                    if r.encoding_note:
-                        report.notes.append(Failure(where, r.encoding_note))
+                    notes = [Failure(where, r.encoding_note)] if r.encoding_note else []
                     if r.published:
                         published, note = dates.normalise(r.published)
                         if note:
                             r = replace(r, published=published)
-                            report.notes.append(Failure(where, note))
-                    pending.append(r)
+                            notes.append(Failure(where, note))
+                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, stale):
+                        pending.append(r)
+                        pending_ids.add(r.id)
+                        report.notes += notes
+                    else:
+                        report.unchanged += 1  # its notes were given when it was written
                 if progress:
                     progress(r)
                 if len(pending) >= batch * max(1, jobs):
@@ -557,11 +571,21 @@ class Index:
                     if ready is not None:
                         self._write_batch(ready, report, written, status, wait)
                     ready, pending = cut, []
+                    ready_ids, pending_ids = pending_ids, set()
             if ready is not None:
                 self._write_batch(ready, report, written, status, wait)
             if pending:
                 self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
         return report
+
+    def _stored_as(self, rec: Record, stale: bool) -> bool:
+        """Whether the store holds ``rec`` exactly, as this version cuts it: same id, text and fields (``origin``
+        included: it names the file in later messages). ``stale``: the store is of an older `CUT_VERSION`, which
+        fingerprinted Chinese and Japanese by whole clauses."""
+        if stale and has_cjk(rec.text):
+            return False
+        doc = self.store.doc_key(rec.id)
+        return doc is not None and self.store.record(doc) == rec
 
     def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport
              ) -> tuple[list[Record], Iterator[Prepared]]:

@@ -205,7 +205,7 @@ def convincing(passages: list, ua: Units, ub: Units, p: RetrieveParams) -> bool:
         return False
     if any(x.similarity >= p.strong_similarity for x in passages):
         return True
-    long = sum(x.a[1] - x.a[0] for x in passages) >= p.min_reused_chars
+    long = sum(ua.width(*x.a) for x in passages) >= p.min_reused_chars
     z, shared = order_z(ua, ub, passages)
     if long and shared < p.order_least:
         return True

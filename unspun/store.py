@@ -34,6 +34,7 @@ from urllib.parse import quote
 import numpy as np
 
 from .errors import UnspunError
+from .fingerprints import CUT_VERSION
 from .models import Record, escaped_unicode
 
 DB_FILE = "unspun.sqlite"
@@ -230,6 +231,8 @@ class Store:
             if not readonly and not (version == SCHEMA_VERSION and self._complete(con)):
                 con.executescript(_SCHEMA)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                if version is None:  # a new store: its documents are all cut by this version
+                    con.execute("INSERT OR IGNORE INTO meta VALUES ('cut', ?)", (str(CUT_VERSION),))
                 con.commit()
                 if version == 1:
                     self._upgrade(con)

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
-from .text import Token, sentences, tokens
+from .text import CJK_WIDTH, Token, cjk_before, sentences, tokens
 
 #: Units with fewer content words than this are annexed to the next one.
 MIN_UNIT_WORDS = 3
@@ -54,8 +54,23 @@ class Units:
     @cached_property
     def stop_share(self) -> float:
         """Share of the tokens that are English function words: a fifth to a half of English prose, a few percent of
-        a Spanish text (the aligner's test for a text in another language)."""
-        return sum(t.stop for t in self.tok) / len(self.tok) if self.tok else 0.0
+        a Spanish text (the aligner's test for a text in another language; Chinese particles do not count)."""
+        if not self.tok:
+            return 0.0
+        if self._cjk is None:
+            return sum(t.stop for t in self.tok) / len(self.tok)
+        return sum(t.stop and self.text[t.start] < "\u3040" for t in self.tok) / len(self.tok)
+
+    @cached_property
+    def _cjk(self) -> np.ndarray | None:
+        return cjk_before(self.text)
+
+    def width(self, start: int, end: int) -> int:
+        """The length of ``[start, end)`` as thresholds in characters judge it: a Chinese or Japanese character
+        counts for `unspun.text.CJK_WIDTH`."""
+        if self._cjk is None:
+            return end - start
+        return end - start + (CJK_WIDTH - 1) * int(self._cjk[end] - self._cjk[start])
 
     @cached_property
     def words(self) -> list[str]:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ..text import WORD
 from .params import ClusterParams
 
 _LINE = re.compile(r"[^\n\r]+")
-_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
-_WORD = re.compile(r"\w+")
+# Chinese and Japanese full stops end a sentence with no space after them.
+_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|(?<=[。！？])[」』”）]*\s*")
 
 
 def sentences(text: str) -> Iterable[tuple[int, int]]:
@@ -42,7 +43,7 @@ def _stripped(text: str, s: int, e: int) -> Iterable[tuple[int, int]]:
 
 
 def sentence_hash(sentence: str, min_words: int) -> int | None:
-    words = _WORD.findall(sentence.lower())
+    words = WORD.findall(sentence.lower())
     if len(words) < min_words:
         return None
     return xxhash.xxh64_intdigest(" ".join(words).encode()) - (1 << 63)

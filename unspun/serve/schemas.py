@@ -125,6 +125,8 @@ class AddResponse(BaseModel):
     replaced: int
     #: ...and how many repeated an id given earlier in the same request (the last one is kept).
     repeated: int = 0
+    #: Documents stored already exactly as sent (text and every field): left as they were, not counted as indexed.
+    unchanged: int = 0
     skipped: list[Problem]
     failed: list[Problem]
     #: Documents indexed with a remark on their text (invalid code points replaced).
