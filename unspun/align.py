@@ -27,7 +27,7 @@ from scipy import sparse
 
 from .models import Kind, Passage
 from .embed import encode
-from .text import Token
+from .text import WORD, Token, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
 
@@ -842,9 +842,20 @@ def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
 # --- kinds ------------------------------------------------------------------------------------------------
 
 
+def _written_words(text: str) -> list[str]:
+    """Words as written, punctuation attached; Chinese and Japanese runs, written without spaces, by character."""
+    out: list[str] = []
+    for w in text.split():
+        if has_cjk(w):
+            out += WORD.findall(w)
+        else:
+            out.append(w)
+    return out
+
+
 def _kind(pair: _Pair, a: tuple[int, int], b: tuple[int, int], summary: bool) -> Kind:
-    ta = pair.ua.text[a[0] : a[1]].split()
-    tb = pair.ub.text[b[0] : b[1]].split()
+    ta = _written_words(pair.ua.text[a[0] : a[1]])
+    tb = _written_words(pair.ub.text[b[0] : b[1]])
     if ta == tb:
         return "verbatim"
     if summary:

@@ -24,6 +24,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020
 # "Beijing", "s") so that a possessive matches its noun; the pieces ("s", "t", "don") are function words.
 WORD = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_RUN = re.compile(r"\w+")
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -92,7 +93,10 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     check verifies: one dictionary look-up a word, tuples made without the named tuple's constructor)."""
     out = []
     new, cache = tuple.__new__, _WORD_CACHE
-    for m in WORD.finditer(text, start, len(text) if end is None else end):
+    end = len(text) if end is None else end
+    # Text without Chinese or Japanese (nearly all): the plain pattern, half again as fast as WORD's alternation.
+    words = WORD if _CJK_CHAR.search(text, start, end) else _RUN
+    for m in words.finditer(text, start, end):
         w = m.group()
         x = cache.get(w) or _word(w)
         out.append(new(Token, (*m.span(), *x)))
