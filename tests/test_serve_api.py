@@ -307,6 +307,16 @@ def test_bad_documents_are_422(client: TestClient, payload: object) -> None:
     assert client.get("/v1/health").json()["documents"] == 2
 
 
+def test_a_bad_document_or_list_is_told_only_what_is_wrong_with_it(client: TestClient) -> None:
+    """The body is one document or a list: an object missing its text was also told "Input should be a valid list",
+    and a list with one bad item "Input should be a valid dictionary", errors about the form it was not."""
+    one = client.post("/v1/documents", json={"id": "x", "publised": "2024"}, headers=AUTH).json()["detail"]
+    assert sorted((e["loc"], e["type"]) for e in one) == [(["body", "document", "publised"], "extra_forbidden"),
+                                                           (["body", "document", "text"], "missing")]
+    many = client.post("/v1/documents", json=[{"id": "x", "text": "t"}, {"text": "t"}], headers=AUTH).json()["detail"]
+    assert [(e["loc"], e["type"]) for e in many] == [(["body", "list", 1, "id"], "missing")]
+
+
 def test_a_store_damaged_while_served_is_said_as_check_says_it(client: TestClient, index: Index, monkeypatch
                                                                 ) -> None:
     """Damaged pages found by a request answered "internal error: DatabaseError"; SQL of our own that fails stays

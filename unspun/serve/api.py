@@ -35,7 +35,7 @@ from .schemas import (
     CompareRequest,
     CompareResponse,
     DeleteResponse,
-    DocumentIn,
+    DocumentsIn,
     DocumentOut,
     ExtractRequest,
     ExtractResponse,
@@ -186,7 +186,7 @@ async def read_upload(request: Request, name: str) -> ReadResponse:
 
 
 @writes.post("/documents", response_model=AddResponse)
-def add_documents(body: DocumentIn | list[DocumentIn], svc: Writer) -> AddResponse:
+def add_documents(body: DocumentsIn, svc: Writer) -> AddResponse:
     """Add documents, or replace those with the same id; one object or a list."""
     items = body if isinstance(body, list) else [body]
     with svc.lock.write():

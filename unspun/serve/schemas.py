@@ -7,7 +7,9 @@ Responses mirror the `check` and `compare` JSON contracts of the CLI (see README
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from typing import Annotated, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, StrictStr, Tag, field_validator
 
 from ..models import Record
 
@@ -95,6 +97,16 @@ class DocumentIn(BaseModel):
     def record(self) -> Record:
         return Record(id=str(self.id), text=self.text, url=self.url, published=self.published, source=self.source,
                       title=self.title, lang=self.lang, origin="POST /v1/documents")
+
+
+def _one_or_many(body: object) -> str:
+    return "list" if isinstance(body, list) else "document"
+
+
+#: The body of POST /v1/documents: one document or a list. Told apart by the body's JSON type, so that a document
+#: missing its text is told only that (it was also told "Input should be a valid list", as if it were a bad list).
+DocumentsIn = Annotated[Union[Annotated[DocumentIn, Tag("document")], Annotated[list[DocumentIn], Tag("list")]],
+                        Discriminator(_one_or_many)]
 
 
 class DocumentOut(BaseModel):
