@@ -780,7 +780,7 @@ class Index:
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
-        drop = set_text(evidence_of, chars_of, self.retrieve)
+        drop = set_text(evidence_of, chars_of, self.retrieve, uq)
         found = [s for s, d in zip(found, drop) if not d]
         found.sort(key=lambda s: (-s.score, s.id))
         # Which came first is asked of every source found, not of those listed: --top must not change the verdict.

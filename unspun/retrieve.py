@@ -236,17 +236,19 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> float:
     return (min(x[1], y[1]) - max(x[0], y[0])) / max(1, min(x[1] - x[0], y[1] - y[0]))
 
 
-def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams) -> list[bool]:
+def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams, query: Units | None = None
+             ) -> list[bool]:
     """For each verified source (its evidence passages, its text's length): whether all its evidence is set text,
     i.e. short stretches of the query that at least ``set_text_sources`` other sources match as well, each
     covering little of its source. A sentence held by four or more stored documents says nothing of where this
     one came from; a story syndicated in full covers most of each copy, and a long passage is evidence wherever
-    else it appears too."""
+    else it appears too. ``query``: the checked text's units, to measure its stretches as `Units.width` does."""
     if p.set_text_sources is None:
         return [False] * len(evidence)
     out = []
     for i, passages in enumerate(evidence):
-        short = sum(x.a[1] - x.a[0] for x in passages) < p.min_reused_chars
+        width = sum(query.width(*x.a) if query is not None else x.a[1] - x.a[0] for x in passages)
+        short = width < p.min_reused_chars
         small = sum(x.b[1] - x.b[0] for x in passages) < p.boiler_source * source_chars[i]
         out.append(short and small and all(
             sum(1 for j, other in enumerate(evidence) if j != i and any(_overlap(x.a, y.a) >= 0.8 for y in other))

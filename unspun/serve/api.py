@@ -194,7 +194,8 @@ def add_documents(body: DocumentsIn, svc: Writer) -> AddResponse:
         # it stored, not the first batches; wait=False: no reader is held behind an `index` run.
         report = svc.index.add([d.record() for d in items], wait=False, batch=max(1, len(items)))
     return AddResponse(indexed=report.indexed, replaced=report.replaced, repeated=report.repeated,
-                       unchanged=report.unchanged, skipped=[Problem(origin=f.origin, reason=f.reason, count=getattr(f, "count", 1))
+                       unchanged=report.unchanged,
+                       skipped=[Problem(origin=f.origin, reason=f.reason, count=getattr(f, "count", 1))
                                 for f in report.skipped],
                        failed=[Problem(origin=f.origin, reason=f.reason) for f in report.failed],
                        notes=[Problem(origin=f.origin, reason=f.reason) for f in report.notes])
