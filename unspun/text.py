@@ -24,6 +24,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020
 # "Beijing", "s") so that a possessive matches its noun; the pieces ("s", "t", "don") are function words.
 WORD = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 _RUN = re.compile(r"\w+")
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
@@ -120,9 +121,6 @@ def cjk_before(text: str) -> np.ndarray | None:
     out = np.zeros(len(points) + 1, dtype=np.int64)
     np.cumsum(cjk, out=out[1:])
     return out
-
-
-_CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
