@@ -7,7 +7,7 @@ import pytest
 
 from unspun import Document, compare
 from unspun.align import Params, _languages_differ, _Pair, align
-from unspun.text import sentences, tokens
+from unspun.text import fold, sentences, tokens
 from unspun.vectors import units
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -336,6 +336,44 @@ def test_a_chinese_translation_of_an_english_text_is_found():
     assert [(x.kind, x.a, x.b) for x in align(PARA_ZH, b).passages] == [
         ("translation", (0, len(PARA_ZH)), (len(OTHER), len(b.rstrip())))]
     assert align(PARA_ZH, HARBOUR_NEWS + OTHER).passages == []
+
+
+#: The disguises "plagiarism bypass" tools apply to a copy: look-alike Cyrillic letters, a zero-width space inside
+#: words, full-width forms.
+DISGUISES = {
+    "look-alikes": lambda t: t.translate(str.maketrans({"a": "а", "e": "е", "o": "о", "c": "с", "p": "р"})),
+    "zero-width": lambda t: " ".join(w[:2] + "\u200b" + w[2:] if len(w) > 3 else w for w in t.split(" ")),
+    "full-width": lambda t: t.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)}),
+}
+
+
+def test_words_are_read_through_their_disguises():
+    text = "The b\u200break\u00adwater, Ｐｕｔｉｎ's rеsоrt and a cafe\u0301."
+    toks = tokens(text)
+    assert [text[t.start:t.end] for t in toks] == ["The", "b\u200break\u00adwater", "Ｐｕｔｉｎ", "s", "rеsоrt", "and",
+                                                   "a", "cafe\u0301"]
+    assert [fold(text[t.start:t.end]) for t in toks] == ["The", "breakwater", "Putin", "s", "resort", "and", "a",
+                                                         "café"]
+    assert [t.stem for t in toks] == [t.stem for t in tokens("The breakwater, Putin's resort and a café.")]
+
+
+@pytest.mark.parametrize("disguise", sorted(DISGUISES))
+def test_a_disguised_copy_is_found_and_the_plain_text_named_its_source(disguise: str):
+    """Each disguise alone hid a copied paragraph from every channel (no passage); the disguise is also evidence:
+    authors have no reason to write so."""
+    copy = OTHER + "\n\n" + DISGUISES[disguise](PARA)
+    c = compare(copy, PARA)
+    assert [(x.kind, x.a[0], x.b) for x in c.passages] == [("edited", len(OTHER) + 2, (0, len(PARA.rstrip())))]
+    assert copy[c.passages[0].a[1] - 1] in ".．" and c.passages[0].similarity == 1.0
+    assert c.source == "b" and "in disguise" in c.evidence[0]
+    assert compare(PARA, copy).source == "a"
+
+
+def test_words_of_another_script_written_alike_on_both_sides_are_no_disguise():
+    """Russian copied with its English context: "сор" reads as "cop", and both sides write it so."""
+    ru = "Сор сказал, что сор ехал домой, а сор стоял у двери всю ночь и ждал. " * 2
+    c = compare(OTHER + ru + PARA, ru + PARA)
+    assert c.passages and not any("disguise" in e for e in c.evidence)
 
 
 def test_compare_takes_plain_texts_as_check_does() -> None:

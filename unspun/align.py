@@ -27,7 +27,7 @@ from scipy import sparse
 
 from .models import Kind, Passage
 from .embed import encode
-from .text import WORD, Token, has_cjk
+from .text import WORD, Token, fold, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
 
@@ -398,7 +398,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
     return first, last
 
 
-_CLOSERS = set(".!?…\"'”’)]»;:。！？；：」』）")
+_CLOSERS = set(".!?…\"'”’)]»;:。！？；：」』）．")
 
 
 def _close(text: str, end: int) -> int:
@@ -843,23 +843,26 @@ def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _written_words(text: str) -> list[str]:
-    """Words as written, punctuation attached; Chinese and Japanese runs, written without spaces, by character."""
+    """Words as written, punctuation attached, each read as `unspun.text.fold` reads it; Chinese and Japanese runs,
+    written without spaces, by character."""
     out: list[str] = []
     for w in text.split():
-        if has_cjk(w):
-            out += WORD.findall(w)
-        else:
+        if w.isascii():
             out.append(w)
+        elif has_cjk(w):
+            out += WORD.findall(fold(w))
+        else:
+            out.append(fold(w))
     return out
 
 
 def _kind(pair: _Pair, a: tuple[int, int], b: tuple[int, int], summary: bool) -> Kind:
-    ta = _written_words(pair.ua.text[a[0] : a[1]])
-    tb = _written_words(pair.ub.text[b[0] : b[1]])
-    if ta == tb:
+    text_a, text_b = pair.ua.text[a[0] : a[1]], pair.ub.text[b[0] : b[1]]
+    if text_a.split() == text_b.split():  # as written: a copy in look-alike letters is edited, not verbatim
         return "verbatim"
     if summary:
         return "summary"
+    ta, tb = _written_words(text_a), _written_words(text_b)
     # Share of word trigrams in common: high for edited copies, low for paraphrase and translation.
     ga = {tuple(ta[i : i + 3]) for i in range(len(ta) - 2)}
     gb = {tuple(tb[i : i + 3]) for i in range(len(tb) - 2)}

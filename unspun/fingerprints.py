@@ -18,9 +18,10 @@ import xxhash
 from .vectors import Units
 
 #: How documents are cut and fingerprinted, as a store records it (its meta ``cut``; stores made before it was
-#: recorded: 1). 2: Chinese and Japanese are cut into characters. A document given again to a store of another
-#: version is cut again where the change touches it, however unchanged its text (`Index.add`).
-CUT_VERSION = 2
+#: recorded: 1). 2: Chinese and Japanese are cut into characters. 3: words are read through their disguises
+#: (`unspun.text.fold`). A document given again to a store of an older version is cut again where a change
+#: touches it (`unspun.text.cut_changed`), however unchanged its text (`Index.add`).
+CUT_VERSION = 3
 #: A chunk closes once it holds this many content words (and at the end of the document).
 CHUNK_WORDS = 80
 #: Content words further apart than this are not paired (an adjacent pair and a pair that skips one word).

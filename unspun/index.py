@@ -41,7 +41,7 @@ from .models import CheckResult, Comparison, Document, Failure, Record, Skip, So
 from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
                        shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
-from .text import has_cjk
+from .text import cut_changed
 from .vectors import PackedUnits, Units, units
 from .workers import pool as worker_pool
 
@@ -542,7 +542,7 @@ class Index:
             # read is kept), even if it equals what the store holds now.
             pending_ids: set[str] = set()
             ready_ids: set[str] = set()
-            stale = self.store.meta("cut") != str(CUT_VERSION)
+            store_cut = int(m) if (m := self.store.meta("cut") or "1").isdigit() else 1
             for r in records:
                 if isinstance(r, Skip):
                     report.skipped.append(r)
@@ -558,7 +558,7 @@ class Index:
                         if note:
                             r = replace(r, published=published)
                             notes.append(Failure(where, note))
-                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, stale):
+                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, store_cut):
                         pending.append(r)
                         pending_ids.add(r.id)
                         report.notes += notes
@@ -578,11 +578,11 @@ class Index:
                 self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
         return report
 
-    def _stored_as(self, rec: Record, stale: bool) -> bool:
+    def _stored_as(self, rec: Record, cut: int) -> bool:
         """Whether the store holds ``rec`` exactly, as this version cuts it: same id, text and fields (``origin``
-        included: it names the file in later messages). ``stale``: the store is of an older `CUT_VERSION`, which
-        fingerprinted Chinese and Japanese by whole clauses."""
-        if stale and has_cjk(rec.text):
+        included: it names the file in later messages). ``cut``: the store's `CUT_VERSION`; a text an older one cut
+        otherwise is stored under stale fingerprints."""
+        if cut < CUT_VERSION and cut_changed(rec.text, cut):
             return False
         doc = self.store.doc_key(rec.id)
         return doc is not None and self.store.record(doc) == rec

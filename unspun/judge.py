@@ -15,12 +15,19 @@ import numpy as np
 from .align import Alignment
 from .dates import before, span
 from .models import Comparison, Document, Side
+from .text import WORD, fold
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 #: Inserted text inside reused passages that points to the copy: at least this many characters on one side...
 MIN_INSERTED_CHARS = 80
 #: ...and this many times more than on the other side.
 INSERTED_RATIO = 3.0
+
+
+#: Words written in disguise inside reused passages (see `_disguised`) that point to the copy: at least this many on
+#: one side, and this many times more than on the other.
+MIN_DISGUISED_WORDS = 3
+DISGUISED_RATIO = 3.0
 
 
 #: Every code point for which ``str.isspace`` is true (Unicode White_Space and the ASCII separators); the last is
@@ -63,6 +70,20 @@ def _written_in(text: str, d: date) -> bool:
     return re.search(rf"\b(?:{'|'.join(forms)})\b", text, re.IGNORECASE) is not None
 
 
+def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tuple[int, int]]]) -> int:
+    """How many words of ``mine``'s side of the passages are disguised forms of words ``theirs`` writes plainly
+    there: written with look-alike letters of another script, invisible characters or full-width forms, they read as
+    those words (`unspun.text.fold`) but are not them. Tools made to slip copies past detectors write so; an
+    author has no reason to, and a Russian word that happens to read as a Latin one is not also written plainly on
+    the other side."""
+    count = 0
+    for (ms, me), (ts, te) in passages:
+        plain = {w.lower() for w in WORD.findall(theirs, ts, te) if w.isascii()}
+        count += sum(1 for w in WORD.findall(mine, ms, me)
+                     if not w.isascii() and (f := fold(w).lower()).isascii() and f in plain)
+    return count
+
+
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
@@ -85,6 +106,17 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
                 f"{side.upper()} has {mine} characters in {runs} run(s) inserted inside reused passages with no "
                 f"counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so {other.upper()} "
                 "looks like the source"
+            )
+    spans = [(p.a, p.b) for p in al.passages]
+    dis_a, dis_b = _disguised(a.text, b.text, spans), _disguised(b.text, a.text, [(y, x) for x, y in spans])
+    for side, mine, theirs in (("a", dis_a, dis_b), ("b", dis_b, dis_a)):
+        if mine >= MIN_DISGUISED_WORDS and mine >= DISGUISED_RATIO * theirs:
+            other = "b" if side == "a" else "a"
+            votes[other] += 1
+            evidence.append(
+                f"{side.upper()} writes {mine} words of the reused passages in disguise (look-alike letters of another "
+                f"script, invisible characters or full-width forms) that {other.upper()} writes plainly, as tools "
+                f"made to slip a copy past detectors do, so {other.upper()} looks like the source"
             )
     da, db = _dates(a.text), _dates(b.text)
     if da and not db and not _written_in(b.text, min(da)):

@@ -7,6 +7,7 @@ always be the reported piece. Offsets are Unicode code points, end exclusive.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -22,10 +23,21 @@ import Stemmer
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 # A word: a run of letters and digits, or one character of those scripts. Apostrophes split ("Beijing’s" ->
 # "Beijing", "s") so that a possessive matches its noun; the pieces ("s", "t", "don") are function words.
-WORD = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
+# Characters a word may hold that are no letters: invisible ones (soft hyphen, zero-width space and joiners, word
+# joiner, byte-order mark: what "plagiarism bypass" tools slip into words to split them for detectors) and combining
+# accents (a decomposed "é"). Words compare by their `fold`, which drops the invisible ones.
+_INSIDE = "\u00ad\u0300-\u036f\u200b-\u200f\u2060-\u2064\ufeff"
+WORD = re.compile(rf"[^\W{_CJK}]+(?:[{_INSIDE}]+[^\W{_CJK}]*)*|[{_CJK}]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
-_RUN = re.compile(r"\w+")
+_RUN = re.compile(rf"\w+(?:[{_INSIDE}]+\w*)*")
+# Letters of Cyrillic and Greek (and a few Latin variants) drawn like Latin ones, as Unicode's confusables list
+# pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source.
+_LOOKALIKES = str.maketrans(
+    "асԁеһіјӏорԛѕԝхуɑɡıАВСЕНІЈКМОРԚЅТԜХҮУαονρυιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "acdehijlopqswxyagiABCEHIJKMOPQSTWXYYaovpuiABEZHIKMNOPTYX",
+    "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff",
+)
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -81,8 +93,17 @@ def _stemmer() -> Stemmer.Stemmer:
 _WORD_CACHE: dict[str, tuple[str, bool]] = {}
 
 
+def fold(word: str) -> str:
+    """A word as detectors should read it: compatibility forms made plain (full-width "Ｐｕｔｉｎ", ligatures,
+    mathematical letters: NFKC, which also composes accents), invisible characters dropped, Cyrillic and Greek
+    look-alikes read as the Latin letters they imitate. Plain ASCII words, nearly all of English, are as given."""
+    if word.isascii():
+        return word
+    return unicodedata.normalize("NFKC", word).translate(_LOOKALIKES)
+
+
 def _word(w: str) -> tuple[str, bool]:
-    lower = w.lower()
+    lower = fold(w).lower()
     x = (_stemmer().stemWord(lower), lower in STOPWORDS)
     if len(_WORD_CACHE) < 500_000:
         _WORD_CACHE[w] = x
@@ -102,6 +123,17 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         x = cache.get(w) or _word(w)
         out.append(new(Token, (*m.span(), *x)))
     return out
+
+
+def cut_changed(text: str, since: int) -> bool:
+    """Whether this version cuts ``text`` into other words than cut version ``since`` did (see
+    `unspun.fingerprints.CUT_VERSION`): 2 cut Chinese and Japanese into characters, 3 reads words through `fold`.
+    Plain ASCII text is cut as it always was."""
+    if text.isascii():
+        return False
+    if since < 2 and has_cjk(text):
+        return True
+    return since < 3 and any(not w.isascii() and fold(w) != w for w in WORD.findall(text))
 
 
 def has_cjk(text: str) -> bool:

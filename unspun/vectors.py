@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
-from .text import CJK_WIDTH, Token, cjk_before, sentences, tokens
+from .text import CJK_WIDTH, Token, cjk_before, fold, sentences, tokens
 
 #: Units with fewer content words than this are annexed to the next one.
 MIN_UNIT_WORDS = 3
@@ -74,8 +74,9 @@ class Units:
 
     @cached_property
     def words(self) -> list[str]:
-        """Each token's text, case-folded (verbatim runs compare these; a stored document is verified many times)."""
-        return [self.text[t.start : t.end].lower() for t in self.tok]
+        """Each token's text, case-folded and read as `unspun.text.fold` reads it (verbatim runs compare these; a
+        stored document is verified many times)."""
+        return [w.lower() if (w := self.text[t.start : t.end]).isascii() else fold(w).lower() for t in self.tok]
 
 
 @dataclass(frozen=True)
