@@ -34,6 +34,12 @@ def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
         with con:
             ix.store.set_meta(con, "demo_inputs", '["/elsewhere/seeds"]')
     assert "was indexed from other inputs: indexing again" in _demo(tmp_path).stdout
+    with Index(tmp_path / "demo.unspun") as ix:  # as if indexed by a version that cut texts otherwise
+        con = ix.store.connection()
+        with con:
+            con.execute("DELETE FROM meta WHERE key = 'cut'")
+    assert "indexed by an earlier unspun, which cut texts otherwise: indexing again" in _demo(tmp_path).stdout
+    assert "reusing the store demo.unspun" in _demo(tmp_path).stdout
     with Index(tmp_path / "mine", semantic=False) as ix:
         ix.add([Record(id="precious.txt", text="My own document, kept in my own store. " * 10)])
     refused = _demo(tmp_path, "--db", "mine")

@@ -18,6 +18,7 @@ from rich.progress import Progress
 
 from .corpus import read_inputs
 from .embed import use_all_cores
+from .fingerprints import CUT_VERSION
 from .index import Index
 from .ingest import read_document
 from .store import DB_FILE, Store
@@ -63,13 +64,14 @@ def _inputs(data: Path, example: Path) -> tuple[list[Path], Path]:
     return [example / "corpus"], example / "copy.txt"
 
 
-def _built_from(path: Path) -> tuple[str | None, bool]:
-    """What a store was built from (None: not by the demo) and whether it holds documents, read without opening
-    it for writing (which would embed a semantic store's pending passages)."""
+def _built_from(path: Path) -> tuple[str | None, bool, bool]:
+    """What a store was built from (None: not by the demo), whether it holds documents and whether this version
+    cuts texts as it was cut (`CUT_VERSION`), read without opening it for writing (which would embed a semantic
+    store's pending passages)."""
     store = Store(path, readonly=True)
     try:
         documents = store.connection().execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
-        return store.meta(DEMO_INPUTS), documents
+        return store.meta(DEMO_INPUTS), documents, store.meta("cut") == str(CUT_VERSION)
     finally:
         store.close()
 
@@ -89,11 +91,14 @@ def main() -> None:
     use_all_cores()
     built_from = "the built-in example" if example else json.dumps([str(p.resolve()) for p in inputs])
     if (args.db / DB_FILE).is_file():
-        was, documents = _built_from(args.db)
+        was, documents, current = _built_from(args.db)
         if was is None and documents and args.db != DEFAULT_DB:  # (the default one: an older demo's)
             raise SystemExit(f"{args.db} is not a store `make demo` built: give another --db (it is left as it is)")
         if was != built_from:  # another data folder, or the example: it would answer for the wrong corpus
             console.print(f"{args.db} was indexed from other inputs: indexing again")
+            shutil.rmtree(args.db)
+        elif not current:  # its documents' fingerprints would not all match this version's queries
+            console.print(f"{args.db} was indexed by an earlier unspun, which cut texts otherwise: indexing again")
             shutil.rmtree(args.db)
     start = time.perf_counter()
     with Index(args.db) as ix:
