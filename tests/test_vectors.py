@@ -52,5 +52,6 @@ def test_packed_units_unpack_to_the_same_units(text: str) -> None:
     assert np.array_equal(v.spans, u.spans) and np.array_equal(v.tok_range, u.tok_range)
     assert v.stems[0] == u.stems[0] and all(np.array_equal(x, y) for x, y in zip(v.stems[1:], u.stems[1:]))
     assert v.words == u.words and v.stop_share == u.stop_share
+    assert [v.width(0, e) for e in range(len(text) + 1)] == [u.width(0, e) for e in range(len(text) + 1)]
     if u.tok:
         assert v.tok[0].stem == u.tok[0].stem and v.tok[-1].end == u.tok[-1].end

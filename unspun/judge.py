@@ -15,7 +15,7 @@ import numpy as np
 from .align import Alignment
 from .dates import before, span
 from .models import Comparison, Document, Side
-from .text import WORD, fold
+from .text import WORD, fold, foldable
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 #: Inserted text inside reused passages that points to the copy: at least this many characters on one side...
@@ -78,6 +78,8 @@ def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tup
     the other side."""
     count = 0
     for (ms, me), (ts, te) in passages:
+        if not foldable(mine, ms, me):
+            continue
         plain = {w.lower() for w in WORD.findall(theirs, ts, te) if w.isascii()}
         count += sum(1 for w in WORD.findall(mine, ms, me)
                      if not w.isascii() and (f := fold(w).lower()).isascii() and f in plain)

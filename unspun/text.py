@@ -31,6 +31,7 @@ WORD = re.compile(rf"[^\W{_CJK}]+(?:[{_INSIDE}]+[^\W{_CJK}]*)*|[{_CJK}]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 _RUN = re.compile(rf"\w+(?:[{_INSIDE}]+\w*)*")
+_FOLDABLE = re.compile(rf"[^\W\x00-\x7f]|[{_INSIDE}]")
 # Letters of Cyrillic and Greek (and a few Latin variants) drawn like Latin ones, as Unicode's confusables list
 # pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source.
 _LOOKALIKES = str.maketrans(
@@ -133,7 +134,13 @@ def cut_changed(text: str, since: int) -> bool:
         return False
     if since < 2 and has_cjk(text):
         return True
-    return since < 3 and any(not w.isascii() and fold(w) != w for w in WORD.findall(text))
+    return since < 3 and foldable(text) and any(not w.isascii() and fold(w) != w for w in WORD.findall(text))
+
+
+def foldable(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text[start:end]`` holds a word `fold` might read otherwise: a letter beyond ASCII, or an invisible
+    character (English news, curly quotes and dashes aside, holds none: one scan, in C)."""
+    return _FOLDABLE.search(text, start, len(text) if end is None else end) is not None
 
 
 def has_cjk(text: str) -> bool:
