@@ -7,9 +7,18 @@ Responses mirror the `check` and `compare` JSON contracts of the CLI (see README
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, StrictStr, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StrictStr,
+    Tag,
+    field_validator,
+)
 
 from ..models import Record
 
@@ -105,7 +114,7 @@ def _one_or_many(body: object) -> str:
 
 #: The body of POST /v1/documents: one document or a list. Told apart by the body's JSON type, so that a document
 #: missing its text is told only that (it was also told "Input should be a valid list", as if it were a bad list).
-DocumentsIn = Annotated[Union[Annotated[DocumentIn, Tag("document")], Annotated[list[DocumentIn], Tag("list")]],
+DocumentsIn = Annotated[Annotated[DocumentIn, Tag("document")] | Annotated[list[DocumentIn], Tag("list")],
                         Discriminator(_one_or_many)]
 
 
