@@ -376,6 +376,32 @@ def test_words_of_another_script_written_alike_on_both_sides_are_no_disguise():
     assert c.passages and not any("disguise" in e for e in c.evidence)
 
 
+#: A Russian report, written for these tests, and its English version.
+RU = ("Городской совет заявил во вторник, что новый мост через реку откроется в мае. А представитель совета добавил, "
+      "что второй мост планируется осенью, а паром будет ходить до тех пор. Не скрывая досады, он сказал, что проект "
+      "обошелся намного дороже, чем ожидалось, из-за наводнения в прошлом году.")
+EN = ("The city council said on Tuesday that the new bridge across the river would open in May. A spokesman added "
+      "that a second bridge is planned for the autumn, and that a ferry will run until then. He said the project had "
+      "cost a great deal more than first expected because of flooding last year.")
+
+
+def test_reading_look_alikes_keeps_upper_and_lower_case_one_word():
+    """Look-alikes were read before lower-casing, so "НЕТ" and "нет" became two words: a Russian paragraph and its
+    copy in capitals shared none."""
+    assert [x.kind for x in align(RU.upper(), RU).passages] == ["edited"]
+    assert fold("ΚΑΙ").lower() == fold("και") and fold("Вода").lower() == fold("вода")
+
+
+def test_ordinary_text_in_other_scripts_is_no_disguise():
+    """Russian words that read as English ones ("Не" as "he", "а" as "a") and full-width digits, as Japanese house
+    style writes them, named a source."""
+    c = compare(RU, EN)
+    assert [x.kind for x in c.passages] == ["translation"] and c.source is None and c.evidence == []
+    ja = "東京都は２０２４年４月１日、新しい条例を施行した。対象は約６０万人で、費用は３００億円に上る。" * 2
+    c = compare(ja, ja.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}))
+    assert c.passages and c.source is None and c.evidence == []
+
+
 def test_compare_takes_plain_texts_as_check_does() -> None:
     from unspun import Document, compare
 

@@ -338,6 +338,35 @@ def test_a_store_of_an_older_cut_cuts_documents_it_cut_otherwise_again(tmp_path:
             assert (rep.indexed, rep.replaced, rep.unchanged) == (again, again, 3 - again), cut
 
 
+def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_path: Path, monkeypatch) -> None:
+    """Postings are found by the hashes computed again from the text: a Chinese or Russian document a store made
+    before cut versions were recorded still holds as that cut made it left its postings behind when replaced or
+    deleted (pointing at chunks gone, or at new ones given their keys)."""
+    from test_align import METRO_ZH
+
+    from unspun.fingerprints import chunks
+    from unspun.vectors import units
+
+    def orphans(ix: Index) -> int:
+        con = ix.store.connection()
+        return sum(con.execute(f"SELECT count(*) FROM {t} WHERE chunk NOT IN (SELECT chunk FROM chunks)").fetchone()[0]
+                   for t in ix.store.posting_tables(con))
+
+    recs = [Record(id="metro.txt", text=METRO_ZH), Record(id="ru.txt", text="Полиция закрыла улицу на ночь. " * 9)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        with monkeypatch.context() as m:  # written as the first cut wrote them
+            m.setattr(index, "_prepare", lambda text: chunks(units(text, first_cut=True)))
+            ix.add(recs)
+        con = ix.store.connection()
+        with con:
+            con.execute("DELETE FROM meta WHERE key = 'cut'")
+        rep = ix.add(recs)  # cut again, however unchanged: the first cut's postings go
+        assert (rep.replaced, orphans(ix)) == (2, 0)
+        rep = ix.add(recs)  # now held as this version cut them
+        assert (rep.replaced, orphans(ix)) == (2, 0)
+        assert ix.delete("metro.txt") and ix.delete("ru.txt") and orphans(ix) == 0
+
+
 def test_an_id_given_again_in_a_run_as_stored_still_replaces_the_one_before(tmp_path: Path) -> None:
     """The last one read is kept: a document equal to the stored one, given after another version in the same run,
     is written after it, even while that version waits in a batch not yet written."""

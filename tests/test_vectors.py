@@ -42,7 +42,8 @@ def test_cosine_and_dice_take_dense_matrices_as_sparse_ones(monkeypatch, dense_l
 
 
 @pytest.mark.parametrize("text", ["", "   \n ", "...", "Word.", "Ünïcödé wörds — “quoted”; 12.5% of them.\n\nA second "
-                                  "paragraph, with a clause: and more.", "日本語のテキスト。もう一つ。", "spam " * 400])
+                                  "paragraph, with a clause: and more.", "日本語のテキスト。もう一つ。", "spam " * 400,
+                                  "The prophet ﷺ said these words; ΚΑΙ, και, НЕТ and нет."])
 def test_packed_units_unpack_to_the_same_units(text: str) -> None:
     """The index keeps stored documents' units packed (arrays, not a named tuple a token) and unpacks them for each
     alignment: the same tokens, spans, stems and everything derived from them."""

@@ -653,7 +653,23 @@ class Index:
         with self._ulock:
             gone = self._units.pop(doc, None)
             self._units_chars -= len(gone.text) if gone is not None else 0
-        return self.store.delete(con, doc, [c.grams for c in _prepare(self.store.text_of(doc))])
+        return self.store.delete(con, doc, self._stored_grams(con, doc))
+
+    def _stored_grams(self, con, doc: int) -> list[np.ndarray]:
+        """A stored document's chunks' hashes, as computed again from its text by the cut that wrote them: a store
+        made before cut versions were recorded may hold it as cut version 1 cut it, or as this one did (given again
+        since), and its postings are found by those hashes (this version's alone left the first cut's behind). The
+        cut whose chunks fall where the stored ones do wrote it; where both do, the postings of either are taken."""
+        text = self.store.text_of(doc)
+        mine = _prepare(text)
+        if self.store.meta("cut") is not None or not cut_changed(text, 1):
+            return [c.grams for c in mine]
+        spans = con.execute("SELECT start, end FROM chunks WHERE doc = ? ORDER BY chunk", (doc,)).fetchall()
+        found = [cs for cs in (mine, chunks(units(text, first_cut=True))) if [(c.start, c.end) for c in cs] == spans]
+        if not found:
+            return [c.grams for c in mine]
+        return [np.union1d(*(cs[i].grams for cs in found)) if len(found) > 1 else found[0][i].grams
+                for i in range(len(spans))]
 
     def _drop_vectors(self, keys: list[int]) -> None:
         with self._vlock:

@@ -15,7 +15,7 @@ import numpy as np
 from .align import Alignment
 from .dates import before, span
 from .models import Comparison, Document, Side
-from .text import WORD, fold, foldable
+from .text import WORD, fold, foldable, has_cjk
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 #: Inserted text inside reused passages that points to the copy: at least this many characters on one side...
@@ -70,19 +70,37 @@ def _written_in(text: str, d: date) -> bool:
     return re.search(rf"\b(?:{'|'.join(forms)})\b", text, re.IGNORECASE) is not None
 
 
+#: Invisible characters no text needs inside a Latin word (a soft hyphen, kept by some sites' hyphenation, and the
+#: direction marks of right-to-left text are left out).
+_HIDDEN = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _disguise(word: str, cjk: bool) -> str | None:
+    """The Latin word ``word`` disguises (as `unspun.text.fold` reads it, lower-cased), or None: a word of three
+    letters or more, mixing ASCII letters with look-alikes of another script, or holding an invisible character, or
+    written in full-width forms outside Chinese and Japanese text (whose house style writes them). A word wholly of
+    Cyrillic letters is Russian, however it reads ("Не" is "he"), and is none."""
+    if word.isascii():
+        return None
+    f = fold(word).lower()
+    if len(f) < 3 or not f.isascii() or not any(c.isalpha() for c in f):
+        return None
+    if any(c.isascii() and c.isalpha() for c in word) or _HIDDEN.intersection(word):
+        return f
+    return f if not cjk and _FULL_WIDTH_LATIN.search(word) else None
+
+
 def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tuple[int, int]]]) -> int:
-    """How many words of ``mine``'s side of the passages are disguised forms of words ``theirs`` writes plainly
-    there: written with look-alike letters of another script, invisible characters or full-width forms, they read as
-    those words (`unspun.text.fold`) but are not them. Tools made to slip copies past detectors write so; an
-    author has no reason to, and a Russian word that happens to read as a Latin one is not also written plainly on
-    the other side."""
+    """How many words of ``mine``'s side of the passages are disguised forms (`_disguise`) of words ``theirs``
+    writes plainly there. Tools made to slip copies past detectors write so; an author has no reason to."""
     count = 0
     for (ms, me), (ts, te) in passages:
         if not foldable(mine, ms, me):
             continue
         plain = {w.lower() for w in WORD.findall(theirs, ts, te) if w.isascii()}
-        count += sum(1 for w in WORD.findall(mine, ms, me)
-                     if not w.isascii() and (f := fold(w).lower()).isascii() and f in plain)
+        cjk = has_cjk(mine[ms:me])
+        count += sum(1 for w in WORD.findall(mine, ms, me) if (f := _disguise(w, cjk)) is not None and f in plain)
     return count
 
 

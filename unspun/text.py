@@ -33,12 +33,16 @@ _CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 _RUN = re.compile(rf"\w+(?:[{_INSIDE}]+\w*)*")
 _FOLDABLE = re.compile(rf"[^\W\x00-\x7f]|[{_INSIDE}]")
 # Letters of Cyrillic and Greek (and a few Latin variants) drawn like Latin ones, as Unicode's confusables list
-# pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source.
+# pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source. Each pair maps
+# both cases alike (Cyrillic "В" looks like "B", its "в" is read as "b" too), so that reading a word and lower-casing
+# it commute: "НЕТ" and "нет" stay one word. Letters whose two cases imitate different Latin letters (Greek "Ν"
+# and "ν", "Υ" and "υ") are left out.
+_LOOKALIKE_PAIRS = "аaвbсcԁdеeһhіiјjкkмmнhоoрpԛqѕsтtԝwхxуyүyɑaɡgıiαaβbεeζzηhιiκkμmοoρpτtχx"
 _LOOKALIKES = str.maketrans(
-    "асԁеһіјӏорԛѕԝхуɑɡıАВСЕНІЈКМОРԚЅТԜХҮУαονρυιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "acdehijlopqswxyagiABCEHIJKMOPQSTWXYYaovpuiABEZHIKMNOPTYX",
-    "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff",
-)
+    {**{src.lower(): dst for src, dst in zip(_LOOKALIKE_PAIRS[::2], _LOOKALIKE_PAIRS[1::2])},
+     **{src.upper(): dst.upper() for src, dst in zip(_LOOKALIKE_PAIRS[::2], _LOOKALIKE_PAIRS[1::2])
+        if src.upper() != src.lower()},
+     **{c: None for c in "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"}})
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -50,7 +54,7 @@ _LINE = re.compile(r"[^\n\r]+")
 MAX_SENTENCE_CHARS = 600
 _CLAUSE = re.compile(r"[;:]\s+|,\s+(?=\S{3,})")
 
-STOPWORDS = frozenset(
+_ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between
     both but by can could did do does doing down during each few for from further had has have having he her here
     hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off
@@ -59,7 +63,8 @@ STOPWORDS = frozenset(
     which while who whom why will with would you your yours yourself yourselves s t d ll m re ve don doesn didn isn
     wasn aren weren won can couldn shouldn wouldn
     also may might must shall upon us""".split()
-) | frozenset(
+)
+STOPWORDS = _ENGLISH_STOPWORDS | frozenset(
     # Chinese particles, pronouns and the commonest function characters (one character is one word, above), and every
     # hiragana: Japanese writes its particles and endings in it, its content words mostly in kanji and katakana.
     "的了着过是在和与及也就都而之其这那个们把被对为以于从将等他她它我你并或但所此则即吗呢吧啊"
@@ -100,7 +105,8 @@ def fold(word: str) -> str:
     look-alikes read as the Latin letters they imitate. Plain ASCII words, nearly all of English, are as given."""
     if word.isascii():
         return word
-    return unicodedata.normalize("NFKC", word).translate(_LOOKALIKES)
+    # NFKC spells a few signs out in several words ("ﷺ"): a word stays one word (stems are stored space-separated).
+    return "".join(unicodedata.normalize("NFKC", word).translate(_LOOKALIKES).split())
 
 
 def _word(w: str) -> tuple[str, bool]:
@@ -124,6 +130,20 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         x = cache.get(w) or _word(w)
         out.append(new(Token, (*m.span(), *x)))
     return out
+
+
+def first_cut_tokens(text: str) -> list[Token]:
+    """Words as cut version 1 cut them (a run of word characters each, read as written, English function words):
+    how a store made before cut versions were recorded fingerprinted a document, so that its postings can be found
+    to remove it. Slow and seldom asked for (only of texts `cut_changed` since 1)."""
+    out = []
+    for m in _FIRST_CUT_WORD.finditer(text):
+        lower = m.group().lower()
+        out.append(Token(m.start(), m.end(), _stemmer().stemWord(lower), lower in _ENGLISH_STOPWORDS))
+    return out
+
+
+_FIRST_CUT_WORD = re.compile(r"\w+")
 
 
 def cut_changed(text: str, since: int) -> bool:

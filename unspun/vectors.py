@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
-from .text import CJK_WIDTH, Token, cjk_before, fold, sentences, tokens
+from .text import CJK_WIDTH, Token, cjk_before, first_cut_tokens, fold, sentences, tokens
 
 #: Units with fewer content words than this are annexed to the next one.
 MIN_UNIT_WORDS = 3
@@ -124,9 +124,10 @@ class PackedUnits:
         return u
 
 
-def units(text: str) -> Units:
-    """Cut ``text`` into units with their tokens; short sentences are annexed to the following one."""
-    toks = tokens(text)
+def units(text: str, first_cut: bool = False) -> Units:
+    """Cut ``text`` into units with their tokens; short sentences are annexed to the following one. ``first_cut``:
+    with the words of cut version 1 (`unspun.text.first_cut_tokens`), as a store made then holds them."""
+    toks = first_cut_tokens(text) if first_cut else tokens(text)
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
