@@ -15,7 +15,15 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
-from .text import CJK_WIDTH, Token, cjk_before, first_cut_tokens, fold, sentences, tokens
+from .text import (
+    CJK_WIDTH,
+    Token,
+    cjk_before,
+    first_cut_tokens,
+    fold,
+    sentences,
+    tokens,
+)
 
 #: Units with fewer content words than this are annexed to the next one.
 MIN_UNIT_WORDS = 3
