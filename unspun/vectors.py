@@ -103,10 +103,12 @@ class PackedUnits:
     stem_table: str
     unit_vocab: int  # how many of them `Units.stems` has
     stop: np.ndarray  # (tokens,) bool
-    #: What every alignment asks of the document, worked out once: `Units.stop_share` and `Units._cjk` (a scan of
-    #: the whole text each, ~0.1 ms a news article: a few percent of a check that verifies ten candidates).
+    #: What every alignment asks of the document, worked out once: `Units.stop_share`, and whether the text holds
+    #: Chinese or Japanese (each a scan of the whole text, ~0.1 ms a news article: a few percent of a check that
+    #: verifies ten candidates). The counts `Units.width` reads are made again for such a text (8 bytes a character
+    #: the cache would hold beyond its budget).
     stop_share: float
-    cjk: np.ndarray | None
+    cjk: bool
 
     @classmethod
     def pack(cls, u: Units) -> PackedUnits:
@@ -115,7 +117,7 @@ class PackedUnits:
         ids = [table.setdefault(t.stem, len(table)) for t in u.tok]
         return cls(u.text, u.spans, u.tok_range, np.array([t[:2] for t in u.tok], dtype=np.int64).reshape(-1, 2),
                    np.array(ids, dtype=np.int32), " ".join(table), len(vocab),
-                   np.array([t.stop for t in u.tok], dtype=bool), u.stop_share, u._cjk)
+                   np.array([t.stop for t in u.tok], dtype=bool), u.stop_share, u._cjk is not None)
 
     def unpack(self) -> Units:
         """The document's `Units` as `units` made them, its stems too (~0.15 ms a news article)."""
@@ -128,7 +130,9 @@ class PackedUnits:
         first = np.repeat(self.tok_range[:, 0] - (np.cumsum(lengths) - lengths), lengths)  # token index - position
         ids = self.stem_ids[first + np.arange(int(lengths.sum()))].astype(np.int64)
         u.__dict__["stems"] = (table[: self.unit_vocab], ids, np.repeat(np.arange(len(u)), lengths))  # (its slot)
-        u.__dict__["stop_share"], u.__dict__["_cjk"] = self.stop_share, self.cjk
+        u.__dict__["stop_share"] = self.stop_share
+        if not self.cjk:
+            u.__dict__["_cjk"] = None
         return u
 
 
