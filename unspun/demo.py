@@ -71,7 +71,7 @@ def _built_from(path: Path) -> tuple[str | None, bool, bool]:
     store = Store(path, readonly=True)
     try:
         documents = store.connection().execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
-        return store.meta(DEMO_INPUTS), documents, store.meta("cut") == str(CUT_VERSION)
+        return store.meta(DEMO_INPUTS), documents, store.cut == CUT_VERSION
     finally:
         store.close()
 

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import partial, reduce
 from pathlib import Path
 
 import numpy as np
@@ -542,7 +542,7 @@ class Index:
             # read is kept), even if it equals what the store holds now.
             pending_ids: set[str] = set()
             ready_ids: set[str] = set()
-            store_cut = int(m) if (m := self.store.meta("cut") or "1").isdigit() else 1
+            store_cut = self.store.cut
             for r in records:
                 if isinstance(r, Skip):
                     report.skipped.append(r)
@@ -662,14 +662,13 @@ class Index:
         cut whose chunks fall where the stored ones do wrote it; where both do, the postings of either are taken."""
         text = self.store.text_of(doc)
         mine = _prepare(text)
-        if self.store.meta("cut") is not None or not cut_changed(text, 1):
+        if self.store.cut > 1 or not cut_changed(text, 1):
             return [c.grams for c in mine]
         spans = con.execute("SELECT start, end FROM chunks WHERE doc = ? ORDER BY chunk", (doc,)).fetchall()
         found = [cs for cs in (mine, chunks(units(text, first_cut=True))) if [(c.start, c.end) for c in cs] == spans]
         if not found:
             return [c.grams for c in mine]
-        return [np.union1d(*(cs[i].grams for cs in found)) if len(found) > 1 else found[0][i].grams
-                for i in range(len(spans))]
+        return [reduce(np.union1d, (cs[i].grams for cs in found)) for i in range(len(spans))]
 
     def _drop_vectors(self, keys: list[int]) -> None:
         with self._vlock:

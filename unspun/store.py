@@ -315,6 +315,12 @@ class Store:
         row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @property
+    def cut(self) -> int:
+        """How this store's documents were cut (`unspun.fingerprints.CUT_VERSION`; 1: made before it was recorded)."""
+        value = self.meta("cut")
+        return int(value) if value is not None and value.isdigit() else 1
+
     def claim_meta(self, key: str, value: str) -> str:
         """Set ``key`` unless it is set already, and return what the store holds: of two processes creating one
         store at once, the first to write decides for both."""
