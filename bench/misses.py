@@ -24,7 +24,7 @@ from unspun.align import align_units
 from unspun.fingerprints import chunks
 from unspun.index import Index
 from unspun.ingest import read_document
-from unspun.retrieve import RetrieveParams, convincing
+from unspun.retrieve import convincing
 from unspun.vectors import units
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ _IX: Index | None = None
 
 def _init(db: str) -> None:
     global _IX
-    _IX = Index(db, create=False, readonly=True, retrieve=RetrieveParams(lexical_top=40, verify=40))
+    _IX = Index(db, create=False, readonly=True)
 
 
 def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
@@ -42,7 +42,7 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
     doc = read_document(path)
     found = {s.id for s in _IX.check(doc, top=40).sources}
     uq = units(doc.text)
-    cands = [c.doc for c in _IX.candidates(uq, chunks(uq))[0]]
+    cands = [c.doc for c in _IX.candidates(uq, chunks(uq), _IX.retrieve.deep_enough(40))[0]]
     out = []
     for src in sources:
         if src in found:

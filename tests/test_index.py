@@ -255,6 +255,26 @@ def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) 
             ix.check(query, top=0)
 
 
+def _invented_article(seed: int) -> list[str]:
+    """Three paragraphs of words made up for this article alone: any number of texts sharing nothing by chance."""
+    rng = random.Random(seed)
+    syllables = ["ba", "ko", "ru", "mi", "te", "sa", "lo", "vi", "ne", "du", "pa", "ge", "fi", "zo", "ha", "qui"]
+    vocabulary = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(120)]
+    return [". ".join(" ".join(rng.choice(vocabulary) for _ in range(12)).capitalize() for _ in range(8)) + "."
+            for _ in range(3)]
+
+
+def test_a_check_asked_for_more_sources_verifies_enough_candidates_to_find_them(tmp_path: Path) -> None:
+    """A compilation of 24 stored articles' openings: asked for 30 sources, a check reported 15, the candidates
+    verified by default, whatever it was asked."""
+    articles = {f"a{i:02d}.txt": _invented_article(i) for i in range(24)}
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id=k, text="\n\n".join(v)) for k, v in articles.items()])
+        query = "\n\n".join(v[0] for v in articles.values())
+        assert {s.id for s in ix.check(query, top=30).sources} == set(articles)
+        assert len(ix.check(query).sources) == 5
+
+
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:
     recs = _records()
     again = [Record(id=r.id, text=r.text + " Updated.") for r in recs[:2]]

@@ -195,3 +195,10 @@ def test_a_long_loose_passage_sharing_too_few_words_to_order_counts_by_its_lengt
     assert len(a) >= p.min_reused_chars and order_z(ua, ub, ps)[1] < p.order_least
     assert convincing(ps, ua, ub, p)
     assert not convincing(ps, ua, ub, RetrieveParams(order_least=0))  # judged by order: reversed
+
+
+def test_settings_deep_enough_for_more_sources_than_verified_by_default() -> None:
+    p = RetrieveParams()
+    assert p.deep_enough(5) is p and p.deep_enough(p.verify - p.patience) is p
+    deep = p.deep_enough(30)
+    assert (deep.verify, deep.lexical_top, deep.patience) == (35, 35, p.patience)

@@ -718,11 +718,10 @@ class Index:
             self._chunk_total = self.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
         return self._chunk_total
 
-    def candidates(self, uq: Units, qchunks: list[Chunk], exclude: set[int] = frozenset()
+    def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
                    ) -> tuple[list[Candidate], set[int]]:
         """Documents worth aligning against the query, best first (see `unspun.retrieve`), and the query's word
         pairs that are common in the store (for telling boilerplate passages apart)."""
-        p = self.retrieve
         semantic_channel = bool(self._vectors is not None and len(self._vectors) and qchunks)
         # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
         # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
@@ -763,15 +762,16 @@ class Index:
         uq = units(doc.text)
         qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
+        p = self.retrieve.deep_enough(top)
         found: list[Source] = []
         evidence_of: list[list] = []  # each source's evidence passages...
         chars_of: list[int] = []  # ...and its text's length
         misses = 0
-        cands, common = self.candidates(uq, qchunks, skip)
+        cands, common = self.candidates(uq, qchunks, p, skip)
         for cand in cands:
-            if misses >= self.retrieve.patience:
+            if misses >= p.patience:
                 break
-            if not cand.worth_aligning(self.retrieve):
+            if not cand.worth_aligning(p):
                 misses += 1
                 continue
             try:
@@ -780,12 +780,12 @@ class Index:
                 continue
             ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)
-            if not convincing(al.passages, uq, ub, self.retrieve):
+            if not convincing(al.passages, uq, ub, p):
                 misses += 1
                 continue
             evidence = [x for x in al.passages
-                        if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), self.retrieve)]
-            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, self.retrieve):
+                        if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), p)]
+            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, p):
                 # (all passages kept: judged just above.) A candidate that shares only boilerplate says nothing of
                 # those ranked after it: no miss.
                 misses += bool(evidence)
@@ -795,7 +795,7 @@ class Index:
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
-        drop = set_text(evidence_of, chars_of, self.retrieve, uq)
+        drop = set_text(evidence_of, chars_of, p, uq)
         found = [s for s, d in zip(found, drop) if not d]
         found.sort(key=lambda s: (-s.score, s.id))
         # Which came first is asked of every source found, not of those listed: --top must not change the verdict.

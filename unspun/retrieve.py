@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,6 +76,14 @@ class RetrieveParams:
     #: stored documents (on pan13-train, a scrambled "This article needs additional citations" banner in 13).
     #: None turns the rule off.
     set_text_sources: int | None = 3
+
+    def deep_enough(self, top: int) -> RetrieveParams:
+        """These settings, verifying enough candidates to find ``top`` sources: ``verify`` serves the default few
+        (a compilation of 30 stored articles, asked for 30 sources, got the 15 verified by default)."""
+        depth = top + self.patience
+        if depth <= self.verify:
+            return self
+        return replace(self, verify=depth, lexical_top=max(self.lexical_top, depth))
 
 
 @dataclass
