@@ -1,8 +1,8 @@
 """Where `check` loses the listed sources of pan13-train: retrieval, or verification.
 
-For each `susp/` document of tasks 02-05 with cases (every N-th with --every), runs `check` as
-`bench/retrieval.py` does (up to 40 sources verified), and for each listed source it does not report, says why:
-the source was not among the candidates retrieval handed to the aligner; or it was, and the aligner (the same
+For each `susp/` document of tasks 02-05 with cases (every N-th with --every), runs `check` as `bench/retrieval.py`
+does (asked for 40 sources: at most 45 candidates verified), and for each listed source it does not report, says
+why: the source was not among the candidates retrieval handed to the aligner; or it was, and the aligner (the same
 one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and under 400 reused
 characters or their shared words out of order: `convincing`); or its evidence was boilerplate or set text, or
 verification stopped before it (5 misses in a row). Needs the store of `bench/retrieval.py` (--db). Writes
