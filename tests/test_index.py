@@ -1176,6 +1176,24 @@ def test_cli_check_errors(tmp_path: Path) -> None:
     assert run.returncode == 2 and run.stderr == f"unspun: error: {q / 'db'}: cannot create the store (Not a directory)\n"
 
 
+@pytest.mark.parametrize("name", ["unspun.sqlite", "vectors.usearch"])
+def test_cli_check_refuses_to_write_its_report_over_the_store(tmp_path: Path, name: str) -> None:
+    """`check --out DB/unspun.sqlite` replaced the store with the report (every document lost), exit status 0."""
+    with Index(tmp_path / "db") as ix:
+        ix.add(_records())
+    target = tmp_path / "db" / name
+    before = target.read_bytes()
+    q = tmp_path / "q.txt"
+    q.write_text(TRAM)
+    run = subprocess.run([UNSPUN, "check", "--db", str(tmp_path / "db"), str(q), "-f", "json", "--out", str(target)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr == f"unspun: error: {target}: is a file of the store {tmp_path / 'db'}; write the report elsewhere\n"
+    assert target.read_bytes() == before
+    with Index(tmp_path / "db", create=False) as ix:
+        assert len(ix) == len(_records())
+
+
 def test_cli_a_store_damaged_after_opening_is_one_line(tmp_path: Path) -> None:
     """A store whose header is sound but whose pages are not fails in the middle of a check, not when opened."""
     db = tmp_path / "db"

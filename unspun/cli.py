@@ -31,7 +31,7 @@ from .report import render_html, render_json, render_text
 from .report._common import printable
 from .report.text import FILE_WIDTH, stdout
 from .report.text import stdout_errors as _stdout_errors
-from .store import DB_FILE, store_fault, store_fault_message
+from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
 
 if TYPE_CHECKING:
     from .index import Index
@@ -150,11 +150,14 @@ def _doc(arg: str) -> Path | str:
     return STDIN if arg == STDIN else Path(arg)
 
 
-def _writable(out: Path | None, inputs: Sequence[str] = ()) -> None:
+def _writable(out: Path | None, inputs: Sequence[str] = (), store: Path | None = None) -> None:
     """Refuse an --out that cannot be written before the work, not after it (a folder of checks was lost so), or
-    that is one of the command's own inputs (``compare a.txt b.txt --out a.txt`` replaced a.txt with the report)."""
+    that is one of the command's own inputs (``compare a.txt b.txt --out a.txt`` replaced a.txt with the report),
+    or a file of the ``store`` read (``check --out DB/unspun.sqlite`` replaced every stored document with the report)."""
     if out is None:
         return
+    if store is not None and out.resolve() in {(store / name).resolve() for name in STORE_FILES}:
+        raise UnspunError(f"{out}: is a file of the store {store}; write the report elsewhere")
     for given in inputs:
         doc = _doc(given)
         if isinstance(doc, Path) and out.exists() and doc.exists() and (
@@ -446,7 +449,7 @@ def check_command(
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
-    _writable(out, docs)
+    _writable(out, docs, db)
     given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
     with open_index(db) as ix:

@@ -43,6 +43,8 @@ VECTORS_FILE = "vectors.usearch"
 VECTORS_LOCK = "vectors.lock"
 #: Checksums of the vector file as saved (usearch does not check a file it loads: damaged pages crash a search).
 VECTORS_SUM = "vectors.sum"
+#: A store's own files, which no output of a command may replace.
+STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", VECTORS_FILE, VECTORS_SUM, VECTORS_LOCK)
 SCHEMA_VERSION = 2
 #: How long one SQLite statement waits for another process's write transaction before it says "database is locked"
 #: (`transaction` waits for the store's write lock in its own way).

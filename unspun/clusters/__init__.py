@@ -29,7 +29,7 @@ from ..errors import UnspunError, writing
 from ..index import Index, open_index
 from ..models import Failure
 from ..report.text import stdout_errors
-from ..store import DB_FILE, VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM
+from ..store import STORE_FILES
 from . import boilerplate as bp
 from . import local, output, overview
 from .graph import Cluster, clusters
@@ -117,10 +117,6 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
         s = report.skipped[0]
         more = f" (and {len(report.skipped) - 1} more skip reports)" if len(report.skipped) > 1 else ""
         print(f"unspun: warning: skipped {s.origin}: {s.reason}{more}", file=sys.stderr)
-
-
-#: A store's own files, which no output may replace.
-STORE_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", VECTORS_FILE, VECTORS_SUM, VECTORS_LOCK)
 
 
 def _apart(db: Path, targets: list[Path], html: Path | None) -> None:
