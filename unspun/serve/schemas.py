@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -32,6 +33,15 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _as_written(value: object) -> object:
+    """A number as written (an epoch, a year, 20200102), as JSONL input keeps one: refusing it lost the record."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+#: A record's optional field: a string, or a number kept as written.
+Field_ = Annotated[str | None, BeforeValidator(_as_written)]
+
+
 class CheckRequest(BaseModel):
     """A text to check against the store; ``title`` names it in the answer, ``published`` orders it in time."""
 
@@ -39,7 +49,7 @@ class CheckRequest(BaseModel):
 
     text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
     title: str | None = Field(None, description="A name for the text, reported as `path`.")
-    published: str | None = Field(None, description="Its publication date (ISO 8601), if known.")
+    published: Field_ = Field(None, description="Its publication date (ISO 8601), if known.")
     top: int = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
     exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
 
@@ -88,11 +98,11 @@ class DocumentIn(BaseModel):
     id: StrictStr | StrictInt = Field(description="Identity in the store: adding the same id again replaces it "
                                                   "(a string or an integer, as in JSONL input; not a bool).")
     text: str
-    url: str | None = None
-    published: str | None = None
-    source: str | None = None
-    title: str | None = None
-    lang: str | None = None
+    url: Field_ = None
+    published: Field_ = None
+    source: Field_ = None
+    title: Field_ = None
+    lang: Field_ = None
 
     _blank = field_validator("text")(_not_blank)
 
