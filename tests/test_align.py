@@ -392,6 +392,16 @@ def test_reading_look_alikes_keeps_upper_and_lower_case_one_word():
     assert fold("ΚΑΙ").lower() == fold("και") and fold("Вода").lower() == fold("вода")
 
 
+def test_russian_disguised_with_latin_look_alikes_names_the_plain_text_its_source():
+    """A Russian copy written with Latin "o", "p", "e"... was found, but its disguise said nothing: only words
+    reading as Latin ones counted."""
+    copy = RU.translate(str.maketrans({"о": "o", "р": "p", "е": "e", "с": "c", "а": "a"}))
+    c = compare(copy, RU)
+    assert [x.kind for x in c.passages] == ["edited"] and c.passages[0].similarity == 1.0
+    assert c.source == "b" and "in disguise" in c.evidence[0]
+    assert compare(RU, copy).source == "a"
+
+
 def test_ordinary_text_in_other_scripts_is_no_disguise():
     """Russian words that read as English ones ("Не" as "he", "а" as "a") and full-width digits, as Japanese house
     style writes them, named a source."""
@@ -400,6 +410,9 @@ def test_ordinary_text_in_other_scripts_is_no_disguise():
     ja = "東京都は２０２４年４月１日、新しい条例を施行した。対象は約６０万人で、費用は３００億円に上る。" * 2
     c = compare(ja, ja.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}))
     assert c.passages and c.source is None and c.evidence == []
+    fr = "Le café du théâtre a rouvert ses portes après des années de travaux, à la grande joie des habitués. " * 3
+    c = compare(fr, OTHER + fr)  # accented Latin letters mix no script
+    assert c.passages and c.source is None and not any("disguise" in e for e in c.evidence)
 
 
 def test_compare_takes_plain_texts_as_check_does() -> None:

@@ -8,6 +8,7 @@ debris, ads and datelines a scraper glues into its copy.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import numpy as np
@@ -77,16 +78,18 @@ _FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
 
 
 def _disguise(word: str, cjk: bool) -> str | None:
-    """The Latin word ``word`` disguises (as `unspun.text.fold` reads it, lower-cased), or None: a word of three
-    letters or more, mixing ASCII letters with look-alikes of another script, or holding an invisible character, or
-    written in full-width forms outside Chinese and Japanese text (whose house style writes them). A word wholly of
-    Cyrillic letters is Russian, however it reads ("Не" is "he"), and is none."""
+    """The word ``word`` disguises (as `unspun.text.fold` reads it, lower-cased), or None: a word of three letters
+    or more, mixing Latin letters with Cyrillic or Greek ones (look-alikes of either script in the other: "еxample",
+    "пpимep"), or holding an invisible character, or written in full-width forms outside Chinese and Japanese text
+    (whose house style writes them). A word wholly of one script is none, however it reads (Russian "Не" is "he",
+    French "café" mixes no script)."""
     if word.isascii():
         return None
     f = fold(word).lower()
-    if len(f) < 3 or not f.isascii() or not any(c.isalpha() for c in f):
+    if sum(c.isalpha() for c in f) < 3:
         return None
-    if any(c.isascii() and c.isalpha() for c in word) or _HIDDEN.intersection(word):
+    scripts = {unicodedata.name(c, "").partition(" ")[0] for c in word if c.isalpha()}
+    if ("LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}) or _HIDDEN.intersection(word):
         return f
     return f if not cjk and _FULL_WIDTH_LATIN.search(word) else None
 
@@ -98,8 +101,8 @@ def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tup
     for (ms, me), (ts, te) in passages:
         if not foldable(mine, ms, me):
             continue
-        plain = {w.lower() for w in WORD.findall(theirs, ts, te) if w.isascii()}
-        cjk = has_cjk(mine[ms:me])
+        cjk, their_cjk = has_cjk(mine[ms:me]), has_cjk(theirs[ts:te])
+        plain = {fold(w).lower() for w in WORD.findall(theirs, ts, te) if _disguise(w, their_cjk) is None}
         count += sum(1 for w in WORD.findall(mine, ms, me) if (f := _disguise(w, cjk)) is not None and f in plain)
     return count
 
