@@ -1,11 +1,12 @@
 """Where `check` loses the listed sources of pan13-train: retrieval, or verification.
 
 For each `susp/` document of tasks 02-05 with cases (every N-th with --every), runs `check` as `bench/retrieval.py`
-does (asked for 40 sources: at most 45 candidates verified), and for each listed source it does not report, says
-why: the source was not among the candidates retrieval handed to the aligner; or it was, and the aligner (the same
-one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and under 400 reused
-characters or their shared words out of order: `convincing`); or its evidence was boilerplate or set text, or
-verification stopped before it (5 misses in a row). Needs the store of `bench/retrieval.py` (--db). Writes
+does (asked for 40 sources: 45 candidates verified, more while each is a source), and for each listed source it
+does not report, says why: the source was not among the candidates retrieval handed to the aligner; or it was, and
+the aligner (the same one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and
+under 400 reused characters or their shared words out of order: `convincing`); or it is a source, ranked past the
+40 (found when asked for 200); or its evidence was boilerplate or set text, or verification stopped before it (5
+misses in a row, or a miss past the 45th). Needs the store of `bench/retrieval.py` (--db). Writes
 bench/results/retrieval-misses.{json,md}.
 
     .venv/bin/python bench/misses.py --every 2 --jobs 2
@@ -42,8 +43,10 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
     doc = read_document(path)
     found = {s.id for s in _IX.check(doc, top=40).sources}
     uq = units(doc.text)
-    cands = [c.doc for c in _IX.candidates(uq, chunks(uq), _IX.retrieve.deep_enough(40))[0]]
+    p = _IX.retrieve.deep_enough(40)
+    cands = [c.doc for c in _IX.candidates(uq, chunks(uq), p).ranked(p)]
     out = []
+    more: set[str] | None = None  # the sources of a check asked for 200, when needed
     for src in sources:
         if src in found:
             out.append((task, Path(path).name, src, "found"))
@@ -59,7 +62,10 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
             elif not convincing(al.passages, uq, ub, _IX.retrieve):
                 why = "candidate; only loose passages, short or out of order"
             else:
-                why = "candidate; boilerplate, set text, or not reached"
+                if more is None:
+                    more = {s.id for s in _IX.check(doc, top=200).sources}
+                why = ("a source, ranked past the 40 asked for" if src in more
+                       else "candidate; boilerplate, set text, or not reached")
         out.append((task, Path(path).name, src, why))
     return out
 

@@ -6,6 +6,7 @@ import html
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -245,7 +246,8 @@ def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) 
     with Index(tmp_path / "db", semantic=False) as ix:  # old.txt explains half of the query, full.txt all of it
         ix.add([Record(id="full.txt", text=LIBRARY + "\n\n" + TRAM, published="2010-01-01"),
                 Record(id="old.txt", text=LIBRARY + "\n\n" + ORCHESTRA, published="2001-01-01")])
-        query = (LIBRARY + "\n\n" + TRAM).replace("Scholars", "Researchers")
+        # old.txt gives the query more than half of what full.txt gives it: a source of the text, not of a passage
+        query = (LIBRARY + "\n\n" + TRAM[:TRAM.index(".", 200) + 1]).replace("Scholars", "Researchers")
         wide, narrow = ix.check(query, top=5), ix.check(query, top=1)
         assert [s.id for s in wide.sources] == ["full.txt", "old.txt"]
         assert [s.id for s in narrow.sources] == ["full.txt"]
@@ -273,6 +275,47 @@ def test_a_check_asked_for_more_sources_verifies_enough_candidates_to_find_them(
         query = "\n\n".join(v[0] for v in articles.values())
         assert {s.id for s in ix.check(query, top=30).sources} == set(articles)
         assert len(ix.check(query).sources) == 5
+
+
+def test_a_story_syndicated_on_many_pages_beside_other_articles_is_found_on_each(tmp_path: Path) -> None:
+    """25 stored pages each hold the story between two other articles: its word pairs, held by 25 chunks, were
+    "common", each page's passage (a third of the page) boilerplate, and checking the story found no source."""
+    story = "\n\n".join(_invented_article(100))
+    pages = [Record(id=f"page-{i:02d}", published=f"2005-05-{i + 2:02d}" if i else "2005-05-01",
+                    text="\n\n".join([f"Site {i} news page", *_invented_article(200 + i), story,
+                                       *_invented_article(300 + i)])) for i in range(25)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(pages)
+        res = ix.check(story, top=30)
+        assert {s.id for s in res.sources} == {p.id for p in pages}
+        assert res.original == "page-00"
+
+
+def test_the_earliest_of_a_story_stored_40_times_is_named_whatever_top(tmp_path: Path) -> None:
+    """Of 40 stored copies, the 15 verified by default named a later copy the original, and --top 35 the earliest."""
+    story = "\n\n".join(_invented_article(7))
+    copies = [Record(id=f"wire-{i:02d}", text=f"{story}\n\nPosted by outlet {i}.",
+                     published="2005-01-01" if i == 35 else f"2005-04-{10 + i % 18:02d}") for i in range(40)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(copies)
+        for top in (1, 5, 30):
+            res = ix.check(story, top=top)
+            assert res.original == "wire-35" and len(res.sources) == top
+            assert res.evidence[0] == "wire-35 is the earliest published of the 40 dated source(s) (2005-01-01)"
+
+
+def test_an_older_source_of_a_quoted_passage_is_not_named_the_original(tmp_path: Path) -> None:
+    """A copy of an article quoting one paragraph of an older one: the older, source of a quarter of the text, was
+    named its original for being the earliest published."""
+    article, quoted = _invented_article(1), _invented_article(2)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="article.txt", text="\n\n".join([*article, quoted[1]]), published="2005-03-05"),
+                Record(id="quoted.txt", text="\n\n".join(quoted), published="2005-03-01")])
+        res = ix.check("\n\n".join([*article, quoted[1]]))
+        assert [s.id for s in res.sources] == ["article.txt", "quoted.txt"]
+        assert res.original == "article.txt"
+        assert re.fullmatch(r"quoted\.txt \(2005-03-01\) is older but explains 2\d% of the checked text, article\.txt "
+                            r"100%: the source of a passage, not of the text", res.evidence[-1]), res.evidence
 
 
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:

@@ -38,8 +38,7 @@ from .embed import cores, encode, load_on_device, on_device, set_threads
 from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
-from .retrieve import (Candidate, RetrieveParams, boilerplate, convincing, lexical, merge, semantic, set_text,
-                       shared)
+from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
 from .text import cut_changed
 from .vectors import PackedUnits, Units, units
@@ -719,9 +718,8 @@ class Index:
         return self._chunk_total
 
     def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
-                   ) -> tuple[list[Candidate], set[int]]:
-        """Documents worth aligning against the query, best first (see `unspun.retrieve`), and the query's word
-        pairs that are common in the store (for telling boilerplate passages apart)."""
+                   ) -> Retrieved:
+        """The documents worth aligning against the query (see `unspun.retrieve`)."""
         semantic_channel = bool(self._vectors is not None and len(self._vectors) and qchunks)
         # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
         # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
@@ -751,7 +749,7 @@ class Index:
         for d in exclude:
             lex.pop(d, None)
             sem.pop(d, None)
-        return merge(lex, sem, p), common
+        return Retrieved(lex, sem, common)
 
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
@@ -766,11 +764,12 @@ class Index:
         found: list[Source] = []
         evidence_of: list[list] = []  # each source's evidence passages...
         chars_of: list[int] = []  # ...and its text's length
-        misses = 0
-        cands, common = self.candidates(uq, qchunks, p, skip)
-        for cand in cands:
-            if misses >= p.patience:
+        misses = taken = 0
+        retrieved = self.candidates(uq, qchunks, p, skip)
+        for cand in retrieved.ranked(p):
+            if misses >= p.patience or (taken >= p.verify and misses):
                 break
+            taken += 1
             if not cand.worth_aligning(p):
                 misses += 1
                 continue
@@ -784,7 +783,7 @@ class Index:
                 misses += 1
                 continue
             evidence = [x for x in al.passages
-                        if not boilerplate(x, span_grams(uq, *x.a), common, len(rec.text), p)]
+                        if not boilerplate(x, span_grams(uq, *x.a), retrieved.common, len(rec.text), uq, p)]
             if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, p):
                 # (all passages kept: judged just above.) A candidate that shares only boilerplate says nothing of
                 # those ranked after it: no miss.
@@ -808,10 +807,33 @@ class Index:
         return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
 
 
+#: A source explaining under this share of what the best one explains gave the checked text a passage (a quotation,
+#: one article of a compilation of several), not the text itself: it is not named the original, however early (a
+#: copy of an article quoting an older one named the older, the source of 16% of it, the original).
+WHOLE_SHARE = 0.5
+
+
 def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[str]]:
-    """The likely original among the sources: the earliest published, else the one the aligner's evidence names."""
+    """The likely original among the sources that explain the checked text (`WHOLE_SHARE`): the earliest
+    published, else the one the aligner's evidence names."""
     if not sources:
         return None, []
+    best = max(s.score for s in sources)
+    whole = [s for s in sources if s.score >= WHOLE_SHARE * best]
+    first, evidence = _earliest(doc, whole)
+    start = dates.span(next((s.published for s in whole if s.id == first), None))
+    if start is not None:
+        older = [s for s in sources if s not in whole and (t := dates.span(s.published)) and dates.before(t, start)]
+        if older:
+            s = max(older, key=lambda s: s.score)
+            more = f" (and {len(older) - 1} other(s))" if len(older) > 1 else ""
+            evidence.append(f"{s.id} ({s.published}) is older{more} but explains {s.score:.0%} of the checked text, "
+                            f"{first} {best:.0%}: the source of a passage, not of the text")
+    return first, evidence
+
+
+def _earliest(doc: Document, sources: list[Source]) -> tuple[str | None, list[str]]:
+    """The earliest published of ``sources``, else the one the aligner's evidence names."""
     when = {s.id: t for s in sources if (t := dates.span(s.published)) is not None}
     dated = [s for s in sources if s.id in when]
     if not dated:

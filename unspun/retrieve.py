@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -48,6 +49,11 @@ class RetrieveParams:
     #: Verification stops after this many candidates in a row were not sources: candidates come best first,
     #: so a run of misses means the rest are topical neighbours, and each costs an alignment.
     patience: int = 5
+    #: Past ``verify`` candidates, verification goes on while every one is a source, up to this many: a story
+    #: stored 40 times over is verified in full, so its earliest copy is named the original whatever ``--top``
+    #: (of 40 copies, the 15 verified named a later one). As many as ``max_df``: a story stored more often than that
+    #: shares no pair the lexical channel reads.
+    verify_most: int = 200
     #: A verified candidate is a source on a passage at least ``strong_similarity`` similar. Looser passages are
     #: judged by the order of the content words their two sides share (`order_z`): a copy, however disguised,
     #: keeps its source's order; two texts on one topic share words in any order. Loose passages of
@@ -67,8 +73,10 @@ class RetrieveParams:
     #: footers, licences (at 5, pan13-train's duplicated documents made real sources look common: -1% recall)...
     common_df: int = 20
     #: ...and a passage whose pairs are more than this share common, covering less than ``boiler_source`` of the
-    #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source is the
-    #: story itself, stored many times over (syndication), and stays evidence.
+    #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source, or most
+    #: of the checked text (and ``min_reused_chars`` long), is the story itself, stored many times over
+    #: (syndication: a story checked against 25 stored pages that each held it beside two other articles found
+    #: none of them), and stays evidence.
     boiler_share: float = 0.6
     boiler_source: float = 0.5
     #: A short stretch of the query (under ``min_reused_chars``) that this many other verified sources match too,
@@ -80,9 +88,10 @@ class RetrieveParams:
     def deep_enough(self, top: int) -> RetrieveParams:
         """These settings, verifying enough candidates to find ``top`` sources: ``verify`` serves the default few
         (a compilation of 30 stored articles, asked for 30 sources, got the 15 verified by default)."""
-        depth = top + self.patience
-        if depth <= self.verify:
-            return self
+        return self if top + self.patience <= self.verify else self.deeper(top + self.patience)
+
+    def deeper(self, depth: int) -> RetrieveParams:
+        """These settings with ``depth`` candidates verified, as many taken from the lexical channel."""
         return replace(self, verify=depth, lexical_top=max(self.lexical_top, depth))
 
 
@@ -97,6 +106,31 @@ class Candidate:
 
     def worth_aligning(self, p: RetrieveParams) -> bool:
         return self.semantic > 0 or self.densest >= p.min_densest
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval found for one query: the stored documents each channel scored, and the query's word pairs
+    that are common in the store (for telling boilerplate passages apart)."""
+
+    lexical: dict[int, tuple[float, float]]
+    semantic: dict[int, float]
+    common: set[int]
+
+    def ranked(self, p: RetrieveParams) -> Iterator[Candidate]:
+        """Candidates best first, each once: the ``p.verify`` that `merge` ranks first, then, for a caller that
+        goes on (past ``verify`` while each is a source), more ranked anew, ``p.verify_most`` at most."""
+        seen: set[int] = set()
+        depth = p.verify
+        while True:
+            batch = merge(self.lexical, self.semantic, p.deeper(depth))
+            for c in batch:
+                if c.doc not in seen:
+                    seen.add(c.doc)
+                    yield c
+            if len(batch) < depth or depth >= p.verify_most:
+                return
+            depth = min(p.verify_most, 2 * depth)
 
 
 @dataclass(frozen=True)
@@ -197,9 +231,14 @@ def merge(lex: dict[int, tuple[float, float]], sem: dict[int, float], p: Retriev
     return sorted(out.values(), key=lambda c: -c.rank)[: p.verify]
 
 
-def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int, p: RetrieveParams) -> bool:
-    """Whether a passage (with ``grams``, its query-side word pairs) is common phrasing around a source's own text."""
+def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int, query: Units,
+                p: RetrieveParams) -> bool:
+    """Whether a passage (with ``grams``, its query-side word pairs) is common phrasing around a source's own text
+    (``query``: the checked text's units)."""
     if passage.b[1] - passage.b[0] >= p.boiler_source * source_chars:
+        return False
+    a, z = passage.a
+    if z - a >= p.boiler_source * len(query.text) and query.width(a, z) >= p.min_reused_chars:
         return False
     if not len(grams):
         return True
