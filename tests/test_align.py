@@ -413,6 +413,16 @@ def test_ordinary_text_in_other_scripts_is_no_disguise():
     fr = "Le café du théâtre a rouvert ses portes après des années de travaux, à la grande joie des habitués. " * 3
     c = compare(fr, OTHER + fr)  # accented Latin letters mix no script
     assert c.passages and c.source is None and not any("disguise" in e for e in c.evidence)
+    # Two spellings of one letter (the micro sign and the Greek mu), and the Latin "i" Ukrainians often type for
+    # "і", named a source.
+    dose = ("Readings near the plant reached 3.2 μSv per hour on Monday, and officials said doses below 5 μSv pose "
+            "no risk. Schools stayed open while inspectors measured μSv levels in every district, and the mayor "
+            "said the μSv figures would be published daily. ")
+    uk = ("Міська рада заявила у вівторок, що новий міст через річку відкриють у травні, а другий міст "
+          "планують восени. Містяни чекали на це рішення понад десять років, і рада обіцяє відкрити міст вчасно. ")
+    for a, b in ((dose * 2, dose.replace("μ", "µ") * 2), (uk * 2, uk.replace("і", "i") * 2)):
+        c = compare(a, OTHER + b)
+        assert c.passages and not any("disguise" in e for e in c.evidence), c.evidence
 
 
 def test_compare_takes_plain_texts_as_check_does() -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from unspun import Document, Index, index
+from unspun.align import align_units
 from unspun.models import Record
 from unspun.index import _prepare_part as _PREPARE_PART
 from unspun.errors import UnspunError
@@ -260,8 +261,8 @@ def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) 
 def _invented_article(seed: int) -> list[str]:
     """Three paragraphs of words made up for this article alone: any number of texts sharing nothing by chance."""
     rng = random.Random(seed)
-    syllables = ["ba", "ko", "ru", "mi", "te", "sa", "lo", "vi", "ne", "du", "pa", "ge", "fi", "zo", "ha", "qui"]
-    vocabulary = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(120)]
+    syllables = [c + v for c in "bdfghklmnprstvz" for v in "aeiou"]
+    vocabulary = ["".join(rng.choice(syllables) for _ in range(rng.randint(3, 4))) for _ in range(120)]
     return [". ".join(" ".join(rng.choice(vocabulary) for _ in range(12)).capitalize() for _ in range(8)) + "."
             for _ in range(3)]
 
@@ -304,6 +305,32 @@ def test_the_earliest_of_a_story_stored_40_times_is_named_whatever_top(tmp_path:
             assert res.evidence[0] == "wire-35 is the earliest published of the 40 dated source(s) (2005-01-01)"
 
 
+LICENCE = ("Copyright 2005 Example Media Group. All rights reserved. This material may not be published, broadcast, "
+           "rewritten or redistributed in whole or in part without the express written permission of the publisher. "
+           "Subscribers may share links to articles on social networks, but reproduction of full articles on other "
+           "websites is prohibited. For syndication and licensing enquiries contact our rights department, "
+           "quoting the article reference number shown above.")
+
+
+def test_a_long_footer_under_many_stored_articles_is_no_source_of_a_short_note_above_it(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    """A 455-character footer held by 40 stored articles: a note of a few lines above it is mostly footer, and
+    named all 40 sources; and an article above it, whose candidates share only the footer, was aligned with all 40
+    (verification went on past the 15 candidates while none was a miss)."""
+    import unspun.index as index_module
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id=f"a{i:02d}.txt", text="\n\n".join([*_invented_article(500 + i), LICENCE]))
+                for i in range(40)])
+        note = ("The office is closed on Monday for the holiday. Orders placed over the weekend ship on Tuesday, "
+                "and the help desk answers calls again from nine in the morning. Thank you for your patience.")
+        assert ix.check(f"{note}\n\n{LICENCE}", top=50).sources == []
+        aligned = []
+        monkeypatch.setattr(index_module, "align_units", lambda *a: aligned.append(1) or align_units(*a))
+        assert ix.check("\n\n".join([TRAM, HARBOUR, LICENCE])).sources == []
+        assert len(aligned) == ix.retrieve.verify
+
+
 def test_an_older_source_of_a_quoted_passage_is_not_named_the_original(tmp_path: Path) -> None:
     """A copy of an article quoting one paragraph of an older one: the older, source of a quarter of the text, was
     named its original for being the earliest published."""
@@ -314,8 +341,32 @@ def test_an_older_source_of_a_quoted_passage_is_not_named_the_original(tmp_path:
         res = ix.check("\n\n".join([*article, quoted[1]]))
         assert [s.id for s in res.sources] == ["article.txt", "quoted.txt"]
         assert res.original == "article.txt"
-        assert re.fullmatch(r"quoted\.txt \(2005-03-01\) is older but explains 2\d% of the checked text, article\.txt "
-                            r"100%: the source of a passage, not of the text", res.evidence[-1]), res.evidence
+        assert re.fullmatch(r"quoted\.txt \(2005-03-01\) is older but explains only 2\d% of the checked text, "
+                            r"article\.txt 100%: the source of a passage, not of the text", res.evidence[-1]), res.evidence
+
+
+def test_the_evidence_on_an_older_passage_source_names_what_the_original_explains(tmp_path: Path) -> None:
+    """Sources explaining 100%, 60% and 10% of a text: the line on the 10% one gave the named one (60%) the best
+    one's 100%, counted only two dated sources, and a checked document dated between them "predated every source"
+    without a word on the older one."""
+    paragraphs = [x for seed in range(1, 5) for x in _invented_article(seed)]
+    query = "\n\n".join(paragraphs[:10])
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="whole", text=query, published="2005-03-10"),
+                Record(id="most", text="\n\n".join(paragraphs[:6] + _invented_article(50)), published="2005-03-05"),
+                Record(id="quote", text="\n\n".join(_invented_article(60) + [paragraphs[8]]), published="2005-03-01")])
+        res = ix.check(query)
+        assert res.original == "most"
+        assert res.evidence == [
+            "most is the earliest published of the 2 dated source(s) explaining the checked text (2005-03-05)",
+            "quote (2005-03-01) is older but explains only 10% of the checked text, most 60%: the source of a "
+            "passage, not of the text"]
+        res = ix.check(Document(query, published="2005-03-03"))
+        assert res.original is None
+        assert res.evidence == [
+            "the checked document (2005-03-03) predates every source explaining the checked text; it may be the "
+            "original", "quote (2005-03-01) is older but explains only 10% of the checked text: the source of a "
+            "passage, not of the text"]
 
 
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:
@@ -1233,6 +1284,11 @@ def test_cli_check_refuses_to_write_its_report_over_the_store(tmp_path: Path, na
     assert run.returncode == 2
     assert run.stderr == f"unspun: error: {target}: is a file of the store {tmp_path / 'db'}; write the report elsewhere\n"
     assert target.read_bytes() == before
+    link = tmp_path / "report.json"
+    os.link(target, link)  # the same file by another name
+    run = subprocess.run([UNSPUN, "check", "--db", str(tmp_path / "db"), str(q), "-f", "json", "--out", str(link)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "is a file of the store" in run.stderr and target.read_bytes() == before
     with Index(tmp_path / "db", create=False) as ix:
         assert len(ix) == len(_records())
 

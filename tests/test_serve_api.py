@@ -293,7 +293,8 @@ def test_a_number_in_a_documents_field_is_kept_as_written_as_jsonl_keeps_it(clie
     assert r.json()["notes"][0]["reason"].startswith("published '1109635200' is not a date")
     stored = client.get("/v1/documents/epoch").json()
     assert (stored["published"], stored["source"]) == ("1109635200", "7")
-    assert client.post("/v1/check", json={"text": COPY, "published": 2004}).status_code == 200
+    r = client.post("/v1/check", json={"text": COPY, "published": 2004, "title": 2004})
+    assert r.status_code == 200 and r.json()["path"] == "2004"
     r = client.post("/v1/documents", json={"id": "x", "text": COPY, "published": True}, headers=AUTH)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "document", "published"]
 

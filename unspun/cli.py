@@ -156,7 +156,8 @@ def _writable(out: Path | None, inputs: Sequence[str] = (), store: Path | None =
     or a file of the ``store`` read (``check --out DB/unspun.sqlite`` replaced every stored document with the report)."""
     if out is None:
         return
-    if store is not None and out.resolve() in {(store / name).resolve() for name in STORE_FILES}:
+    own = [store / name for name in STORE_FILES] if store is not None else []
+    if any(out.resolve() == f.resolve() or (out.exists() and f.exists() and os.path.samefile(out, f)) for f in own):
         raise UnspunError(f"{out}: is a file of the store {store}; write the report elsewhere")
     for given in inputs:
         doc = _doc(given)

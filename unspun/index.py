@@ -765,11 +765,13 @@ class Index:
         evidence_of: list[list] = []  # each source's evidence passages...
         chars_of: list[int] = []  # ...and its text's length
         misses = taken = 0
+        last_found = True  # past p.verify, only a candidate found a source goes on to the next
         retrieved = self.candidates(uq, qchunks, p, skip)
         for cand in retrieved.ranked(p):
-            if misses >= p.patience or (taken >= p.verify and misses):
+            if misses >= p.patience or (taken >= p.verify and not last_found):
                 break
             taken += 1
+            last_found = False
             if not cand.worth_aligning(p):
                 misses += 1
                 continue
@@ -789,7 +791,7 @@ class Index:
                 # those ranked after it: no miss.
                 misses += bool(evidence)
                 continue
-            misses = 0
+            misses, last_found = 0, True
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
             evidence_of.append(evidence)
@@ -815,46 +817,53 @@ WHOLE_SHARE = 0.5
 
 def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[str]]:
     """The likely original among the sources that explain the checked text (`WHOLE_SHARE`): the earliest
-    published, else the one the aligner's evidence names."""
+    published, else the one the aligner's evidence names. A source of a passage that the dates would have named
+    instead (older than the one named, or than the checked document; dated where the one named is not) is said to
+    be one."""
     if not sources:
         return None, []
     best = max(s.score for s in sources)
     whole = [s for s in sources if s.score >= WHOLE_SHARE * best]
-    first, evidence = _earliest(doc, whole)
-    start = dates.span(next((s.published for s in whole if s.id == first), None))
-    if start is not None:
-        older = [s for s in sources if s not in whole and (t := dates.span(s.published)) and dates.before(t, start)]
-        if older:
-            s = max(older, key=lambda s: s.score)
-            more = f" (and {len(older) - 1} other(s))" if len(older) > 1 else ""
-            evidence.append(f"{s.id} ({s.published}) is older{more} but explains {s.score:.0%} of the checked text, "
-                            f"{first} {best:.0%}: the source of a passage, not of the text")
+    part = [s for s in sources if s.score < WHOLE_SHARE * best]
+    first, evidence = _earliest(doc, whole, " explaining the checked text" if part else "")
+    named = next((s for s in whole if s.id == first), None)
+    ref = dates.span(named.published if named is not None else doc.published)
+    older = [s for s in part if (t := dates.span(s.published)) is not None and (ref is None or dates.before(t, ref))]
+    if older:
+        s = max(older, key=lambda s: s.score)
+        more = f" (and {len(older) - 1} other(s))" if len(older) > 1 else ""
+        than = f", {first} {named.score:.0%}" if named is not None else ""
+        evidence.append(f"{s.id} ({s.published}) is {'older' if ref is not None else 'dated'}{more} but explains "
+                        f"only {s.score:.0%} of the checked text{than}: the source of a passage, not of the text")
     return first, evidence
 
 
-def _earliest(doc: Document, sources: list[Source]) -> tuple[str | None, list[str]]:
-    """The earliest published of ``sources``, else the one the aligner's evidence names."""
+def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[str | None, list[str]]:
+    """The earliest published of ``sources``, else the one the aligner's evidence names; ``which`` says which
+    sources they are, in the evidence."""
     when = {s.id: t for s in sources if (t := dates.span(s.published)) is not None}
     dated = [s for s in sources if s.id in when]
     if not dated:
-        return _by_text(sources, "no dates to order the sources")
+        return _by_text(sources, f"no dates to order the sources{which}")
     # The sources no other one certainly precedes: a year alone, or a day, may hold a later time of another.
     firsts = [s for s in dated if not any(dates.before(when[t.id], when[s.id]) for t in dated)]
     mine = dates.span(doc.published)
     if mine is not None and all(dates.before(mine, when[s.id]) for s in dated):
         undated = len(sources) - len(dated)
         # Only dated sources can be ordered: "every source" would say so of the undated ones too.
-        which = "every source" if not undated else (f"every dated source ({len(dated)} of {len(sources)}; "
-                                                    f"{undated} {'carries' if undated == 1 else 'carry'} no date)")
-        return None, [f"the checked document ({doc.published}) predates {which}; it may be the original"]
+        every = f"every source{which}" if not undated else (
+            f"every dated source{which} ({len(dated)} of {len(sources)}; {undated} "
+            f"{'carries' if undated == 1 else 'carry'} no date)")
+        return None, [f"the checked document ({doc.published}) predates {every}; it may be the original"]
     if len(firsts) == 1:
         first = firsts[0].id
-        evidence = [f"{first} is the earliest published of the {len(dated)} dated source(s) ({firsts[0].published})"]
+        evidence = [f"{first} is the earliest published of the {len(dated)} dated source(s){which} "
+                    f"({firsts[0].published})"]
     else:
         named = ", ".join(f"{s.id} ({s.published})" for s in firsts)
         first, why = _by_text(firsts, "of the sources the dates leave unordered")
         evidence = [f"the dates do not order {named}: each may be the earliest published of the {len(dated)} "
-                    "dated source(s)", *why]
+                    f"dated source(s){which}", *why]
     if mine is None and doc.published and doc.published.strip():
         # A date the checked document was given but that reads as none (a typo in the page's field) would
         # otherwise vanish: the verdict would look as if it had been weighed against the sources' dates.

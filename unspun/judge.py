@@ -75,6 +75,8 @@ def _written_in(text: str, d: date) -> bool:
 #: direction marks of right-to-left text are left out).
 _HIDDEN = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
+#: Latin "i" typed for the Ukrainian and Belarusian "і" is a keyboard habit, not a disguise: it mixes no script.
+_ONE_LETTER = frozenset("iI")
 
 
 def _disguise(word: str, cjk: bool) -> str | None:
@@ -82,13 +84,15 @@ def _disguise(word: str, cjk: bool) -> str | None:
     or more, mixing Latin letters with Cyrillic or Greek ones (look-alikes of either script in the other: "еxample",
     "пpимep"), or holding an invisible character, or written in full-width forms outside Chinese and Japanese text
     (whose house style writes them). A word wholly of one script is none, however it reads (Russian "Не" is "he",
-    French "café" mixes no script)."""
+    French "café" mixes no script); scripts are read after NFKC, which makes the micro sign of "µSv" the Greek mu of
+    "μSv", so two spellings of one letter are one."""
     if word.isascii():
         return None
     f = fold(word).lower()
     if sum(c.isalpha() for c in f) < 3:
         return None
-    scripts = {unicodedata.name(c, "").partition(" ")[0] for c in word if c.isalpha()}
+    scripts = {unicodedata.name(c, "").partition(" ")[0]
+               for c in unicodedata.normalize("NFKC", word) if c.isalpha() and c not in _ONE_LETTER}
     if ("LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}) or _HIDDEN.intersection(word):
         return f
     return f if not cjk and _FULL_WIDTH_LATIN.search(word) else None

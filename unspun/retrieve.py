@@ -38,7 +38,8 @@ class RetrieveParams:
     semantic_k: int = 5
     min_cos: float = 0.7
     semantic_top: int = 5
-    #: At most this many candidates are verified by the aligner.
+    #: This many candidates are verified by the aligner (more for a check asked for more sources: `deep_enough`;
+    #: and past them, while each is a source: ``verify_most``).
     verify: int = 15
     #: A lexical-only candidate is aligned only if one query chunk shares pairs weighing at least this much with
     #: one of its chunks: reuse puts many shared pairs in one place, a topical neighbour spreads a few over many
@@ -49,10 +50,10 @@ class RetrieveParams:
     #: Verification stops after this many candidates in a row were not sources: candidates come best first,
     #: so a run of misses means the rest are topical neighbours, and each costs an alignment.
     patience: int = 5
-    #: Past ``verify`` candidates, verification goes on while every one is a source, up to this many: a story
-    #: stored 40 times over is verified in full, so its earliest copy is named the original whatever ``--top``
-    #: (of 40 copies, the 15 verified named a later one). As many as ``max_df``: a story stored more often than that
-    #: shares no pair the lexical channel reads.
+    #: Past ``verify`` candidates, verification goes on while every one is a source (one that shares only
+    #: boilerplate ends it), up to this many (or ``verify``): a story stored 40 times over is verified in full, so
+    #: its earliest copy is named the original whatever ``--top`` (of 40 copies, the 15 verified named a later
+    #: one). As many as ``max_df``: a story stored more often than that shares no pair the lexical channel reads.
     verify_most: int = 200
     #: A verified candidate is a source on a passage at least ``strong_similarity`` similar. Looser passages are
     #: judged by the order of the content words their two sides share (`order_z`): a copy, however disguised,
@@ -73,12 +74,15 @@ class RetrieveParams:
     #: footers, licences (at 5, pan13-train's duplicated documents made real sources look common: -1% recall)...
     common_df: int = 20
     #: ...and a passage whose pairs are more than this share common, covering less than ``boiler_source`` of the
-    #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source, or most
-    #: of the checked text (and ``min_reused_chars`` long), is the story itself, stored many times over
-    #: (syndication: a story checked against 25 stored pages that each held it beside two other articles found
-    #: none of them), and stays evidence.
+    #: source's text, is boilerplate: no evidence of a source on its own. One that is most of its source, or
+    #: ``boiler_query`` of the checked text (and ``min_reused_chars`` long), is the story itself, stored many times
+    #: over (syndication: a story checked against 25 stored pages that each held it beside two other articles found
+    #: none of them), and stays evidence. The checked text must be nearly all passage, give or take a headline,
+    #: byline or a scraper's debris: a short note above a long licence footer is still the footer (at half, a
+    #: note of 176 characters above a footer of 455 named the 60 stored articles under that footer).
     boiler_share: float = 0.6
     boiler_source: float = 0.5
+    boiler_query: float = 0.8
     #: A short stretch of the query (under ``min_reused_chars``) that this many other verified sources match too,
     #: covering less than ``boiler_source`` of each, is set text: a template or stock sentence held by several
     #: stored documents (on pan13-train, a scrambled "This article needs additional citations" banner in 13).
@@ -238,7 +242,7 @@ def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int,
     if passage.b[1] - passage.b[0] >= p.boiler_source * source_chars:
         return False
     a, z = passage.a
-    if z - a >= p.boiler_source * len(query.text) and query.width(a, z) >= p.min_reused_chars:
+    if z - a >= p.boiler_query * len(query.text) and query.width(a, z) >= p.min_reused_chars:
         return False
     if not len(grams):
         return True

@@ -34,11 +34,12 @@ def _not_blank(value: str) -> str:
 
 
 def _as_written(value: object) -> object:
-    """A number as written (an epoch, a year, 20200102), as JSONL input keeps one: refusing it lost the record."""
+    """A number (an epoch, a year, 20200102) as its text, as JSONL input keeps one (Python's spelling of it: 1.50
+    is "1.5"): refusing it lost the record."""
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-#: A record's optional field: a string, or a number kept as written.
+#: A record's optional field: a string, or a number kept as its text.
 Field_ = Annotated[str | None, BeforeValidator(_as_written)]
 
 
@@ -48,7 +49,7 @@ class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
-    title: str | None = Field(None, description="A name for the text, reported as `path`.")
+    title: Field_ = Field(None, description="A name for the text, reported as `path`.")
     published: Field_ = Field(None, description="Its publication date (ISO 8601), if known.")
     top: int = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
     exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
