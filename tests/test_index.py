@@ -331,6 +331,34 @@ def test_a_long_footer_under_many_stored_articles_is_no_source_of_a_short_note_a
         assert len(aligned) == ix.retrieve.verify
 
 
+def test_a_check_that_found_sources_looks_further_past_misses(tmp_path: Path, monkeypatch) -> None:
+    """Candidates in a set order, some of them no source: after 3 sources, 6 misses in a row ended the check at
+    the fifth; with 3 sources found it waits for 8, and a text with none found still stops at 5."""
+    import unspun.index as index_module
+    from unspun.retrieve import Candidate, Retrieved
+
+    articles = {f"a{i:02d}.txt": _invented_article(i) for i in range(12)}
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id=k, text="\n\n".join(v)) for k, v in articles.items()])
+        keys = {ix.store.doc_key(k): k for k in articles}
+        order = sorted(keys)
+        monkeypatch.setattr(Retrieved, "ranked", lambda self, p: iter(Candidate(d, densest=100.0) for d in order))
+        sources = {"a00.txt", "a01.txt", "a02.txt", "a09.txt"}
+        judged: list[str] = []
+        real = index_module.convincing
+
+        def convincing(passages, uq, ub, p):  # the others are no source, whatever the aligner makes of them
+            judged.append(next(k for k, v in articles.items() if "\n\n".join(v) == ub.text))
+            return judged[-1] in sources and real(passages, uq, ub, p)
+
+        monkeypatch.setattr(index_module, "convincing", convincing)
+        query = "\n\n".join(articles[k][0] for k in sorted(sources))
+        assert sorted(s.id for s in ix.check(query, top=10).sources) == sorted(sources)
+        assert judged[:10] == sorted(articles)[:10] and "a09.txt" in judged
+        judged.clear()
+        assert ix.check(TRAM).sources == [] and len(judged) == 5
+
+
 def test_an_older_source_of_a_quoted_passage_is_not_named_the_original(tmp_path: Path) -> None:
     """A copy of an article quoting one paragraph of an older one: the older, source of a quarter of the text, was
     named its original for being the earliest published."""

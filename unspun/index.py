@@ -768,7 +768,7 @@ class Index:
         last_found = True  # past p.verify, only a candidate found a source goes on to the next
         retrieved = self.candidates(uq, qchunks, p, skip)
         for cand in retrieved.ranked(p):
-            if misses >= p.patience or (taken >= p.verify and not last_found):
+            if misses >= p.patience + min(p.patience, len(found)) or (taken >= p.verify and not last_found):
                 break
             taken += 1
             last_found = False

@@ -48,7 +48,10 @@ class RetrieveParams:
     #: the verifications that found none; on news checks, a third of the fruitless alignments).
     min_densest: float = 40.0
     #: Verification stops after this many candidates in a row were not sources: candidates come best first,
-    #: so a run of misses means the rest are topical neighbours, and each costs an alignment.
+    #: so a run of misses means the rest are topical neighbours, and each costs an alignment. One more for each
+    #: source found, up to twice as many: a compilation's sources lie further down the list, between
+    #: neighbours (on pan13-train, whose suspicious documents reuse up to 40 sources: 9 more listed sources of
+    #: 2,000 on 03-04, none lost, no task-01 document more), while a text with none stops as soon as before.
     patience: int = 5
     #: Past ``verify`` candidates, verification goes on while every one is a source (one that shares only
     #: boilerplate ends it), up to this many (or ``verify``): a story stored 40 times over is verified in full, so
