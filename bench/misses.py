@@ -6,8 +6,8 @@ does not report, says why: the source was not among the candidates retrieval han
 the aligner (the same one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and
 under 400 reused characters or their shared words out of order: `convincing`); or it is a source, ranked past the
 40 (found when asked for 200); or its evidence was boilerplate or set text, or verification stopped before it (5
-misses in a row, or a miss past the 45th). Needs the store of `bench/retrieval.py` (--db). Writes
-bench/results/retrieval-misses.{json,md}.
+misses in a row, up to 10 once sources are found; past the 45th, one that is no source). Needs the store of
+`bench/retrieval.py` (--db). Writes bench/results/retrieval-misses.{json,md}.
 
     .venv/bin/python bench/misses.py --every 2 --jobs 2
 """
