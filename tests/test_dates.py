@@ -95,3 +95,11 @@ def test_a_date_line_the_other_text_gives_in_words_is_not_one_it_lacks(written: 
     text = "The council voted on Monday to build a tramway from the station to the campus. " * 3
     side, evidence = _direction(Document("date 2022-01-21 " + text), Document(written + text), Alignment(passages=[]))
     assert side is None and any("carries a date" in e for e in evidence) == said
+
+
+def test_an_iso_week_is_the_whole_week() -> None:
+    """"2005-W09" was read as its Monday alone: a source dated so was certainly earlier than one of its Tuesday."""
+    week, tuesday, next_monday = span("2005-W09"), span("2005-03-01"), span("2005-03-07")
+    assert (week[1] - week[0]).days == 7
+    assert not before(week, tuesday) and not before(tuesday, week)
+    assert before(week, next_monday) and span("2005-W09-2") == tuesday

@@ -6,9 +6,10 @@ Compared as strings, "March 1, 2004" would sort after "2005-03-01" and two times
 their digits, naming the wrong original. Bare dates and times without an offset are taken as UTC; a time in a zone
 known only by an abbreviation ("10:00 EST": abbreviations are ambiguous) keeps its date alone.
 
-A date names a span of time as long as what it gives (a year alone its year, a day its UTC day, a time an instant),
-and one text came first only when its span ends before the other's begins: "2024" (read as its 1 January) was the
-earliest beside "2024-05-02", and "2024-05-02" (its midnight) beside 10:00 that day.
+A date names a span of time as long as what it gives (a year alone its year, an ISO week its week, a day its UTC
+day, a time an instant), and one text came first only when its span ends before the other's begins: "2024" (read as
+its 1 January) was the earliest beside "2024-05-02", "2024-05-02" (its midnight) beside 10:00 that day, and
+"2005-W09" (its Monday) beside its Tuesday.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _DEFAULT = datetime(1, 1, 1)
 #: Parsed again with this default, the fields that change are those the date leaves out (month, day or time).
 _OTHER = datetime(1, 2, 2, 1, 1, 1)
 #: How much of a date a value gives.
-Precision = Literal["year", "month", "day", "time"]
+Precision = Literal["year", "month", "week", "day", "time"]
 #: A date as read: the instant it starts at (naive: UTC) and how much it gives.
 Reading = tuple[datetime, Precision]
 #: "GMT+0300" (JavaScript's Date.toString) means three hours east; dateutil reads such a sign the POSIX way, west.
@@ -35,6 +36,8 @@ _ZONE_NAME = re.compile(r"\s*\([^()]*\)\s*$")
 #: "1.3.2005": where dates are written with dots (German, Russian, Nordic...) the day comes first; dateutil reads
 #: every numeric date month-first, the US way (which writes slashes, left as they are: "1/3/2005" is ambiguous).
 _DOTTED = re.compile(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+#: An ISO 8601 week without its day ("2005-W09"): Python reads its Monday, but it names the whole week.
+_ISO_WEEK = re.compile(r"\d{4}-?W\d{2}")
 
 
 class _Zones:
@@ -91,6 +94,8 @@ def _read(value: str | None) -> Reading | None:
     t = _iso(value)
     if t is None:
         return _written(value)
+    if _ISO_WEEK.fullmatch(value.strip()):
+        return t, "week"
     return t, ("time" if re.search(r"[T ]", value.strip(), re.IGNORECASE) else "day")
 
 
@@ -110,6 +115,8 @@ def span(value: str | None) -> tuple[datetime, datetime] | None:
             return start, start.replace(year=t.year + 1)
         if precision == "month":
             return start, start.replace(year=t.year + t.month // 12, month=t.month % 12 + 1)
+        if precision == "week":
+            return start, start + timedelta(days=7)
         return start, start + timedelta(days=1) if precision == "day" else start
     except (ValueError, OverflowError):  # the span of year 9999 ends past what datetime holds
         return start, datetime.max.replace(tzinfo=timezone.utc)
