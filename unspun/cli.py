@@ -153,7 +153,8 @@ def _doc(arg: str) -> Path | str:
 def _writable(out: Path | None, inputs: Sequence[str] = (), store: Path | None = None) -> None:
     """Refuse an --out that cannot be written before the work, not after it (a folder of checks was lost so), or
     that is one of the command's own inputs (``compare a.txt b.txt --out a.txt`` replaced a.txt with the report),
-    or a file of the ``store`` read (``check --out DB/unspun.sqlite`` replaced every stored document with the report)."""
+    or a file of the ``store`` read (``check --out DB/unspun.sqlite`` replaced every stored document with the
+    report)."""
     if out is None:
         return
     own = [store / name for name in STORE_FILES] if store is not None else []
