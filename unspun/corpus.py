@@ -37,7 +37,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, read_document, read_text
-from .models import Document, Failure, Record, Skip
+from .models import Document, Failure, Record, Skip, number_as_text
 
 Item = Record | Failure
 Reader = Callable[[Path, str], Iterator[Item]]
@@ -281,10 +281,8 @@ def _record(fields: Mapping[str, object], origin: str) -> Item:
         value = fields.get(name)
         if isinstance(value, (date, datetime)):  # Parquet timestamp and date columns
             value = value.isoformat()
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            # A number (an epoch, a year, 20200102) is kept as written: failing the record lost its text; `index`
-            # notes a `published` that is no date, which then orders nothing.
-            value = str(value)
+        else:  # `index` notes a `published` that is no date, which then orders nothing
+            value = number_as_text(value)
         if value is not None and not isinstance(value, str):
             return Failure(origin, f"{name} must be a string, not {type(value).__name__}")
         optional[name] = value or None

@@ -111,6 +111,12 @@ class Comparison:
         }
 
 
+def number_as_text(value: object) -> object:
+    """A record field given as a number (an epoch, a year, 20200102) as its text, Python's spelling of it (1.50 is
+    "1.5"); anything else as given. Refusing the number lost the record and its text."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 @dataclass(frozen=True)
 class Record:
     """One document to index, from a file, a JSONL/CSV/Parquet row or a WARC response.

@@ -130,7 +130,7 @@ class Retrieved:
         seen: set[int] = set()
         depth = p.verify
         while True:
-            batch = merge(self.lexical, self.semantic, p.deeper(depth))
+            batch = merge(self.lexical, self.semantic, p if depth == p.verify else p.deeper(depth))
             for c in batch:
                 if c.doc not in seen:
                     seen.add(c.doc)

@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from ..models import Record
+from ..models import Record, number_as_text
 
 #: Most sources a single check may ask for: each one is a full alignment, so this bounds a request's cost.
 MAX_TOP = 50
@@ -33,14 +33,8 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _as_written(value: object) -> object:
-    """A number (an epoch, a year, 20200102) as its text, as JSONL input keeps one (Python's spelling of it: 1.50
-    is "1.5"): refusing it lost the record."""
-    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-
-
-#: A record's optional field: a string, or a number kept as its text.
-Field_ = Annotated[str | None, BeforeValidator(_as_written)]
+#: A record's optional field: a string, or a number kept as its text, as JSONL input keeps one.
+FieldText = Annotated[str | None, BeforeValidator(number_as_text)]
 
 
 class CheckRequest(BaseModel):
@@ -49,8 +43,8 @@ class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
-    title: Field_ = Field(None, description="A name for the text, reported as `path`.")
-    published: Field_ = Field(None, description="Its publication date (ISO 8601), if known.")
+    title: FieldText = Field(None, description="A name for the text, reported as `path`.")
+    published: FieldText = Field(None, description="Its publication date (ISO 8601), if known.")
     top: int = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
     exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
 
@@ -99,11 +93,11 @@ class DocumentIn(BaseModel):
     id: StrictStr | StrictInt = Field(description="Identity in the store: adding the same id again replaces it "
                                                   "(a string or an integer, as in JSONL input; not a bool).")
     text: str
-    url: Field_ = None
-    published: Field_ = None
-    source: Field_ = None
-    title: Field_ = None
-    lang: Field_ = None
+    url: FieldText = None
+    published: FieldText = None
+    source: FieldText = None
+    title: FieldText = None
+    lang: FieldText = None
 
     _blank = field_validator("text")(_not_blank)
 
