@@ -456,6 +456,9 @@ def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
         one = _io.StringIO()
         _check_all(ix, [(Document(EDITED), [])], 5, Console(file=one, force_terminal=True))
         assert one.getvalue() == ""  # one document: no bar
+        log = _io.StringIO()  # stderr to a file or pipe: no bar (it left an empty line behind)
+        _check_all(ix, [(Document(EDITED), []), (Document(BEES), [])], 5, Console(file=log, force_terminal=False))
+        assert log.getvalue() == ""
 
 
 def test_check_leaves_out_the_stored_documents_it_is_told_to(tmp_path: Path) -> None:
@@ -839,3 +842,53 @@ def test_compare_warns_of_a_records_file_compared_as_one_text(tmp_path: Path) ->
     assert f"warning: {rows}: compared as one plain text; its records are documents to `index`" in result.stderr
     plain = runner.invoke(app, ["compare", str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "-f", "json"])
     assert "warning" not in plain.stderr
+
+
+def test_index_of_a_warc_says_nothing_in_warcio_s_own_words(tmp_path: Path) -> None:
+    """warcio logs the records it mends ("Replacing spaces in invalid WARC-Target-URI: ..."): with no logging set
+    up, Python printed that raw among `index`'s lines, twice."""
+    import io as _io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = _io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    page = f"<html><body><article><p>{PARAGRAPH}</p></article></body></html>".encode()
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record("https://x.example/a b", "response", payload=_io.BytesIO(page),
+                                                  http_headers=headers))
+    (tmp_path / "crawl.warc.gz").write_bytes(buf.getvalue())
+
+    run = subprocess.run([sys.executable, "-m", "unspun", "index", "--db", str(tmp_path / "db"), "--no-semantic",
+                          str(tmp_path / "crawl.warc.gz")], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "CI": "true"})
+
+    assert run.returncode == 0, run.stderr
+    assert "Replacing" not in run.stderr and "WARC-Target-URI" not in run.stderr
+    assert "indexed 1 (0 replaced), skipped 0, failed 0" in run.stdout + run.stderr
+
+
+def test_delete_removes_documents_from_a_store(tmp_path: Path) -> None:
+    """A file taken out of an indexed folder stayed stored, and was named the original of its copies, with no way
+    to remove it but the Python or HTTP API."""
+    from unspun.index import Index
+    from unspun.models import Record
+
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH), Record(id="bees.txt", text=BEES)])
+    doc = _write(tmp_path / "copy.txt", EDITED.encode())
+    assert json.loads(runner.invoke(app, ["check", "--db", str(db), "-f", "json", str(doc)]).stdout
+                      )["documents"][0]["sources"][0]["id"] == "a.txt"
+
+    result = runner.invoke(app, ["delete", "--db", str(db), "a.txt", "a.txt", "gone.txt"])
+
+    assert result.exit_code == 2  # an id it doesn't hold: said, and a script sees it
+    assert result.stderr.splitlines() == [f"unspun: warning: 'gone.txt': no document with this id in {db}",
+                                          "deleted 1; the store holds 1 document"]
+    found = json.loads(runner.invoke(app, ["check", "--db", str(db), "-f", "json", str(doc)]).stdout)
+    assert found["documents"][0]["sources"] == []
+    assert runner.invoke(app, ["delete", "--db", str(db), "bees.txt"]).exit_code == 0
+    result = runner.invoke(app, ["delete", "--db", str(tmp_path / "nowhere"), "x"])
+    assert result.exit_code == 2 and result.stderr.startswith("unspun: error: ")

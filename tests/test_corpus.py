@@ -220,10 +220,18 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
     body = f"<article><p>{ARTICLE} The last such vote was held on March 3, 2015 in the old hall.</p></article>"
     (tmp_path / "bare.htm").write_text(_page(body=body))
     (tmp_path / "empty.html").write_text(NO_TEXT)
+    # Navigation alone: trafilatura's fallback gave its links' labels, indexed as a document reading "Home".
+    (tmp_path / "menu.html").write_text('<html><head><title>Nothing</title></head><body><nav><a href="/">Home</a> '
+                                        '<a href="/news">News</a></nav></body></html>')
+    # ...while a sentence that holds a link is text.
+    (tmp_path / "link.html").write_text('<html><body><p>Read <a href="/r">the full report on the bridge closure</a>'
+                                        ' the council published on Tuesday.</p></body></html>')
 
     items = _all(tmp_path)
 
-    assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML"}
+    assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML",
+                                str(tmp_path / "menu.html"): "no main text found in HTML"}
+    assert _records(items)["link.html"].text.startswith("Read the full report on the bridge closure")
     bare = _records(items)["bare.htm"]
     assert STORY.strip() in bare.text
     assert (bare.url, bare.published, bare.source) == (None, None, None)  # a date in the wording is not metadata
@@ -354,13 +362,30 @@ def test_csv_field_over_the_limit_is_one_failure_and_the_rows_after_it_come(tmp_
 
 def test_csv_without_columns_or_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "nocol.csv").write_text("name,body\nx,y\n")
-    (tmp_path / "latin.csv").write_bytes("id,text\n1,ok\n2,caf\u00e9\n".encode("latin-1"))
+    (tmp_path / "wide.csv").write_bytes("id,text\n1,ok\n".encode("utf-16"))  # guessed: UTF-16, no line to cut
     (tmp_path / "empty.csv").write_text("")
     failures = _failures(_all(tmp_path))
-    assert failures[str(tmp_path / "nocol.csv")] == "no id or text column (columns: name, body)"
-    assert failures[str(tmp_path / "empty.csv")] == "empty file"
-    assert failures[f"{tmp_path / 'latin.csv'}:3"] == "not UTF-8 (CSV files must be UTF-8); rest of file skipped"
-    assert set(_records(_all(tmp_path / "latin.csv"))) == {"1"}
+    assert failures == {str(tmp_path / "nocol.csv"): "no id or text column (columns: name, body)",
+                        str(tmp_path / "empty.csv"): "empty file",
+                        str(tmp_path / "wide.csv"): "not UTF-8, and no other text encoding fits; convert it to UTF-8"}
+
+
+def test_csv_exported_in_a_legacy_encoding_keeps_every_row(tmp_path: Path) -> None:
+    """A spreadsheet's cp1252 export: the first accented row ended the file ("CSV files must be UTF-8"), rows of
+    plain ASCII after it lost; now its lines are decoded in the guessed encoding and said to be."""
+    path = tmp_path / "export.csv"
+    with path.open("w", newline="", encoding="cp1252") as f:
+        csv.writer(f).writerows([("id", "text"), ("r1", "First row, ASCII text about the budget vote."),
+                                 ("r2", "The café owner said the décor cost 500 euros, “a bargain”."),
+                                 ("r3", "Third row, ASCII, about a football match.")])
+
+    items = _all(path)
+
+    records = _records(items)
+    assert list(records) == ["r1", "r2", "r3"] and not _failures(items)
+    assert records["r2"].text == "The café owner said the décor cost 500 euros, “a bargain”."
+    assert records["r2"].encoding_note == "not UTF-8; decoded as cp1252"
+    assert records["r1"].encoding_note is None and records["r3"].encoding_note is None
 
 
 def test_parquet_records_by_batches(tmp_path: Path) -> None:
@@ -454,6 +479,36 @@ def test_warc_html_responses(tmp_path: Path, name: str, gzip_records: bool) -> N
     assert _skips(items) == {str(path): "2 response(s) that are not HTML pages with status 200 left out "
                                         "(image/png 1, status 404 1)"}
     assert path.read_bytes()[int(origin.rsplit(":", 1)[1]):].startswith(b"\x1f\x8b" if gzip_records else b"WARC/")
+
+
+POLISH = ("Zażółć gęślą jaźń. Łódź jest dużym miastem w Polsce, a Wrocław leży nad Odrą. Rząd ogłosił wczoraj nowy "
+          "budżet na przyszły rok, a opozycja zapowiedziała, że będzie głosować przeciwko niemu w przyszłym tygodniu.")
+
+
+@pytest.mark.parametrize("content_type, expected", [
+    ("text/html; charset=ISO-8859-2", "iso8859-2"),
+    ('text/html; Charset="iso-8859-2"', "iso8859-2"),
+    ("text/html; charset=utf-8", None),  # a label that doesn't fit the bytes: guessed, as for no label
+])
+def test_warc_page_decoded_in_the_charset_its_server_declared(tmp_path: Path, content_type: str,
+                                                                expected: str | None) -> None:
+    # Many servers name the charset in the HTTP header alone: it was guessed (iso8859-10, "Zaŋóģæ gęķlą").
+    body = f"<html><head><title>W</title></head><body><article><p>{POLISH}</p><p>{POLISH}</p></article></body></html>"
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record("https://x.example/pl", "response", http_headers=headers,
+                                                  payload=io.BytesIO(body.encode("iso-8859-2"))))
+    (tmp_path / "pl.warc.gz").write_bytes(buf.getvalue())
+
+    [record] = _records(_all(tmp_path / "pl.warc.gz")).values()
+
+    assert record.encoding_note is not None
+    if expected:
+        assert POLISH in record.text
+        assert record.encoding_note == f"not UTF-8; decoded as {expected}, the charset it was declared in"
+    else:
+        assert "declared" not in record.encoding_note
 
 
 @pytest.mark.parametrize("name, gzip_records", [("cut.warc", False), ("cut.warc.gz", True)])

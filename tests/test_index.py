@@ -446,11 +446,22 @@ def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
             assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 0, 3), batch
             assert con.execute("SELECT chunk, doc, start, end FROM chunks WHERE doc IN (SELECT doc FROM documents "
                                "WHERE id != 'orchestra.txt') ORDER BY chunk").fetchall() == chunks_before
-            # Any field differing is a new version: the date, or where it was read from.
+            # Any other field differing is a new version (the date); read from another path (the same folder typed
+            # otherwise, or from another directory), it was cut and embedded again: now only its origin is written.
             rep = ix.add([replace(recs[0], published="2024-05-01"), replace(recs[1], origin="elsewhere/harbour.txt")],
                          batch=batch)
-            assert (rep.indexed, rep.replaced, rep.unchanged) == (2, 2, 0), batch
+            assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 1, 1), batch
             assert ix.get("tram.txt").published == "2024-05-01"
+            assert ix.get("harbour.txt").origin == "elsewhere/harbour.txt"
+            harbour = "SELECT chunk FROM chunks JOIN documents USING (doc) WHERE id = 'harbour.txt' ORDER BY chunk"
+            assert con.execute(harbour).fetchall() == [(c,) for c, d, *_ in chunks_before
+                                                       if d == ix.store.doc_key("harbour.txt")]
+            # ...and the same id read again later in the run, changed, wins over that origin.
+            rep = ix.add([replace(recs[1], origin="third/harbour.txt"), recs[0],
+                          replace(recs[1], text=recs[1].text + " More.", origin="fourth/harbour.txt")], batch=batch)
+            assert (rep.indexed, rep.replaced, rep.unchanged) == (2, 2, 1), batch
+            assert (ix.get("harbour.txt").origin, ix.get("harbour.txt").text) == ("fourth/harbour.txt",
+                                                                                  recs[1].text + " More.")
             # A date written out is stored normalised, and the same record read again is unchanged: its note was
             # given when it was written, not at every run.
             spelt = replace(recs[2], published="March 1, 2004")

@@ -138,6 +138,9 @@ def test_check_of_unrelated_text_is_empty(client: TestClient) -> None:
     ({"text": "   \n "}, "text"),
     ({"text": 5}, "text"),
     ({"text": "x", "top": 0}, "top"),
+    ({"text": "x", "top": True}, "top"),  # was read as 1
+    ({"text": "x", "top": "3"}, "top"),  # was read as 3
+    ({"text": "x", "top": 2.5}, "top"),
     ({"text": "x", "colour": "red"}, "colour"),
 ])
 def test_check_rejects_bad_fields_with_422(client: TestClient, payload: dict, field: str) -> None:

@@ -4,8 +4,10 @@ lookup, replacement and deletion sees all of them."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
+import sys
 from contextlib import contextmanager
 from collections.abc import Iterator
 from dataclasses import replace
@@ -277,6 +279,34 @@ def test_a_store_on_a_read_only_filesystem_is_read(tmp_path: Path) -> None:
     with _read_only_view(db, tmp_path / "ro2") as ro:
         with pytest.raises(StoreError, match="cannot be opened read-only here .*read-only media"):
             open_index(ro)
+
+
+def test_a_store_in_a_folder_this_user_cannot_write_says_what_to_do(tmp_path: Path) -> None:
+    """A store shared read-only (its folder not writable by this user, on a writable disk) said 'not a usable unspun
+    store (attempt to write a readonly database)', which sends the user looking for damage: SQLite must create the
+    -shm file beside it to read it."""
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+    for path in (*db.iterdir(), db):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    command = [sys.executable, "-m", "unspun", "check", "--db", str(db), "-"]
+    if os.geteuid() == 0:  # root writes anywhere: run it without the capabilities that let it
+        if shutil.which("setpriv") is None:
+            pytest.skip("needs setpriv to check as root what a user without write access sees")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *command]
+    try:
+        run = subprocess.run(command, input=TRAM, capture_output=True, text=True, timeout=120)
+    finally:
+        db.chmod(0o755)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"unspun: error: {db / 'unspun.sqlite'}: cannot be read by this user ")
+    assert "let it (the store itself can stay read-only)" in run.stderr and len(run.stderr.splitlines()) == 1
+    db.chmod(0o755)  # and with its folder writable, the read-only files are read
+    run = subprocess.run(command, input=TRAM, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "tram.txt" in run.stdout
 
 
 def test_a_wait_for_the_write_lock_answers_ctrl_c(tmp_path: Path, monkeypatch) -> None:

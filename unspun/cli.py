@@ -330,6 +330,29 @@ def index_command(
         raise typer.Exit(2)
 
 
+@app.command("delete")
+@_user_errors(model=False)
+def delete_command(
+    ids: Annotated[list[str], typer.Argument(
+        metavar="ID", help="Ids of stored documents, as `index` named them and `check` reports them.",
+        show_default=False)],
+    db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
+) -> None:
+    """Remove documents from a store (a file taken out of an indexed folder stays stored, and found, until then).
+    An id the store doesn't hold is one warning line, and the exit status is 2; the others are still removed."""
+    from .index import open_index
+
+    with open_index(db, readonly=False) as ix:
+        missing = ix.delete_many(ids)
+        total = len(ix)
+    for id in missing:
+        _say("warning", f"{id!r}: no document with this id in {db}")
+    gone = len(set(ids)) - len(missing)
+    typer.echo(f"deleted {gone}; the store holds {total} document{'' if total == 1 else 's'}", err=True)
+    if missing:
+        raise typer.Exit(2)
+
+
 def _one_line(reason: str) -> str:
     """A reason on one line: libraries' messages carry line breaks (pyarrow's "...No more data to read.\\nDeserializing
     page header failed.\\n"), which split a failure over lines `grep failed` does not show."""
@@ -413,12 +436,13 @@ def _no_selves(ix: Index, files: list[tuple[Path | str | Failure, list[str]]], d
 def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int, console: Console
                ) -> list[CheckResult]:
     """Each document checked in turn, each with the stored ids it leaves out; several show their progress on stderr
-    (a folder of a thousand took minutes with nothing on screen before the whole report), gone once it prints."""
+    (a folder of a thousand took minutes with nothing on screen before the whole report), gone once it prints; none
+    where stderr is no terminal, which kept the empty line it left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     results: list[CheckResult] = []
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, disable=len(documents) < 2) as bar:
+                  transient=True, disable=len(documents) < 2 or not console.is_terminal) as bar:
         task = bar.add_task("checking", total=len(documents))
         for d, exclude in documents:
             results.append(ix.check(d, top=top, exclude=exclude))

@@ -17,16 +17,20 @@ import csv
 import gzip
 import html
 import json
+import logging
 import os
 import re
 import stat
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+import lxml.etree
+import lxml.html
 import pyarrow as pa
 import pyarrow.parquet as pq
 import trafilatura
@@ -36,7 +40,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
-from .ingest import MAX_BYTES, PAGE_SUFFIXES, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
 
 Item = Record | Failure
@@ -230,6 +234,25 @@ def _page_date(value: str | None) -> str | None:
         return value
 
 
+#: Extracted text longer than this is taken to hold more than a menu, without reading the page's links.
+_MENU_CHARS = 500
+
+
+def _only_links(page: str, text: str) -> bool:
+    """Whether the text found is nothing but the labels of the page's links: trafilatura, finding no main text,
+    falls back to what there is, and a page of navigation alone was indexed as "Home"."""
+    if len(text) > _MENU_CHARS:
+        return False
+    try:
+        tree = lxml.html.fromstring(page)
+    except (lxml.etree.LxmlError, ValueError):
+        return False
+    rest = " ".join(text.split())
+    for label in sorted({" ".join(a.text_content().split()) for a in tree.iter("a")} - {""}, key=len, reverse=True):
+        rest = rest.replace(label, " ")
+    return not any(c.isalnum() for c in rest)
+
+
 def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
                 encoding_note: str | None = None) -> Item:
     """The page's main text (no menus, ads or comments), with the metadata it declares.
@@ -245,7 +268,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
                                                 date_extraction_params=params)
     except Exception as e:  # lxml and trafilatura on arbitrary web pages: that page fails, not the run
         return Failure(origin, f"HTML extraction failed: {e}")
-    if extracted is None or not (extracted.text or "").strip():
+    if extracted is None or not (extracted.text or "").strip() or _only_links(page, extracted.text):
         return Failure(origin, "no main text found in HTML")
     return Record(
         id=doc_id,
@@ -331,24 +354,57 @@ def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
         yield _record(fields, origin)
 
 
-class _CsvLines:
-    """The decoded lines of a CSV file as its reader takes them, numbered, with whether a quoted field is open at the
-    end of the last one (an odd count of quote characters since the last row ended)."""
+class _Undecodable(ValueError):
+    """A CSV line that no encoding fits."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
+
+class _CsvLines:
+    """The lines of a CSV file as its reader takes them, decoded one by one, numbered, with whether a quoted field is
+    open at the end of the last one (an odd count of quote characters since the last row ended).
+
+    A line that is not UTF-8 is decoded in the file's best guess (`ingest.guess_encoding` of the bytes from it on):
+    spreadsheets export cp1252, and one café used to end the file there. ``guessed`` says which encoding a line of
+    the current row needed, for its record's note."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
         self.number = 0
         self.quoted = False
+        self.guessed: str | None = None
+        self._fallback: str | None = None
 
     def __iter__(self) -> _CsvLines:
         return self
 
     def __next__(self) -> str:
-        line = next(self.lines)
+        raw = next(self.f)
+        if self.number == 0:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         self.number += 1
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.guessed = self._guess(raw)
+            line = raw.decode(self.guessed)
         if line.count('"') % 2:
             self.quoted = not self.quoted
         return line
+
+    def _guess(self, raw: bytes) -> str:
+        """The encoding of the file's lines that are not UTF-8, guessed once from this one and the next MB."""
+        if self._fallback is None:
+            here = self.f.tell()
+            sample = raw + self.f.read(CSV_GUESS_BYTES)
+            self.f.seek(here)
+            guess = guess_encoding(sample)
+            if guess is None or codecs.lookup(guess).name.startswith(("utf-16", "utf-32")):
+                raise _Undecodable("not UTF-8, and no other text encoding fits; convert it to UTF-8")
+            self._fallback = guess
+        try:
+            raw.decode(self._fallback)
+        except UnicodeDecodeError:
+            raise _Undecodable(f"not UTF-8, nor {self._fallback} as the lines before; convert it to UTF-8") from None
+        return self._fallback
 
     def skip_quoted(self) -> None:
         """Read on to the line that closes the open quoted field: the csv reader gives up on a field over its limit
@@ -357,14 +413,19 @@ class _CsvLines:
             pass
 
 
+#: Bytes read ahead to guess the encoding of a CSV file's lines that are not UTF-8.
+CSV_GUESS_BYTES = 1_000_000
+
+
 def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """Rows under a header naming the fields; quoted fields may span lines, so origins give the row's first line.
 
-    Lines are decoded one by one, so a line that is not UTF-8 stops the file there and every row before it comes.
+    Lines are decoded one by one (see `_CsvLines`): a line no encoding fits stops the file there, and every row before
+    it comes.
     """
     csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     with path.open("rb") as f:
-        lines = _CsvLines(codecs.iterdecode(f, "utf-8-sig"))
+        lines = _CsvLines(f)
         rows = csv.DictReader(lines)
         try:
             header = rows.fieldnames
@@ -379,6 +440,7 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             return
         while True:
             lines.quoted = False  # a row ended (or the header): no field is open
+            lines.guessed = None
             origin = f"{path}:{lines.number + 1}"
             try:
                 row = next(rows)
@@ -393,15 +455,18 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
                         yield Failure(f"{path}:{lines.number + 1}", f"{_csv_reason(e)}; rest of file skipped")
                         return
                 continue
-            except ValueError as e:  # a line that is not UTF-8: the decoder can't resume
+            except ValueError as e:  # a line no encoding fits: the decoder can't resume
                 yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
                 return
-            yield _record(row, origin)
+            record = _record(row, origin)
+            if lines.guessed and isinstance(record, Record):
+                record = replace(record, encoding_note=f"not UTF-8; decoded as {lines.guessed}")
+            yield record
 
 
 def _csv_reason(e: Exception) -> str:
-    if isinstance(e, UnicodeDecodeError):
-        return "not UTF-8 (CSV files must be UTF-8)"
+    if isinstance(e, _Undecodable):
+        return str(e)
     if "field limit" in str(e):
         return f"a field is larger than the {MAX_BYTES / 1e6:g} MB limit"
     return f"malformed CSV: {e}"
@@ -438,6 +503,10 @@ def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
 
 
 # --- WARC ---------------------------------------------------------------------------------------------------
+
+# warcio logs what it mends in a record ("Replacing spaces in invalid WARC-Target-URI"), which with no logging set up
+# printed raw among `index`'s own lines; the page is indexed under the mended URL either way.
+logging.getLogger("warcio").addHandler(logging.NullHandler())
 
 
 def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
@@ -518,10 +587,19 @@ def _html_payload(record: ArcWarcRecord) -> bytes | None:
     return record.content_stream().read(MAX_BYTES + 1)
 
 
+def _charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` header (``text/html; charset=ISO-8859-2``), if any."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip() or None
+    return None
+
+
 def _warc_page(record: ArcWarcRecord, payload: bytes, origin: str) -> Item:
     url = record.rec_headers.get_header("WARC-Target-URI")
     try:
-        doc = read_text(payload, origin)
+        doc = read_text(payload, origin, declared=_charset(record.http_headers.get_header("Content-Type")))
     except InputError as e:
         return Failure(origin, _reason(e, origin))
     if not url:

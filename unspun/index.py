@@ -69,7 +69,9 @@ class AddReport:
     repeated: int = 0
     repeated_ids: list[str] = field(default_factory=list)
     #: Documents stored already exactly as given (text and every field): left as they are, not cut, fingerprinted
-    #: or embedded again. Indexing an archive again after adding to it costs only what is new.
+    #: or embedded again. Indexing an archive again after adding to it costs only what is new. One read from
+    #: another path (the same folder given as ``./docs``, or from another directory) counts too: only the path it
+    #: was read from is updated.
     unchanged: int = 0
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
@@ -536,6 +538,7 @@ class Index:
         workers = worker_pool(jobs, _start_worker, (jobs, lock)) if jobs > 1 else nullcontext()
         with workers as pool:
             pending: list[Record] = []
+            moved: list[Record] = []  # stored as given but read from another path: their origins, written next
             ready = None  # the batch being cut in the workers while the one before is written
             # Ids of the batches not written yet: one of them given again must be written after them (the last one
             # read is kept), even if it equals what the store holds now.
@@ -557,7 +560,7 @@ class Index:
                         if note:
                             r = replace(r, published=published)
                             notes.append(Failure(where, note))
-                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, store_cut):
+                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, store_cut, moved):
                         pending.append(r)
                         pending_ids.add(r.id)
                         report.notes += notes
@@ -568,23 +571,40 @@ class Index:
                 if len(pending) >= batch * max(1, jobs):
                     cut = self._cut(pending, pool, report)
                     if ready is not None:
-                        self._write_batch(ready, report, written, status, wait)
+                        self._write_batch(ready, report, written, status, wait, moved)
                     ready, pending = cut, []
                     ready_ids, pending_ids = pending_ids, set()
             if ready is not None:
-                self._write_batch(ready, report, written, status, wait)
+                self._write_batch(ready, report, written, status, wait, moved)
             if pending:
-                self._write_batch(self._cut(pending, pool, report), report, written, status, wait)
+                self._write_batch(self._cut(pending, pool, report), report, written, status, wait, moved)
+            if moved:
+                with self._write, transaction(self.store.connection(), wait=wait, status=status):
+                    self._move(moved)
         return report
 
-    def _stored_as(self, rec: Record, cut: int) -> bool:
-        """Whether the store holds ``rec`` exactly, as this version cuts it: same id, text and fields (``origin``
-        included: it names the file in later messages). ``cut``: the store's `CUT_VERSION`; a text an older one cut
-        otherwise is stored under stale fingerprints."""
+    def _stored_as(self, rec: Record, cut: int, moved: list[Record]) -> bool:
+        """Whether the store holds ``rec`` as this version cuts it: same id, text and fields. One that differs only in
+        ``origin`` (read from another spelling of its path: it was cut and embedded again) is added to ``moved``,
+        for its new origin to be written. ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is
+        stored under stale fingerprints."""
         if cut < CUT_VERSION and cut_changed(rec.text, cut):
             return False
         doc = self.store.doc_key(rec.id)
-        return doc is not None and self.store.record(doc) == rec
+        if doc is None:
+            return False
+        stored = self.store.record(doc)
+        if stored.origin != rec.origin and replace(stored, origin=rec.origin) == rec:
+            moved.append(rec)
+            return True
+        return stored == rec
+
+    def _move(self, moved: list[Record]) -> None:
+        """Write the origins of documents stored as read but from another path (in the caller's transaction), before
+        a batch that may replace them: the batch's record is read later and must win."""
+        self.store.connection().executemany("UPDATE documents SET origin = ? WHERE id = ?",
+                                            ((r.origin, r.id) for r in moved))
+        moved.clear()
 
     def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport
              ) -> tuple[list[Record], Iterator[Prepared]]:
@@ -608,7 +628,7 @@ class Index:
         return latest, (p for part in done for p in part)
 
     def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: array,
-                     status: Callable[[str | None], None] | None, wait: bool) -> None:
+                     status: Callable[[str | None], None] | None, wait: bool, moved: list[Record]) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`); ``wait``
         and ``status`` for another process's write, as in `unspun.store.transaction`."""
         prepared = list(zip(*batch))
@@ -620,6 +640,7 @@ class Index:
             # Taken before the ids are looked up: another process writing the same ids meanwhile made the insert
             # fail ('UNIQUE constraint failed: documents.id').
             with transaction(con, wait=wait, status=status):
+                self._move(moved)
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     tag = xxhash.xxh64_intdigest(rec.id.encode()) | 1
@@ -677,20 +698,29 @@ class Index:
 
     def delete(self, id: str, *, wait: bool = True) -> bool:
         """Remove a document; False when there is none with this id. ``wait=False``: as in `add`."""
+        return not self.delete_many([id], wait=wait)
+
+    def delete_many(self, ids: Iterable[str], *, wait: bool = True) -> list[str]:
+        """Remove documents in one transaction (and one save of the vectors, which is of the whole vector index);
+        returns the ids given that no stored document has. ``wait=False``: as in `add`."""
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
+        missing: list[str] = []
         with self._writing(wait=wait), self._write:  # in add's order: the other way two threads deadlocked
             con = self.store.connection()
+            removed: list[int] = []
             with transaction(con, wait=wait):
-                doc = self.store.doc_key(id)
-                if doc is None:
-                    return False
-                removed = self._delete(con, doc)
+                for id in dict.fromkeys(ids):  # each once: one given twice is no missing document
+                    doc = self.store.doc_key(id)
+                    if doc is None:
+                        missing.append(id)
+                    else:
+                        removed += self._delete(con, doc)
             self._chunk_total = None
-            if self._vectors is not None:
+            if self._vectors is not None and removed:
                 self._drop_vectors(removed)
                 self._save_vectors(force=True)
-            return True
+        return missing
 
     def get(self, id: str) -> Record | None:
         doc = self.store.doc_key(id)

@@ -5,7 +5,8 @@ Offsets everywhere are code points into ``Document.text``, so decoding must be e
 * Line endings are kept as they are (bytes are decoded, never read in text mode).
 * A leading UTF-8 byte order mark is dropped; ``encoding`` is then ``"utf-8-sig"``, and offsets count from the first
   character after it (``data.decode(doc.encoding)[start:end]`` is the passage).
-* Text that is not UTF-8 is decoded with the best guess of charset-normalizer (UTF-16/32 when a byte order mark
+* Text that is not UTF-8 is decoded in the charset it came labelled with (a WARC response's ``Content-Type``) when
+  that fits, else with the best guess of charset-normalizer (UTF-16/32 when a byte order mark
   says so); ``encoding`` names the codec and ``encoding_note`` says so, because a guess must be reported, never silent.
 * Bytes that no encoding decodes credibly are an error, not mojibake.
 """
@@ -95,12 +96,16 @@ def read_document(path: str | Path, published: str | None = None, max_bytes: int
     return read_text(data, name, published=published, max_bytes=max_bytes)
 
 
-def read_text(data: bytes, name: str, published: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Decode in-memory bytes (an upload, a request body) with the same checks and rules as `read_document`."""
+def read_text(data: bytes, name: str, published: str | None = None, max_bytes: int = MAX_BYTES,
+              declared: str | None = None) -> Document:
+    """Decode in-memory bytes (an upload, a request body) with the same checks and rules as `read_document`.
+
+    ``declared`` is the charset the bytes came labelled with (a web server's ``Content-Type``), used before any guess
+    when they are not UTF-8: many servers name it there alone, not in the page."""
     _check_size(name, len(data), max_bytes)
     if not data:
         raise InputError(f"{name}: empty file")
-    text, encoding, note = _decode(data, name)
+    text, encoding, note = _decode(data, name, declared)
     if not text.strip():
         raise InputError(f"{name}: contains only whitespace")
     return Document(text=text, path=name, encoding=encoding, encoding_note=note, published=published)
@@ -111,8 +116,9 @@ def _check_size(name: str, size: int, max_bytes: int) -> None:
         raise InputError(f"{name}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:g} MB limit")
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str, str | None]:
-    """(text, codec, note): note is None only for UTF-8, which needs no guess."""
+def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, str, str | None]:
+    """(text, codec, note): note is None only for UTF-8, which needs no guess. Bytes that are valid UTF-8 are read
+    as UTF-8 whatever was declared (a page labelled Latin-1 but written in UTF-8 is the common mislabel)."""
     for offset, magic, what in _MAGIC:
         if data.startswith(magic, offset):
             raise InputError(f"{name}: looks like {what}, not plain text")
@@ -134,13 +140,28 @@ def _decode(data: bytes, name: str) -> tuple[str, str, str | None]:
         pass
     if b"\x00" in data:
         raise InputError(f"{name}: binary file (contains NUL bytes and is not UTF-8), not plain text")
-    guess = _guess_encoding(data)
+    if (label := _codec(declared)) is not None:
+        try:
+            return data.decode(label), label, f"not UTF-8; decoded as {label}, the charset it was declared in"
+        except UnicodeDecodeError:
+            pass  # mislabelled: guess, as for undeclared bytes
+    guess = guess_encoding(data)
     if guess is None:
         raise InputError(f"{name}: not UTF-8, and no other text encoding fits; convert it to UTF-8")
     return data.decode(guess), guess, f"not UTF-8; decoded as {guess}"
 
 
-def _guess_encoding(data: bytes) -> str | None:
+def _codec(label: str | None) -> str | None:
+    """Python's name for a declared charset (``ISO-8859-2`` -> ``iso8859-2``), or None for one it doesn't know."""
+    if not label:
+        return None
+    try:
+        return codecs.lookup(label.strip().strip('"\'')).name
+    except LookupError:
+        return None
+
+
+def guess_encoding(data: bytes) -> str | None:
     """charset-normalizer's best guess, but cp1252 when it fits nearly as well.
 
     On short, mostly ASCII texts (an English article with one pound sign or curly quote) charset-normalizer often

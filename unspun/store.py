@@ -241,6 +241,10 @@ class Store:
             elif version is None:
                 raise StoreError(f"{db}: not a usable unspun store (it records no schema version)")
         except sqlite3.DatabaseError as e:
+            if readonly and "readonly database" in str(e) and not os.access(self.path, os.W_OK):
+                raise StoreError(f"{db}: cannot be read by this user ({e}): SQLite creates {DB_FILE}-shm beside a "
+                                 "store to read it, and this user may not write to its folder: let it (the store "
+                                 "itself can stay read-only), or copy the store to a folder it can write") from None
             if readonly and "unable to open" in str(e):
                 raise StoreError(f"{db}: cannot be opened read-only here ({e}): SQLite creates {DB_FILE}-shm beside "
                                  "a store to read it, so let this user write to the store's folder, or close the store "
