@@ -223,15 +223,21 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
     # Navigation alone: trafilatura's fallback gave its links' labels, indexed as a document reading "Home".
     (tmp_path / "menu.html").write_text('<html><head><title>Nothing</title></head><body><nav><a href="/">Home</a> '
                                         '<a href="/news">News</a></nav></body></html>')
-    # ...while a sentence that holds a link is text.
+    # ...while a sentence that holds a link is text, and so is one whose letters are links' labels (a glossary's
+    # A-Z links erased every letter of its definition).
     (tmp_path / "link.html").write_text('<html><body><p>Read <a href="/r">the full report on the bridge closure</a>'
                                         ' the council published on Tuesday.</p></body></html>')
+    letters = " ".join(f'<a href="/{c}">{c}</a>' for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    (tmp_path / "glossary.html").write_text(f"<html><body><nav>{letters}</nav><article><p>Abacus: a frame with rows "
+                                            "of wires along which beads are slid, used for counting.</p></article>"
+                                            "</body></html>")
 
     items = _all(tmp_path)
 
     assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML",
                                 str(tmp_path / "menu.html"): "no main text found in HTML"}
     assert _records(items)["link.html"].text.startswith("Read the full report on the bridge closure")
+    assert "Abacus: a frame with rows of wires" in _records(items)["glossary.html"].text
     bare = _records(items)["bare.htm"]
     assert STORY.strip() in bare.text
     assert (bare.url, bare.published, bare.source) == (None, None, None)  # a date in the wording is not metadata
@@ -388,6 +394,22 @@ def test_csv_exported_in_a_legacy_encoding_keeps_every_row(tmp_path: Path) -> No
     assert records["r1"].encoding_note is None and records["r3"].encoding_note is None
 
 
+def test_csv_in_utf8_with_one_line_in_another_encoding(tmp_path: Path) -> None:
+    """The guess is made from the lines that are not UTF-8: from the bytes after the first one, the Polish UTF-8
+    rows that followed a cp1252 line made it "no encoding fits", and every row after it was lost."""
+    path = tmp_path / "mixed.csv"
+    with path.open("wb") as f:
+        f.write(b"id,text\r\nb,caf\xe9 cr\xe8me\r\n")
+        for i in range(300):
+            f.write(f"p{i},\"{POLISH}\"\r\n".encode())
+
+    records = _records(_all(path))
+
+    assert len(records) == 301
+    assert (records["b"].text, records["b"].encoding_note) == ("café crème", "not UTF-8; decoded as cp1252")
+    assert records["p299"].text == POLISH and records["p299"].encoding_note is None
+
+
 def test_parquet_records_by_batches(tmp_path: Path) -> None:
     path = tmp_path / "docs.parquet"
     n = 600  # more than one batch
@@ -485,30 +507,40 @@ POLISH = ("Zażółć gęślą jaźń. Łódź jest dużym miastem w Polsce, a W
           "budżet na przyszły rok, a opozycja zapowiedziała, że będzie głosować przeciwko niemu w przyszłym tygodniu.")
 
 
-@pytest.mark.parametrize("content_type, expected", [
-    ("text/html; charset=ISO-8859-2", "iso8859-2"),
-    ('text/html; Charset="iso-8859-2"', "iso8859-2"),
-    ("text/html; charset=utf-8", None),  # a label that doesn't fit the bytes: guessed, as for no label
+QUOTED = "He said “good morning” to the café owner – as always – and left. " * 4
+
+
+@pytest.mark.parametrize("content_type, text, written, codec, declared", [
+    ("text/html; charset=ISO-8859-2", POLISH, "iso-8859-2", "iso8859-2", True),
+    ('text/html; Charset="iso-8859-2"', POLISH, "iso-8859-2", "iso8859-2", True),
+    # Labels read as browsers read them: ISO-8859-1 is cp1252 (its curly quotes were C1 controls, then dropped).
+    ("text/html; charset=ISO-8859-1", QUOTED, "cp1252", "cp1252", True),
+    # cp1252 under a Latin-2 label reads its quotes as C1 controls: not believed, guessed.
+    ("text/html; charset=iso-8859-2", QUOTED, "cp1252", "cp1252", False),
+    # Labels that don't fit the bytes, or name no text encoding a page is written in: guessed, as for no label
+    # (base64 escaped as an error that skipped the rest of the WARC file; utf-16 decoded cp1252 bytes to CJK).
+    ("text/html; charset=utf-8", QUOTED, "cp1252", "cp1252", False),
+    ("text/html; charset=base64", QUOTED, "cp1252", "cp1252", False),
+    ("text/html; charset=utf-16", QUOTED, "cp1252", "cp1252", False),
 ])
-def test_warc_page_decoded_in_the_charset_its_server_declared(tmp_path: Path, content_type: str,
-                                                                expected: str | None) -> None:
+def test_warc_page_decoded_in_the_charset_its_server_declared(tmp_path: Path, content_type: str, text: str,
+                                                                written: str, codec: str, declared: bool) -> None:
     # Many servers name the charset in the HTTP header alone: it was guessed (iso8859-10, "Zaŋóģæ gęķlą").
-    body = f"<html><head><title>W</title></head><body><article><p>{POLISH}</p><p>{POLISH}</p></article></body></html>"
+    body = f"<html><head><title>W</title></head><body><article><p>{text}</p><p>{text}</p></article></body></html>"
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True)
     headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
     writer.write_record(writer.create_warc_record("https://x.example/pl", "response", http_headers=headers,
-                                                  payload=io.BytesIO(body.encode("iso-8859-2"))))
+                                                  payload=io.BytesIO(body.encode(written))))
     (tmp_path / "pl.warc.gz").write_bytes(buf.getvalue())
 
-    [record] = _records(_all(tmp_path / "pl.warc.gz")).values()
+    items = _all(tmp_path / "pl.warc.gz")
 
-    assert record.encoding_note is not None
-    if expected:
-        assert POLISH in record.text
-        assert record.encoding_note == f"not UTF-8; decoded as {expected}, the charset it was declared in"
-    else:
-        assert "declared" not in record.encoding_note
+    [record] = _records(items).values()
+    assert not _failures(items)
+    assert text.strip() in record.text
+    assert record.encoding_note == (f"not UTF-8; decoded as {codec}, the charset it was declared in" if declared
+                                    else f"not UTF-8; decoded as {codec}")
 
 
 @pytest.mark.parametrize("name, gzip_records", [("cut.warc", False), ("cut.warc.gz", True)])

@@ -148,6 +148,10 @@ def test_same_id_replaces_and_delete_removes(store: Index) -> None:
     assert stale() == 0
     assert store.delete("tram.txt") and not store.delete("tram.txt")
     assert len(store) == 3
+    with pytest.raises(TypeError, match="not one id"):  # "15" deleted documents "1" and "5"
+        store.delete_many("harbour.txt")
+    assert store.delete_many(["harbour.txt", "harbour.txt", "nowhere.txt"]) == ["nowhere.txt"]
+    assert len(store) == 2 and store.delete_many([]) == []
     assert stale() == 0
 
 
@@ -462,6 +466,16 @@ def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
             assert (rep.indexed, rep.replaced, rep.unchanged) == (2, 2, 1), batch
             assert (ix.get("harbour.txt").origin, ix.get("harbour.txt").text) == ("fourth/harbour.txt",
                                                                                   recs[1].text + " More.")
+            # Read from another path, then from the stored one again: the last one read is kept.
+            tram = ix.get("tram.txt")
+            rep = ix.add([replace(tram, origin="b/tram.txt"), tram], batch=batch)
+            assert (rep.indexed, rep.unchanged, ix.get("tram.txt").origin) == (0, 2, tram.origin), batch
+            # A document another writer changed since it was compared keeps its origin: the text read from the new
+            # one is not what the store now holds.
+            with ix.store.connection() as c:
+                ix.store.move(c, [replace(tram, text=tram.text + " Changed.", origin="c/tram.txt"),
+                                  replace(tram, published="1999", origin="d/tram.txt")])
+            assert ix.get("tram.txt").origin == tram.origin
             # A date written out is stored normalised, and the same record read again is unchanged: its note was
             # given when it was written, not at every run.
             spelt = replace(recs[2], published="March 1, 2004")

@@ -334,7 +334,8 @@ def index_command(
 @_user_errors(model=False)
 def delete_command(
     ids: Annotated[list[str], typer.Argument(
-        metavar="ID", help="Ids of stored documents, as `index` named them and `check` reports them.",
+        metavar="ID", help="Ids of stored documents, as `index` named them and `check` reports them (after `--` "
+        "for ids starting with -).",
         show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
 ) -> None:

@@ -247,10 +247,15 @@ def _only_links(page: str, text: str) -> bool:
         tree = lxml.html.fromstring(page)
     except (lxml.etree.LxmlError, ValueError):
         return False
-    rest = " ".join(text.split())
-    for label in sorted({" ".join(a.text_content().split()) for a in tree.iter("a")} - {""}, key=len, reverse=True):
-        rest = rest.replace(label, " ")
-    return not any(c.isalnum() for c in rest)
+    labels = {tuple(a.text_content().split()) for a in tree.iter("a")} - {()}
+    longest = max(map(len, labels), default=0)
+    words = text.split()
+    # Whether words[:i] is a run of whole labels, for each i (a label's letters inside a word are no label:
+    # a glossary's A-Z links erased every letter of its definition).
+    covered = [True] + [False] * len(words)
+    for i in range(1, len(words) + 1):
+        covered[i] = any(covered[j] and tuple(words[j:i]) in labels for j in range(max(0, i - longest), i))
+    return covered[-1]
 
 
 def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
@@ -362,7 +367,7 @@ class _CsvLines:
     """The lines of a CSV file as its reader takes them, decoded one by one, numbered, with whether a quoted field is
     open at the end of the last one (an odd count of quote characters since the last row ended).
 
-    A line that is not UTF-8 is decoded in the file's best guess (`ingest.guess_encoding` of the bytes from it on):
+    A line that is not UTF-8 is decoded in the file's best guess (`ingest.guess_encoding` of such lines from it on):
     spreadsheets export cp1252, and one café used to end the file there. ``guessed`` says which encoding a line of
     the current row needed, for its record's note."""
 
@@ -391,12 +396,16 @@ class _CsvLines:
         return line
 
     def _guess(self, raw: bytes) -> str:
-        """The encoding of the file's lines that are not UTF-8, guessed once from this one and the next MB."""
+        """The encoding of the file's lines that are not UTF-8, guessed once from this one and those of the next MB."""
         if self._fallback is None:
             here = self.f.tell()
-            sample = raw + self.f.read(CSV_GUESS_BYTES)
+            ahead = self.f.read(CSV_GUESS_BYTES).splitlines(keepends=True)
             self.f.seek(here)
-            guess = guess_encoding(sample)
+            if ahead and not ahead[-1].endswith(b"\n") and len(ahead) > 1:
+                ahead.pop()  # cut by the read, maybe inside a character
+            # Only the lines that are not UTF-8: the UTF-8 ones between skewed the guess (Polish UTF-8 text after a
+            # cp1252 line: "no encoding fits").
+            guess = guess_encoding(raw + b"".join(line for line in ahead if not _utf8(line)))
             if guess is None or codecs.lookup(guess).name.startswith(("utf-16", "utf-32")):
                 raise _Undecodable("not UTF-8, and no other text encoding fits; convert it to UTF-8")
             self._fallback = guess
@@ -411,6 +420,14 @@ class _CsvLines:
         mid-field and starts afresh at the next line, which made a row of each line of the rest of that field."""
         while self.quoted and next(self, None) is not None:
             pass
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: Bytes read ahead to guess the encoding of a CSV file's lines that are not UTF-8.

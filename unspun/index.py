@@ -538,7 +538,7 @@ class Index:
         workers = worker_pool(jobs, _start_worker, (jobs, lock)) if jobs > 1 else nullcontext()
         with workers as pool:
             pending: list[Record] = []
-            moved: list[Record] = []  # stored as given but read from another path: their origins, written next
+            moved: dict[str, Record] = {}  # stored as given but read from another path: their origins, written next
             ready = None  # the batch being cut in the workers while the one before is written
             # Ids of the batches not written yet: one of them given again must be written after them (the last one
             # read is kept), even if it equals what the store holds now.
@@ -583,27 +583,27 @@ class Index:
                     self._move(moved)
         return report
 
-    def _stored_as(self, rec: Record, cut: int, moved: list[Record]) -> bool:
+    def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> bool:
         """Whether the store holds ``rec`` as this version cuts it: same id, text and fields. One that differs only in
-        ``origin`` (read from another spelling of its path: it was cut and embedded again) is added to ``moved``,
-        for its new origin to be written. ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is
-        stored under stale fingerprints."""
+        ``origin`` (read from another spelling of its path: it was cut and embedded again) goes to ``moved``, for its
+        origin to be written (as does one read again in this run after such: the last one read is kept). ``cut``: the
+        store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale fingerprints."""
         if cut < CUT_VERSION and cut_changed(rec.text, cut):
             return False
         doc = self.store.doc_key(rec.id)
         if doc is None:
             return False
         stored = self.store.record(doc)
-        if stored.origin != rec.origin and replace(stored, origin=rec.origin) == rec:
-            moved.append(rec)
-            return True
-        return stored == rec
+        if replace(stored, origin=rec.origin) != rec:
+            return False
+        if stored.origin != rec.origin or rec.id in moved:
+            moved[rec.id] = rec
+        return True
 
-    def _move(self, moved: list[Record]) -> None:
+    def _move(self, moved: dict[str, Record]) -> None:
         """Write the origins of documents stored as read but from another path (in the caller's transaction), before
         a batch that may replace them: the batch's record is read later and must win."""
-        self.store.connection().executemany("UPDATE documents SET origin = ? WHERE id = ?",
-                                            ((r.origin, r.id) for r in moved))
+        self.store.move(self.store.connection(), moved.values())
         moved.clear()
 
     def _cut(self, recs: list[Record], pool: ProcessPoolExecutor | None, report: AddReport
@@ -628,7 +628,7 @@ class Index:
         return latest, (p for part in done for p in part)
 
     def _write_batch(self, batch: tuple[list[Record], Iterator[Prepared]], report: AddReport, written: array,
-                     status: Callable[[str | None], None] | None, wait: bool, moved: list[Record]) -> None:
+                     status: Callable[[str | None], None] | None, wait: bool, moved: dict[str, Record]) -> None:
         """Commit one batch in one transaction, then let the store settle its postings (see `unspun.store`); ``wait``
         and ``status`` for another process's write, as in `unspun.store.transaction`."""
         prepared = list(zip(*batch))
@@ -703,6 +703,8 @@ class Index:
     def delete_many(self, ids: Iterable[str], *, wait: bool = True) -> list[str]:
         """Remove documents in one transaction (and one save of the vectors, which is of the whole vector index);
         returns the ids given that no stored document has. ``wait=False``: as in `add`."""
+        if isinstance(ids, str):  # its characters would be taken for ids: "15" deleted documents "1" and "5"
+            raise TypeError("delete_many takes a collection of ids, not one id (use delete)")
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         missing: list[str] = []

@@ -14,9 +14,11 @@ Offsets everywhere are code points into ``Document.text``, so decoding must be e
 from __future__ import annotations
 
 import codecs
+import re
 import stat
 from pathlib import Path
 
+import webencodings
 from charset_normalizer import from_bytes
 
 from .errors import InputError
@@ -32,6 +34,11 @@ MAX_CONTROL_SHARE = 0.3
 #: (charset-normalizer's chaos, 0 to 1); mojibake (Cyrillic or Greek read as cp1252) is far messier than that.
 _PREFERRED_LEGACY = "cp1252"
 PREFERRED_LEGACY_MARGIN = 0.1
+
+#: Codecs a declared label is not believed for: UTF-16 decodes any even count of bytes, and the others are no
+#: text encodings a page is written in.
+_UNTRUSTED_LABELS = frozenset({"utf-16-le", "utf-16-be", "x-user-defined", "replacement"})
+_C1 = re.compile("[\x80-\x9f]")
 
 _CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 
@@ -142,9 +149,12 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
         raise InputError(f"{name}: binary file (contains NUL bytes and is not UTF-8), not plain text")
     if (label := _codec(declared)) is not None:
         try:
-            return data.decode(label), label, f"not UTF-8; decoded as {label}, the charset it was declared in"
-        except UnicodeDecodeError:
+            text = data.decode(label)
+        except UnicodeError:
             pass  # mislabelled: guess, as for undeclared bytes
+        else:
+            if not _C1.search(text):  # C1 controls: cp1252's quotes and dashes read in a Latin-x label
+                return text, label, f"not UTF-8; decoded as {label}, the charset it was declared in"
     guess = guess_encoding(data)
     if guess is None:
         raise InputError(f"{name}: not UTF-8, and no other text encoding fits; convert it to UTF-8")
@@ -152,13 +162,13 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
 
 
 def _codec(label: str | None) -> str | None:
-    """Python's name for a declared charset (``ISO-8859-2`` -> ``iso8859-2``), or None for one it doesn't know."""
-    if not label:
+    """Python's codec for a declared charset, read as browsers read labels (the WHATWG Encoding Standard:
+    ``ISO-8859-1`` and ``us-ascii`` mean cp1252, ``ISO-8859-2`` iso8859-2); None for a label naming no text
+    encoding, or UTF-16/32 (whose labels are trusted only with a byte order mark)."""
+    found = webencodings.lookup(label.strip().strip('"\'')) if label else None
+    if found is None or found.codec_info.name in _UNTRUSTED_LABELS:
         return None
-    try:
-        return codecs.lookup(label.strip().strip('"\'')).name
-    except LookupError:
-        return None
+    return found.codec_info.name
 
 
 def guess_encoding(data: bytes) -> str | None:

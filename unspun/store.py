@@ -358,6 +358,14 @@ class Store:
             raise KeyError(doc)
         return Record(id=row[0], text=row[1], **dict(zip(_FIELDS, row[2:])))
 
+    def move(self, con: sqlite3.Connection, records: Iterable[Record]) -> None:
+        """Set the origin of stored documents that are otherwise exactly these records; one another writer changed
+        since it was compared is left alone (its new version is not what was read from that origin)."""
+        others = [f for f in _FIELDS if f != "origin"]
+        con.executemany(
+            f"UPDATE documents SET origin = ? WHERE id = ? AND text = ? {''.join(f' AND {f} IS ?' for f in others)}",
+            ((r.origin, r.id, r.text, *(getattr(r, f) for f in others)) for r in records))
+
     def insert(self, con: sqlite3.Connection, rec: Record) -> int:
         cur = con.execute(
             f"INSERT INTO documents (id, text, {', '.join(_FIELDS)}) VALUES (?, ?{', ?' * len(_FIELDS)})",
