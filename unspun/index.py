@@ -585,9 +585,10 @@ class Index:
 
     def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> bool:
         """Whether the store holds ``rec`` as this version cuts it: same id, text and fields. One that differs only in
-        ``origin`` (read from another spelling of its path: it was cut and embedded again) goes to ``moved``, for its
-        origin to be written (as does one read again in this run after such: the last one read is kept). ``cut``: the
-        store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale fingerprints."""
+        ``origin`` (read through another spelling of its path, which had it cut and embedded again) goes to
+        ``moved``, for its origin to be written (as does one read again in this run after such: the last one read is
+        kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale
+        fingerprints."""
         if cut < CUT_VERSION and cut_changed(rec.text, cut):
             return False
         doc = self.store.doc_key(rec.id)
