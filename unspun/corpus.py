@@ -399,9 +399,10 @@ class _CsvLines:
         """The encoding of the file's lines that are not UTF-8, guessed once from this one and those of the next MB."""
         if self._fallback is None:
             here = self.f.tell()
-            ahead = self.f.read(CSV_GUESS_BYTES).splitlines(keepends=True)
+            chunk = self.f.read(CSV_GUESS_BYTES)
             self.f.seek(here)
-            if ahead and not ahead[-1].endswith(b"\n") and len(ahead) > 1:
+            ahead = chunk.splitlines(keepends=True)
+            if len(chunk) == CSV_GUESS_BYTES and len(ahead) > 1:
                 ahead.pop()  # cut by the read, maybe inside a character
             # Only the lines that are not UTF-8: the UTF-8 ones between skewed the guess (Polish UTF-8 text after a
             # cp1252 line: "no encoding fits").

@@ -45,7 +45,7 @@ class CheckRequest(BaseModel):
     text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
     title: FieldText = Field(None, description="A name for the text, reported as `path`.")
     published: FieldText = Field(None, description="Its publication date (ISO 8601), if known.")
-    # Strict: true read as 1 and "3" as 3 (pydantic's lax mode); every other field refuses what its type isn't.
+    # Strict: pydantic's lax mode read true as 1 and "3" as 3, where every other field refuses what its type isn't.
     top: StrictInt = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
     exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
 
