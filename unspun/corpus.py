@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import email.message
 import gzip
 import html
 import json
@@ -606,12 +607,12 @@ def _html_payload(record: ArcWarcRecord) -> bytes | None:
 
 
 def _charset(content_type: str | None) -> str | None:
-    """The ``charset`` parameter of a ``Content-Type`` header (``text/html; charset=ISO-8859-2``), if any."""
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip() or None
-    return None
+    """The ``charset`` parameter of a ``Content-Type`` header (``text/html; charset="ISO-8859-2"``), if any."""
+    if not content_type:
+        return None
+    header = email.message.Message()
+    header["Content-Type"] = content_type
+    return header.get_content_charset()
 
 
 def _warc_page(record: ArcWarcRecord, payload: bytes, origin: str) -> Item:

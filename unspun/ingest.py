@@ -165,7 +165,7 @@ def _codec(label: str | None) -> str | None:
     """Python's codec for a declared charset, read as browsers read labels (the WHATWG Encoding Standard:
     ``ISO-8859-1`` and ``us-ascii`` mean cp1252, ``ISO-8859-2`` iso8859-2); None for a label naming no text
     encoding, or UTF-16/32 (whose labels are trusted only with a byte order mark)."""
-    found = webencodings.lookup(label.strip().strip('"\'')) if label else None
+    found = webencodings.lookup(label) if label else None
     if found is None or found.codec_info.name in _UNTRUSTED_LABELS:
         return None
     return found.codec_info.name
