@@ -1474,3 +1474,111 @@ def test_ctrl_c_inside_usearch_is_an_interrupt_not_its_runtime_error(tmp_path: P
         with pytest.raises(RuntimeError, match="some other fault"):
             ix.check(TRAM)
         monkeypatch.setattr(ix, "_vectors", real)
+
+
+def test_a_reader_open_before_another_writer_reused_a_key_gives_the_new_documents_offsets(tmp_path: Path) -> None:
+    """SQLite gives a deleted largest key to the next document stored: a reader that had cached the units of the
+    deleted one under that key put its offsets on the new one's passages (a verbatim copy found at the wrong
+    place, or not found)."""
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records())
+    reader = Index(db, create=False, readonly=True)
+    try:
+        assert [s.id for s in reader.check(ORCHESTRA).sources] == ["orchestra.txt"]  # its units now cached
+        prefix = "EDITOR'S NOTE. This story was first printed in the weekend edition of the county paper.\n\n"
+        with Index(db) as writer:
+            writer.delete("orchestra.txt")
+            writer.add([Record(id="reprint.txt", text=prefix + ORCHESTRA)])
+            assert writer.store.doc_key("reprint.txt") == reader.store.doc_key("reprint.txt")
+        (src,) = reader.check(ORCHESTRA).sources
+        assert src.id == "reprint.txt"
+        (x,) = src.comparison.passages
+        assert (prefix + ORCHESTRA)[x.b[0]:x.b[1]] == ORCHESTRA[x.a[0]:x.a[1]] and x.b[0] >= len(prefix)
+    finally:
+        reader.close()
+
+
+def test_a_long_lived_reader_weighs_pairs_by_the_store_as_it_is_now(tmp_path: Path) -> None:
+    """A server opened on a small store counted its chunks once: grown a hundredfold by `index` in another
+    process, every pair weighed as rare as in the small store, so a source scored differently than for a fresh
+    process."""
+    db = tmp_path / "db"
+    with Index(db, semantic=False) as ix:
+        ix.add(_records()[:1])
+    reader = Index(db, create=False, readonly=True)
+    try:
+        before = reader.check(TRAM).sources[0].score
+        with Index(db) as writer:
+            writer.add(Record(id=f"n{i}.txt", text=" ".join(_invented_article(i))) for i in range(30))
+            writer.add(_records()[1:])
+        with Index(db, create=False, readonly=True) as fresh:
+            assert reader._total_chunks() == fresh._total_chunks() > 30
+            assert [(s.id, s.score) for s in reader.check(TRAM).sources] == \
+                [(s.id, s.score) for s in fresh.check(TRAM).sources]
+        assert before > 0
+    finally:
+        reader.close()
+
+
+def test_a_long_lived_reader_finds_by_meaning_what_another_process_indexed_since(tmp_path: Path) -> None:
+    """The vectors were read once, at open: a server found a translation of a document indexed after it started
+    only once restarted (a fresh `unspun check` found it)."""
+    from test_align import PARA, PARA_ES
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    reader = Index(db, create=False, readonly=True)
+    try:
+        query = Document("Noticias del puerto\n\n" + PARA_ES)
+        assert reader.check(query).sources == []
+        subprocess.run([sys.executable, "-c", "import sys; from unspun import Index, Record\n"
+                        "with Index(sys.argv[1]) as ix: ix.add([Record(id='breakwater.txt', text=sys.argv[2])])",
+                        str(db), PARA], check=True, timeout=300)
+        assert [s.id for s in reader.check(query).sources] == ["breakwater.txt"]
+    finally:
+        reader.close()
+
+
+def test_a_lingering_writer_not_closed_saves_its_vectors_at_exit(tmp_path: Path) -> None:
+    """The hold's timer was a daemon thread, dropped at exit: a script that wrote through ``Index(linger=...)``
+    and ended without ``close()`` left its passages without vectors (found by their words only)."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records()[:1])
+    subprocess.run([sys.executable, "-c", "import sys; from unspun import Index, Record\n"
+                    "ix = Index(sys.argv[1], linger=0.5)\nix.add([Record(id='h.txt', text=sys.argv[2])])",
+                    str(db), HARBOUR], check=True, timeout=300)
+    with Index(db, create=False, readonly=True) as ix:
+        con = ix.store.connection()
+        assert con.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0] == 0
+        assert len(ix._vectors) == con.execute("SELECT count(*) FROM chunks").fetchone()[0] == 2
+
+
+def test_the_python_api_refuses_wrong_types_before_any_work(store: Index) -> None:
+    """Each of these failed deep inside (an AttributeError), after the work (``top=2.5``), or quietly did
+    something else (``exclude="tram.txt"`` excluded its letters: nothing)."""
+    with pytest.raises(TypeError, match="exclude takes a collection of ids"):
+        store.check(TRAM, exclude="tram.txt")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="top must be an int, not float"):
+        store.check(TRAM, top=2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="top must be an int, not bool"):
+        store.check(TRAM, top=True)
+    with pytest.raises(TypeError, match="check takes a str or a Document, not bytes"):
+        store.check(TRAM.encode())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"not Record \(its .document\(\)\)"):
+        store.check(Record(id="x", text=TRAM))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="add takes an iterable of Records, not one Record"):
+        store.add(Record(id="x", text=TRAM))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="add takes Records \\(or Failures\\), not str"):
+        store.add([TRAM])  # type: ignore[list-item]
+    assert len(store) == 4
+
+
+def test_a_record_of_the_python_api_keeps_a_number_as_text_and_refuses_other_types() -> None:
+    """``published=20040101`` was accepted, then failed ``add`` with an AttributeError; a list as title aborted the
+    whole ``add`` in SQLite. A number is kept as its text, as JSONL and HTTP records keep it."""
+    assert Record(id="a", text=TRAM, published=20040101).published == "20040101"  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Record.title must be a string or None, not list"):
+        Record(id="a", text=TRAM, title=["x"])  # type: ignore[arg-type]

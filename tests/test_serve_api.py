@@ -371,6 +371,22 @@ def test_body_over_the_limit_is_413(index: Index) -> None:
         assert c.post("/v1/check", json={"text": COPY}).status_code == 200
 
 
+def test_a_text_over_the_text_limit_is_413_before_any_work(index: Index, monkeypatch) -> None:
+    """A comparison's memory grows with the product of its texts' sentences: two texts of 800k characters, well
+    inside the body limit, took 1.8 GB of an anonymous server; a check's time grows with its text."""
+    import unspun.serve.api as api
+
+    monkeypatch.setattr(api, "compare", lambda *a: pytest.fail("compared a text over the limit"))
+    with TestClient(create_app(index, max_text=len(COPY) - 1)) as c:
+        r = c.post("/v1/compare", json={"a": "A short note.", "b": COPY})
+        assert r.status_code == 413
+        assert r.json()["detail"] == (f"b has {len(COPY):,} characters, over this server's limit of "
+                                      f"{len(COPY) - 1:,} a text (unspun serve --max-text)")
+        r = c.post("/v1/check", json={"text": COPY})
+        assert r.status_code == 413 and r.json()["detail"].startswith(f"text has {len(COPY):,} characters")
+        assert c.post("/v1/check", json={"text": COPY[:-1]}).status_code == 200
+
+
 def test_413_over_a_real_socket(index: Index) -> None:
     """uvicorn in front: the refusal reaches the client before it has sent the whole body, and the server goes on."""
     with background(create_app(index, max_body=1_000)) as url:
@@ -611,6 +627,8 @@ def test_requests_beyond_the_workers_wait_their_turn(index: Index, monkeypatch: 
 def test_run_rejects_zero_workers(store: Path) -> None:
     with pytest.raises(UnspunError, match="--workers must be positive"):
         run(store, port=0, workers=0)
+    with pytest.raises(UnspunError, match="--max-text must be positive"):
+        run(store, port=0, max_text=0)
 
 
 def test_run_missing_store_is_a_user_error(tmp_path: Path) -> None:

@@ -523,11 +523,13 @@ def serve_command(
     max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413 above).")] = 10_000_000,
     workers: Annotated[int | None, typer.Option(
         help="Requests handled at once; others queue (default: one per core, 2 to 8).", show_default=False)] = None,
+    max_text: Annotated[int, typer.Option(
+        help="Longest text /v1/check and /v1/compare take, in characters (413 above).")] = 200_000,
 ) -> None:
     """HTTP API (/v1/check, /v1/compare, /v1/documents) and a web page over a store."""
     from .serve import run
 
-    run(db, host, port, write_token, max_body, workers)
+    run(db, host, port, write_token, max_body, workers, max_text)
 
 
 class ClusterFormat(StrEnum):

@@ -261,7 +261,8 @@ class Index:
         self._ulock = threading.Lock()
         self._units: OrderedDict[int, PackedUnits] = OrderedDict()
         self._units_chars = 0
-        self._chunk_total: int | None = None
+        #: Stored chunks (for idf) as each SQLite connection last counted them, with its ``data_version`` then.
+        self._chunk_totals: dict[int, tuple[int, int]] = {}
         self._vectors = None
         self._unsaved: list[int] = []
         #: The vector file as this index last read or wrote it: another writer's save since shows as a new identity.
@@ -305,6 +306,7 @@ class Index:
                 self._release.cancel()
                 self._release = None
                 self._let_go()
+        self._chunk_totals.clear()
         self.store.close()
 
     def __len__(self) -> int:
@@ -364,6 +366,29 @@ class Index:
             time.sleep(READ_PAUSE)
         raise ValueError(f"replaced by a writer at each of {READ_TRIES} reads")
 
+    def _follow_vectors(self) -> None:
+        """Load the vector file another process saved since this index read it, unless this one is the writer
+        (its own vectors are the newer then): a long-lived reader (`serve`) found none of the passages indexed
+        after it opened by their meaning. A file that cannot be read keeps the vectors held, with a warning."""
+        if self._vectors is None or self._writer is not None:
+            return
+        seen = _identity(self.path / VECTORS_FILE)
+        if seen is None or seen == self._vectors_seen:
+            return
+        with self._writer_lock:
+            if self._writer is not None or _identity(self.path / VECTORS_FILE) == self._vectors_seen:
+                return
+            try:
+                fresh = self._open_vectors()
+            except StoreError as e:
+                self._vectors_seen = seen  # not tried again until the file changes
+                log.warning("%s; checks go on with the vectors read before", e)
+                return
+            with self._vlock:
+                self._vectors = fresh
+            self._unsaved = []
+            self._reconciled = False
+
     def _marked(self) -> int:
         """Chunks whose vectors were saved (the pending ones are counted on their own index)."""
         return self.store.connection().execute(
@@ -394,7 +419,9 @@ class Index:
                 if self._depth == 0:
                     if self.linger > 0:
                         self._release = threading.Timer(self.linger, self._linger_over)
-                        self._release.daemon = True
+                        # Not a daemon: Python waits for it at exit, so an index not closed still saves its vectors
+                        # (a daemon was dropped, and its writes were found by their words only till the next writer).
+                        self._release.daemon = False
                         self._release.start()
                     else:
                         self._let_go()
@@ -521,6 +548,8 @@ class Index:
         writing the store; None when done). ``wait=False``: `StoreBusy` rather than a wait (of a lexical store, after
         one try at the lock, `unspun.store.TRY_SECONDS`, which outlasts a batch of another writer, not its merges).
         """
+        if isinstance(records, (Record, Failure, str)):
+            raise TypeError(f"add takes an iterable of Records, not one {type(records).__name__} (put it in a list)")
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         if self._vectors is not None:
@@ -550,6 +579,8 @@ class Index:
                     report.skipped.append(r)
                 elif isinstance(r, Failure):
                     report.failed.append(r)
+                elif not isinstance(r, Record):  # a str or dict failed as an AttributeError deep in the batch
+                    raise TypeError(f"add takes Records (or Failures), not {type(r).__name__}")
                 elif not r.text.strip():
                     report.skipped.append(Failure(r.origin or r.id, "no text"))
                 else:
@@ -659,7 +690,7 @@ class Index:
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
                     vectors.append(vecs)
                     report.indexed += 1
-            self._chunk_total = None
+            self._chunk_totals.clear()
             if self._vectors is not None:
                 self._drop_vectors(removed)
                 ready = np.concatenate(vectors) if vectors and all(v is not None for v in vectors) else None
@@ -719,7 +750,7 @@ class Index:
                         missing.append(id)
                     else:
                         removed += self._delete(con, doc)
-            self._chunk_total = None
+            self._chunk_totals.clear()
             if self._vectors is not None and removed:
                 self._drop_vectors(removed)
                 self._save_vectors(force=True)
@@ -731,28 +762,41 @@ class Index:
 
     # --- reading ----------------------------------------------------------------------------------------------
     def _doc_units(self, doc: int, text: str) -> Units:
+        """The units of stored document ``doc``, cached by its key with its text: SQLite gives a deleted key to the
+        next document stored, by another process too, so what is cached counts only for the same text (a stale
+        entry put another document's offsets on a passage)."""
         with self._ulock:
             packed = self._units.get(doc)
-            if packed is not None:
+            if packed is not None and packed.text == text:
                 self._units.move_to_end(doc)
                 return packed.unpack()
         u = units(text)
         with self._ulock:
-            if doc not in self._units:
-                self._units[doc] = PackedUnits.pack(u)
-                self._units_chars += len(text)
+            old = self._units.pop(doc, None)
+            if old is not None:
+                self._units_chars -= len(old.text)
+            self._units[doc] = PackedUnits.pack(u)
+            self._units_chars += len(text)
             while self._units_chars > UNITS_CACHE_CHARS and len(self._units) > 1:
                 self._units_chars -= len(self._units.popitem(last=False)[1].text)
         return u
 
     def _total_chunks(self) -> int:
-        if self._chunk_total is None:
-            self._chunk_total = self.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
-        return self._chunk_total
+        """Stored chunks, the idf's numerator: counted again once another process has written (SQLite's
+        ``data_version``), so a long-lived reader (`serve`) weighs pairs by the store as it is, not as it opened it
+        (one opened on 1k documents and grown to 100k weighed every pair too lightly to find a source)."""
+        con = self.store.connection()
+        version = con.execute("PRAGMA data_version").fetchone()[0]
+        seen = self._chunk_totals.get(id(con))
+        if seen is None or seen[0] != version:
+            seen = (version, con.execute("SELECT count(*) FROM chunks").fetchone()[0])
+            self._chunk_totals[id(con)] = seen
+        return seen[1]
 
     def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
                    ) -> Retrieved:
         """The documents worth aligning against the query (see `unspun.retrieve`)."""
+        self._follow_vectors()
         semantic_channel = bool(self._vectors is not None and len(self._vectors) and qchunks)
         # The model (C++, without the GIL) embeds the query's chunks while SQLite reads the postings: the two
         # channels side by side (3-5 ms of a ~50 ms news check on 2 cores).
@@ -786,10 +830,18 @@ class Index:
 
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
+        # Checked before the work: a wrong type failed deep inside, or (``top=2.5``) after the whole check.
+        if isinstance(top, bool) or not isinstance(top, int):
+            raise TypeError(f"top must be an int, not {type(top).__name__}")
         if top < 1:
             raise ValueError(f"top must be at least 1, not {top}")
+        if isinstance(exclude, str):  # its characters would be taken for ids, and nothing excluded
+            raise TypeError("exclude takes a collection of ids, not one id (put it in a list)")
         if isinstance(doc, str):
             doc = Document(doc)
+        elif not isinstance(doc, Document):
+            raise TypeError(f"check takes a str or a Document, not {type(doc).__name__}"
+                            + (" (its .document())" if isinstance(doc, Record) else ""))
         uq = units(doc.text)
         qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}

@@ -143,6 +143,11 @@ class Record:
                 raise TypeError(f"Record.{name} must be a string, not {type(getattr(self, name)).__name__}")
         if not self.id:
             raise ValueError("Record.id is empty")
+        for name in ("url", "published", "source", "title", "lang", "origin", "encoding_note"):
+            value = number_as_text(getattr(self, name))  # as a JSONL or HTTP record keeps a number: its text
+            if value is not None and not isinstance(value, str):  # (a list failed in SQLite, aborting the add)
+                raise TypeError(f"Record.{name} must be a string or None, not {type(value).__name__}")
+            object.__setattr__(self, name, value)
         _valid_unicode(self, ("text", "id", "url", "published", "source", "title", "lang", "origin"), "encoding_note")
 
     def document(self) -> Document:

@@ -5,7 +5,7 @@
 """
 
 from .app import create_app
-from .limits import MAX_BODY
+from .limits import MAX_BODY, MAX_TEXT
 from .server import run
 
-__all__ = ["run", "create_app", "MAX_BODY"]
+__all__ = ["run", "create_app", "MAX_BODY", "MAX_TEXT"]

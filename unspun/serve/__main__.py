@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UnspunError
-from . import MAX_BODY, run
+from . import MAX_BODY, MAX_TEXT, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,9 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write-token", default=None)
     p.add_argument("--max-body", type=int, default=MAX_BODY)
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--max-text", type=int, default=MAX_TEXT)
     a = p.parse_args(argv)
     try:
-        run(a.db, a.host, a.port, a.write_token, a.max_body, a.workers)
+        run(a.db, a.host, a.port, a.write_token, a.max_body, a.workers, a.max_text)
     except UnspunError as e:
         print(f"unspun: error: {e}", file=sys.stderr)
         return 2

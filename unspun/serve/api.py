@@ -27,6 +27,7 @@ from ..ingest import read_text
 from ..models import Document
 from ..store import DB_FILE
 from .extract import extract_html
+from .limits import MAX_TEXT
 from .locks import ReadWriteLock
 from .schemas import (
     AddResponse,
@@ -73,6 +74,8 @@ class Service:
 
     index: Index
     write_token: str | None = None
+    #: Longest text a check or a comparison takes, in characters.
+    max_text: int = MAX_TEXT
     lock: ReadWriteLock = field(default_factory=ReadWriteLock)
     #: The database file the index opened: a store deleted or made again at its path (``rm -r DB; unspun index --db
     #: DB``) leaves the server reading, and writing into, a file no longer there.
@@ -84,6 +87,13 @@ class Service:
     @property
     def writable(self) -> bool:
         return self.write_token is not None and not self.index.readonly
+
+    def fits(self, **texts: str) -> None:
+        """Refuse (413) a text over ``max_text`` characters, before any work on it."""
+        for name, text in texts.items():
+            if len(text) > self.max_text:
+                raise HTTPException(413, f"{name} has {len(text):,} characters, over this server's limit of "
+                                         f"{self.max_text:,} a text (unspun serve --max-text)")
 
     def current(self) -> None:
         """Refuse to answer from a store that is no longer the one at its path (a stat a request, microseconds):
@@ -152,6 +162,7 @@ def health(svc: Svc) -> Health:
 @router.post("/check", response_model=CheckResponse)
 def check(body: CheckRequest, svc: Svc) -> dict:
     """The stored sources of one text, best first, with aligned passages: the `check` JSON contract."""
+    svc.fits(text=body.text)
     doc = Document(body.text, path=body.title, published=body.published)
     with svc.lock.read():
         result = svc.index.check(doc, top=body.top, exclude=body.exclude)
@@ -159,8 +170,9 @@ def check(body: CheckRequest, svc: Svc) -> dict:
 
 
 @router.post("/compare", response_model=CompareResponse)
-def compare_texts(body: CompareRequest) -> dict:
+def compare_texts(body: CompareRequest, request: Request) -> dict:
     """Align text A against text B: the `compare` JSON contract."""
+    request.app.state.service.fits(a=body.a, b=body.b)  # (the store itself is not read: no `service`)
     return compare(Document(body.a, path="a"), Document(body.b, path="b")).to_json()
 
 

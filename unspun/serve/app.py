@@ -21,7 +21,7 @@ from ..errors import UnspunError
 from ..index import Index
 from ..store import StoreBusy, store_fault, store_fault_message
 from . import api, pages
-from .limits import MAX_BODY, BodyLimit
+from .limits import MAX_BODY, MAX_TEXT, BodyLimit
 
 log = logging.getLogger("unspun.serve")
 
@@ -69,9 +69,10 @@ def default_workers() -> int:
 
 
 def create_app(index: Index, *, write_token: str | None = None, max_body: int = MAX_BODY,
-               workers: int | None = None) -> FastAPI:
+               workers: int | None = None, max_text: int = MAX_TEXT) -> FastAPI:
     """An application serving ``index``; the caller owns the index and closes it after the server stops.
-    At most ``workers`` requests run at once; the others wait their turn (memory stays bounded under load)."""
+    At most ``workers`` requests run at once; the others wait their turn (memory stays bounded under load), and
+    none checks or compares a text over ``max_text`` characters (413)."""
     threads = workers or default_workers()
 
     @asynccontextmanager
@@ -81,7 +82,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
 
     app = FastAPI(title="unspun", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
                   lifespan=lifespan)
-    app.state.service = api.Service(index=index, write_token=write_token or None)
+    app.state.service = api.Service(index=index, write_token=write_token or None, max_text=max_text)
     app.include_router(api.router)
     app.include_router(api.writes)
     pages.mount(app)

@@ -12,6 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Default largest request body, in bytes (10 MB).
 MAX_BODY = 10_000_000
+#: Default longest text, in characters, that /v1/check and /v1/compare take (a novella; a news article is ~5k): a
+#: comparison's memory grows with the product of its two texts' sentences (800k characters a side took 1.8 GB), a
+#: check's time with its text (16 s for 400k), and one anonymous request must not exhaust or stall the server.
+MAX_TEXT = 200_000
 
 
 class BodyLimit:

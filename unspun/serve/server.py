@@ -25,7 +25,7 @@ from ..errors import UnspunError
 from ..index import Index, open_index
 from ..store import DB_FILE, StoreError
 from .app import create_app
-from .limits import MAX_BODY
+from .limits import MAX_BODY, MAX_TEXT
 
 TOKEN_ENV = "UNSPUN_WRITE_TOKEN"
 #: Seconds a writable server keeps the store's writer lock after a write (`Index.linger`): writes that come one
@@ -107,12 +107,14 @@ def sigterm_unwinds() -> Iterator[None]:
 
 
 def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
-        max_body: int = MAX_BODY, workers: int | None = None) -> None:
+        max_body: int = MAX_BODY, workers: int | None = None, max_text: int = MAX_TEXT) -> None:
     """Serve the store at ``db`` until interrupted. Writes are allowed only when a token is given (or set in the
     environment as UNSPUN_WRITE_TOKEN); ``workers`` requests run at once (default: one per core, 2 to 8)."""
     token = write_token or os.environ.get(TOKEN_ENV) or None
     if max_body < 1:
         raise UnspunError(f"--max-body must be positive, not {max_body}")
+    if max_text < 1:
+        raise UnspunError(f"--max-text must be positive, not {max_text}")
     if workers is not None and workers < 1:
         raise UnspunError(f"--workers must be positive, not {workers}")
     with sigterm_unwinds():
@@ -125,7 +127,7 @@ def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | 
                 shown = f"[{host}]" if ":" in host else host
                 print(f"unspun: serving {db} ({len(index):,} documents, {mode}) on "
                       f"http://{shown}:{sock.getsockname()[1]}", file=sys.stderr, flush=True)
-                app = create_app(index, write_token=token, max_body=max_body, workers=workers)
+                app = create_app(index, write_token=token, max_body=max_body, workers=workers, max_text=max_text)
                 server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
                 server.run(sockets=[sock])
             finally:
