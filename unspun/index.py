@@ -784,7 +784,7 @@ class Index:
     def _total_chunks(self) -> int:
         """Stored chunks, the idf's numerator: counted again once another process has written (SQLite's
         ``data_version``), so a long-lived reader (`serve`) weighs pairs by the store as it is, not as it opened it
-        (one opened on 1k documents and grown to 100k weighed every pair too lightly to find a source)."""
+        (its scores, and which candidates pass ``min_lexical``, differed from a fresh process's)."""
         con = self.store.connection()
         version = con.execute("PRAGMA data_version").fetchone()[0]
         seen = self._chunk_totals.get(id(con))
