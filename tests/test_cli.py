@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -892,3 +893,27 @@ def test_delete_removes_documents_from_a_store(tmp_path: Path) -> None:
     assert runner.invoke(app, ["delete", "--db", str(db), "bees.txt"]).exit_code == 0
     result = runner.invoke(app, ["delete", "--db", str(tmp_path / "nowhere"), "x"])
     assert result.exit_code == 2 and result.stderr.startswith("unspun: error: ")
+
+
+def test_delete_says_it_waits_for_another_process_writing_the_store(tmp_path: Path) -> None:
+    """While `index` wrote the store, `delete` waited for it without a word, as if hung."""
+    from unspun.index import Index
+    from unspun.models import Record
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH), Record(id="bees.txt", text=BEES)])
+    holder = Index(db, linger=600)  # holds the writer lock after its write, as a long `index` run does
+    try:
+        holder.add([Record(id="c.txt", text=EDITED)])
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("unspun")), "delete", "--db", str(db), "a.txt"],
+                                stderr=subprocess.PIPE, text=True)
+        said, _, _ = select.select([proc.stderr], [], [], 60)  # a deadline for a line, not a timing
+        assert said, "delete said nothing while it waited"
+        line = proc.stderr.readline()
+        assert line.startswith(f"unspun: note: {db}: waiting for another process writing to this store"), line
+        assert proc.poll() is None
+    finally:
+        holder.close()
+    assert proc.wait(timeout=120) == 0
+    assert "deleted 1; the store holds 2 documents" in proc.stderr.read()

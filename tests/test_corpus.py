@@ -326,6 +326,34 @@ def test_jsonl_bad_utf8_line_is_a_failure(tmp_path: Path) -> None:
     assert _failures(items)[f"{path}:1"].startswith("malformed JSON: 'utf-8' codec can't decode")
 
 
+def test_a_binary_or_utf16_file_named_as_records_is_one_failure(tmp_path: Path) -> None:
+    """A library renamed lib.jsonl gave one "malformed JSON" per "line" (26,356 for 10 MB), gzipped noise one per
+    line too; JSONL and CSV never hold a NUL byte."""
+    noise = bytes(range(256)) * 40
+    (tmp_path / "lib.jsonl").write_bytes(b"\x7fELF" + noise)
+    (tmp_path / "noise.jsonl.gz").write_bytes(gzip.compress(b"\n".join([noise] * 30)))
+    (tmp_path / "export.jsonl").write_bytes('{"id": "1", "text": "ok"}\n'.encode("utf-16"))
+    (tmp_path / "sheet.csv").write_bytes(b"id,text\n1,\x00\x01\x02" + noise)
+    (tmp_path / "good.jsonl").write_text('{"id": "g", "text": "the next file is still read"}\n')
+    items = _all(tmp_path)
+    assert list(_records(items)) == ["g"]
+    assert _failures(items) == {
+        str(tmp_path / "lib.jsonl"): "looks like an executable (ELF), not records",
+        str(tmp_path / "noise.jsonl.gz"): "binary file (contains NUL bytes), not records",
+        str(tmp_path / "export.jsonl"): "UTF-16 text (byte order mark): records must be UTF-8 (iconv -f UTF-16 -t "
+                                        "UTF-8)",
+        str(tmp_path / "sheet.csv"): "binary file (contains NUL bytes), not records"}
+
+
+def test_a_csv_naming_a_field_twice_is_refused_not_read_by_its_last_column(tmp_path: Path) -> None:
+    """``id,text,text``: csv.DictReader kept the last column, and the document was stored as the 5 characters
+    "other", without a word."""
+    path = tmp_path / "dup.csv"
+    path.write_text('id,text,text\nd1,"A long article.",other\n')
+    assert _failures(_all(path)) == {str(path): "the header names text more than once (columns: id, text, text): "
+                                                "which is meant cannot be told"}
+
+
 def test_csv_records(tmp_path: Path) -> None:
     path = tmp_path / "docs.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -373,7 +401,8 @@ def test_csv_without_columns_or_not_utf8(tmp_path: Path) -> None:
     failures = _failures(_all(tmp_path))
     assert failures == {str(tmp_path / "nocol.csv"): "no id or text column (columns: name, body)",
                         str(tmp_path / "empty.csv"): "empty file",
-                        str(tmp_path / "wide.csv"): "not UTF-8, and no other text encoding fits; convert it to UTF-8"}
+                        str(tmp_path / "wide.csv"): "UTF-16 text (byte order mark): records must be UTF-8 "
+                                                    "(iconv -f UTF-16 -t UTF-8)"}
 
 
 def test_csv_exported_in_a_legacy_encoding_keeps_every_row(tmp_path: Path) -> None:
@@ -676,6 +705,19 @@ def test_a_broken_link_in_a_folder_is_a_failure_not_silence(tmp_path: Path) -> N
     assert [r.id for r in items if isinstance(r, Record)] == ["good.txt"]
     [bad] = [f for f in items if isinstance(f, Failure)]
     assert Path(bad.origin).name == "gone.txt" and "a broken link" in bad.reason
+
+
+def test_a_loop_of_links_in_a_folder_is_a_failure_and_the_rest_is_read(tmp_path: Path) -> None:
+    """Two links naming each other (ELOOP when followed) ended the walk with a traceback at every run, and the
+    files after them in name order were never indexed."""
+    (tmp_path / "a.txt").write_text("A document before the loop.", encoding="utf-8")
+    (tmp_path / "m1").symlink_to(tmp_path / "m2")
+    (tmp_path / "m2").symlink_to(tmp_path / "m1")
+    (tmp_path / "z.txt").write_text("A document after the loop.", encoding="utf-8")
+    items = list(read_inputs([tmp_path]))
+    assert [r.id for r in items if isinstance(r, Record)] == ["a.txt", "z.txt"]
+    failed = [(Path(f.origin).name, f.reason) for f in items if isinstance(f, Failure)]
+    assert failed == [(n, "cannot read: Too many levels of symbolic links") for n in ("m1", "m2")]
 
 
 def test_a_link_to_a_device_in_a_folder_is_skipped_as_what_it_is(tmp_path: Path) -> None:

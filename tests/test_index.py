@@ -1064,6 +1064,32 @@ def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path:
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_a_write_that_fails_raises_its_own_error_not_the_vector_saves(tmp_path: Path, monkeypatch, caplog) -> None:
+    """A full disk failed SQLite in the middle of a batch, then the vector save at the end of the write: its
+    error replaced SQLite's, saying "the documents are stored" of a batch that was not."""
+    Vectors = index.usearch_index()
+
+    def full(self, path: str, *args, **kwargs) -> None:
+        raise RuntimeError("Failed to serialize into stream")
+
+    with Index(tmp_path / "db", semantic=True) as ix:
+        add_chunks = ix.store.add_chunks
+        batches = iter([add_chunks])  # the first batch is written, the second finds the disk full
+
+        def disk_full(*args, **kwargs):
+            write = next(batches, None)
+            if write is None:
+                raise sqlite3.OperationalError("database or disk is full")
+            return write(*args, **kwargs)
+
+        monkeypatch.setattr(Vectors, "save", full)
+        monkeypatch.setattr(ix.store, "add_chunks", disk_full)
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+            ix.add(_records(), batch=1)
+        assert "cannot save the vector index" in caplog.text  # said, after the error that came first
+        assert len(ix) == 1
+
+
 def _prepare_checking_the_lock(texts: list[str], embed: bool) -> list:
     """`index._prepare_part` run in a worker, which must not hold the store's writer lock."""
     held = [n for n in os.listdir("/proc/self/fd") if os.path.realpath(f"/proc/self/fd/{n}").endswith("vectors.lock")]
@@ -1242,6 +1268,53 @@ def test_index_stops_on_a_double_ctrl_c_with_its_workers(tmp_path: Path) -> None
             assert len(ix) >= 64
 
 
+def test_index_terminated_saves_its_vectors_and_stops_its_workers(tmp_path: Path) -> None:
+    """SIGTERM to the whole group (a service manager's stop, ``timeout``): `index` ended at once, without a word,
+    the vectors of its committed batches unsaved and its workers left behind. It now unwinds as on Ctrl-C, says
+    what the store holds, and ends by the signal."""
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, 1500)
+    db = tmp_path / "db"
+    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--jobs", "2", str(corpus)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            con = sqlite3.connect(f"file:{db / 'unspun.sqlite'}?mode=ro", uri=True, timeout=1)
+            committed = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            continue
+        if committed >= 64:
+            break
+    assert proc.poll() is None, "index finished before it could be terminated: make the corpus larger"
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("index hung after SIGTERM")
+    assert proc.returncode == -signal.SIGTERM, err
+    assert "unspun: error: terminated:" in err and "Traceback" not in err, err
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+    with Index(db, create=False, readonly=True) as ix:
+        con = ix.store.connection()
+        assert len(ix) >= 64
+        # Saved, but for the batch the signal may have caught between its commit and its vectors (which the next
+        # writer embeds, as after a kill).
+        unsaved = con.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0]
+        assert len(ix._vectors) > 0
+        assert len(ix._vectors) + unsaved == con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    run = subprocess.run([UNSPUN, "index", "--db", str(db), str(corpus)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    with Index(db, create=False, readonly=True) as ix:
+        assert len(ix) == 1500 and len(ix._vectors) == ix.store.connection().execute(
+            "SELECT count(*) FROM chunks").fetchone()[0]
+
+
 def test_cli_index_reports_failures_and_check_json(tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     corpus.mkdir()
@@ -1270,6 +1343,20 @@ def test_cli_index_reports_failures_and_check_json(tmp_path: Path) -> None:
     html = subprocess.run([UNSPUN, "check", "--db", str(db), str(q), "--format", "html"], capture_output=True,
                           text=True)
     assert html.returncode == 0 and "<iframe" in html.stdout
+
+
+def test_cli_index_prints_names_and_line_numbers_as_they_are_not_as_emoji(tmp_path: Path) -> None:
+    """rich read ":100:" in "bad.jsonl:100: malformed JSON" and ":smile:" in a file name as emoji codes: the line
+    named a file and line that do not exist, and ``grep bad.jsonl:100`` found nothing."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "tram.txt").write_text(TRAM)
+    (corpus / "a:smile:b.txt").write_text("")
+    (corpus / "bad.jsonl").write_text("\n" * 99 + "{not json\n")
+    run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), "--no-semantic", str(corpus)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "bad.jsonl:100: " in run.stderr and "a:smile:b.txt: empty file" in run.stderr, run.stderr
 
 
 def test_cli_check_reads_a_web_page_by_its_main_text(tmp_path: Path) -> None:

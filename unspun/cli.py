@@ -30,6 +30,7 @@ from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report._common import printable
 from .report.text import FILE_WIDTH, stdout
+from .signals import Terminated, sigterm_unwinds
 from .report.text import stdout_errors as _stdout_errors
 from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
 
@@ -217,7 +218,7 @@ def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
 
         return detections_xml(c, this_reference=a.name, source_reference=b.name)
     buf = io.StringIO()
-    render_text(c, Console(file=buf, width=FILE_WIDTH))
+    render_text(c, Console(file=buf, width=FILE_WIDTH, emoji=False))
     return buf.getvalue()
 
 
@@ -284,28 +285,35 @@ def index_command(
     use_all_cores()
     if semantic is not False:  # a lexical store (--no-semantic) never runs the model
         load_on_device()
-    console = Console(stderr=True)
-    try:
-        with Index(db, semantic=semantic, create=bool(inputs)) as ix, Progress(
-            SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
-            TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
-        ) as bar:
-            if semantic is not None and semantic != ix.semantic:
-                _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the semantic "
-                                f"channel, which stays so; --{'' if semantic else 'no-'}semantic has no effect here")
-            task = bar.add_task("indexing", total=None)
-            report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
-                            status=lambda msg: bar.update(task, description=msg or "indexing"))
-            total = len(ix)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this line short
+    console = Console(stderr=True, emoji=False)
+    with sigterm_unwinds():
         try:
-            with Index(db, create=False, readonly=True) as ix:
-                held = f"{db} holds {len(ix)} documents, every batch committed before the interrupt"
-        except UnspunError:  # interrupted before the store existed
-            held = f"{db} holds nothing yet"
-        _say("error", f"interrupted: {held}; run the same command again to complete it")
-        raise typer.Exit(130) from None
+            with Index(db, semantic=semantic, create=bool(inputs)) as ix, Progress(
+                SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
+                TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
+            ) as bar:
+                if semantic is not None and semantic != ix.semantic:
+                    _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the "
+                                    f"semantic channel, which stays so; --{'' if semantic else 'no-'}semantic has no "
+                                    "effect here")
+                task = bar.add_task("indexing", total=None)
+                report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
+                                status=lambda msg: bar.update(task, description=msg or "indexing"))
+                total = len(ix)
+        except (KeyboardInterrupt, Terminated) as stop:
+            # A second Ctrl-C or SIGTERM must not cut this line short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            try:
+                with Index(db, create=False, readonly=True) as ix:
+                    held = f"{db} holds {len(ix)} documents, every batch committed before the interrupt"
+            except UnspunError:  # interrupted before the store existed
+                held = f"{db} holds nothing yet"
+            what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            _say("error", f"{what}: {held}; run the same command again to complete it")
+            if isinstance(stop, Terminated):
+                raise  # `sigterm_unwinds` ends the process by the signal (status 143 in a shell), as before
+            raise typer.Exit(130) from None
     # One line per item, never folded at the console's width (80 columns in a log file): `grep failed` must
     # find each whole path and reason.
     # "unchanged" only where there are some: the line a first run prints stays as it was.
@@ -343,8 +351,12 @@ def delete_command(
     An id the store doesn't hold is one warning line, and the exit status is 2; the others are still removed."""
     from .index import open_index
 
+    def waiting(message: str | None) -> None:  # `index` writing the store: said, not a silent hang
+        if message:
+            _say("note", f"{db}: {message} (Ctrl-C to give up; nothing is deleted then)")
+
     with open_index(db, readonly=False) as ix:
-        missing = ix.delete_many(ids)
+        missing = ix.delete_many(ids, status=waiting)
         total = len(ix)
     for id in missing:
         _say("warning", f"{id!r}: no document with this id in {db}")
@@ -493,7 +505,7 @@ def check_command(
         documents, unread = _read_checked(files, exclude, exclude_self)
         if not documents:
             raise typer.Exit(2)
-        results = _check_all(ix, documents, top, Console(stderr=True))
+        results = _check_all(ix, documents, top, Console(stderr=True, emoji=False))
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
@@ -505,7 +517,7 @@ def check_command(
             render_check_text(results, stdout(FILE_WIDTH))
     else:
         buf = io.StringIO()
-        render_check_text(results, Console(file=buf, width=FILE_WIDTH))
+        render_check_text(results, Console(file=buf, width=FILE_WIDTH, emoji=False))
         _write(buf.getvalue(), out)
     if unread:
         raise typer.Exit(2)

@@ -41,7 +41,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from .errors import InputError
-from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
 
 Item = Record | Failure
@@ -115,17 +115,23 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path))
-        elif entry.is_dir():  # a link to a folder: said, not dropped without a word
-            yield Skip(entry.path, "a link to a folder, not followed (give the folder it names as an input of its own)")
-        elif entry.is_file():
-            yield Path(entry.path)
-        elif entry.is_symlink():
-            if os.path.exists(entry.path):  # a device, a pipe, a socket: nothing to read as a document
-                yield Skip(entry.path, "a link to something that is not a file (a device, a pipe)")
-            else:
-                yield Failure(entry.path, "a broken link (what it names does not exist)")
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk(Path(entry.path))
+            elif entry.is_dir():  # a link to a folder: said, not dropped without a word
+                yield Skip(entry.path, "a link to a folder, not followed (give the folder it names as an input of its "
+                                       "own)")
+            elif entry.is_file():
+                yield Path(entry.path)
+            elif entry.is_symlink():
+                if os.path.exists(entry.path):  # a device, a pipe, a socket: nothing to read as a document
+                    yield Skip(entry.path, "a link to something that is not a file (a device, a pipe)")
+                else:
+                    yield Failure(entry.path, "a broken link (what it names does not exist)")
+        except OSError as e:
+            # Following a link raises past "not found": a link loop (ELOOP), a link into a folder this user may not
+            # search (EACCES). Uncaught, it ended the run with a traceback, and every run after at the same file.
+            yield Failure(entry.path, _os_reason(e))
 
 
 def _file_type(name: str) -> str:
@@ -324,10 +330,17 @@ def _read_jsonl(path: Path, doc_id: str) -> Iterator[Item]:
     with opener(path, "rb") as f:
         number = 0
         try:
+            if (why := not_records(f.peek(_HEAD)[:_HEAD])) is not None:
+                yield Failure(str(path), why)
+                return
             for number, line in _lines(f):
                 yield from _jsonl_record(line, f"{path}:{number}")
         except _STREAM_ERRORS as e:
             yield Failure(f"{path}:{number + 1}", _stream_reason(e))
+
+
+#: Bytes of a record file looked at for signs that it holds none (`ingest.not_records`).
+_HEAD = 8192
 
 
 def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
@@ -444,6 +457,9 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
     """
     csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     with path.open("rb") as f:
+        if (why := not_records(f.peek(_HEAD)[:_HEAD])) is not None:
+            yield Failure(str(path), why)
+            return
         lines = _CsvLines(f)
         rows = csv.DictReader(lines)
         try:
@@ -456,6 +472,11 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             return
         if missing := [name for name in ("id", "text") if name not in header]:
             yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(header)})")
+            return
+        if twice := [name for name in ("id", "text", *OPTIONAL_FIELDS) if header.count(name) > 1]:
+            # csv.DictReader keeps the last of them: the text "other" of a second text column was stored unsaid
+            yield Failure(str(path), f"the header names {' and '.join(twice)} more than once (columns: "
+                                     f"{', '.join(header)}): which is meant cannot be told")
             return
         while True:
             lines.quoted = False  # a row ended (or the header): no field is open

@@ -412,8 +412,10 @@ class Index:
             if self._writer is None:
                 self._take(wait, status)
             self._depth += 1
+            failing = True
             try:
                 yield
+                failing = False
             finally:
                 self._depth -= 1
                 if self._depth == 0:
@@ -423,6 +425,13 @@ class Index:
                         # (a daemon was dropped, and its writes were found by their words only till the next writer).
                         self._release.daemon = False
                         self._release.start()
+                    elif failing:
+                        # The write's own error goes up, not the save's: a full disk failed SQLite first, and the
+                        # save's message ("the documents are stored") hid it, untrue of the batch that failed.
+                        try:
+                            self._let_go()
+                        except StoreError as e:
+                            log.error("%s", e)
                     else:
                         self._let_go()
 
@@ -728,22 +737,23 @@ class Index:
                 if self._vectors.contains(k):
                     self._vectors.remove(k)
 
-    def delete(self, id: str, *, wait: bool = True) -> bool:
-        """Remove a document; False when there is none with this id. ``wait=False``: as in `add`."""
-        return not self.delete_many([id], wait=wait)
+    def delete(self, id: str, *, wait: bool = True, status: Callable[[str | None], None] | None = None) -> bool:
+        """Remove a document; False when there is none with this id. ``wait``, ``status``: as in `add`."""
+        return not self.delete_many([id], wait=wait, status=status)
 
-    def delete_many(self, ids: Iterable[str], *, wait: bool = True) -> list[str]:
+    def delete_many(self, ids: Iterable[str], *, wait: bool = True,
+                    status: Callable[[str | None], None] | None = None) -> list[str]:
         """Remove documents in one transaction (and one save of the vectors, which is of the whole vector index);
-        returns the ids given that no stored document has. ``wait=False``: as in `add`."""
+        returns the ids given that no stored document has. ``wait``, ``status``: as in `add`."""
         if isinstance(ids, str):  # its characters would be taken for ids: "15" deleted documents "1" and "5"
             raise TypeError("delete_many takes a collection of ids, not one id (use delete)")
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
         missing: list[str] = []
-        with self._writing(wait=wait), self._write:  # in add's order: the other way two threads deadlocked
+        with self._writing(wait=wait, status=status), self._write:  # add's order: the other way two threads deadlocked
             con = self.store.connection()
             removed: list[int] = []
-            with transaction(con, wait=wait):
+            with transaction(con, wait=wait, status=status):
                 for id in dict.fromkeys(ids):  # each once: one given twice is no missing document
                     doc = self.store.doc_key(id)
                     if doc is None:

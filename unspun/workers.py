@@ -23,8 +23,10 @@ def exit_with(owner: int) -> None:
     The worker watches the parent it started under: the owner, or the fork server (forkserver, Python 3.14's
     default start method on Linux), which is not the owner but exits with it; where it is not the owner, the owner's
     pid is checked on too (an owner dead before the worker started). The worker ignores Ctrl-C, which a terminal
-    sends to the whole process group: its owner stops the pool (`pool`)."""
+    sends to the whole process group, and SIGTERM, which a service manager sends to all of its processes: its owner
+    stops the pool (`pool`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent = os.getppid()
 
     def watch() -> None:

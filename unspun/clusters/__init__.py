@@ -59,7 +59,7 @@ class _Bars:
 
     def __init__(self, quiet: bool) -> None:
         self.progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=Console(stderr=True), disable=quiet, transient=False)
+                                 TimeElapsedColumn(), console=Console(stderr=True, emoji=False), disable=quiet, transient=False)
 
     @contextmanager
     def stage(self, name: str, total: int) -> Iterator:

@@ -188,7 +188,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     groups: dict[str, list[Pair]] = {}
     for p in sorted((p for ps in chosen.values() for p in ps), key=lambda p: (p.susp, p.src)):
         groups.setdefault(p.susp, []).append(p)
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, emoji=False)
     dets: dict[Pair, list[Case]] = {}
     start = time.perf_counter()
     with _progress(console) as bar:

@@ -28,10 +28,10 @@ def stdout(width: int) -> Console:
     """The console a report prints to on stdout: a terminal's own width; redirected or piped (`> report.txt`,
     `| grep`, a log), ``width``, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt") and cut
     tables ("04-tr…"). COLUMNS, when set, still decides."""
-    console = Console()
+    console = Console(emoji=False)  # ":100:" in a name ("file.jsonl:100: ...") is no emoji
     if console.is_terminal or "COLUMNS" in os.environ:
         return console
-    return Console(width=width)
+    return Console(width=width, emoji=False)
 
 
 @contextmanager

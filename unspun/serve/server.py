@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import sqlite3
 import sys
@@ -22,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ..errors import UnspunError
+from ..signals import sigterm_unwinds
 from ..index import Index, open_index
 from ..store import DB_FILE, StoreError
 from .app import create_app
@@ -76,34 +76,6 @@ def warm_up() -> None:
     from ..embed import encode
 
     encode(["unspun loads its sentence encoder before serving."])
-
-
-class Terminated(BaseException):
-    """SIGTERM as an exception, as Python makes SIGINT one (KeyboardInterrupt)."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-@contextmanager
-def sigterm_unwinds() -> Iterator[None]:
-    """Within it, SIGTERM unwinds the stack as SIGINT does, so every ``finally`` runs (the store closed, the vectors
-    of the last writes saved); then the process ends by the signal, as before. uvicorn delivers a SIGTERM again
-    once it has stopped serving, and by default that ended the process there, before the store was closed."""
-    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    terminated = False
-    try:
-        yield
-    except Terminated:
-        terminated = True
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
-    if terminated:
-        signal.raise_signal(signal.SIGTERM)
 
 
 def run(db: Path, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None,
