@@ -1173,13 +1173,10 @@ def _children(pid: int) -> list[int]:
     return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
 
 
-def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> None:
-    corpus, db = tmp_path / "corpus", tmp_path / "db"
-    _corpus(corpus, 1500)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--no-semantic", "--jobs", "2", str(corpus)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.time() + 120
+def _until_committed(proc: subprocess.Popen, db: Path, least: int, seconds: float) -> int:
+    """Wait (``seconds`` at most, a deadline rather than a timing) until a running `index` has committed ``least``
+    documents to ``db``; how many it has. The test fails if `index` ended first."""
+    deadline = time.time() + seconds
     committed = 0
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
@@ -1189,9 +1186,19 @@ def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> Non
             con.close()
         except sqlite3.Error:
             continue
-        if committed >= 200:
+        if committed >= least:
             break
-    assert proc.poll() is None, "index finished before it could be killed: make the corpus larger"
+    assert proc.poll() is None, "index finished before it could be stopped: make the corpus larger"
+    return committed
+
+
+def test_index_killed_midway_reopens_intact_and_completes(tmp_path: Path) -> None:
+    corpus, db = tmp_path / "corpus", tmp_path / "db"
+    _corpus(corpus, 1500)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--no-semantic", "--jobs", "2", str(corpus)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    committed = _until_committed(proc, db, 200, 120)
     workers = _children(proc.pid)
     assert workers, "index runs its documents through worker processes"
     proc.send_signal(signal.SIGKILL)
@@ -1236,18 +1243,7 @@ def test_index_stops_on_a_double_ctrl_c_with_its_workers(tmp_path: Path) -> None
         db = tmp_path / f"db{round}"
         proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--jobs", "2", str(corpus)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=own_group)
-        deadline = time.time() + 120
-        while time.time() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-            try:
-                con = sqlite3.connect(f"file:{db / 'unspun.sqlite'}?mode=ro", uri=True, timeout=1)
-                committed = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-                con.close()
-            except sqlite3.Error:
-                continue
-            if committed >= 64 * (round + 1):
-                break
-        assert proc.poll() is None, "index finished before it could be interrupted: make the corpus larger"
+        _until_committed(proc, db, 64 * (round + 1), 120)
         workers = _children(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)
         time.sleep(0.05 * (round + 1))
@@ -1277,18 +1273,7 @@ def test_index_terminated_saves_its_vectors_and_stops_its_workers(tmp_path: Path
     db = tmp_path / "db"
     proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--jobs", "2", str(corpus)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 240
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-        try:
-            con = sqlite3.connect(f"file:{db / 'unspun.sqlite'}?mode=ro", uri=True, timeout=1)
-            committed = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-            con.close()
-        except sqlite3.Error:
-            continue
-        if committed >= 64:
-            break
-    assert proc.poll() is None, "index finished before it could be terminated: make the corpus larger"
+    _until_committed(proc, db, 64, 240)
     workers = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGTERM)
     try:
