@@ -371,3 +371,30 @@ def test_a_snapshot_no_wait_can_renew_is_not_waited_for(tmp_path: Path) -> None:
         with transaction(con):  # the statement closed, the next write goes through
             ix.store.set_meta(con, "here", "1")
         assert ix.store.meta("here") == "1"
+
+
+def test_a_store_is_not_made_in_a_folder_of_other_files(tmp_path: Path) -> None:
+    """``unspun index --db docs docs`` made the store among the documents; every later run read its files as
+    inputs. A new store needs a folder of its own (an empty one, or one holding only a store's files, as one whose
+    database was lost holds its vectors)."""
+    from unspun.store import StoreError
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        (docs / name).write_text(TRAM)
+    run = subprocess.run([str(Path(sys.executable).with_name("unspun")), "index", "--db", str(docs), str(docs)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr == (f"unspun: error: {docs}: a folder that holds other files (a.txt, b.txt, c.txt and 1 "
+                          "more); a store needs a folder of its own: give --db a new path\n")
+    assert sorted(p.name for p in docs.iterdir()) == ["a.txt", "b.txt", "c.txt", "d.txt"]
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden").write_text("")
+    with Index(tmp_path / "empty", semantic=False) as ix:
+        ix.add(_records())
+    (tmp_path / "empty" / "unspun.sqlite").unlink()
+    with Index(tmp_path / "empty", semantic=False) as ix:  # only a store's files left: made again
+        assert len(ix) == 0
+    with pytest.raises(StoreError, match="holds other files"):
+        Index(docs)

@@ -192,6 +192,19 @@ class StoreBusy(StoreError):
 WAITING = "waiting for another process writing to this store"
 
 
+def _not_the_stores(path: Path) -> str | None:
+    """A few of the entries of an existing folder that are no store's files (hidden ones aside), or None."""
+    try:
+        names = sorted(e.name for e in os.scandir(path) if not e.name.startswith("."))
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the store ({e.strerror or e})") from None
+    ours = (DB_FILE, VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM)
+    others = [n for n in names if not n.startswith(ours)]
+    return None if not others else ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+
+
 class Store:
     """SQLite side of the index. One connection per thread; writes are serialised by SQLite (one writer)."""
 
@@ -213,6 +226,11 @@ class Store:
                 raise StoreError(f"{self.path}: no unspun store here (run `unspun index --db {self.path} ...` first)")
             if self.path.exists() and not self.path.is_dir():
                 raise StoreError(f"{self.path}: exists and is not a directory")
+            if others := _not_the_stores(self.path):
+                # `index --db docs docs` made the store among the documents, and every later run of it read the
+                # store's own files as inputs of no type it takes
+                raise StoreError(f"{self.path}: a folder that holds other files ({others}); a store needs a folder of "
+                                 "its own: give --db a new path")
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as e:
