@@ -345,6 +345,13 @@ def test_a_binary_or_utf16_file_named_as_records_is_one_failure(tmp_path: Path) 
         str(tmp_path / "sheet.csv"): "binary file (contains NUL bytes), not records"}
 
 
+def test_a_csv_header_that_holds_a_signature_past_its_start_is_read() -> None:
+    """"url,ftype,..." holds the MP4 signature "ftyp" at offset 4, which no text starts with but a header may hold."""
+    from unspun.ingest import not_records
+
+    assert not_records(b"url,ftype,id,text\nx,y,1,A text.\n") is None
+
+
 def test_a_csv_naming_a_field_twice_is_refused_not_read_by_its_last_column(tmp_path: Path) -> None:
     """``id,text,text``: csv.DictReader kept the last column, and the document was stored as the 5 characters
     "other", without a word."""

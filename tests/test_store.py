@@ -394,6 +394,8 @@ def test_a_store_is_not_made_in_a_folder_of_other_files(tmp_path: Path) -> None:
     with Index(tmp_path / "empty", semantic=False) as ix:
         ix.add(_records())
     (tmp_path / "empty" / "unspun.sqlite").unlink()
+    (tmp_path / "empty" / "vectors.tmp").write_bytes(b"\0" * 100)  # a save killed half-way
+    (tmp_path / "empty" / "lost+found").mkdir()  # a disk of its own
     with Index(tmp_path / "empty", semantic=False) as ix:  # only a store's files left: made again
         assert len(ix) == 0
     with pytest.raises(StoreError, match="holds other files"):

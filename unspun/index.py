@@ -14,12 +14,15 @@ once would each save only their own vectors, the last save dropping the other's.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import mmap
 import os
+import sqlite3
 import threading
 import time
+import weakref
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from collections import OrderedDict
@@ -39,6 +42,7 @@ from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
+from .signals import interruption
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
 from .text import cut_changed
 from .vectors import PackedUnits, Units, units
@@ -220,14 +224,26 @@ USEARCH_INTERRUPTED = "Operation has been terminated"
 
 @contextmanager
 def _interruptible() -> Iterator[None]:
-    """A usearch call that Ctrl-C stops as it stops Python code: `index` then says what the store holds (exit 130),
-    where it printed usearch's RuntimeError with a traceback."""
+    """A usearch call that Ctrl-C (or SIGTERM) stops as it stops Python code: `index` then says what the store
+    holds (exit 130), where it printed usearch's RuntimeError with a traceback."""
     try:
         yield
     except RuntimeError as e:
         if USEARCH_INTERRUPTED in str(e):
-            raise KeyboardInterrupt from None
+            raise interruption() from None
         raise
+
+
+def _close_at_exit(ref: weakref.ref[Index]) -> None:
+    """At exit, an index left open with a lingering hold is closed, so the hold ends and its vectors are saved now:
+    the hold's timer thread was dropped at exit (the writes were found by their words only till the next writer),
+    and waited for, it kept a script alive for the whole linger."""
+    ix = ref()
+    if ix is not None:
+        try:
+            ix.close()
+        except Exception as e:  # nothing to raise it to at exit; the next writer embeds what was not saved
+            log.error("%s", e)
 
 
 def _score(c: Comparison) -> float:
@@ -261,8 +277,10 @@ class Index:
         self._ulock = threading.Lock()
         self._units: OrderedDict[int, PackedUnits] = OrderedDict()
         self._units_chars = 0
-        #: Stored chunks (for idf) as each SQLite connection last counted them, with its ``data_version`` then.
-        self._chunk_totals: dict[int, tuple[int, int]] = {}
+        #: Stored chunks (for idf) as this thread's SQLite connection last counted them (`_total_chunks`), and this
+        #: index's writes, which move no connection's ``data_version`` but its own, to count them again after.
+        self._counted = threading.local()
+        self._own_writes = 0
         self._vectors = None
         self._unsaved: list[int] = []
         #: The vector file as this index last read or wrote it: another writer's save since shows as a new identity.
@@ -274,6 +292,8 @@ class Index:
         #: (the vector file, saved whole, costs ~0.2 s a write at 25k documents: `serve` takes writes one at a
         #: time). 0: saved and let go at the end of each write, as `unspun index` wants.
         self.linger = linger
+        if linger > 0:
+            atexit.register(_close_at_exit, weakref.ref(self))
         self._depth = 0  # writes of this index in progress (nested ones share the lock)
         self._release: threading.Timer | None = None
         #: Whether the vectors as read were compared with what SQLite marks saved (`_reconcile`).
@@ -306,7 +326,6 @@ class Index:
                 self._release.cancel()
                 self._release = None
                 self._let_go()
-        self._chunk_totals.clear()
         self.store.close()
 
     def __len__(self) -> int:
@@ -368,26 +387,31 @@ class Index:
 
     def _follow_vectors(self) -> None:
         """Load the vector file another process saved since this index read it, unless this one is the writer
-        (its own vectors are the newer then): a long-lived reader (`serve`) found none of the passages indexed
-        after it opened by their meaning. A file that cannot be read keeps the vectors held, with a warning."""
+        (its own vectors are the newer then), or a write of it is under way (it may be waiting for another process:
+        the check goes on with the vectors held rather than wait as long): a long-lived reader (`serve`) found none
+        of the passages indexed after it opened by their meaning. A file that cannot be read keeps the vectors held,
+        with a warning."""
         if self._vectors is None or self._writer is not None:
             return
-        seen = _identity(self.path / VECTORS_FILE)
-        if seen is None or seen == self._vectors_seen:
+        f = self.path / VECTORS_FILE
+        seen = _identity(f)
+        if seen is None or seen == self._vectors_seen or not self._writer_lock.acquire(blocking=False):
             return
-        with self._writer_lock:
-            if self._writer is not None or _identity(self.path / VECTORS_FILE) == self._vectors_seen:
+        try:
+            if self._writer is not None or _identity(f) == self._vectors_seen:
                 return
             try:
-                fresh = self._open_vectors()
-            except StoreError as e:
+                fresh = self._read_vectors(f)
+            except Exception as e:  # usearch raises plain RuntimeError/ValueError on a damaged file
                 self._vectors_seen = seen  # not tried again until the file changes
-                log.warning("%s; checks go on with the vectors read before", e)
+                log.warning("%s: vector index unreadable (%s); checks go on with the vectors read before", f, e)
                 return
             with self._vlock:
                 self._vectors = fresh
             self._unsaved = []
             self._reconciled = False
+        finally:
+            self._writer_lock.release()
 
     def _marked(self) -> int:
         """Chunks whose vectors were saved (the pending ones are counted on their own index)."""
@@ -421,16 +445,14 @@ class Index:
                 if self._depth == 0:
                     if self.linger > 0:
                         self._release = threading.Timer(self.linger, self._linger_over)
-                        # Not a daemon: Python waits for it at exit, so an index not closed still saves its vectors
-                        # (a daemon was dropped, and its writes were found by their words only till the next writer).
-                        self._release.daemon = False
+                        self._release.daemon = True  # ended at exit by `_close_at_exit`, not waited for
                         self._release.start()
                     elif failing:
                         # The write's own error goes up, not the save's: a full disk failed SQLite first, and the
                         # save's message ("the documents are stored") hid it, untrue of the batch that failed.
                         try:
                             self._let_go()
-                        except StoreError as e:
+                        except (StoreError, sqlite3.Error) as e:
                             log.error("%s", e)
                     else:
                         self._let_go()
@@ -699,7 +721,7 @@ class Index:
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
                     vectors.append(vecs)
                     report.indexed += 1
-            self._chunk_totals.clear()
+            self._own_writes += 1
             if self._vectors is not None:
                 self._drop_vectors(removed)
                 ready = np.concatenate(vectors) if vectors and all(v is not None for v in vectors) else None
@@ -760,7 +782,7 @@ class Index:
                         missing.append(id)
                     else:
                         removed += self._delete(con, doc)
-            self._chunk_totals.clear()
+            self._own_writes += 1
             if self._vectors is not None and removed:
                 self._drop_vectors(removed)
                 self._save_vectors(force=True)
@@ -796,12 +818,13 @@ class Index:
         ``data_version``), so a long-lived reader (`serve`) weighs pairs by the store as it is, not as it opened it
         (its scores, and which candidates pass ``min_lexical``, differed from a fresh process's)."""
         con = self.store.connection()
-        version = con.execute("PRAGMA data_version").fetchone()[0]
-        seen = self._chunk_totals.get(id(con))
-        if seen is None or seen[0] != version:
-            seen = (version, con.execute("SELECT count(*) FROM chunks").fetchone()[0])
-            self._chunk_totals[id(con)] = seen
-        return seen[1]
+        # Per thread, with the connection itself (not its id: a thread's connection ends with it, and the next
+        # thread's, at the same address, starts at the same data_version: `serve`'s threads end when idle).
+        key = (con, con.execute("PRAGMA data_version").fetchone()[0], self._own_writes)
+        if getattr(self._counted, "key", None) != key:
+            self._counted.total = con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._counted.key = key
+        return self._counted.total
 
     def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
                    ) -> Retrieved:

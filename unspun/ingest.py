@@ -123,16 +123,18 @@ def _check_size(name: str, size: int, max_bytes: int) -> None:
         raise InputError(f"{name}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:g} MB limit")
 
 
-def _looks_like(head: bytes) -> str | None:
-    """What a file's first bytes show it to be, when a signature no text starts with says so."""
-    return next((what for offset, magic, what in _MAGIC if head.startswith(magic, offset)), None)
+def _looks_like(head: bytes, start_only: bool = False) -> str | None:
+    """What a file's first bytes show it to be, when a signature no text starts with says so; ``start_only``:
+    signatures at offset 0 only (a CSV header "url,ftype" holds one at offset 4)."""
+    return next((what for offset, magic, what in _MAGIC
+                 if not (start_only and offset) and head.startswith(magic, offset)), None)
 
 
 def not_records(head: bytes) -> str | None:
     """Why a JSONL or CSV file whose first bytes are ``head`` cannot hold records, or None. Neither ever holds a
     NUL byte (JSON escapes control characters), and their lines are UTF-8: a binary file named .jsonl gave one
     failure per "line" (26,356 for a 10 MB library), a UTF-16 export one per line too."""
-    if (what := _looks_like(head)) is not None:
+    if (what := _looks_like(head, start_only=True)) is not None:
         return f"looks like {what}, not records"
     for bom, codec in _BOMS:
         if head.startswith(bom):

@@ -13,8 +13,20 @@ class Terminated(BaseException):
     """SIGTERM as an exception, as Python makes SIGINT one (KeyboardInterrupt)."""
 
 
+#: Whether a SIGTERM arrived within `sigterm_unwinds`: a library that polls for signals in its own loop (usearch)
+#: swallows the exception the handler raised and reports an interruption of its own, which is this then.
+received = False
+
+
 def _terminated(signum: int, frame: object) -> None:
+    global received
+    received = True
     raise Terminated
+
+
+def interruption() -> BaseException:
+    """The exception for a signal a library swallowed: SIGTERM's if one came, else Ctrl-C's."""
+    return Terminated() if received else KeyboardInterrupt()
 
 
 @contextmanager

@@ -193,15 +193,16 @@ WAITING = "waiting for another process writing to this store"
 
 
 def _not_the_stores(path: Path) -> str | None:
-    """A few of the entries of an existing folder that are no store's files (hidden ones aside), or None."""
+    """A few of the entries of an existing folder that are no store's files (hidden ones aside, and a volume's
+    ``lost+found``: a store on a disk of its own), or None. A store's files include a save's leftover
+    ``vectors.tmp``."""
     try:
         names = sorted(e.name for e in os.scandir(path) if not e.name.startswith("."))
     except FileNotFoundError:
         return None
     except OSError as e:
         raise StoreError(f"{path}: cannot create the store ({e.strerror or e})") from None
-    ours = (DB_FILE, VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM)
-    others = [n for n in names if not n.startswith(ours)]
+    others = [n for n in names if not n.startswith((DB_FILE, "vectors.")) and n != "lost+found"]
     return None if not others else ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
 
 
