@@ -225,7 +225,7 @@ USEARCH_INTERRUPTED = "Operation has been terminated"
 @contextmanager
 def _interruptible() -> Iterator[None]:
     """A usearch call that Ctrl-C (or SIGTERM) stops as it stops Python code: `index` then says what the store
-    holds (exit 130), where it printed usearch's RuntimeError with a traceback."""
+    holds (and exits 130, or by the signal), where it printed usearch's RuntimeError with a traceback."""
     try:
         yield
     except RuntimeError as e:
