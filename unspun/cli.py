@@ -29,7 +29,7 @@ from .ingest import MAX_BYTES, PAGE_SUFFIXES, is_page, read_document, read_text
 from .models import CheckResult, Comparison, Document, Failure, Skip
 from .report import render_html, render_json, render_text
 from .report._common import printable
-from .report.text import FILE_WIDTH, stdout
+from .report.text import FILE_WIDTH, console, stdout
 from .signals import Terminated, sigterm_unwinds
 from .report.text import stdout_errors as _stdout_errors
 from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
@@ -218,7 +218,7 @@ def _render(c: Comparison, fmt: Format, a: Path, b: Path) -> str:
 
         return detections_xml(c, this_reference=a.name, source_reference=b.name)
     buf = io.StringIO()
-    render_text(c, Console(file=buf, width=FILE_WIDTH, emoji=False))
+    render_text(c, console(file=buf, width=FILE_WIDTH))
     return buf.getvalue()
 
 
@@ -285,12 +285,12 @@ def index_command(
     use_all_cores()
     if semantic is not False:  # a lexical store (--no-semantic) never runs the model
         load_on_device()
-    console = Console(stderr=True, emoji=False)
+    err = console(stderr=True)
     with sigterm_unwinds():
         try:
             with Index(db, semantic=semantic, create=bool(inputs)) as ix, Progress(
                 SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
-                TextColumn("{task.completed} read"), TimeElapsedColumn(), console=console, transient=False,
+                TextColumn("{task.completed} read"), TimeElapsedColumn(), console=err, transient=False,
             ) as bar:
                 if semantic is not None and semantic != ix.semantic:
                     _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the "
@@ -318,11 +318,11 @@ def index_command(
     # find each whole path and reason.
     # "unchanged" only where there are some: the line a first run prints stays as it was.
     same = f"unchanged {report.unchanged}, " if report.unchanged else ""
-    console.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}skipped {report.skipped_count}, "
+    err.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}skipped {report.skipped_count}, "
                   f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
                   soft_wrap=True)
     if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"
-        console.print(f"embedded again {ix.reembedded} passage{'' if ix.reembedded == 1 else 's'} that had no vector "
+        err.print(f"embedded again {ix.reembedded} passage{'' if ix.reembedded == 1 else 's'} that had no vector "
                       "(a run killed before it saved them, or a lost or damaged vector file)", soft_wrap=True)
     if report.repeated:
         _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
@@ -330,7 +330,7 @@ def index_command(
                         "named by its path inside that folder: two folders holding the same file names collide.")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
         for f in items:
-            console.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,
+            err.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,
                           soft_wrap=True)
     if not report.indexed and (report.failed or (inputs and not total)):
         # nothing could be read (or the inputs held nothing a reader takes, each said above, and the store is
@@ -505,7 +505,7 @@ def check_command(
         documents, unread = _read_checked(files, exclude, exclude_self)
         if not documents:
             raise typer.Exit(2)
-        results = _check_all(ix, documents, top, Console(stderr=True, emoji=False))
+        results = _check_all(ix, documents, top, console(stderr=True))
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
@@ -517,7 +517,7 @@ def check_command(
             render_check_text(results, stdout(FILE_WIDTH))
     else:
         buf = io.StringIO()
-        render_check_text(results, Console(file=buf, width=FILE_WIDTH, emoji=False))
+        render_check_text(results, console(file=buf, width=FILE_WIDTH))
         _write(buf.getvalue(), out)
     if unread:
         raise typer.Exit(2)

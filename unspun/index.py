@@ -406,12 +406,18 @@ class Index:
                 self._vectors_seen = seen  # not tried again until the file changes
                 log.warning("%s: vector index unreadable (%s); checks go on with the vectors read before", f, e)
                 return
-            with self._vlock:
-                self._vectors = fresh
-            self._unsaved = []
-            self._reconciled = False
+            self._use_vectors(fresh)
         finally:
             self._writer_lock.release()
+
+    def _use_vectors(self, fresh) -> None:
+        """Put the vectors read from a file another process saved in place of those held: what this index had not
+        saved is flagged in SQLite (embedded again by its next write), and the new file is compared with SQLite
+        once (`_reconcile`)."""
+        with self._vlock:
+            self._vectors = fresh
+        self._unsaved = []
+        self._reconciled = False
 
     def _marked(self) -> int:
         """Chunks whose vectors were saved (the pending ones are counted on their own index)."""
@@ -464,11 +470,8 @@ class Index:
             self._lock(fd, wait, status)
             self._writer = fd
             if _identity(self.path / VECTORS_FILE) != self._vectors_seen:
-                self._unsaved = []  # flagged in SQLite, so embedded again below
-                fresh = self._open_vectors()
-                with self._vlock:
-                    self._vectors = fresh
-                self._reconciled = False
+                self._unsaved = []  # flagged in SQLite, so embedded again below (cleared before a read that may fail)
+                self._use_vectors(self._open_vectors())
             if not self._reconciled:  # once per file read: only a new file can lack what SQLite marks saved
                 self._reconcile(self._vectors)
                 self._reconciled = True

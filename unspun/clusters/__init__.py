@@ -22,13 +22,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import UnspunError, writing
 from ..index import Index, open_index
 from ..models import Failure
-from ..report.text import stdout_errors
+from ..report.text import console, stdout_errors
 from ..store import STORE_FILES
 from . import boilerplate as bp
 from . import local, output, overview
@@ -59,7 +58,7 @@ class _Bars:
 
     def __init__(self, quiet: bool) -> None:
         self.progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=Console(stderr=True, emoji=False), disable=quiet, transient=False)
+                                 TimeElapsedColumn(), console=console(stderr=True), disable=quiet, transient=False)
 
     @contextmanager
     def stage(self, name: str, total: int) -> Iterator:

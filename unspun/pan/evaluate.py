@@ -17,7 +17,7 @@ from rich.table import Table
 from ..compare import compare
 from ..errors import InputError, writing
 from ..models import Document
-from ..report.text import stdout, stdout_errors
+from ..report.text import console as report_console, stdout, stdout_errors
 from ..workers import pool as worker_pool
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
@@ -188,7 +188,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     groups: dict[str, list[Pair]] = {}
     for p in sorted((p for ps in chosen.values() for p in ps), key=lambda p: (p.susp, p.src)):
         groups.setdefault(p.susp, []).append(p)
-    console = console or Console(stderr=True, emoji=False)
+    console = console or report_console(stderr=True)
     dets: dict[Pair, list[Case]] = {}
     start = time.perf_counter()
     with _progress(console) as bar:

@@ -24,14 +24,20 @@ from ._common import encoding_notes, excerpt, kind_counts, percent, printable, s
 FILE_WIDTH = 120
 
 
+def console(**kwargs: object) -> Console:
+    """A rich console (``kwargs`` as `Console` takes them) that prints names and numbers as they are: rich read
+    ":100:" in "bad.jsonl:100: malformed JSON" and ":smile:" in a file name as emoji codes."""
+    return Console(emoji=False, **kwargs)
+
+
 def stdout(width: int) -> Console:
     """The console a report prints to on stdout: a terminal's own width; redirected or piped (`> report.txt`,
     `| grep`, a log), ``width``, not rich's 80 columns, which folded ids across lines ("001_b96…" / ".txt") and cut
     tables ("04-tr…"). COLUMNS, when set, still decides."""
-    console = Console(emoji=False)  # ":100:" in a name ("file.jsonl:100: ...") is no emoji
-    if console.is_terminal or "COLUMNS" in os.environ:
-        return console
-    return Console(width=width, emoji=False)
+    terminal = console()
+    if terminal.is_terminal or "COLUMNS" in os.environ:
+        return terminal
+    return console(width=width)
 
 
 @contextmanager
