@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
-from unspun.fingerprints import chunks, span_grams
-from unspun.vectors import units
+import numpy as np
+import pytest
+
+from unspun import vectors
+from unspun.fingerprints import chunks, span_grams, text_chunks
+from unspun.vectors import Units, unit_windows, units
 
 TEXT = (
     "The council approved the new tram line on Monday after a long debate. "
@@ -29,3 +33,49 @@ def test_span_grams_keep_to_the_span() -> None:
     assert len(inside) and set(inside.tolist()) == set(span_grams(units(TEXT[second:end]), 0, end - second).tolist())
     assert len(inside) < len(span_grams(u, 0, len(TEXT)))
     assert len(span_grams(u, 5, 5)) == 0
+
+
+def _long_text(seed: int) -> str:
+    """News-like paragraphs with what the cut treats apart: headings and bylines too short to stand alone (annexed
+    to what follows), lines of punctuation only, Chinese, CRLF line ends, and a short last line."""
+    rng = random.Random(seed)
+    sentences = [*TEXT.split(". "), "He said.", "Yes.", "Read more", "—", "市议会周一批准了新的有轨电车线路。",
+                 "A spokesman for the transport authority declined to comment on the delays to the project"]
+    lines = []
+    for _ in range(300):
+        kind = rng.random()
+        if kind < 0.2:
+            lines.append(rng.choice(["Politics", "By Anna Berg", "***", "", "Tram line", "  "]))
+        else:
+            lines.append(". ".join(rng.choice(sentences) for _ in range(rng.randint(1, 6))))
+    text = "\n".join(lines) + rng.choice(["\nEnd", "\n", "", "\nThe end of it all"])
+    return text.replace("\n", "\r\n") if seed % 3 == 0 else text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`index` cuts a long text a window at a time (a 30 MB text cut whole took 1.3 GB): its units and chunks must
+    be the whole text's, to the offset, or its postings would not be those `check` and `delete` compute."""
+    text = _long_text(seed)
+    whole_units, whole = units(text), chunks(units(text))
+    cut: list[int] = []
+
+    def spy(t: str, first_cut: bool = False, start: int = 0, end: int | None = None) -> Units:
+        cut.append((len(t) if end is None else end) - start)
+        return units(t, first_cut, start, end)
+
+    monkeypatch.setattr(vectors, "units", spy)
+    for size in (1, 40, 300, 2000):
+        windows = list(unit_windows(text, size))
+        assert [span for u in windows for span in u.spans.tolist()] == whole_units.spans.tolist()
+    monkeypatch.setattr(vectors, "WINDOW_CHARS", 500)
+    cut.clear()
+    got = text_chunks(text)
+    assert len(cut) > 10 and max(cut) < 2000  # (the last window may be cut again with the one before)
+    assert [(c.start, c.end) for c in got] == [(c.start, c.end) for c in whole]
+    assert all(np.array_equal(c.grams, d.grams) for c, d in zip(got, whole))
+
+
+def test_a_text_without_a_line_end_is_one_window() -> None:
+    text = " ".join([TEXT] * 20)
+    assert len(list(unit_windows(text, 100))) == 1

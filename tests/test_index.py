@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import random
 import re
@@ -1474,7 +1475,7 @@ def test_cli_warns_of_ids_given_twice_and_prints_notes(tmp_path: Path) -> None:
     assert run.returncode == 2 and "indexed 0" in run.stderr and "failed 1" in run.stderr  # nothing could be read
     run = subprocess.run([UNSPUN, "index", "--db", str(tmp_path / "db"), "--semantic", str(tmp_path / "a")],
                          capture_output=True, text=True)
-    assert "created without the semantic channel, which stays so; --semantic has no effect" in run.stderr
+    assert "unspun: warning: " in run.stderr and "created without the semantic channel, which stays so; --semantic" in run.stderr
 
 
 @pytest.mark.skipif(not (DATA / "seeds").is_dir(), reason=f"{DATA / 'seeds'} absent: seed check not run")
@@ -1738,3 +1739,51 @@ def test_a_record_of_the_python_api_keeps_a_number_as_text_and_refuses_other_typ
     assert Record(id="a", text=TRAM, published=20040101).published == "20040101"  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Record.title must be a string or None, not list"):
         Record(id="a", text=TRAM, title=["x"])  # type: ignore[arg-type]
+
+
+def test_asking_for_the_other_channel_on_an_existing_store_is_said(tmp_path: Path, caplog) -> None:
+    """A store's channels are fixed when it is made: the Python API says so, as the CLI does, rather than keep the
+    store as it was without a word."""
+    Index(tmp_path / "db", semantic=False).close()
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        with Index(tmp_path / "db", semantic=True) as ix:
+            assert not ix.semantic
+    assert "created without the semantic channel, which stays so" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        Index(tmp_path / "db", semantic=False).close()
+        Index(tmp_path / "db").close()
+    assert caplog.text == ""
+
+
+def test_a_long_stored_text_is_aligned_by_the_regions_around_its_evidence(tmp_path: Path, monkeypatch) -> None:
+    """A check against a very long stored text (a 30 MB one took a minute and 2.7 GB a check) aligns the regions
+    around the chunks retrieval found in it: the same passages, at the same offsets, as aligning the whole text."""
+    import unspun.index as index_module
+
+    rng = random.Random(5)
+    syllables = ("bra", "cle", "dro", "fen", "gol", "hin", "jup", "kor", "lim")
+    vocab = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in ("n", "st", "ck", "x")]
+
+    def paragraph() -> str:
+        return ". ".join(" ".join(rng.choice(vocab) for _ in range(12)).capitalize() for _ in range(4)) + "."
+
+    filler = [paragraph() for _ in range(120)]
+    long = "\n".join(filler[:40] + [TRAM] + filler[40:80] + [HARBOUR] + filler[80:])
+    query = f"{paragraph()}\n{TRAM}\n{paragraph()}\n{HARBOUR}"
+    monkeypatch.setattr(index_module, "LONG_SOURCE_CHARS", len(long) // 4)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="long.txt", text=long), *_records()[2:]])
+        whole_cut = []
+        real_units = index_module.units
+        monkeypatch.setattr(index_module, "units", lambda t, *a, **k: whole_cut.append(k.get("end", len(t))
+                                                                                       - k.get("start", 0))
+                            or real_units(t, *a, **k))
+        found = ix.check(query)
+        assert [s.id for s in found.sources] == ["long.txt"]
+        assert max(whole_cut) < len(long) // 2  # (the query's cut included)
+        monkeypatch.setattr(index_module, "LONG_SOURCE_CHARS", len(long) + 1)
+        whole = ix.check(query)
+    got = [(p.a, p.b) for p in found.sources[0].comparison.passages]
+    assert got == [(p.a, p.b) for p in whole.sources[0].comparison.passages]
+    assert [long[b[0]:b[1]] for _, b in got] == [TRAM, HARBOUR]

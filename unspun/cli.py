@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import os
 import signal
 import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -88,6 +90,18 @@ def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -
     return run
 
 
+class _Said(logging.Handler):
+    """The library's warnings (`logging`, logger ``unspun``) as the CLI's own lines: ``unspun: warning: ...``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            _say(record.levelname.lower(), record.getMessage())
+            if record.exc_info:
+                typer.echo("".join(traceback.format_exception(*record.exc_info)).rstrip(), err=True)
+        except Exception:
+            self.handleError(record)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"unspun {__version__}")
@@ -101,6 +115,9 @@ def main(
     ] = False,
 ) -> None:
     """Find reused text (copied, spun, paraphrased, translated) between documents."""
+    library = logging.getLogger("unspun")
+    if not any(isinstance(h, _Said) for h in library.handlers):
+        library.addHandler(_Said(logging.WARNING))  # (Python's last resort prints only what no handler took)
 
 
 @app.command("compare")
@@ -292,10 +309,6 @@ def index_command(
                 SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(pulse_style="cyan"),
                 TextColumn("{task.completed} read"), TimeElapsedColumn(), console=err, transient=False,
             ) as bar:
-                if semantic is not None and semantic != ix.semantic:
-                    _say("warning", f"{db}: the store was created {'with' if ix.semantic else 'without'} the "
-                                    f"semantic channel, which stays so; --{'' if semantic else 'no-'}semantic has no "
-                                    "effect here")
                 task = bar.add_task("indexing", total=None)
                 report = ix.add(read_inputs(inputs or []), progress=lambda _: bar.advance(task), jobs=jobs,
                                 status=lambda msg: bar.update(task, description=msg or "indexing"))

@@ -10,12 +10,13 @@ their document frequency. Hashes are signed 64-bit integers so SQLite stores the
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import xxhash
 
-from .vectors import Units
+from .vectors import Units, unit_windows
 
 #: How documents are cut and fingerprinted, as a store records it (its meta ``cut``; stores made before it was
 #: recorded: 1). 2: Chinese and Japanese are cut into characters. 3: words are read through their disguises
@@ -60,16 +61,34 @@ def _content_stems(u: Units, i: int, start: int = 0, end: int | None = None) -> 
 
 def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
     """Cut a document's units into chunks of about ``words`` content words, each with its fingerprints."""
-    out: list[Chunk] = []
-    first, count, grams = 0, 0, []
-    for i in range(len(u)):
-        stems = _content_stems(u, i)
+    return list(_chunked(_unit_stems(u), words))
+
+
+def text_chunks(text: str, words: int = CHUNK_WORDS) -> list[Chunk]:
+    """``chunks(units(text))`` in bounded memory: the units of a long text a window at a time (`unit_windows`),
+    as `index` cuts documents. The same chunks, to the offset."""
+    return list(_chunked((unit for u in unit_windows(text) for unit in _unit_stems(u)), words))
+
+
+def _unit_stems(u: Units) -> Iterator[tuple[int, int, list[str]]]:
+    """Each unit's span and the stems of its content words."""
+    for i, (start, end) in enumerate(u.spans.tolist()):
+        yield start, end, _content_stems(u, i)
+
+
+def _chunked(units: Iterable[tuple[int, int, list[str]]], words: int) -> Iterator[Chunk]:
+    """Chunks of consecutive units: one closes once it holds ``words`` content words, the last at the end."""
+    first = end = None
+    count, grams = 0, []
+    for start, end, stems in units:
+        first = start if first is None else first
         grams.extend(_pair_hashes(stems))
         count += len(stems)
-        if count >= words or i == len(u) - 1:
-            out.append(Chunk(int(u.spans[first, 0]), int(u.spans[i, 1]), np.unique(np.array(grams, dtype=np.int64))))
-            first, count, grams = i + 1, 0, []
-    return out
+        if count >= words:
+            yield Chunk(first, end, np.unique(np.array(grams, dtype=np.int64)))
+            first, count, grams = None, 0, []
+    if first is not None:
+        yield Chunk(first, end, np.unique(np.array(grams, dtype=np.int64)))
 
 
 def span_stems(u: Units, start: int, end: int) -> list[str]:

@@ -38,14 +38,14 @@ import xxhash
 from . import dates
 from .align import Params, align_units
 from .embed import cores, encode, load_on_device, on_device, set_threads
-from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams
+from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
 from .signals import interruption
 from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
 from .text import cut_changed
-from .vectors import PackedUnits, Units, units
+from .vectors import PackedUnits, Units, joined, units
 from .workers import pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -54,6 +54,11 @@ log = logging.getLogger("unspun.index")
 
 #: Documents prepared and committed together: one SQLite transaction each.
 BATCH = 64
+#: A stored text longer than this is aligned by the regions around what retrieval found in it (`Index._regions`),
+#: not whole: a check against a 30 MB text took a minute and 2.7 GB. Twice pan13-train's longest document.
+LONG_SOURCE_CHARS = 1_000_000
+#: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
+REGION_CHARS = 2_000
 #: Stored documents cut into units are kept for the next checks, most recently verified first, up to this many
 #: characters in all: a document's units take ~36 bytes per character, so this is ~145 MB (~1,300 news articles),
 #: where the 128 documents kept before could be 128 books (2.4 GB at pan13-train's longest source).
@@ -102,7 +107,7 @@ PART = 8
 
 def _prepare(text: str) -> list[Chunk]:
     """Chunks and fingerprints of one text (run in worker processes when indexing with jobs > 1)."""
-    return chunks(units(text))
+    return text_chunks(text)
 
 
 #: A document cut for writing: its chunks, and their vectors when a worker embedded them.
@@ -268,6 +273,10 @@ class Index:
             else:
                 stored = self.store.claim_meta("semantic", "1" if semantic is None or semantic else "0")
         self.semantic = stored == "1"
+        if semantic is not None and semantic != self.semantic:
+            log.warning("%s: the store was created %s the semantic channel, which stays so; --%ssemantic (semantic=%s) "
+                        "has no effect here", self.path, "with" if self.semantic else "without", "" if semantic else "no-",
+                        semantic)
         self.params = params or Params()
         self.retrieve = retrieve or RetrieveParams()
         self.save_every = save_every
@@ -816,6 +825,23 @@ class Index:
                 self._units_chars -= len(self._units.popitem(last=False)[1].text)
         return u
 
+    def _regions(self, text: str, keys: list[int], query_chars: int) -> Units:
+        """The units of a long stored text around the chunks where retrieval found the query's evidence (each with
+        as much text as the query, and `REGION_CHARS` more, on either side: room for all the query's reuse), cut at
+        spaces: what a check aligns in place of the whole text, which for a 30 MB text took a minute and 2.7 GB."""
+        margin = query_chars + REGION_CHARS
+        regions: list[list[int]] = []
+        for start, end in self.store.chunk_spans(keys):
+            a, b = max(0, start - margin), min(len(text), end + margin)
+            a = max(text.rfind(" ", 0, a), text.rfind("\n", 0, a)) + 1 if a > 0 else 0
+            b = min((i for i in (text.find(" ", b), text.find("\n", b)) if i >= 0), default=len(text))
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+            else:
+                regions.append([a, b])
+        parts = [u for a, b in regions if len(u := units(text, start=a, end=b))]
+        return joined(parts) if parts else units("")
+
     def _total_chunks(self) -> int:
         """Stored chunks, the idf's numerator: counted again once another process has written (SQLite's
         ``data_version``), so a long-lived reader (`serve`) weighs pairs by the store as it is, not as it opened it
@@ -862,7 +888,7 @@ class Index:
         for d in exclude:
             lex.pop(d, None)
             sem.pop(d, None)
-        return Retrieved(lex, sem, common)
+        return Retrieved(lex, sem, common, pairs, (keys_sem, dist_sem) if keys_sem is not None else None, chunk_doc)
 
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
@@ -900,7 +926,10 @@ class Index:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
-            ub = self._doc_units(cand.doc, rec.text)
+            if len(rec.text) > LONG_SOURCE_CHARS:
+                ub = self._regions(rec.text, retrieved.chunks_of(cand.doc, p), len(doc.text))
+            else:
+                ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)
             if not convincing(al.passages, uq, ub, p):
                 misses += 1

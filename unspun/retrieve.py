@@ -17,13 +17,19 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .align import increasing
 from .fingerprints import Chunk, span_stems
 from .vectors import Units
+
+
+#: Where the query's evidence lies in a long stored text (`Retrieved.chunks_of`): the chunks of it each query chunk
+#: shares the heaviest pairs with, this many at most (a query chunk may draw on two places of a text, or on one
+#: passage the text holds twice).
+REGION_CHUNKS = 5
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,34 @@ class Retrieved:
     lexical: dict[int, tuple[float, float]]
     semantic: dict[int, float]
     common: set[int]
+    #: What each channel found chunk by chunk (None: the channel found nothing or did not run), and stored chunk ->
+    #: its document for every chunk they found: where in a document its evidence lies (`chunks_of`).
+    pairs: Shared | None = None
+    nearest: tuple[np.ndarray, np.ndarray] | None = None  # (query chunks, k) keys and distances
+    chunk_doc: dict[int, int] = field(default_factory=dict)
+
+    def chunks_of(self, doc: int, p: RetrieveParams) -> list[int]:
+        """The chunks of ``doc`` where the query's evidence lies: for each query chunk, the `REGION_CHUNKS` chunks of
+        ``doc`` it shares the heaviest pairs with and its nearest one there (at ``min_cos`` or closer), in key
+        order."""
+        out: set[int] = set()
+        s = self.pairs
+        if s is not None and len(s.chunk):
+            mine = np.fromiter((self.chunk_doc.get(c) == doc for c in s.chunk.tolist()), dtype=bool, count=len(s.chunk))
+            q, c, w = s.query[mine], s.chunk[mine], s.weight[mine]
+            order = np.lexsort((-w, q))  # by query chunk, heaviest first
+            q, c = q[order], c[order]
+            first = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])  # where each query chunk's matches begin
+            rank = np.arange(len(q)) - np.repeat(first, np.diff(np.r_[first, len(q)]))
+            out.update(c[rank < REGION_CHUNKS].tolist())
+        if self.nearest is not None:
+            for keys, dists in zip(*self.nearest):
+                for k, d in zip(keys.tolist(), dists.tolist()):
+                    if self.chunk_doc.get(k) == doc:
+                        if 1.0 - d >= p.min_cos:
+                            out.add(k)
+                        break
+        return sorted(out)
 
     def ranked(self, p: RetrieveParams) -> Iterator[Candidate]:
         """Candidates best first, each once: the ``p.verify`` that `merge` ranks first, then, for a caller that

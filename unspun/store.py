@@ -483,6 +483,17 @@ class Store:
             out.update(con.execute(q, part).fetchall())
         return out
 
+    def chunk_spans(self, keys: Iterable[int]) -> list[tuple[int, int]]:
+        """The character spans of the given chunks, in text order (deleted chunks are absent)."""
+        keys = list(keys)
+        out: list[tuple[int, int]] = []
+        con = self.connection()
+        for i in range(0, len(keys), 900):
+            part = keys[i:i + 900]
+            out += con.execute(f"SELECT start, end FROM chunks WHERE chunk IN ({','.join('?' * len(part))})",
+                               part).fetchall()
+        return sorted(out)
+
     def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int] | None]:
         """For each hash, the chunks holding it; a hash held by more than ``cap`` chunks maps to None (too
         common to be worth listing)."""

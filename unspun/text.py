@@ -168,6 +168,11 @@ def has_cjk(text: str) -> bool:
     return _CJK_CHAR.search(text) is not None
 
 
+def cjk_count(text: str, start: int, end: int) -> int:
+    """How many Chinese or Japanese characters ``text[start:end]`` holds."""
+    return sum(1 for _ in _CJK_CHAR.finditer(text, start, end))
+
+
 def cjk_before(text: str) -> np.ndarray | None:
     """For each offset of ``text``, how many Chinese or Japanese characters come before it (None: the text has none,
     the common case, answered by one scan)."""
@@ -229,12 +234,12 @@ def _sentence_offsets(line: str) -> list[tuple[int, int]]:
     return out
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Split into sentences with offsets: each line is split on its own (headlines and bylines end at the line
-    break even without a full stop), then by blingfire, whose abbreviation handling copes with "Jan.", "U.S.",
-    quotes and initials."""
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Split ``text[start:end]`` into sentences with offsets into ``text``: each line is split on its own (headlines
+    and bylines end at the line break even without a full stop), then by blingfire, whose abbreviation handling
+    copes with "Jan.", "U.S.", quotes and initials."""
     out: list[Sentence] = []
-    for line in _LINE.finditer(text):
+    for line in _LINE.finditer(text, start, len(text) if end is None else end):
         base = line.start()
         chunk = line.group()
         if not chunk.strip():

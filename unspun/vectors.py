@@ -7,6 +7,8 @@ inverse sentence frequency, so rare words weigh more than common ones in the cos
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import repeat
@@ -19,14 +21,20 @@ from .text import (
     CJK_WIDTH,
     Token,
     cjk_before,
+    cjk_count,
     first_cut_tokens,
     fold,
+    has_cjk,
     sentences,
     tokens,
 )
 
 #: Units with fewer content words than this are annexed to the next one.
 MIN_UNIT_WORDS = 3
+#: A text is cut for its fingerprints about this many characters at a time (`unit_windows`): a word costs about 40
+#: times its characters while cut (a named tuple, its offsets), and a 30 MB text cut whole took 1.3 GB.
+WINDOW_CHARS = 1_000_000
+_LINE_END = re.compile(r"[\n\r]")
 
 
 @dataclass
@@ -71,6 +79,11 @@ class Units:
 
     @cached_property
     def _cjk(self) -> np.ndarray | None:
+        """Chinese and Japanese characters before each offset (None: the text has none). Of a text longer than
+        `WINDOW_CHARS` (a long stored one is aligned by regions), an empty array: its spans are counted one at a
+        time, not 8 bytes a character of the whole text (240 MB and a second and a half for 30 MB, a check)."""
+        if len(self.text) > WINDOW_CHARS:
+            return np.zeros(0, dtype=np.int64) if has_cjk(self.text) else None
         return cjk_before(self.text)
 
     def width(self, start: int, end: int) -> int:
@@ -78,7 +91,8 @@ class Units:
         counts for `unspun.text.CJK_WIDTH`."""
         if self._cjk is None:
             return end - start
-        return end - start + (CJK_WIDTH - 1) * int(self._cjk[end] - self._cjk[start])
+        cjk = int(self._cjk[end] - self._cjk[start]) if len(self._cjk) else cjk_count(self.text, start, end)
+        return end - start + (CJK_WIDTH - 1) * cjk
 
     @cached_property
     def words(self) -> list[str]:
@@ -136,14 +150,15 @@ class PackedUnits:
         return u
 
 
-def units(text: str, first_cut: bool = False) -> Units:
-    """Cut ``text`` into units with their tokens; short sentences are annexed to the following one. ``first_cut``:
-    with the words of cut version 1 (`unspun.text.first_cut_tokens`), as a store made then holds them."""
-    toks = first_cut_tokens(text) if first_cut else tokens(text)
+def units(text: str, first_cut: bool = False, start: int = 0, end: int | None = None) -> Units:
+    """Cut ``text[start:end]`` into units with their tokens, offsets into ``text``; short sentences are annexed to
+    the following one. ``first_cut`` (the whole text only): with the words of cut version 1
+    (`unspun.text.first_cut_tokens`), as a store made then holds them."""
+    toks = first_cut_tokens(text) if first_cut else tokens(text, start, end)
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
-    spans = np.array([(s.start, s.end) for s in sentences(text)], dtype=np.int64).reshape(-1, 2)
+    spans = np.array([(s.start, s.end) for s in sentences(text, start, end)], dtype=np.int64).reshape(-1, 2)
     bounds = np.searchsorted(starts, spans)
     words = content.tolist()
     raw = [[s, e, a, b, words[b] - words[a]]  # [start, end, tok_a, tok_b, content words]
@@ -165,6 +180,68 @@ def units(text: str, first_cut: bool = False) -> Units:
             merged.append(carry)
     arr = np.array([m[:4] for m in merged], dtype=np.int64).reshape(-1, 4)
     return Units(text=text, spans=arr[:, :2].copy(), tok=toks, tok_range=arr[:, 2:].copy())
+
+
+
+def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
+    """The units of ``text`` as `units` cuts it, a window of about ``size`` characters at a time (`WINDOW_CHARS`
+    unless given): each window's units, offsets into ``text``. A window ends at a line end after which `units`
+    carries nothing to the next unit (see `_stands_alone`), so the windows' units are exactly the whole text's,
+    and indexing a long document holds a window's words, not all of them. A text without such a line end (one
+    50 MB line) is one window."""
+    size = size or WINDOW_CHARS
+    start, held = 0, None
+    while start < len(text):
+        end = _window_end(text, start, start + size)
+        u = units(text, start=start, end=end)
+        if end == len(text) and held is not None and len(u) == 1 and _content(u, 0) < MIN_UNIT_WORDS:
+            # Too few words for a unit: `units` annexes the text's last words to the unit before them.
+            start, u = held[0], units(text, start=held[0], end=end)
+        elif held is not None:
+            yield held[1]
+        held, start = (start, u), end
+    if held is not None:
+        yield held[1]
+
+
+def _content(u: Units, i: int) -> int:
+    return sum(not t.stop for t in u.unit_tokens(i))
+
+
+def joined(parts: list[Units]) -> Units:
+    """Units of one text's regions (in text order, apart) as one `Units`: what a long stored document is aligned
+    by, the regions around what retrieval found in it."""
+    if len(parts) == 1:
+        return parts[0]
+    counts = np.cumsum([0] + [len(u.tok) for u in parts[:-1]])
+    return Units(text=parts[0].text, spans=np.concatenate([u.spans for u in parts]).reshape(-1, 2),
+                 tok=[t for u in parts for t in u.tok],
+                 tok_range=np.concatenate([u.tok_range + n for u, n in zip(parts, counts)]).reshape(-1, 2))
+
+
+def _window_end(text: str, start: int, at: int) -> int:
+    """The first line end at or after ``at`` where a window that starts at ``start`` (a line end, or 0) may end
+    (the text's end if none)."""
+    while at < len(text):
+        m = _LINE_END.search(text, at)
+        end = m.start() if m else len(text)
+        line = max(text.rfind("\n", start, end), text.rfind("\r", start, end)) + 1
+        if end == len(text) or _stands_alone(text, line, end):
+            return end
+        at = end + 1
+    return len(text)
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether the last sentence with words of the line ``text[start:end]`` has `MIN_UNIT_WORDS` content words: a
+    unit ends with it, nothing is annexed to what follows (sentences and words never cross a line end)."""
+    toks = tokens(text, start, end)
+    starts = [t.start for t in toks]
+    for s in reversed(sentences(text[start:end])):
+        a, b = np.searchsorted(starts, (start + s.start, start + s.end))
+        if b > a:
+            return sum(not t.stop for t in toks[a:b]) >= MIN_UNIT_WORDS
+    return False
 
 
 @dataclass
