@@ -1787,3 +1787,14 @@ def test_a_long_stored_text_is_aligned_by_the_regions_around_its_evidence(tmp_pa
     got = [(p.a, p.b) for p in found.sources[0].comparison.passages]
     assert got == [(p.a, p.b) for p in whole.sources[0].comparison.passages]
     assert [long[b[0]:b[1]] for _, b in got] == [TRAM, HARBOUR]
+
+
+def test_chunk_spans_are_the_named_documents_only(store: Index) -> None:
+    """Where a long text's evidence lies is read by chunk keys found at retrieval: a key another document took
+    since (SQLite reuses a deleted largest key) must not put that document's spans on this one."""
+    con = store.store.connection()
+    rows = con.execute("SELECT doc, chunk, start, end FROM chunks ORDER BY chunk").fetchall()
+    doc = rows[0][0]
+    keys = [r[1] for r in rows]
+    assert store.store.chunk_spans(doc, keys) == sorted((r[2], r[3]) for r in rows if r[0] == doc)
+    assert store.store.chunk_spans(doc, [r[1] for r in rows if r[0] != doc]) == []

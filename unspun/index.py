@@ -19,6 +19,7 @@ import fcntl
 import logging
 import mmap
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -59,6 +60,10 @@ BATCH = 64
 LONG_SOURCE_CHARS = 1_000_000
 #: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
 REGION_CHARS = 2_000
+#: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
+_SNAP = 200
+_SPACE = re.compile(r"\s")
+_SPACE_BEFORE = re.compile(r"\s(?!.*\s)", re.DOTALL)  # the last white space of the stretch searched
 #: Stored documents cut into units are kept for the next checks, most recently verified first, up to this many
 #: characters in all: a document's units take ~36 bytes per character, so this is ~145 MB (~1,300 news articles),
 #: where the 128 documents kept before could be 128 books (2.4 GB at pan13-train's longest source).
@@ -825,22 +830,25 @@ class Index:
                 self._units_chars -= len(self._units.popitem(last=False)[1].text)
         return u
 
-    def _regions(self, text: str, keys: list[int], query_chars: int) -> Units:
-        """The units of a long stored text around the chunks where retrieval found the query's evidence (each with
-        as much text as the query, and `REGION_CHARS` more, on either side: room for all the query's reuse), cut at
-        spaces: what a check aligns in place of the whole text, which for a 30 MB text took a minute and 2.7 GB."""
+    def _regions(self, doc: int, text: str, keys: list[int], query_chars: int) -> Units:
+        """The units of long stored text ``doc`` around the chunks where retrieval found the query's evidence (each
+        with as much text as the query, and `REGION_CHARS` more, on either side: room for all the query's reuse),
+        cut at white space near there: what a check aligns in place of the whole text, which for a 30 MB text took a
+        minute and 2.7 GB."""
         margin = query_chars + REGION_CHARS
         regions: list[list[int]] = []
-        for start, end in self.store.chunk_spans(keys):
+        for start, end in self.store.chunk_spans(doc, keys):
             a, b = max(0, start - margin), min(len(text), end + margin)
-            a = max(text.rfind(" ", 0, a), text.rfind("\n", 0, a)) + 1 if a > 0 else 0
-            b = min((i for i in (text.find(" ", b), text.find("\n", b)) if i >= 0), default=len(text))
+            space = _SPACE_BEFORE.search(text, max(0, a - _SNAP), a)
+            a = space.end() if space else a
+            space = _SPACE.search(text, b, b + _SNAP)
+            b = space.start() if space else b
             if regions and a <= regions[-1][1]:
                 regions[-1][1] = max(regions[-1][1], b)
             else:
                 regions.append([a, b])
         parts = [u for a, b in regions if len(u := units(text, start=a, end=b))]
-        return joined(parts) if parts else units("")
+        return joined(parts) if parts else units(text, start=0, end=0)
 
     def _total_chunks(self) -> int:
         """Stored chunks, the idf's numerator: counted again once another process has written (SQLite's
@@ -927,7 +935,7 @@ class Index:
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             if len(rec.text) > LONG_SOURCE_CHARS:
-                ub = self._regions(rec.text, retrieved.chunks_of(cand.doc, p), len(doc.text))
+                ub = self._regions(cand.doc, rec.text, retrieved.chunks_of(cand.doc, p), len(doc.text))
             else:
                 ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)

@@ -483,15 +483,16 @@ class Store:
             out.update(con.execute(q, part).fetchall())
         return out
 
-    def chunk_spans(self, keys: Iterable[int]) -> list[tuple[int, int]]:
-        """The character spans of the given chunks, in text order (deleted chunks are absent)."""
+    def chunk_spans(self, doc: int, keys: Iterable[int]) -> list[tuple[int, int]]:
+        """The character spans of those of the given chunks that document ``doc`` holds, in text order (a chunk
+        deleted since it was found is absent, one whose key another document took since too)."""
         keys = list(keys)
         out: list[tuple[int, int]] = []
         con = self.connection()
         for i in range(0, len(keys), 900):
             part = keys[i:i + 900]
-            out += con.execute(f"SELECT start, end FROM chunks WHERE chunk IN ({','.join('?' * len(part))})",
-                               part).fetchall()
+            out += con.execute(f"SELECT start, end FROM chunks WHERE doc = ? AND chunk IN ({','.join('?' * len(part))})",
+                               [doc, *part]).fetchall()
         return sorted(out)
 
     def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int] | None]:

@@ -222,13 +222,15 @@ def joined(parts: list[Units]) -> Units:
 def _window_end(text: str, start: int, at: int) -> int:
     """The first line end at or after ``at`` where a window that starts at ``start`` (a line end, or 0) may end
     (the text's end if none)."""
+    line = None  # where the line holding ``at`` starts: found once, then each next line starts past the last
     while at < len(text):
         m = _LINE_END.search(text, at)
         end = m.start() if m else len(text)
-        line = max(text.rfind("\n", start, end), text.rfind("\r", start, end)) + 1
+        if line is None:
+            line = max(text.rfind("\n", start, end), text.rfind("\r", start, end)) + 1
         if end == len(text) or _stands_alone(text, line, end):
             return end
-        at = end + 1
+        at = line = end + 1
     return len(text)
 
 
@@ -236,6 +238,8 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     """Whether the last sentence with words of the line ``text[start:end]`` has `MIN_UNIT_WORDS` content words: a
     unit ends with it, nothing is annexed to what follows (sentences and words never cross a line end)."""
     toks = tokens(text, start, end)
+    if sum(not t.stop for t in toks) < MIN_UNIT_WORDS:  # (a list of names or words, a line at a time: no need to look)
+        return False
     starts = [t.start for t in toks]
     for s in reversed(sentences(text[start:end])):
         a, b = np.searchsorted(starts, (start + s.start, start + s.end))
