@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from unspun import vectors
+from unspun import fingerprints, vectors
 from unspun.fingerprints import chunks, span_grams, text_chunks
 from unspun.vectors import Units, unit_windows, units
 
@@ -69,6 +69,7 @@ def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: p
         windows = list(unit_windows(text, size))
         assert [span for u in windows for span in u.spans.tolist()] == whole_units.spans.tolist()
     monkeypatch.setattr(vectors, "WINDOW_CHARS", 500)
+    monkeypatch.setattr(fingerprints, "WINDOW_CHARS", 500)
     cut.clear()
     got = text_chunks(text)
     assert len(cut) > 10 and max(cut) < 2000  # (the last window may be cut again with the one before)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from .vectors import Units, unit_windows
+from .vectors import WINDOW_CHARS, Units, unit_windows, units
 
 #: How documents are cut and fingerprinted, as a store records it (its meta ``cut``; stores made before it was
 #: recorded: 1). 2: Chinese and Japanese are cut into characters. 3: words are read through their disguises
@@ -67,6 +67,8 @@ def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
 def text_chunks(text: str, words: int = CHUNK_WORDS) -> list[Chunk]:
     """``chunks(units(text))`` in bounded memory: the units of a long text a window at a time (`unit_windows`),
     as `index` cuts documents. The same chunks, to the offset."""
+    if len(text) <= WINDOW_CHARS:  # (nearly every document: one window)
+        return chunks(units(text), words)
     return list(_chunked((unit for u in unit_windows(text) for unit in _unit_stems(u)), words))
 
 
