@@ -182,13 +182,12 @@ def units(text: str, first_cut: bool = False, start: int = 0, end: int | None = 
     return Units(text=text, spans=arr[:, :2].copy(), tok=toks, tok_range=arr[:, 2:].copy())
 
 
-
 def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
     """The units of ``text`` as `units` cuts it, a window of about ``size`` characters at a time (`WINDOW_CHARS`
     unless given): each window's units, offsets into ``text``. A window ends at a line end after which `units`
     carries nothing to the next unit (see `_stands_alone`), so the windows' units are exactly the whole text's,
     and indexing a long document holds a window's words, not all of them. A text without such a line end (one
-    50 MB line) is one window."""
+    50 MB line, a word list) is one window."""
     size = size or WINDOW_CHARS
     start, held = 0, None
     while start < len(text):
@@ -205,6 +204,7 @@ def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
 
 
 def _content(u: Units, i: int) -> int:
+    """Content words of unit ``i``."""
     return sum(not t.stop for t in u.unit_tokens(i))
 
 
@@ -241,8 +241,8 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     if sum(not t.stop for t in toks) < MIN_UNIT_WORDS:  # (a list of names or words, a line at a time: no need to look)
         return False
     starts = [t.start for t in toks]
-    for s in reversed(sentences(text[start:end])):
-        a, b = np.searchsorted(starts, (start + s.start, start + s.end))
+    for s in reversed(sentences(text, start, end)):
+        a, b = np.searchsorted(starts, (s.start, s.end))
         if b > a:
             return sum(not t.stop for t in toks[a:b]) >= MIN_UNIT_WORDS
     return False
