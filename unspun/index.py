@@ -44,7 +44,8 @@ from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
 from .signals import interruption
-from .store import VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, transaction
+from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, in_parts,
+                    transaction)
 from .text import cut_changed
 from .vectors import PackedUnits, Units, joined, units
 from .workers import pool as worker_pool
@@ -63,7 +64,6 @@ REGION_CHARS = 2_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
 _SNAP = 200
 _SPACE = re.compile(r"\s")
-_SPACE_BEFORE = re.compile(r"\s(?!.*\s)", re.DOTALL)  # the last white space of the stretch searched
 #: Stored documents cut into units are kept for the next checks, most recently verified first, up to this many
 #: characters in all: a document's units take ~36 bytes per character, so this is ~145 MB (~1,300 news articles),
 #: where the 128 documents kept before could be 128 books (2.4 GB at pan13-train's longest source).
@@ -535,9 +535,7 @@ class Index:
         con = self.store.connection()
         lost = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE embedded = 1") if not vectors.contains(k)]
         with con:
-            for i in range(0, len(lost), 900):
-                part = lost[i:i + 900]
-                con.execute(f"UPDATE chunks SET embedded = 0 WHERE chunk IN ({','.join('?' * len(part))})", part)
+            in_parts(con, "UPDATE chunks SET embedded = 0 WHERE chunk IN ({})", lost)
 
     def _add_vectors(self, keys: list[int], texts: list[str], vecs: np.ndarray | None = None) -> None:
         """Add the chunks' vectors (embedding ``texts`` unless the workers did)."""
@@ -839,8 +837,7 @@ class Index:
         regions: list[list[int]] = []
         for start, end in self.store.chunk_spans(doc, keys):
             a, b = max(0, start - margin), min(len(text), end + margin)
-            space = _SPACE_BEFORE.search(text, max(0, a - _SNAP), a)
-            a = space.end() if space else a
+            a = max((m.end() for m in _SPACE.finditer(text, max(0, a - _SNAP), a)), default=a)
             space = _SPACE.search(text, b, b + _SNAP)
             b = space.start() if space else b
             if regions and a <= regions[-1][1]:

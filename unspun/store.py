@@ -79,6 +79,18 @@ _SCHEMA_NAMES = re.findall(r"IF NOT EXISTS (\w+)", _SCHEMA)
 _GRAMS = "CREATE TABLE grams (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID"
 
 _FIELDS = ("url", "published", "source", "title", "lang", "origin", "encoding_note")
+#: Keys one statement takes (SQLite builds before 3.32 allow 999 parameters).
+_PART = 900
+
+
+def in_parts(con: sqlite3.Connection, sql: str, keys: list[int], *params: object) -> list[tuple]:
+    """Run ``sql``, whose ``IN ({})`` takes ``keys``, a part of them at a time (SQLite bounds a statement's
+    parameters; ``params`` come before the keys), and return the rows of all parts."""
+    rows: list[tuple] = []
+    for i in range(0, len(keys), _PART):
+        part = keys[i:i + _PART]
+        rows += con.execute(sql.format(",".join("?" * len(part))), [*params, *part]).fetchall()
+    return rows
 
 
 def _frozen(db: Path) -> bool:
@@ -474,26 +486,13 @@ class Store:
 
     def chunk_docs(self, keys: Iterable[int]) -> dict[int, int]:
         """chunk -> doc for the given chunks (deleted chunks are absent)."""
-        keys = list(keys)
-        out: dict[int, int] = {}
-        con = self.connection()
-        for i in range(0, len(keys), 900):
-            part = keys[i:i + 900]
-            q = f"SELECT chunk, doc FROM chunks WHERE chunk IN ({','.join('?' * len(part))})"
-            out.update(con.execute(q, part).fetchall())
-        return out
+        return dict(in_parts(self.connection(), "SELECT chunk, doc FROM chunks WHERE chunk IN ({})", list(keys)))
 
     def chunk_spans(self, doc: int, keys: Iterable[int]) -> list[tuple[int, int]]:
         """The character spans of those of the given chunks that document ``doc`` holds, in text order (a chunk
         deleted since it was found is absent, one whose key another document took since too)."""
-        keys = list(keys)
-        out: list[tuple[int, int]] = []
-        con = self.connection()
-        for i in range(0, len(keys), 900):
-            part = keys[i:i + 900]
-            out += con.execute(f"SELECT start, end FROM chunks WHERE doc = ? AND chunk IN ({','.join('?' * len(part))})",
-                               [doc, *part]).fetchall()
-        return sorted(out)
+        return sorted(in_parts(self.connection(), "SELECT start, end FROM chunks WHERE doc = ? AND chunk IN ({})",
+                               list(keys), doc))
 
     def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int] | None]:
         """For each hash, the chunks holding it; a hash held by more than ``cap`` chunks maps to None (too
@@ -522,9 +521,7 @@ class Store:
     def mark_embedded(self, keys: list[int]) -> None:
         con = self.connection()
         with con:
-            for i in range(0, len(keys), 900):
-                part = keys[i:i + 900]
-                con.execute(f"UPDATE chunks SET embedded = 1 WHERE chunk IN ({','.join('?' * len(part))})", part)
+            in_parts(con, "UPDATE chunks SET embedded = 1 WHERE chunk IN ({})", keys)
 
     def text_of(self, doc: int) -> str:
         return self.connection().execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()[0]
