@@ -462,6 +462,30 @@ def test_checking_several_documents_shows_progress(tmp_path: Path) -> None:
         assert log.getvalue() == ""
 
 
+def test_checking_one_long_document_shows_progress(tmp_path: Path, monkeypatch) -> None:
+    """A text long enough to be checked a window at a time takes minutes (30 MB): its progress is shown, by its
+    name, as the windows are checked."""
+    import io as _io
+
+    from rich.console import Console
+
+    import unspun.index as index_module
+    from unspun.cli import _check_all
+    from unspun.index import Index
+    from unspun.models import Document, Record
+
+    long = "\n".join([BEES] * 20 + [PARAGRAPH])
+    monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(long) // 2)
+    monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(long) // 4)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH)])
+        shown = _io.StringIO()
+        results = _check_all(ix, [(Document(long, path="long.txt"), [])], 5,
+                             Console(file=shown, force_terminal=True, width=100))
+    assert [s.id for s in results[0].sources] == ["a.txt"]
+    assert "checking long.txt" in shown.getvalue() and "100%" in shown.getvalue()
+
+
 def test_check_leaves_out_the_stored_documents_it_is_told_to(tmp_path: Path) -> None:
     """A document checked against the store that holds it was its own first source (100% of both sides), and only
     the HTTP API could leave it out: `--exclude ID`, as `/v1/check`'s `exclude`; an id the store lacks (a typo)

@@ -1756,21 +1756,23 @@ def test_asking_for_the_other_channel_on_an_existing_store_is_said(tmp_path: Pat
     assert caplog.text == ""
 
 
+def _made_up_paragraphs(seed: int, n: int) -> list[str]:
+    """``n`` paragraphs of four sentences of words made up from a few thousand: filler no stored text shares."""
+    rng = random.Random(seed)
+    syllables = ("bra", "cle", "dro", "fen", "gol", "hin", "jup", "kor", "lim")
+    vocab = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in ("n", "st", "ck", "x")]
+    return [". ".join(" ".join(rng.choice(vocab) for _ in range(12)).capitalize() for _ in range(4)) + "."
+            for _ in range(n)]
+
+
 def test_a_long_stored_text_is_aligned_by_the_regions_around_its_evidence(tmp_path: Path, monkeypatch) -> None:
     """A check against a very long stored text (a 30 MB one took a minute and 2.7 GB a check) aligns the regions
     around the chunks retrieval found in it: the same passages, at the same offsets, as aligning the whole text."""
     import unspun.index as index_module
 
-    rng = random.Random(5)
-    syllables = ("bra", "cle", "dro", "fen", "gol", "hin", "jup", "kor", "lim")
-    vocab = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in ("n", "st", "ck", "x")]
-
-    def paragraph() -> str:
-        return ". ".join(" ".join(rng.choice(vocab) for _ in range(12)).capitalize() for _ in range(4)) + "."
-
-    filler = [paragraph() for _ in range(120)]
-    long = "\n".join(filler[:40] + [TRAM] + filler[40:80] + [HARBOUR] + filler[80:])
-    query = f"{paragraph()}\n{TRAM}\n{paragraph()}\n{HARBOUR}"
+    filler = _made_up_paragraphs(5, 122)
+    long = "\n".join(filler[:40] + [TRAM] + filler[40:80] + [HARBOUR] + filler[80:120])
+    query = f"{filler[120]}\n{TRAM}\n{filler[121]}\n{HARBOUR}"
     monkeypatch.setattr(index_module, "LONG_SOURCE_CHARS", len(long) // 4)
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="long.txt", text=long), *_records()[2:]])
@@ -1798,3 +1800,31 @@ def test_chunk_spans_are_the_named_documents_only(store: Index) -> None:
     keys = [r[1] for r in rows]
     assert store.store.chunk_spans(doc, keys) == sorted((r[2], r[3]) for r in rows if r[0] == doc)
     assert store.store.chunk_spans(doc, [r[1] for r in rows if r[0] != doc]) == []
+
+
+def test_a_long_text_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    """A 30 MB text checked whole went past 24 GB and was killed: a text over `LONG_QUERY_CHARS` is checked a window
+    at a time, each as a text of its own, and their sources merged with offsets into the whole text: the same
+    sources and passages as the whole check here, where each reused paragraph lies inside one window."""
+    import unspun.index as index_module
+
+    filler = _made_up_paragraphs(7, 90)
+    query = "\n".join(filler[:10] + [TRAM] + filler[10:40] + [HARBOUR] + filler[40:70] + [TRAM, LIBRARY]
+                      + filler[70:])
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+        whole = ix.check(query)
+        monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(query) // 4)
+        monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(query) // 5)
+        cut, told = [], []
+        real_units = index_module.units
+        monkeypatch.setattr(index_module, "units", lambda t, *a, **k: cut.append(len(t)) or real_units(t, *a, **k))
+        found = ix.check(query, progress=lambda done, total: told.append((done, total)))
+    assert max(cut) < len(query) // 2
+    assert len(told) >= 4 and told == sorted(told) and told[-1] == (len(query), len(query))
+    got = {s.id: [(p.a, p.b) for p in s.comparison.passages] for s in found.sources}
+    assert got == {s.id: [(p.a, p.b) for p in s.comparison.passages] for s in whole.sources}
+    assert [query[a[0]:a[1]] for a, _ in got["tram.txt"]] == [TRAM, TRAM]  # one source, found in two windows
+    assert [query[a[0]:a[1]] for a, _ in got["harbour.txt"] + got["library.txt"]] == [HARBOUR, LIBRARY]
+    tram = next(s for s in found.sources if s.id == "tram.txt").comparison
+    assert tram.coverage_b == 1.0 and 0 < tram.coverage_a < 0.1  # measured on the whole text

@@ -461,18 +461,26 @@ def _no_selves(ix: Index, files: list[tuple[Path | str | Failure, list[str]]], d
 
 def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int, console: Console
                ) -> list[CheckResult]:
-    """Each document checked in turn, each with the stored ids it leaves out; several show their progress on stderr
-    (a folder of a thousand took minutes with nothing on screen before the whole report), gone once it prints; none
-    where stderr is no terminal, which kept the empty line it left."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """Each document checked in turn, each with the stored ids it leaves out. Progress on stderr, in characters,
+    gone once it prints: for several documents (a folder of a thousand took minutes with nothing on screen before
+    the whole report) or one long enough to be checked a window at a time (a 30 MB text takes minutes); none where
+    stderr is no terminal, which kept the empty line it left."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+    from .index import LONG_QUERY_CHARS
+
+    shown = len(documents) > 1 or any(len(d.text) > LONG_QUERY_CHARS for d, _ in documents)
     results: list[CheckResult] = []
-    with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, disable=len(documents) < 2 or not console.is_terminal) as bar:
-        task = bar.add_task("checking", total=len(documents))
-        for d, exclude in documents:
-            results.append(ix.check(d, top=top, exclude=exclude))
-            bar.advance(task)
+    with Progress(TextColumn("checking {task.fields[which]}"), BarColumn(), TaskProgressColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not shown or not console.is_terminal) as bar:
+        task = bar.add_task("checking", total=sum(len(d.text) for d, _ in documents) or 1, which="")
+        before = 0
+        for n, (d, exclude) in enumerate(documents, 1):
+            bar.update(task, which=f"{n}/{len(documents)}" if len(documents) > 1 else d.name)
+            results.append(ix.check(d, top=top, exclude=exclude,
+                                    progress=lambda done, _, at=before: bar.update(task, completed=at + done)))
+            before += len(d.text)
     return results
 
 

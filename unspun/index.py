@@ -37,7 +37,7 @@ import numpy as np
 import xxhash
 
 from . import dates
-from .align import Params, align_units
+from .align import Alignment, Params, align_units
 from .embed import cores, encode, load_on_device, on_device, set_threads
 from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge
@@ -47,7 +47,7 @@ from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, in_parts,
                     transaction)
 from .text import cut_changed
-from .vectors import PackedUnits, Units, joined, units
+from .vectors import PackedUnits, Units, joined, units, window_spans
 from .workers import pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -59,6 +59,10 @@ BATCH = 64
 #: A stored text longer than this is aligned by the regions around what retrieval found in it (`Index._regions`),
 #: not whole: a check against a 30 MB text took a minute and 2.7 GB. Twice pan13-train's longest document.
 LONG_SOURCE_CHARS = 1_000_000
+#: A text to check longer than this is checked a window of about `QUERY_WINDOW_CHARS` at a time (`Index.check`):
+#: checked whole, one of a million characters took 2.2 GB, of 30 million over 24 GB.
+LONG_QUERY_CHARS = 1_000_000
+QUERY_WINDOW_CHARS = 500_000
 #: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
 REGION_CHARS = 2_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
@@ -895,8 +899,12 @@ class Index:
             sem.pop(d, None)
         return Retrieved(lex, sem, common, pairs, (keys_sem, dist_sem) if keys_sem is not None else None, chunk_doc)
 
-    def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = ()) -> CheckResult:
-        """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original."""
+    def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = (),
+              progress: Callable[[int, int], None] | None = None) -> CheckResult:
+        """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original. A text
+        over `LONG_QUERY_CHARS` is checked a window at a time (`QUERY_WINDOW_CHARS`), each as a text of its own,
+        their sources merged: checked whole, a 30 MB text took over 24 GB. ``progress(done, total)``: characters
+        checked so far, after each window (the whole text is one, unless it is that long)."""
         # Checked before the work: a wrong type failed deep inside, or (``top=2.5``) after the whole check.
         if isinstance(top, bool) or not isinstance(top, int):
             raise TypeError(f"top must be an int, not {type(top).__name__}")
@@ -909,11 +917,37 @@ class Index:
         elif not isinstance(doc, Document):
             raise TypeError(f"check takes a str or a Document, not {type(doc).__name__}"
                             + (" (its .document())" if isinstance(doc, Record) else ""))
-        uq = units(doc.text)
-        qchunks = chunks(uq)
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         p = self.retrieve.deep_enough(top)
-        found: list[Source] = []
+        windows = (window_spans(doc.text, QUERY_WINDOW_CHARS) if len(doc.text) > LONG_QUERY_CHARS
+                   else [(0, len(doc.text))])
+        verified: dict[str, tuple[Record, Alignment]] = {}
+        for start, end in windows:
+            for id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
+                al = _shifted(al, start)
+                verified[id] = (rec, _merged(verified[id][1], al) if id in verified else al)
+            if progress is not None:
+                progress(end, len(doc.text))
+        found = []
+        for rec, al in verified.values():
+            c = judge(doc, rec.document(), al)
+            found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
+        found.sort(key=lambda s: (-s.score, s.id))
+        # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
+        original, evidence = _original(doc, found)
+        rank = next(i for i, s in enumerate(found, 1) if s.id == original) if original is not None else 0
+        if rank > top:
+            evidence.append(f"{original} ranks {rank} of the {len(found)} sources found, below the {top} listed "
+                            "(ask for more to see its passages)")
+        found = found[:top]
+        return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
+
+    def _verified(self, text: str, p: RetrieveParams, skip: set[int]) -> dict[str, tuple[Record, Alignment]]:
+        """The stored documents the aligner finds ``text`` reuses, by id, each with its alignment (offsets into
+        ``text``): the candidates retrieval ranks, verified in turn until a run of misses, set text left out."""
+        uq = units(text)
+        qchunks = chunks(uq)
+        found: list[tuple[Record, Alignment]] = []
         evidence_of: list[list] = []  # each source's evidence passages...
         chars_of: list[int] = []  # ...and its text's length
         misses = taken = 0
@@ -932,7 +966,7 @@ class Index:
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             if len(rec.text) > LONG_SOURCE_CHARS:
-                ub = self._regions(cand.doc, rec.text, retrieved.chunks_of(cand.doc, p), len(doc.text))
+                ub = self._regions(cand.doc, rec.text, retrieved.chunks_of(cand.doc, p), len(text))
             else:
                 ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)
@@ -947,21 +981,27 @@ class Index:
                 misses += bool(evidence)
                 continue
             misses, last_found = 0, True
-            c = judge(doc, rec.document(), al)
-            found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
+            found.append((rec, al))
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
         drop = set_text(evidence_of, chars_of, p, uq)
-        found = [s for s, d in zip(found, drop) if not d]
-        found.sort(key=lambda s: (-s.score, s.id))
-        # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
-        original, evidence = _original(doc, found)
-        rank = next(i for i, s in enumerate(found, 1) if s.id == original) if original is not None else 0
-        if rank > top:
-            evidence.append(f"{original} ranks {rank} of the {len(found)} sources found, below the {top} listed "
-                            "(ask for more to see its passages)")
-        found = found[:top]
-        return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
+        return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}
+
+
+def _shifted(al: Alignment, by: int) -> Alignment:
+    """``al`` with its first side's offsets moved ``by`` characters on: a window's alignment in the whole text."""
+    def move(span: tuple[int, int]) -> tuple[int, int]:
+        return span[0] + by, span[1] + by
+
+    return replace(al, passages=[replace(x, a=move(x.a)) for x in al.passages],
+                   inserted_a=[move(s) for s in al.inserted_a])
+
+
+def _merged(a: Alignment, b: Alignment) -> Alignment:
+    """Two windows' alignments with one source as one, in the order of the text."""
+    return Alignment(passages=sorted(a.passages + b.passages, key=lambda x: (x.a, x.b)),
+                     inserted_a=sorted(a.inserted_a + b.inserted_a), inserted_b=sorted(a.inserted_b + b.inserted_b),
+                     summary=a.summary or b.summary)
 
 
 #: A source explaining under this share of what the best one explains gave the checked text a passage (a quotation,

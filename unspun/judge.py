@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,28 +38,47 @@ _SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint
 
 
 def coverage(text: str, spans: list[tuple[int, int]]) -> float:
-    """Share of the non-space characters of ``text`` inside the union of ``spans`` (numpy over code points:
-    called for both sides of every pair, it was a tenth of `eval pan`'s time as a Python loop)."""
-    solid = ~np.isin(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _SPACES)
-    total = int(solid.sum())
+    """Share of the non-space characters of ``text`` inside the union of ``spans``: counted in the spans, over the
+    text's count kept for the next call (a long text is judged against each of its sources: its whole mask, each
+    time, was most of a check of a 30 MB text)."""
+    total = _solid_total(text)
     if total == 0:
         return 0.0
-    mask = np.zeros(len(text), dtype=bool)
-    for s, e in spans:
-        mask[s:e] = True
-    return int((mask & solid).sum()) / total
+    inside, reach = 0, 0
+    for s, e in sorted(spans):
+        s = max(s, reach)
+        if e > s:
+            inside += _solid(text, s, e)
+            reach = e
+    return inside / total
 
 
-def _dates(text: str) -> list[date]:
+@lru_cache(maxsize=8)
+def _solid_total(text: str) -> int:
+    return _solid(text, 0, len(text))
+
+
+def _solid(text: str, start: int, end: int) -> int:
+    """Non-space characters of ``text[start:end]`` (numpy over code points: called for both sides of every pair, it
+    was a tenth of `eval pan`'s time as a Python loop)."""
+    points = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int((~np.isin(points, _SPACES)).sum())
+
+
+@lru_cache(maxsize=8)
+def _dates(text: str) -> tuple[date, ...]:
+    """The ISO dates written in ``text``, kept for the next call (as `coverage`'s count: a long text's were read
+    again for each of its sources)."""
     out = []
     for m in _DATE.finditer(text):
         try:
             out.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
         except ValueError:
             continue
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=64)
 def _written_in(text: str, d: date) -> bool:
     """Whether ``text`` gives the day ``d`` as people write it ("January 21, 2022", "21 Jan. 2022", "1/21/2022",
     "21.01.2022"): a scraper's ISO date line says the copy carries a date the original lacks only when the original

@@ -183,24 +183,33 @@ def units(text: str, first_cut: bool = False, start: int = 0, end: int | None = 
 
 
 def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
-    """The units of ``text`` as `units` cuts it, a window of about ``size`` characters at a time (`WINDOW_CHARS`
-    unless given): each window's units, offsets into ``text``. A window ends at a line end after which `units`
-    carries nothing to the next unit (see `_stands_alone`), so the windows' units are exactly the whole text's,
-    and indexing a long document holds a window's words, not all of them. A text without such a line end (one
-    50 MB line, a word list) is one window."""
+    """The units of ``text`` as `units` cuts it, a window of `window_spans` at a time: each window's units, offsets
+    into ``text``, so indexing a long document holds a window's words, not all of them."""
+    for start, end in window_spans(text, size):
+        yield units(text, start=start, end=end)
+
+
+def window_spans(text: str, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """``text`` in windows ``[start, end)`` of about ``size`` characters (`WINDOW_CHARS` unless given), whose units
+    are exactly the whole text's: each ends at a line end after which `units` carries nothing to the next unit (see
+    `_stands_alone`). A text without such a line end (one 50 MB line, a word list) is one window."""
     size = size or WINDOW_CHARS
-    start, held = 0, None
+    start, held = 0, None  # held: the start of the window not yet given, which ends where the next starts
     while start < len(text):
         end = _window_end(text, start, start + size)
-        u = units(text, start=start, end=end)
-        if end == len(text) and held is not None and len(u) == 1 and _content(u, 0) < MIN_UNIT_WORDS:
-            # Too few words for a unit: `units` annexes the text's last words to the unit before them.
-            start, u = held[0], units(text, start=held[0], end=end)
+        if end == len(text) and held is not None and _too_short(text, start, end):
+            start = held  # `units` annexes a text's last words to the unit before them: one window with it
         elif held is not None:
-            yield held[1]
-        held, start = (start, u), end
+            yield held, start
+        held, start = start, end
     if held is not None:
-        yield held[1]
+        yield held, len(text)
+
+
+def _too_short(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds too few words for a unit of its own."""
+    u = units(text, start=start, end=end)
+    return len(u) == 1 and _content(u, 0) < MIN_UNIT_WORDS
 
 
 def _content(u: Units, i: int) -> int:
