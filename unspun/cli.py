@@ -471,13 +471,13 @@ def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int,
 
     shown = len(documents) > 1 or any(len(d.text) > LONG_QUERY_CHARS for d, _ in documents)
     results: list[CheckResult] = []
-    with Progress(TextColumn("checking {task.fields[which]}"), BarColumn(), TaskProgressColumn(),
+    with Progress(TextColumn("checking {task.fields[which]}", markup=False), BarColumn(), TaskProgressColumn(),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not shown or not console.is_terminal) as bar:
         task = bar.add_task("checking", total=sum(len(d.text) for d, _ in documents) or 1, which="")
         before = 0
         for n, (d, exclude) in enumerate(documents, 1):
-            bar.update(task, which=f"{n}/{len(documents)}" if len(documents) > 1 else d.name)
+            bar.update(task, which=f"{n}/{len(documents)}" if len(documents) > 1 else printable(d.name))
             results.append(ix.check(d, top=top, exclude=exclude,
                                     progress=lambda done, _, at=before: bar.update(task, completed=at + done)))
             before += len(d.text)

@@ -998,10 +998,9 @@ def _shifted(al: Alignment, by: int) -> Alignment:
 
 
 def _merged(a: Alignment, b: Alignment) -> Alignment:
-    """Two windows' alignments with one source as one, in the order of the text."""
-    return Alignment(passages=sorted(a.passages + b.passages, key=lambda x: (x.a, x.b)),
-                     inserted_a=sorted(a.inserted_a + b.inserted_a), inserted_b=sorted(a.inserted_b + b.inserted_b),
-                     summary=a.summary or b.summary)
+    """The alignments with one source of a window and of a later one as one (in the text's order, as windows are)."""
+    return Alignment(passages=a.passages + b.passages, inserted_a=a.inserted_a + b.inserted_a,
+                     inserted_b=a.inserted_b + b.inserted_b, summary=a.summary or b.summary)
 
 
 #: A source explaining under this share of what the best one explains gave the checked text a passage (a quotation,
