@@ -942,3 +942,18 @@ def test_delete_says_it_waits_for_another_process_writing_the_store(tmp_path: Pa
         holder.close()
     assert proc.wait(timeout=120) == 0
     assert "deleted 1; the store holds 2 documents" in proc.stderr.read()
+
+
+def test_compare_refuses_two_texts_too_long_to_align_as_one_pair(tmp_path: Path, monkeypatch) -> None:
+    """3 MB against 2 MB of prose asked for 20 GB of similarity matrices: a MemoryError traceback after a minute
+    (or the kernel's kill). Such a pair is refused before the work, saying what does it (index one, check the
+    other); a pair under the limit is aligned as before."""
+    import unspun.align as align_module
+
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", 35)  # 6 x 6 sentences here
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(EDITED, encoding="utf-8")
+    result = _invoke("compare", tmp_path / "a.txt", tmp_path / "b.txt", "--format", "json")
+    _assert_user_error(result, "too long to align as one pair", "unspun index --db DB B; unspun check --db DB A")
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", 36)
+    assert _json(tmp_path / "a.txt", tmp_path / "b.txt")["passages"]

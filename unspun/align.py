@@ -25,6 +25,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 from scipy import sparse
 
+from .errors import UnspunError
 from .models import Kind, Passage
 from .embed import encode
 from .text import WORD, Token, fold, has_cjk
@@ -120,6 +121,10 @@ class _Case:
         if self.b_range is not None:
             return self.b_range
         return min(s[1] for s in self.seeds), max(s[1] for s in self.seeds)
+
+
+class TooLong(UnspunError):
+    """Two texts too long to align as one pair in this machine's memory."""
 
 
 @dataclass
@@ -920,6 +925,17 @@ def _units(text: str) -> Units:
     return units(text)
 
 
+#: Unit pairs an alignment of two whole texts may hold similarity matrices for: ~44 bytes each at the peak (a million
+#: characters of prose against another, 78 million pairs, took 3.4 GB; 3 MB against 2 MB failed at 11 GB).
+MAX_UNIT_PAIRS = 100_000_000
+
+
 def align(a: str, b: str, params: Params | None = None) -> Alignment:
-    """Every passage of text ``a`` reused in text ``b``."""
-    return align_units(_units(a), _units(b), params)
+    """Every passage of text ``a`` reused in text ``b``. Two texts too long to align as one pair (`MAX_UNIT_PAIRS`)
+    are refused before the work: an index aligns them a window and a region at a time."""
+    ua, ub = _units(a), _units(b)
+    if len(ua) * len(ub) > MAX_UNIT_PAIRS:
+        raise TooLong(f"A and B are too long to align as one pair ({len(ua):,} x {len(ub):,} sentences, over "
+                      f"{MAX_UNIT_PAIRS:,} pairs: ~{len(ua) * len(ub) * 44 / 1e9:.0f} GB); index B and check A "
+                      "against it (unspun index --db DB B; unspun check --db DB A), which goes a window at a time")
+    return align_units(ua, ub, params)
