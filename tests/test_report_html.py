@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -270,3 +271,39 @@ def test_report_says_what_its_colours_mean() -> None:
     assert "Each colour marks one passage, the same on both sides" in legend and "more than one passage" in legend
     assert "Enter" in legend
     assert 'class="legend"' not in render_html(_comparison(A, B, []))
+
+
+def test_a_long_side_shows_the_text_between_its_passages_only_near_them() -> None:
+    """A 30 MB text checked against 5 sources made a check page holding it 5 times (150 MB no browser opens): a side
+    over `LONG_SIDE_CHARS` keeps `GAP_CONTEXT` characters on either side of a passage and says how much it leaves
+    out; the passages themselves, and a text under the limit, are shown whole."""
+    from dataclasses import replace
+
+    from unspun.report.html import GAP_CONTEXT, LONG_SIDE_CHARS
+
+    filler = (f"Unrelated words {EVIL} fill the page. " * 12_000)[: LONG_SIDE_CHARS + 50_000]
+    copied = "The copied paragraph that both texts share, word for word, to the last full stop."
+    long = filler[:100_000] + copied + filler[100_000:]
+    start = 100_000
+    c = Comparison(a=Document(long, path="long.txt"), b=Document(copied, path="short.txt"),
+                   passages=[Passage((start, start + len(copied)), (0, len(copied)), "verbatim", 1.0)],
+                   coverage_a=0.0003, coverage_b=1.0, source=None, evidence=[])
+    page = render_html(c)
+    assert len(page) < 20_000 < len(long)
+    gaps = [int(n.replace(",", "")) for n in re.findall(r"\[… ([\d,]+) characters without a passage …\]", page)]
+    assert len(gaps) == 2
+    for gap, around in zip(gaps, (start, len(long) - start - len(copied))):
+        assert around - 2 * GAP_CONTEXT - 200 <= gap <= around - 2 * GAP_CONTEXT  # ends moved to white space
+    assert f">{copied}</span>" in page and EVIL not in page
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page.split('id="doc-a">')[1].split("</section>")[0]))
+    at = 0
+    for piece, gap in zip(re.split(r"\[… [\d,]+ characters without a passage …\]", shown), [*gaps, 0]):
+        assert long[at:at + len(piece)] == piece  # all else shown, in place
+        at += len(piece)
+        if gap:
+            assert long[at].isspace() and long[at + gap - 1].isspace()  # no word cut at a gap
+            at += gap
+    assert at == len(long)
+    assert long[start - GAP_CONTEXT: start + len(copied) + GAP_CONTEXT] in shown
+    shorter = replace(c, a=Document(long[:LONG_SIDE_CHARS], path="long.txt"))
+    assert "characters without a passage" not in render_html(shorter)

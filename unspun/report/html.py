@@ -9,6 +9,7 @@ set of passages covering it (``data-p="1 3"``). Passages are numbered from 1, as
 
 from __future__ import annotations
 
+import re
 from html import escape
 from importlib.resources import files
 from itertools import pairwise
@@ -22,6 +23,13 @@ GOLDEN_ANGLE = 137.508
 LEGEND = ('<p class="legend">Each colour marks one passage, the same on both sides; a darker piece underlined with '
           "dots lies in more than one passage. Click a passage, or choose it below (Tab, then Enter), to bring its "
           "counterpart into view.</p>")
+#: A side longer than this (more than `unspun serve` takes) shows the text between two passages only up to
+#: `GAP_CONTEXT` characters from each: a 30 MB text checked against 5 sources made a check page holding it 5 times.
+LONG_SIDE_CHARS = 200_000
+GAP_CONTEXT = 1_000
+#: How far a gap's ends move to white space.
+_SNAP = 100
+_SPACE = re.compile(r"\s")
 #: The report's own script, after passages.js: link the passages, open each side at its first one.
 START = "Passages.link(document.body);\nPassages.showFirst(document.body);\n"
 
@@ -99,6 +107,14 @@ def _passage_list(c: Comparison, hues: list[float]) -> str:
     return f"<details open><summary>Passages</summary>{LEGEND}{table}</details>"
 
 
+def _gap(text: str, a: int, b: int) -> tuple[int, int]:
+    """The gap ``[a, b)`` of ``text`` with its ends moved to white space near them (into the gap), so that the text
+    shown on either side of it cuts no word."""
+    space = _SPACE.search(text, a, min(a + _SNAP, b))
+    a = space.start() if space else a
+    return a, max((m.end() for m in _SPACE.finditer(text, max(b - _SNAP, a), b)), default=b)
+
+
 def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str:
     anchors: dict[int, list[int]] = {}
     for i, (start, _) in enumerate(spans):
@@ -110,7 +126,12 @@ def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str
     parts = []
     for lo, hi, ids in segments(doc.chars, spans):
         parts.append(anchor(lo))
-        piece = escape(doc.text[lo:hi])
+        if not ids and doc.chars > LONG_SIDE_CHARS and hi - lo > 3 * GAP_CONTEXT:
+            a, b = _gap(doc.text, lo + GAP_CONTEXT, hi - GAP_CONTEXT)
+            piece = (f'{escape(doc.text[lo:a])}<span class="gap">[… {b - a:,} characters without a passage …]'
+                     f'</span>{escape(doc.text[b:hi])}')
+        else:
+            piece = escape(doc.text[lo:hi])
         if ids:
             cls = "p overlap" if len(ids) > 1 else "p"
             members = " ".join(str(i + 1) for i in ids)
