@@ -1828,3 +1828,29 @@ def test_a_long_text_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) 
     assert [query[a[0]:a[1]] for a, _ in got["harbour.txt"] + got["library.txt"]] == [HARBOUR, LIBRARY]
     tram = next(s for s in found.sources if s.id == "tram.txt").comparison
     assert tram.coverage_b == 1.0 and 0 < tram.coverage_a < 0.1  # measured on the whole text
+
+
+def test_a_long_text_on_one_line_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    """A text with no line end to close a window at (a crawl's text on one line) was one window, checked whole (a 30
+    MB line needs tens of GB): it is cut again at sentence ends, and its reuse found at the right offsets."""
+    import unspun.index as index_module
+
+    filler = _made_up_paragraphs(8, 60)
+    query = " ".join(filler[:10] + [TRAM] + filler[10:40] + [HARBOUR] + filler[40:])
+    assert "\n" not in query
+    monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(query) // 4)
+    monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(query) // 6)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+        cut: list[int] = []
+        real_units = index_module.units
+        monkeypatch.setattr(index_module, "units", lambda t, *a, **k: cut.append(len(t)) or real_units(t, *a, **k))
+        found = ix.check(query)
+    assert max(cut) < len(query) // 2
+    # (a window may end inside a passage: then it is two, side by side)
+    spans = {s.id: (s.comparison.passages[0].a[0], s.comparison.passages[-1].a[1]) for s in found.sources}
+    assert {k: query[a:b] for k, (a, b) in spans.items()} == {"tram.txt": TRAM, "harbour.txt": HARBOUR}
+    windows = list(index_module._query_windows(query))
+    assert windows[0][0] == 0 and windows[-1][1] == len(query)
+    assert all(b == c for (_, b), (c, _) in zip(windows, windows[1:]))  # tiled
+    assert all(query[b - 2] in ".!?" for _, b in windows[:-1])  # each ends after a sentence

@@ -63,6 +63,9 @@ LONG_SOURCE_CHARS = 1_000_000
 #: checked whole, one of a million characters took 2.2 GB, of 30 million over 24 GB.
 LONG_QUERY_CHARS = 1_000_000
 QUERY_WINDOW_CHARS = 500_000
+#: A window of a text on one line ends at the first sentence's end (else white space) this near its size.
+_CUT_SEARCH = 20_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s|[。！？]")
 #: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
 REGION_CHARS = 2_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
@@ -919,8 +922,7 @@ class Index:
                             + (" (its .document())" if isinstance(doc, Record) else ""))
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         p = self.retrieve.deep_enough(top)
-        windows = (window_spans(doc.text, QUERY_WINDOW_CHARS) if len(doc.text) > LONG_QUERY_CHARS
-                   else [(0, len(doc.text))])
+        windows = _query_windows(doc.text) if len(doc.text) > LONG_QUERY_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
         for start, end in windows:
             for id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
@@ -986,6 +988,20 @@ class Index:
             chars_of.append(len(rec.text))
         drop = set_text(evidence_of, chars_of, p, uq)
         return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}
+
+
+def _query_windows(text: str) -> Iterator[tuple[int, int]]:
+    """The windows a long text is checked by: `window_spans`, one over twice `QUERY_WINDOW_CHARS` (no line end to
+    close it at: a text on one line) cut again at a sentence's end near each `QUERY_WINDOW_CHARS`, else at white
+    space (checked whole, a 30 MB line would need tens of GB)."""
+    for start, end in window_spans(text, QUERY_WINDOW_CHARS):
+        while end - start > 2 * QUERY_WINDOW_CHARS:
+            at = start + QUERY_WINDOW_CHARS
+            near = _SENTENCE_END.search(text, at, at + _CUT_SEARCH) or _SPACE.search(text, at, at + _CUT_SEARCH)
+            cut = near.end() if near else at
+            yield start, cut
+            start = cut
+        yield start, end
 
 
 def _shifted(al: Alignment, by: int) -> Alignment:
