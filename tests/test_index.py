@@ -1854,3 +1854,5 @@ def test_a_long_text_on_one_line_is_checked_a_window_at_a_time(tmp_path: Path, m
     assert windows[0][0] == 0 and windows[-1][1] == len(query)
     assert all(b == c for (_, b), (c, _) in zip(windows, windows[1:]))  # tiled
     assert all(query[b - 2] in ".!?" for _, b in windows[:-1])  # each ends after a sentence
+    size = index_module.QUERY_WINDOW_CHARS
+    assert all(b - a <= size + 600 for a, b in windows[:-1]) and windows[-1][1] - windows[-1][0] <= size * 3 // 2

@@ -160,6 +160,22 @@ def test_compare(client: TestClient) -> None:
     assert client.post("/v1/compare", json={"a": "x"}).status_code == 422
 
 
+def test_compare_refuses_two_texts_with_too_many_sentences_as_a_text_too_long(client: TestClient,
+                                                                                 monkeypatch) -> None:
+    """200,000 characters of short sentences a side is ~190 million pairs of sentences (~8 GB): refused as a text
+    over --max-text is (413), with no advice to run CLI commands; a smaller pair is compared."""
+    import unspun.align as align_module
+    from unspun.vectors import units
+
+    pairs = len(units(COPY)) * len(units(ORIGINAL))
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", pairs - 1)
+    r = client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL})
+    assert r.status_code == 413
+    assert "too long to align as one pair" in r.json()["detail"] and "unspun index" not in r.json()["detail"]
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", pairs)
+    assert client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL}).status_code == 200
+
+
 def test_extract_html(client: TestClient) -> None:
     page = ("<html><head><title>Ferry news</title></head><body><nav>Home | Sport</nav><article><h1>Ferry</h1>"
             + "".join(f"<p>{s}.</p>" for s in ORIGINAL.split(". ")) + "</article></body></html>")

@@ -141,7 +141,13 @@ def compare_command(
             _say("warning", f"{given}: compared as one plain text; its records are documents to `index`")
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
-    result = compare(doc_a, doc_b)
+    from .align import TooLong
+
+    try:
+        result = compare(doc_a, doc_b)
+    except TooLong as e:
+        raise UnspunError(f"{e}; index B and check A against it (unspun index --db DB B; unspun check --db DB A), "
+                          "which goes a window at a time") from None
     if fmt is Format.text and out is None:
         with _stdout_errors():
             render_text(result, stdout(FILE_WIDTH))

@@ -65,7 +65,7 @@ LONG_QUERY_CHARS = 1_000_000
 QUERY_WINDOW_CHARS = 500_000
 #: A window of a text on one line ends at the first sentence's end (else white space) this near its size.
 _CUT_SEARCH = 20_000
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s|[。！？]")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s|[。！？][」』）”’]*")
 #: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
 REGION_CHARS = 2_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
@@ -991,17 +991,18 @@ class Index:
 
 
 def _query_windows(text: str) -> Iterator[tuple[int, int]]:
-    """The windows a long text is checked by: `window_spans`, one over twice `QUERY_WINDOW_CHARS` (no line end to
-    close it at: a text on one line) cut again at a sentence's end near each `QUERY_WINDOW_CHARS`, else at white
+    """The windows a long text is checked by: `window_spans`, one over 1.5 times `QUERY_WINDOW_CHARS` (no line end
+    near its size: a text on one line) cut again at a sentence's end near each `QUERY_WINDOW_CHARS`, else at white
     space (checked whole, a 30 MB line would need tens of GB)."""
     for start, end in window_spans(text, QUERY_WINDOW_CHARS):
-        while end - start > 2 * QUERY_WINDOW_CHARS:
-            at = start + QUERY_WINDOW_CHARS
-            near = _SENTENCE_END.search(text, at, at + _CUT_SEARCH) or _SPACE.search(text, at, at + _CUT_SEARCH)
+        while end - start > QUERY_WINDOW_CHARS * 3 // 2:
+            at, stop = start + QUERY_WINDOW_CHARS, min(start + QUERY_WINDOW_CHARS + _CUT_SEARCH, end)
+            near = _SENTENCE_END.search(text, at, stop) or _SPACE.search(text, at, stop)
             cut = near.end() if near else at
             yield start, cut
             start = cut
-        yield start, end
+        if end > start:
+            yield start, end
 
 
 def _shifted(al: Alignment, by: int) -> Alignment:

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from .. import __version__
+from ..align import TooLong
 from ..compare import compare
 from ..errors import InputError
 from ..index import Index
@@ -173,7 +174,10 @@ def check(body: CheckRequest, svc: Svc) -> dict:
 def compare_texts(body: CompareRequest, request: Request) -> dict:
     """Align text A against text B: the `compare` JSON contract."""
     request.app.state.service.fits(a=body.a, b=body.b)  # (the store itself is not read: no `service`)
-    return compare(Document(body.a, path="a"), Document(body.b, path="b")).to_json()
+    try:
+        return compare(Document(body.a, path="a"), Document(body.b, path="b")).to_json()
+    except TooLong as e:  # many short sentences under --max-text: too large as any text over it is
+        raise HTTPException(413, f"{e}; send shorter texts") from None
 
 
 @router.post("/extract", response_model=ExtractResponse)
