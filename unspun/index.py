@@ -925,12 +925,12 @@ class Index:
         windows = _query_windows(doc.text) if len(doc.text) > LONG_QUERY_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
         for start, end in windows:
-            for id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
+            for doc_id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
                 al = _shifted(al, start)
-                verified[id] = (rec, _merged(verified[id][1], al) if id in verified else al)
+                verified[doc_id] = (rec, _merged(verified[doc_id][1], al) if doc_id in verified else al)
             if progress is not None:
                 progress(end, len(doc.text))
-        found = []
+        found: list[Source] = []
         for rec, al in verified.values():
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))

@@ -55,6 +55,7 @@ def coverage(text: str, spans: list[tuple[int, int]]) -> float:
 
 @lru_cache(maxsize=2)
 def _solid_total(text: str) -> int:
+    """`_solid` of a whole text, kept for the next call (the same text is judged against each of its sources)."""
     return _solid(text)
 
 

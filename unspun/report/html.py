@@ -23,8 +23,9 @@ GOLDEN_ANGLE = 137.508
 LEGEND = ('<p class="legend">Each colour marks one passage, the same on both sides; a darker piece underlined with '
           "dots lies in more than one passage. Click a passage, or choose it below (Tab, then Enter), to bring its "
           "counterpart into view.</p>")
-#: A side longer than this (more than `unspun serve` takes) shows the text between two passages only up to
-#: `GAP_CONTEXT` characters from each: a 30 MB text checked against 5 sources made a check page holding it 5 times.
+#: A side longer than this (more than `unspun serve` takes) shows its text outside the passages only within
+#: `GAP_CONTEXT` characters of them and of its ends: a 30 MB text checked against 5 sources made a page holding it
+#: 5 times.
 LONG_SIDE_CHARS = 200_000
 GAP_CONTEXT = 1_000
 #: How far a gap's ends move to white space.
