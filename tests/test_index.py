@@ -1171,7 +1171,15 @@ def _corpus(folder: Path, n: int) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    """The child processes of ``pid``, by its threads' lists (a thread that ends while they are read is passed over:
+    it failed a CI run with FileNotFoundError)."""
+    out = []
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out += [int(c) for c in (thread / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return out
 
 
 def _until_committed(proc: subprocess.Popen, db: Path, least: int, seconds: float) -> int:
