@@ -66,8 +66,12 @@ QUERY_WINDOW_CHARS = 500_000
 #: A window of a text on one line ends at the first sentence's end (else white space) this near its size.
 _CUT_SEARCH = 20_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s|[。！？][」』）”’]*")
-#: This much of a long stored text beyond the query's length on either side of a chunk retrieval found is aligned.
+#: This much of a long stored text beyond the query's length (up to `REGION_QUERY_CHARS`) on either side of a chunk
+#: retrieval found is aligned. The cap: a window of a long text (500,000 characters) made each region 1.5 million
+#: (a 3 MB text against a 2 MB one: 241 s; capped, 124 s, the same passages); pan13-train's longest susp text is
+#: 101,483 characters.
 REGION_CHARS = 2_000
+REGION_QUERY_CHARS = 125_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
 _SNAP = 200
 _SPACE = re.compile(r"\s")
@@ -837,10 +841,10 @@ class Index:
 
     def _regions(self, doc: int, text: str, keys: list[int], query_chars: int) -> Units:
         """The units of long stored text ``doc`` around the chunks where retrieval found the query's evidence (each
-        with as much text as the query, and `REGION_CHARS` more, on either side: room for all the query's reuse),
-        cut at white space near there: what a check aligns in place of the whole text, which for a 30 MB text took a
-        minute and 2.7 GB."""
-        margin = query_chars + REGION_CHARS
+        with as much text as the query, up to `REGION_QUERY_CHARS`, and `REGION_CHARS` more, on either side: room
+        for all the query's reuse), cut at white space near there: what a check aligns in place of the whole text,
+        which for a 30 MB text took a minute and 2.7 GB."""
+        margin = min(query_chars, REGION_QUERY_CHARS) + REGION_CHARS
         regions: list[list[int]] = []
         for start, end in self.store.chunk_spans(doc, keys):
             a, b = max(0, start - margin), min(len(text), end + margin)
