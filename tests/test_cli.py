@@ -475,7 +475,7 @@ def test_checking_one_long_document_shows_progress(tmp_path: Path, monkeypatch) 
     from unspun.models import Document, Record
 
     long = "\n".join([BEES] * 20 + [PARAGRAPH])
-    monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(long) // 2)
+    monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(long) // 2)
     monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(long) // 4)
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="a.txt", text=PARAGRAPH)])

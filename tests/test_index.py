@@ -1781,7 +1781,7 @@ def test_a_long_stored_text_is_aligned_by_the_regions_around_its_evidence(tmp_pa
     filler = _made_up_paragraphs(5, 122)
     long = "\n".join(filler[:40] + [TRAM] + filler[40:80] + [HARBOUR] + filler[80:120])
     query = f"{filler[120]}\n{TRAM}\n{filler[121]}\n{HARBOUR}"
-    monkeypatch.setattr(index_module, "LONG_SOURCE_CHARS", len(long) // 4)
+    monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(long) // 4)
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add([Record(id="long.txt", text=long), *_records()[2:]])
         whole_cut = []
@@ -1792,7 +1792,7 @@ def test_a_long_stored_text_is_aligned_by_the_regions_around_its_evidence(tmp_pa
         found = ix.check(query)
         assert [s.id for s in found.sources] == ["long.txt"]
         assert max(whole_cut) < len(long) // 2  # (the query's cut included)
-        monkeypatch.setattr(index_module, "LONG_SOURCE_CHARS", len(long) + 1)
+        monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(long) + 1)
         whole = ix.check(query)
     got = [(p.a, p.b) for p in found.sources[0].comparison.passages]
     assert got == [(p.a, p.b) for p in whole.sources[0].comparison.passages]
@@ -1811,7 +1811,7 @@ def test_chunk_spans_are_the_named_documents_only(store: Index) -> None:
 
 
 def test_a_long_text_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) -> None:
-    """A 30 MB text checked whole went past 24 GB and was killed: a text over `LONG_QUERY_CHARS` is checked a window
+    """A 30 MB text checked whole went past 24 GB and was killed: a text over `LONG_TEXT_CHARS` is checked a window
     at a time, each as a text of its own, and their sources merged with offsets into the whole text: the same
     sources and passages as the whole check here, where each reused paragraph lies inside one window."""
     import unspun.index as index_module
@@ -1822,7 +1822,7 @@ def test_a_long_text_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) 
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add(_records())
         whole = ix.check(query)
-        monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(query) // 4)
+        monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(query) // 4)
         monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(query) // 5)
         cut, told = [], []
         real_units = index_module.units
@@ -1846,7 +1846,7 @@ def test_a_long_text_on_one_line_is_checked_a_window_at_a_time(tmp_path: Path, m
     filler = _made_up_paragraphs(8, 60)
     query = " ".join(filler[:10] + [TRAM] + filler[10:40] + [HARBOUR] + filler[40:])
     assert "\n" not in query
-    monkeypatch.setattr(index_module, "LONG_QUERY_CHARS", len(query) // 4)
+    monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(query) // 4)
     monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", len(query) // 6)
     with Index(tmp_path / "db", semantic=False) as ix:
         ix.add(_records())

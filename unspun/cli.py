@@ -473,9 +473,9 @@ def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int,
     stderr is no terminal, which kept the empty line it left."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from .index import LONG_QUERY_CHARS
+    from .index import LONG_TEXT_CHARS
 
-    shown = len(documents) > 1 or any(len(d.text) > LONG_QUERY_CHARS for d, _ in documents)
+    shown = len(documents) > 1 or any(len(d.text) > LONG_TEXT_CHARS for d, _ in documents)
     results: list[CheckResult] = []
     with Progress(TextColumn("checking {task.fields[which]}", markup=False), BarColumn(), TaskProgressColumn(),
                   TimeElapsedColumn(), console=console, transient=True,

@@ -56,12 +56,11 @@ log = logging.getLogger("unspun.index")
 
 #: Documents prepared and committed together: one SQLite transaction each.
 BATCH = 64
-#: A stored text longer than this is aligned by the regions around what retrieval found in it (`Index._regions`),
-#: not whole: a check against a 30 MB text took a minute and 2.7 GB. Twice pan13-train's longest document.
-LONG_SOURCE_CHARS = 1_000_000
-#: A text to check longer than this is checked a window of about `QUERY_WINDOW_CHARS` at a time (`Index.check`):
-#: checked whole, one of a million characters took 2.2 GB, of 30 million over 24 GB.
-LONG_QUERY_CHARS = 1_000_000
+#: A text longer than this (twice pan13-train's longest document) is handled in parts on either side of a check:
+#: stored, it is aligned by the regions around what retrieval found in it (`Index._regions`; a check against a 30 MB
+#: text took a minute and 2.7 GB); checked, a window of about `QUERY_WINDOW_CHARS` at a time (`Index.check`; one
+#: of a million characters took 2.2 GB whole, of 30 million over 24 GB).
+LONG_TEXT_CHARS = 1_000_000
 QUERY_WINDOW_CHARS = 500_000
 #: A window of a text on one line ends at the first sentence's end (else white space) this near its size.
 _CUT_SEARCH = 20_000
@@ -909,7 +908,7 @@ class Index:
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = (),
               progress: Callable[[int, int], None] | None = None) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original. A text
-        over `LONG_QUERY_CHARS` is checked a window at a time (`QUERY_WINDOW_CHARS`), each as a text of its own,
+        over `LONG_TEXT_CHARS` is checked a window at a time (`QUERY_WINDOW_CHARS`), each as a text of its own,
         their sources merged: checked whole, a 30 MB text took over 24 GB. ``progress(done, total)``: characters
         checked so far, after each window (the whole text is one, unless it is that long)."""
         # Checked before the work: a wrong type failed deep inside, or (``top=2.5``) after the whole check.
@@ -926,7 +925,7 @@ class Index:
                             + (" (its .document())" if isinstance(doc, Record) else ""))
         skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
         p = self.retrieve.deep_enough(top)
-        windows = _query_windows(doc.text) if len(doc.text) > LONG_QUERY_CHARS else [(0, len(doc.text))]
+        windows = _query_windows(doc.text) if len(doc.text) > LONG_TEXT_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
         for start, end in windows:
             for doc_id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
@@ -971,7 +970,7 @@ class Index:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
-            if len(rec.text) > LONG_SOURCE_CHARS:
+            if len(rec.text) > LONG_TEXT_CHARS:
                 ub = self._regions(cand.doc, rec.text, retrieved.chunks_of(cand.doc, p), len(text))
             else:
                 ub = self._doc_units(cand.doc, rec.text)
@@ -1011,6 +1010,9 @@ def _query_windows(text: str) -> Iterator[tuple[int, int]]:
 
 def _shifted(al: Alignment, by: int) -> Alignment:
     """``al`` with its first side's offsets moved ``by`` characters on: a window's alignment in the whole text."""
+    if not by:  # (the first window, or a text checked whole: every check)
+        return al
+
     def move(span: tuple[int, int]) -> tuple[int, int]:
         return span[0] + by, span[1] + by
 
