@@ -944,16 +944,27 @@ def test_delete_says_it_waits_for_another_process_writing_the_store(tmp_path: Pa
     assert "deleted 1; the store holds 2 documents" in proc.stderr.read()
 
 
-def test_compare_refuses_two_texts_too_long_to_align_as_one_pair(tmp_path: Path, monkeypatch) -> None:
-    """3 MB against 2 MB of prose asked for 20 GB of similarity matrices: a MemoryError traceback after a minute
-    (or the kernel's kill). Such a pair is refused before the work, saying what does it (index one, check the
-    other); a pair under the limit is aligned as before."""
+def test_compare_aligns_two_texts_too_long_to_align_as_one_pair_in_parts(tmp_path: Path, monkeypatch) -> None:
+    """3 MB against 2 MB of prose asked for 20 GB of similarity matrices: a MemoryError traceback after a minute,
+    then a refusal. Such a pair is aligned a window of A at a time against the parts of B that share its words, with
+    a warning saying so; one whose windows are still too many sentences against B is one error line."""
     import unspun.align as align_module
+    import unspun.index as index_module
 
-    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", 35)  # 6 x 6 sentences here
     (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
     (tmp_path / "b.txt").write_text(EDITED, encoding="utf-8")
+    whole = _invoke("compare", tmp_path / "a.txt", tmp_path / "b.txt", "--format", "json")
+    assert whole.exit_code == 0 and json.loads(whole.stdout)["coverage"]["a"] == 1.0 and not whole.stderr
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", 35)  # 6 x 6 sentences here
+    monkeypatch.setattr(index_module, "PART_WINDOW_CHARS", 150)  # windows of one or two sentences
+    parts = _invoke("compare", tmp_path / "a.txt", tmp_path / "b.txt", "--format", "json")
+    assert parts.exit_code == 0, parts.output
+    assert json.loads(parts.stdout)["coverage"]["a"] > 0.9  # (one edited sentence crosses a window's end)
+    assert parts.stderr.startswith(f"unspun: warning: {tmp_path / 'a.txt'} and {tmp_path / 'b.txt'} are too long to "
+                                   "align as one pair: aligning a window of A at a time"), parts.stderr
+    assert len(parts.stderr.splitlines()) == 1
+    monkeypatch.setattr(index_module, "PART_WINDOW_CHARS", 10_000)  # one window: 6 x 6 again
     result = _invoke("compare", tmp_path / "a.txt", tmp_path / "b.txt", "--format", "json")
-    _assert_user_error(result, "too long to align as one pair", "unspun index --db DB B; unspun check --db DB A")
-    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", 36)
-    assert _json(tmp_path / "a.txt", tmp_path / "b.txt")["passages"]
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1].startswith("unspun: error: A and B are too long to align even in parts")
+    assert "Traceback" not in result.output

@@ -1838,6 +1838,150 @@ def test_a_long_text_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) 
     assert tram.coverage_b == 1.0 and 0 < tram.coverage_a < 0.1  # measured on the whole text
 
 
+def _one_pair_too_many(monkeypatch, a: str, b: str) -> None:
+    """`align.MAX_UNIT_PAIRS` one under what aligning ``a`` and ``b`` whole takes: `compare` aligns them in parts,
+    whose windows and regions are smaller."""
+    import unspun.align as align_module
+    from unspun.vectors import units
+
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", len(units(a)) * len(units(b)) - 1)
+
+
+def _three_copies() -> tuple[str, str]:
+    filler_a, filler_b = _made_up_paragraphs(9, 80), _made_up_paragraphs(10, 120)
+    a = "\n".join(filler_a[:10] + [TRAM] + filler_a[10:40] + [HARBOUR] + filler_a[40:70] + [LIBRARY] + filler_a[70:])
+    b = "\n".join(filler_b[:30] + [LIBRARY] + filler_b[30:60] + [TRAM] + filler_b[60:90] + [HARBOUR] + filler_b[90:])
+    return a, b
+
+
+def test_two_texts_too_long_to_align_as_one_pair_are_compared_in_parts(monkeypatch) -> None:
+    """`compare` of two texts too long to align whole (3 MB against 2 MB: a MemoryError after a minute, then a
+    refusal) aligns each window of A with the regions of B that share its words: the same passages, kinds,
+    similarities and offsets as the whole alignment here, though no window of A nor region of B aligned is over
+    half its text; progress told in A's characters, from 0."""
+    import unspun.align as align_module
+    import unspun.index as index_module
+    from unspun.compare import compare
+
+    a, b = _three_copies()
+    whole = compare(a, b)
+    assert len(whole.passages) == 3
+    _one_pair_too_many(monkeypatch, a, b)
+    monkeypatch.setattr(index_module, "PART_WINDOW_CHARS", len(a) // 5)
+    monkeypatch.setattr(index_module, "REGION_QUERY_CHARS", len(b) // 20)
+    monkeypatch.setattr(index_module, "REGION_CHARS", len(b) // 20)
+    cut, told = [], []
+    real_units = index_module.units
+    monkeypatch.setattr(index_module, "units", lambda t, *x, **k: cut.append(k.get("end", len(t)) - k.get("start", 0))
+                        or real_units(t, *x, **k))
+    parts = compare(a, b, progress=lambda done, total: told.append((done, total)))
+    assert max(cut) < len(b) // 2  # (what `index.units` cuts: A's windows and B's regions)
+    assert len(told) >= 5 and told == sorted(told) and told[0] == (0, len(a)) and told[-1] == (len(a), len(a))
+    assert parts.to_json() == whole.to_json()
+    with pytest.raises(align_module.TooLong):
+        compare(a, b, in_parts=False)
+
+
+def test_a_window_with_evidence_all_over_b_is_aligned_with_its_heavy_evidence(monkeypatch) -> None:
+    """Texts on one topic share a few words all over: a window of 250,000 characters of news found evidence in
+    every part of 2 MB of other prose, and a window against regions that large can be as many sentence pairs as
+    the whole pair was (25 GB for 30 MB). Such a window is aligned with the regions of its heavy evidence only, the
+    same passages here; with those too many still, `TooLong`, saying so."""
+    import unspun.align as align_module
+    import unspun.index as index_module
+    from unspun.compare import compare
+    from unspun.retrieve import Retrieved
+    from unspun.vectors import units
+
+    a, b = _three_copies()
+    whole = compare(a, b)
+    # A fifth of A against all of B is over this; against the regions of its copies (a tenth of B each), under.
+    monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", len(units(a)) * len(units(b)) // 8)
+    monkeypatch.setattr(index_module, "PART_WINDOW_CHARS", len(a) // 5)
+    monkeypatch.setattr(index_module, "REGION_QUERY_CHARS", len(b) // 20)
+    monkeypatch.setattr(index_module, "REGION_CHARS", len(b) // 20)
+    real, floors = Retrieved.chunks_of, []
+
+    def everywhere(self, doc, p, floor=0.0):  # light evidence in every chunk of B (the only document stored)
+        floors.append(floor)
+        return list(range(1, 10_000)) if floor < p.min_densest else real(self, doc, p, floor)
+
+    monkeypatch.setattr(Retrieved, "chunks_of", everywhere)
+    assert compare(a, b).to_json() == whole.to_json()
+    assert 0.0 in floors and max(floors) == index_module.RetrieveParams().min_densest
+    monkeypatch.setattr(Retrieved, "chunks_of", lambda self, doc, p, floor=0.0: list(range(1, 10_000)))
+    with pytest.raises(align_module.TooLong, match="too long to align even in parts"):
+        compare(a, b)
+
+
+def test_a_temporary_folder_that_cannot_hold_b_is_one_error_saying_so(monkeypatch, tmp_path: Path) -> None:
+    """Aligning in parts indexes B in the system's temporary folder: one missing (or full) is an error that names
+    it, not a traceback, nor a fault of a store the user never gave."""
+    import tempfile
+
+    from unspun.compare import compare
+    from unspun.errors import UnspunError
+
+    a, b = _three_copies()
+    _one_pair_too_many(monkeypatch, a, b)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    with pytest.raises(UnspunError, match=f"the temporary store B is indexed in to align it in parts \\(TMPDIR "
+                       f"{tmp_path / 'gone'}\\): "):
+        compare(a, b)
+
+
+def test_a_copy_crossing_a_window_end_is_one_passage(tmp_path: Path, monkeypatch) -> None:
+    """A copy that crosses the end of a window was two passages side by side (a verbatim 2 MB copy compared in
+    parts, four to twenty): the two halves are one passage again, as in the whole alignment, by `compare` in parts
+    and by `check`."""
+    import unspun.index as index_module
+    from unspun.compare import compare
+
+    filler_a, filler_b = _made_up_paragraphs(11, 40), _made_up_paragraphs(12, 40)
+    copied = "\n".join(_made_up_paragraphs(13, 6) + ["* * *"] + _made_up_paragraphs(14, 6))  # (no unit begins at *)
+    a = "\n".join(filler_a[:20] + [copied] + filler_a[20:])
+    b = "\n".join(filler_b[:10] + [copied] + filler_b[10:])
+    whole = compare(a, b)
+    assert [(p.kind, b[p.b[0]:p.b[1]]) for p in whole.passages] == [("verbatim", copied)]
+    seam = a.index("* * *")  # a window ends halfway through the copy, by the line of stars
+    _one_pair_too_many(monkeypatch, a, b)
+    monkeypatch.setattr(index_module, "QUERY_WINDOW_CHARS", seam - 10)
+    monkeypatch.setattr(index_module, "PART_WINDOW_CHARS", seam - 10)
+    assert any(seam - 1 <= start <= seam + 5 for start, _ in index_module._query_windows(a))
+    assert compare(a, b).to_json() == whole.to_json()
+    monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(a) // 4)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="b.txt", text=b)])
+        found = ix.check(a).sources[0].comparison
+    assert found.passages == whole.passages and found.coverage_a == whole.coverage_a
+
+
+def test_passages_of_two_windows_are_one_only_where_they_go_on_from_each_other() -> None:
+    """Joined: halves with only white space or punctuation between them on both sides, verbatim where that is the
+    same on both sides, else edited (as the whole alignment calls such a copy). Apart: halves in the other order in
+    B, words between them in either text, two kinds."""
+    from unspun.align import Alignment
+    from unspun.index import _merged
+    from unspun.models import Passage
+
+    text = "one two three. * * * four five six."
+    source = "zero. one two three. - - - four five six. seven"
+
+    def merged(p: Passage, q: Passage, source: str = source) -> list[tuple]:
+        one = _merged(Alignment([p]), Alignment([q]), text, source)
+        return [(x.a, x.b, x.kind, x.similarity) for x in one.passages]
+
+    first, second = Passage((0, 14), (6, 20), "verbatim", 1.0), Passage((21, 35), (27, 41), "verbatim", 1.0)
+    assert merged(first, second) == [((0, 35), (6, 41), "edited", 1.0)]  # "- - -" in B for "* * *"
+    assert merged(first, second, source.replace("- - -", "* * *")) == [((0, 35), (6, 41), "verbatim", 1.0)]
+    edited = Passage((21, 35), (27, 41), "edited", 0.5)
+    assert merged(replace(first, kind="edited"), edited) == [((0, 35), (6, 41), "edited", 0.75)]  # weighed by length
+    assert len(merged(first, edited)) == 2  # two kinds
+    assert len(merged(first, Passage((21, 35), (0, 5), "verbatim", 1.0))) == 2  # before it in B
+    assert len(merged(first, second, source.replace("- - -", "- and -"))) == 2  # a word between them in B
+    assert len(merged(first, Passage((25, 35), (31, 41), "verbatim", 1.0))) == 2  # "four" between them in A
+
+
 def test_a_long_text_on_one_line_is_checked_a_window_at_a_time(tmp_path: Path, monkeypatch) -> None:
     """A text with no line end to close a window at (a crawl's text on one line) was one window, checked whole (a 30
     MB line needs tens of GB): it is cut again at sentence ends, and its reuse found at the right offsets."""

@@ -932,10 +932,10 @@ MAX_UNIT_PAIRS = 100_000_000
 
 def align(a: str, b: str, params: Params | None = None) -> Alignment:
     """Every passage of text ``a`` reused in text ``b``. Two texts too long to align as one pair (`MAX_UNIT_PAIRS`)
-    are refused before the work (`TooLong`: each caller says what to do instead; an index aligns such texts a window
-    and a region at a time)."""
+    are refused before the work (`TooLong`: `compare` then aligns them a window and a region at a time)."""
     ua, ub = _units(a), _units(b)
     if len(ua) * len(ub) > MAX_UNIT_PAIRS:
+        _units.cache_clear()  # (the units of such texts are hundreds of MB, of no use to the next pair)
         raise TooLong(f"A and B are too long to align as one pair ({len(ua):,} x {len(ub):,} sentences, over "
                       f"{MAX_UNIT_PAIRS:,} pairs: ~{len(ua) * len(ub) * 44 / 1e9:.0f} GB)")
     return align_units(ua, ub, params)

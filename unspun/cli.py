@@ -37,6 +37,8 @@ from .report.text import stdout_errors as _stdout_errors
 from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from .index import Index
 
 app = typer.Typer(
@@ -141,13 +143,7 @@ def compare_command(
             _say("warning", f"{given}: compared as one plain text; its records are documents to `index`")
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
-    from .align import TooLong
-
-    try:
-        result = compare(doc_a, doc_b)
-    except TooLong as e:
-        raise UnspunError(f"{e}; index B and check A against it (unspun index --db DB B; unspun check --db DB A), "
-                          "which goes a window at a time") from None
+    result = _compare_shown(doc_a, doc_b, console(stderr=True))
     if fmt is Format.text and out is None:
         with _stdout_errors():
             render_text(result, stdout(FILE_WIDTH))
@@ -155,6 +151,32 @@ def compare_command(
     _write(_render(result, fmt, Path(a), Path(b)), out)
     if fmt is Format.html and out is not None:
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
+
+
+def _compare_shown(a: Document, b: Document, console: Console) -> Comparison:
+    """`compare`, saying so when A and B are too long to align as one pair: they are then aligned a window at a
+    time, for minutes on texts of megabytes, with progress in characters of A on stderr where it is a terminal (no
+    bar otherwise: a bar started for every comparison hid the cursor and cleared a line of stderr). SIGTERM unwinds
+    as Ctrl-C does, so the temporary store of B is removed."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("aligning {task.fields[which]}", markup=False), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+    task: list[TaskID] = []
+
+    def progress(done: int, total: int) -> None:
+        if not task:
+            _say("warning", f"{printable(a.name)} and {printable(b.name)} are too long to align as one pair: "
+                 "aligning a window of A at a time against the parts of B that share its words")
+            bar.start()
+            task.append(bar.add_task("aligning", total=total, which=printable(a.name)))
+        bar.update(task[0], completed=done)
+
+    with sigterm_unwinds():
+        try:
+            return compare(a, b, progress=progress)
+        finally:
+            bar.stop()
 
 
 #: The argument that stands for standard input (`curl ... | unspun check --db DB -`); a file named so is ``./-``.

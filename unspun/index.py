@@ -32,6 +32,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial, reduce
 from pathlib import Path
+from tempfile import TemporaryDirectory, gettempdir
 
 import numpy as np
 import xxhash
@@ -39,6 +40,7 @@ import xxhash
 from . import dates
 from .align import Alignment, Params, align_units
 from .embed import cores, encode, load_on_device, on_device, set_threads
+from .errors import UnspunError
 from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
@@ -62,6 +64,9 @@ BATCH = 64
 #: of a million characters took 2.2 GB whole, of 30 million over 24 GB).
 LONG_TEXT_CHARS = 1_000_000
 QUERY_WINDOW_CHARS = 500_000
+#: The windows of A that `align_in_parts` aligns one at a time: 3 MB against 2 MB took 93 s and 1.95 GB so, 115 s and
+#: 3.39 GB by windows of 500,000 characters (22 passages each, 19 of them the same).
+PART_WINDOW_CHARS = 250_000
 #: A window of a text on one line ends at the first sentence's end (else white space) this near its size.
 _CUT_SEARCH = 20_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s|[。！？][」』）”’]*")
@@ -74,6 +79,7 @@ REGION_QUERY_CHARS = 125_000
 #: A region's ends move out to white space this near (a text without any, Chinese, is cut where they fall).
 _SNAP = 200
 _SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\w")
 #: Stored documents cut into units are kept for the next checks, most recently verified first, up to this many
 #: characters in all: a document's units take ~36 bytes per character, so this is ~145 MB (~1,300 news articles),
 #: where the 128 documents kept before could be 128 books (2.4 GB at pan13-train's longest source).
@@ -930,7 +936,8 @@ class Index:
         for start, end in windows:
             for doc_id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
                 al = _shifted(al, start)
-                verified[doc_id] = (rec, _merged(verified[doc_id][1], al) if doc_id in verified else al)
+                verified[doc_id] = (rec, _merged(verified[doc_id][1], al, doc.text, rec.text) if doc_id in verified
+                                    else al)
             if progress is not None:
                 progress(end, len(doc.text))
         found: list[Source] = []
@@ -993,13 +1000,14 @@ class Index:
         return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}
 
 
-def _query_windows(text: str) -> Iterator[tuple[int, int]]:
-    """The windows a long text is checked by: `window_spans`, one over 1.5 times `QUERY_WINDOW_CHARS` (no line end
-    near its size: a text on one line) cut again at a sentence's end near each `QUERY_WINDOW_CHARS`, else at white
-    space (checked whole, a 30 MB line would need tens of GB)."""
-    for start, end in window_spans(text, QUERY_WINDOW_CHARS):
-        while end - start > QUERY_WINDOW_CHARS * 3 // 2:
-            at, stop = start + QUERY_WINDOW_CHARS, min(start + QUERY_WINDOW_CHARS + _CUT_SEARCH, end)
+def _query_windows(text: str, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """The windows of about ``size`` characters (`QUERY_WINDOW_CHARS` unless given) a long text is checked by:
+    `window_spans`, one over 1.5 times the size (no line end near it: a text on one line) cut again at a sentence's
+    end near each ``size`` characters, else at white space (checked whole, a 30 MB line would need tens of GB)."""
+    size = size or QUERY_WINDOW_CHARS
+    for start, end in window_spans(text, size):
+        while end - start > size * 3 // 2:
+            at, stop = start + size, min(start + size + _CUT_SEARCH, end)
             near = _SENTENCE_END.search(text, at, stop) or _SPACE.search(text, at, stop)
             cut = near.end() if near else at
             yield start, cut
@@ -1020,10 +1028,69 @@ def _shifted(al: Alignment, by: int) -> Alignment:
                    inserted_a=[move(s) for s in al.inserted_a])
 
 
-def _merged(a: Alignment, b: Alignment) -> Alignment:
-    """The alignments with one source of a window and of a later one as one (in the text's order, as windows are)."""
-    return Alignment(passages=a.passages + b.passages, inserted_a=a.inserted_a + b.inserted_a,
+def _merged(a: Alignment, b: Alignment, text: str, source: str) -> Alignment:
+    """The alignments with one source of a window and of a later one as one (in the text's order, as windows are).
+    The earlier's last passage and the later's first are one when they go on from each other on both sides (the
+    same kind, no word between them in ``text`` nor in ``source``: white space, a line of dashes, a bracket, which
+    begin no unit): a copy crossing the window's end, which was two passages (a verbatim 2 MB copy compared in
+    parts, four to twenty). Verbatim halves joined across different punctuation are an edited copy, as the whole
+    alignment calls it."""
+    passages = a.passages + b.passages
+    if a.passages and b.passages:
+        p, q = a.passages[-1], b.passages[0]
+        if (p.kind == q.kind and p.a[1] <= q.a[0] and p.b[1] <= q.b[0] and not _WORD.search(text, p.a[1], q.a[0])
+                and not _WORD.search(source, p.b[1], q.b[0])):
+            wp, wq = p.a[1] - p.a[0], q.a[1] - q.a[0]
+            same = text[p.a[1]:q.a[0]].split() == source[p.b[1]:q.b[0]].split()
+            one = replace(p, a=(p.a[0], q.a[1]), b=(p.b[0], q.b[1]), kind=p.kind if same else "edited",
+                          similarity=(p.similarity * wp + q.similarity * wq) / max(1, wp + wq))
+            passages = a.passages[:-1] + [one] + b.passages[1:]
+    return Alignment(passages=passages, inserted_a=a.inserted_a + b.inserted_a,
                      inserted_b=a.inserted_b + b.inserted_b, summary=a.summary or b.summary)
+
+
+def align_in_parts(a: str, b: str, progress: Callable[[int, int], None] | None = None) -> Alignment:
+    """Every passage of ``a`` reused in ``b``, for two texts too long to align as one pair (`align.TooLong`): ``b``
+    indexed in a temporary store (lexical channel; in the system's temporary folder, ``TMPDIR``), then each window
+    of ``a`` (`PART_WINDOW_CHARS`, cut as `Index.check` cuts a long text) aligned with the regions of ``b`` where
+    retrieval finds its words (as a check aligns a long stored text), every passage the aligner finds kept (no
+    evidence rule: this is `compare`, not `check`). Reuse is found only where ``a`` and ``b`` share words, as by a
+    check of a store without the semantic channel; a 3 MB text against a 2 MB one needed over 11 GB aligned whole.
+    A window whose regions are themselves too many sentences to align with it (texts on one topic share a few words
+    all over: 250,000 characters of news put regions over all of 2 MB of other prose) takes the regions of its
+    heavy evidence only, chunks sharing as much as a check asks of a candidate (``min_densest``); `TooLong` if
+    those are too many still. ``progress(done, total)``: characters of ``a`` aligned so far, from 0 (before ``b`` is
+    indexed)."""
+    from .align import MAX_UNIT_PAIRS, TooLong
+
+    if progress is not None:
+        progress(0, len(a))
+    found = Alignment([])
+    try:
+        with TemporaryDirectory(prefix="unspun-compare-") as d, Index(d, semantic=False) as ix:
+            ix.add([Record(id="B", text=b)])
+            key, p = ix.store.doc_key("B"), ix.retrieve
+            for start, end in _query_windows(a, PART_WINDOW_CHARS):
+                uq = units(a[start:end])
+                retrieved = ix.candidates(uq, chunks(uq), p)
+                for floor in (0.0, p.min_densest):
+                    keys = retrieved.chunks_of(key, p, floor)
+                    ub = ix._regions(key, b, keys, end - start) if keys else None
+                    if ub is None or len(uq) * len(ub) <= MAX_UNIT_PAIRS:
+                        break
+                else:
+                    raise TooLong(f"A and B are too long to align even in parts: {len(uq):,} sentences of A "
+                                  f"(characters {start:,}-{end:,}) share words with {len(ub):,} of B, over "
+                                  f"{MAX_UNIT_PAIRS:,} pairs: compare shorter parts of them")
+                if ub is not None:
+                    found = _merged(found, _shifted(align_units(uq, ub, ix.params), start), a, b)
+                del ub  # (the next window's regions are cut without it)
+                if progress is not None:
+                    progress(end, len(a))
+    except (OSError, sqlite3.Error, StoreError) as e:
+        raise UnspunError(f"the temporary store B is indexed in to align it in parts (TMPDIR "
+                          f"{gettempdir()}): {e}") from None
+    return found
 
 
 #: A source explaining under this share of what the best one explains gave the checked text a passage (a quotation,

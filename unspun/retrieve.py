@@ -135,14 +135,15 @@ class Retrieved:
     nearest: tuple[np.ndarray, np.ndarray] | None = None  # (query chunks, k) keys and distances
     chunk_doc: dict[int, int] = field(default_factory=dict)
 
-    def chunks_of(self, doc: int, p: RetrieveParams) -> list[int]:
+    def chunks_of(self, doc: int, p: RetrieveParams, floor: float = 0.0) -> list[int]:
         """The chunks of ``doc`` where the query's evidence lies: for each query chunk, the `REGION_CHUNKS` chunks of
-        ``doc`` it shares the heaviest pairs with and its nearest one there (at ``min_cos`` or closer), in key
-        order."""
+        ``doc`` it shares the heaviest pairs with (weighing ``floor`` or more) and its nearest one there (at
+        ``min_cos`` or closer), in key order."""
         out: set[int] = set()
         s = self.pairs
         if s is not None and len(s.chunk):
             mine = np.fromiter((self.chunk_doc.get(c) == doc for c in s.chunk.tolist()), dtype=bool, count=len(s.chunk))
+            mine &= s.weight >= floor
             q, c, w = s.query[mine], s.chunk[mine], s.weight[mine]
             order = np.lexsort((-w, q))  # by query chunk, heaviest first
             q, c = q[order], c[order]
