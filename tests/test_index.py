@@ -1883,10 +1883,10 @@ def test_two_texts_too_long_to_align_as_one_pair_are_compared_in_parts(monkeypat
 
 
 def test_a_window_with_evidence_all_over_b_is_aligned_with_its_heavy_evidence(monkeypatch) -> None:
-    """Texts on one topic share a few words all over: a window of 250,000 characters of news found evidence in
-    every part of 2 MB of other prose, and a window against regions that large can be as many sentence pairs as
-    the whole pair was (25 GB for 30 MB). Such a window is aligned with the regions of its heavy evidence only, the
-    same passages here; with those too many still, `TooLong`, saying so."""
+    """Texts on one topic share a few words all over: each window of 250,000 characters of news found evidence in
+    every part of 2 MB, and of 10 MB, of other prose, and a window against regions that large can be as many
+    sentence pairs as the whole pair was. Such a window is aligned with the regions of its heavy evidence only (the
+    same passages here); with those too many still, `TooLong`, saying so."""
     import unspun.align as align_module
     import unspun.index as index_module
     from unspun.compare import compare
