@@ -1914,6 +1914,37 @@ def test_a_window_with_evidence_all_over_b_is_aligned_with_its_heavy_evidence(mo
         compare(a, b)
 
 
+def test_a_check_against_a_long_text_with_its_evidence_all_over_it_aligns_its_heavy_evidence(
+        tmp_path: Path, monkeypatch, caplog) -> None:
+    """A check against a long stored text aligns the regions around its evidence there; spread all over the text
+    (a topic's words), they can be more sentence pairs than any alignment may hold (a server's check could take
+    gigabytes): the regions of its heavy evidence are aligned instead (the same passages here), and where those are
+    too many too the source is not verified, with a warning, and the check goes on."""
+    import unspun.align as align_module
+    import unspun.index as index_module
+    from unspun.retrieve import Retrieved
+    from unspun.vectors import units
+
+    query, long = _three_copies()
+    monkeypatch.setattr(index_module, "LONG_TEXT_CHARS", len(long) // 4)
+    monkeypatch.setattr(index_module, "REGION_QUERY_CHARS", len(long) // 20)
+    monkeypatch.setattr(index_module, "REGION_CHARS", len(long) // 20)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="long.txt", text=long), *_records()[3:]])
+        before = ix.check(query, top=10)
+        assert [s.id for s in before.sources] == ["long.txt"]
+        # All of the text against the query is over this; the regions of its three copies (a tenth of it each), under.
+        monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", len(units(query)) * len(units(long)) * 2 // 3)
+        real = Retrieved.chunks_of
+        monkeypatch.setattr(Retrieved, "chunks_of", lambda self, doc, p, floor=0.0: list(range(1, 10_000))
+                            if floor < p.min_densest else real(self, doc, p, floor))
+        assert ix.check(query, top=10).to_json() == before.to_json()
+        monkeypatch.setattr(Retrieved, "chunks_of", lambda self, doc, p, floor=0.0: list(range(1, 10_000)))
+        with caplog.at_level(logging.WARNING, logger="unspun.index"):
+            assert ix.check(query, top=10).sources == []
+    assert "long.txt: the checked text's words are found all over it" in caplog.text
+
+
 def test_a_temporary_folder_that_cannot_hold_b_is_one_error_saying_so(monkeypatch, tmp_path: Path) -> None:
     """Aligning in parts indexes B in the system's temporary folder: one missing (or full) is an error that names
     it, not a traceback, nor a fault of a store the user never gave."""

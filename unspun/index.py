@@ -863,6 +863,20 @@ class Index:
         parts = [u for a, b in regions if len(u := units(text, start=a, end=b))]
         return joined(parts) if parts else units(text, start=0, end=0)
 
+    def _regions_within(self, doc: int, text: str, retrieved: Retrieved, uq: Units, query_chars: int,
+                        p: RetrieveParams) -> Units | None:
+        """`_regions` of long stored text ``doc`` to align ``uq`` with; those of its heavy evidence only (chunks
+        sharing ``min_densest`` or more, what a check asks of a candidate) where all its evidence makes them too many
+        sentences (`align.MAX_UNIT_PAIRS` pairs: texts on one topic share a few words all over, and each window of 3
+        MB of news found evidence in every part of 2 MB, and of 10 MB, of other prose); None where those do too."""
+        from .align import MAX_UNIT_PAIRS
+
+        for floor in (0.0, p.min_densest):
+            ub = self._regions(doc, text, retrieved.chunks_of(doc, p, floor), query_chars)
+            if len(uq) * len(ub) <= MAX_UNIT_PAIRS:
+                return ub
+        return None
+
     def _total_chunks(self) -> int:
         """Stored chunks, the idf's numerator: counted again once another process has written (SQLite's
         ``data_version``), so a long-lived reader (`serve`) weighs pairs by the store as it is, not as it opened it
@@ -978,7 +992,12 @@ class Index:
             except KeyError:  # replaced or deleted by a writer since retrieval
                 continue
             if len(rec.text) > LONG_TEXT_CHARS:
-                ub = self._regions(cand.doc, rec.text, retrieved.chunks_of(cand.doc, p), len(text))
+                ub = self._regions_within(cand.doc, rec.text, retrieved, uq, len(text), p)
+                if ub is None:
+                    log.warning("%s: the checked text's words are found all over it, too many of its sentences to "
+                                "align with the text's: not verified", rec.id)
+                    misses += 1
+                    continue
             else:
                 ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)
@@ -1056,11 +1075,9 @@ def align_in_parts(a: str, b: str, progress: Callable[[int, int], None] | None =
     retrieval finds its words (as a check aligns a long stored text), every passage the aligner finds kept (no
     evidence rule: this is `compare`, not `check`). Reuse is found only where ``a`` and ``b`` share words, as by a
     check of a store without the semantic channel; a 3 MB text against a 2 MB one needed over 11 GB aligned whole.
-    A window whose regions are themselves too many sentences to align with it (texts on one topic share a few words
-    all over: 250,000 characters of news put regions over all of 2 MB of other prose) takes the regions of its
-    heavy evidence only, chunks sharing as much as a check asks of a candidate (``min_densest``); `TooLong` if
-    those are too many still. ``progress(done, total)``: characters of ``a`` aligned so far, from 0 (before ``b`` is
-    indexed)."""
+    A window whose regions are themselves too many sentences to align with it takes those of its heavy evidence only
+    (`Index._regions_within`); `TooLong` if those are too many still. ``progress(done, total)``: characters of ``a``
+    aligned so far, from 0 (before ``b`` is indexed)."""
     from .align import MAX_UNIT_PAIRS, TooLong
 
     if progress is not None:
@@ -1072,18 +1089,12 @@ def align_in_parts(a: str, b: str, progress: Callable[[int, int], None] | None =
             key, p = ix.store.doc_key("B"), ix.retrieve
             for start, end in _query_windows(a, PART_WINDOW_CHARS):
                 uq = units(a[start:end])
-                retrieved = ix.candidates(uq, chunks(uq), p)
-                for floor in (0.0, p.min_densest):
-                    keys = retrieved.chunks_of(key, p, floor)
-                    ub = ix._regions(key, b, keys, end - start) if keys else None
-                    if ub is None or len(uq) * len(ub) <= MAX_UNIT_PAIRS:
-                        break
-                else:
+                ub = ix._regions_within(key, b, ix.candidates(uq, chunks(uq), p), uq, end - start, p)
+                if ub is None:
                     raise TooLong(f"A and B are too long to align even in parts: {len(uq):,} sentences of A "
-                                  f"(characters {start:,}-{end:,}) share words with {len(ub):,} of B, over "
+                                  f"(characters {start:,}-{end:,}) share words with too many of B's, over "
                                   f"{MAX_UNIT_PAIRS:,} pairs: compare shorter parts of them")
-                if ub is not None:
-                    found = _merged(found, _shifted(align_units(uq, ub, ix.params), start), a, b)
+                found = _merged(found, _shifted(align_units(uq, ub, ix.params), start), a, b)
                 del ub  # (the next window's regions are cut without it)
                 if progress is not None:
                     progress(end, len(a))
