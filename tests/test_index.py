@@ -1935,14 +1935,19 @@ def test_a_check_against_a_long_text_with_its_evidence_all_over_it_aligns_its_he
         assert [s.id for s in before.sources] == ["long.txt"]
         # All of the text against the query is over this; the regions of its three copies (a tenth of it each), under.
         monkeypatch.setattr(align_module, "MAX_UNIT_PAIRS", len(units(query)) * len(units(long)) * 2 // 3)
-        real = Retrieved.chunks_of
-        monkeypatch.setattr(Retrieved, "chunks_of", lambda self, doc, p, floor=0.0: list(range(1, 10_000))
-                            if floor < p.min_densest else real(self, doc, p, floor))
+        real, floors = Retrieved.chunks_of, []
+
+        def everywhere(self, doc, p, floor=0.0):  # light evidence in every chunk of the long text (stored first)
+            floors.append(floor)
+            return list(range(1, 10_000)) if floor < p.min_densest else real(self, doc, p, floor)
+
+        monkeypatch.setattr(Retrieved, "chunks_of", everywhere)
         assert ix.check(query, top=10).to_json() == before.to_json()
+        assert 0.0 in floors and max(floors) == index_module.RetrieveParams().min_densest
         monkeypatch.setattr(Retrieved, "chunks_of", lambda self, doc, p, floor=0.0: list(range(1, 10_000)))
         with caplog.at_level(logging.WARNING, logger="unspun.index"):
             assert ix.check(query, top=10).sources == []
-    assert "long.txt: the checked text's words are found all over it" in caplog.text
+    assert "stored text long.txt not verified: the checked text's words are found all over it" in caplog.text
 
 
 def test_a_temporary_folder_that_cannot_hold_b_is_one_error_saying_so(monkeypatch, tmp_path: Path) -> None:

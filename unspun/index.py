@@ -866,8 +866,8 @@ class Index:
     def _regions_within(self, doc: int, text: str, retrieved: Retrieved, uq: Units, query_chars: int,
                         p: RetrieveParams) -> Units | None:
         """`_regions` of long stored text ``doc`` to align ``uq`` with; those of its heavy evidence only (chunks
-        sharing ``min_densest`` or more, what a check asks of a candidate) where all its evidence makes them too many
-        sentences (`align.MAX_UNIT_PAIRS` pairs: texts on one topic share a few words all over, and each window of 3
+        sharing ``min_densest`` or more, what a check asks of a candidate, and the nearest by meaning) where all its
+        evidence makes them too many sentences (`align.MAX_UNIT_PAIRS` pairs: texts on one topic share a few words all over, and each window of 3
         MB of news found evidence in every part of 2 MB, and of 10 MB, of other prose); None where those do too."""
         from .align import MAX_UNIT_PAIRS
 
@@ -993,10 +993,9 @@ class Index:
                 continue
             if len(rec.text) > LONG_TEXT_CHARS:
                 ub = self._regions_within(cand.doc, rec.text, retrieved, uq, len(text), p)
-                if ub is None:
-                    log.warning("%s: the checked text's words are found all over it, too many of its sentences to "
-                                "align with the text's: not verified", rec.id)
-                    misses += 1
+                if ub is None:  # (it says nothing of those ranked after it: no miss)
+                    log.warning("stored text %s not verified: the checked text's words are found all over it, too many "
+                                "of its sentences to align with the checked text's", rec.id)
                     continue
             else:
                 ub = self._doc_units(cand.doc, rec.text)
