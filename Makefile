@@ -45,6 +45,7 @@ bench: install peers
 	$(BIN)/python bench/embed.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/clusters.py --data $(DATA) --results bench/results --bbc --pan --peers --reuters --spark
 	$(BIN)/python bench/load.py --db /tmp/unspun-bench-retrieval --clients 8 --seconds 60 --results bench/results
+	$(BIN)/python bench/long.py --data $(DATA) --results bench/results
 
 clean:
 	rm -rf $(VENV) .peers *.egg-info report.html out demo.unspun demo-example
