@@ -30,7 +30,8 @@ t = time.perf_counter()
 c = compare(a, b)
 print(json.dumps({"seconds": round(time.perf_counter() - t, 1),
                   "peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
-                  "passages": len(c.passages), "coverage_a": round(c.coverage_a, 4), "coverage_b": round(c.coverage_b, 4),
+                  "passages": len(c.passages), "coverage_a": round(c.coverage_a, 4),
+                  "coverage_b": round(c.coverage_b, 4),
                   "longest_passage": max((p.a[1] - p.a[0] for p in c.passages), default=0)}))
 """
 
@@ -73,8 +74,9 @@ def main() -> None:
                      _end_to_end(src, 10_000_000), args.work)]
     lines = ["| pair | A chars | B chars | wall s | peak GB | passages | coverage A | coverage B | longest passage |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['pair']} | {r['a_chars']:,} | {r['b_chars']:,} | {r['seconds']} | {r['peak_gb']} | {r['passages']} "
-              f"| {r['coverage_a']:.1%} | {r['coverage_b']:.1%} | {r['longest_passage']:,} |" for r in rows]
+    lines += [f"| {r['pair']} | {r['a_chars']:,} | {r['b_chars']:,} | {r['seconds']} | {r['peak_gb']} "
+              f"| {r['passages']} | {r['coverage_a']:.1%} | {r['coverage_b']:.1%} | {r['longest_passage']:,} |"
+              for r in rows]
     md = ("`unspun compare` of pairs too long to align as one pair (aligned in parts; one fresh process each, "
           "`bench/long.py`):\n\n" + "\n".join(lines))
     args.results.mkdir(parents=True, exist_ok=True)

@@ -867,8 +867,9 @@ class Index:
                         p: RetrieveParams) -> Units | None:
         """`_regions` of long stored text ``doc`` to align ``uq`` with; those of its heavy evidence only (chunks
         sharing ``min_densest`` or more, what a check asks of a candidate, and the nearest by meaning) where all its
-        evidence makes them too many sentences (`align.MAX_UNIT_PAIRS` pairs: texts on one topic share a few words all over, and each window of 3
-        MB of news found evidence in every part of 2 MB, and of 10 MB, of other prose); None where those do too."""
+        evidence makes them too many sentences (over `align.MAX_UNIT_PAIRS` pairs: texts on one topic share a few
+        words all over, and each window of 3 MB of news found evidence in every part of 2 MB, and of 10 MB, of other
+        prose); None where those do too."""
         from .align import MAX_UNIT_PAIRS
 
         for floor in (0.0, p.min_densest):
