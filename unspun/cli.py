@@ -37,7 +37,7 @@ from .report.text import stdout_errors as _stdout_errors
 from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
+    from rich.progress import Progress, TaskID
 
     from .index import Index
 
@@ -153,15 +153,21 @@ def compare_command(
         _say("info", f"HTML report written to {out.resolve().as_uri()}")
 
 
+def _bar(verb: str, console: Console, shown: bool = True) -> Progress:
+    """A progress bar on stderr, in characters, gone once done, after ``verb`` and its task's ``which`` field (a
+    document's name, printed as it is: not read as Rich markup); none unless ``shown`` and stderr is a terminal."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(f"{verb} {{task.fields[which]}}", markup=False), BarColumn(), TaskProgressColumn(),
+                    TimeElapsedColumn(), console=console, transient=True, disable=not shown or not console.is_terminal)
+
+
 def _compare_shown(a: Document, b: Document, console: Console) -> Comparison:
     """`compare`, saying so when A and B are too long to align as one pair: they are then aligned a window at a
     time, for minutes on texts of megabytes, with progress in characters of A on stderr where it is a terminal (no
     bar otherwise: a bar started for every comparison hid the cursor and cleared a line of stderr). SIGTERM unwinds
     as Ctrl-C does, so the temporary store of B is removed."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("aligning {task.fields[which]}", markup=False), BarColumn(), TaskProgressColumn(),
-                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+    bar = _bar("aligning", console)
     task: list[TaskID] = []
 
     def progress(done: int, total: int) -> None:
@@ -493,15 +499,11 @@ def _check_all(ix: Index, documents: list[tuple[Document, list[str]]], top: int,
     gone once it prints: for several documents (a folder of a thousand took minutes with nothing on screen before
     the whole report) or one long enough to be checked a window at a time (a 30 MB text takes minutes); none where
     stderr is no terminal, which kept the empty line it left."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
     from .index import LONG_TEXT_CHARS
 
     shown = len(documents) > 1 or any(len(d.text) > LONG_TEXT_CHARS for d, _ in documents)
     results: list[CheckResult] = []
-    with Progress(TextColumn("checking {task.fields[which]}", markup=False), BarColumn(), TaskProgressColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=not shown or not console.is_terminal) as bar:
+    with _bar("checking", console, shown) as bar:
         task = bar.add_task("checking", total=sum(len(d.text) for d, _ in documents) or 1, which="")
         before = 0
         for n, (d, exclude) in enumerate(documents, 1):
