@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from unspun import Document, compare
-from unspun.align import Params, _languages_differ, _Pair, align
+from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
+from unspun.models import Passage
 from unspun.text import fold, sentences, tokens
 from unspun.vectors import units
 
@@ -163,6 +164,54 @@ def test_verbatim_copy_with_stray_matches_is_no_summary():
     case, passages = _pan("02-no-obfuscation", "00682", "00641")
     (p,) = passages
     assert p.kind == "verbatim" and _on_case(p.b, case[1]) >= 0.98
+
+
+@pytest.mark.parametrize("a, b", [(PARA + "\n\n" + OTHER + HARBOUR_NEWS, OTHER + HARBOUR_NEWS + "\n\n" + PARA),
+                                  (PARA + OTHER + "\n\n" + PARA + OTHER, PARA + OTHER)], ids=["XY of YX", "XX of X"])
+def test_copies_side_by_side_in_another_order_are_passages_whose_sides_correspond(a, b):
+    """Two blocks copied side by side, in the other order or one of them twice, are contiguous on both sides: they
+    were one passage over both texts, A's first block against B's other one ("edited", similarity 1)."""
+    passages = compare(a, b).passages
+    assert len(passages) == 2
+    assert all(p.kind == "verbatim" and a[p.a[0] : p.a[1]] == b[p.b[0] : p.b[1]] for p in passages)
+
+
+@pytest.mark.parametrize("seam", ['"', "'", "\n\n"])
+def test_copies_side_by_side_joined_by_a_quote_are_passages_apart(seam):
+    """A quote between two blocks with no space around it was taken in by the first passage's end and the second's
+    start: they overlapped by it, and where both texts had it, the two became the same passage twice."""
+    a, b = PARA.strip() + seam + OTHER.strip(), OTHER.strip() + seam + PARA.strip()
+    passages = sorted(compare(a, b).passages, key=lambda p: p.a)
+    assert len(passages) == 2 and passages[0].a[1] <= passages[1].a[0]
+    assert all(p.kind == "verbatim" and a[p.a[0] : p.a[1]].strip(seam) == b[p.b[0] : p.b[1]].strip(seam)
+               for p in passages)
+
+
+@pytest.mark.parametrize("before, after", [("As the report put it: “", "”"), ("Costs, as quoted (", ")."), ("", "%")])
+def test_a_copy_word_for_word_within_quotes_or_signs_of_its_own_is_verbatim(before, after):
+    """The quotes, brackets and signs a passage's ends take in, on one side only, made a word-for-word copy
+    "edited 0.95"."""
+    (p,) = compare(before + PARA.strip() + after, PARA).passages
+    assert (p.kind, p.similarity) == ("verbatim", 1.0)
+
+
+def test_copies_a_loose_passage_kept_out_are_added_once_it_is_dropped():
+    """A loose passage over a copy on both sides kept it out; another copy, elsewhere on B, was added, the loose
+    passage dropped beside it, and the first copy lost with it."""
+    a, b = (PARA + OTHER + HARBOUR_NEWS) * 3, (HARBOUR_NEWS + PARA + OTHER) * 3
+    pair, p = _Pair(units(a), units(b)), Params()
+    loose = Passage((0, 1500), (0, 1500), "paraphrase", 0.4)
+    inside, elsewhere = ((100, 300), (100, 300)), ((800, 1000), (2500, 2700))
+    for runs in ([inside, elsewhere], [elsewhere, inside]):
+        assert [(q.a, q.b) for q in _verbatim(pair, [loose], runs, p)] == [inside, elsewhere]
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_a_copy_word_for_word_outweighs_a_loose_passage_over_it_from_elsewhere_in_b():
+    # Sentences matching loosely all over B (units 29-44 of A against 2-15 of B) overlap the copy of B's last
+    # sentences (A 2042-2445, B 2223-2626) on A: ranked by length, the loose passage stood, and blocked the copy.
+    case, passages = _pan("02-no-obfuscation", "01389", "01123")
+    assert any(p.kind == "verbatim" and _on_case(p.a, case[0]) == 1 and _on_case(p.b, case[1]) == 1 for p in passages)
 
 
 @pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
@@ -432,6 +481,21 @@ def test_compare_takes_plain_texts_as_check_does() -> None:
             "Fishermen had argued that the old wall no longer protected their boats during winter storms.")
     assert compare(text, text).to_json() == compare(Document(text), Document(text)).to_json()
     assert compare(text, text).passages[0].kind == "verbatim"
+    assert Document(text, path=Path("notes") / "a.txt").path == "notes/a.txt"  # as read_document takes a Path
+
+
+@pytest.mark.parametrize("a, message", [
+    (None, "compare takes a str or a Document as a, not NoneType"),
+    (b"bytes", "compare takes a str or a Document as a, not bytes"),
+    (lambda: Document(b"bytes"), "Document.text must be a string, not bytes (decode the bytes"),
+    (lambda: Document(None), "Document.text must be a string, not NoneType"),
+    (lambda: Document("text", path=5), "Document.path must be a string or None, not int"),
+])
+def test_compare_says_what_it_takes_when_given_something_else(a, message) -> None:
+    """``compare(None, "x")`` raised "'NoneType' object has no attribute 'text'"; ``Document(b"x")`` failed in the
+    aligner ("cannot use a string pattern on a bytes-like object"); a number as path went into the JSON."""
+    with pytest.raises(TypeError, match=re.escape(message)):
+        compare(a() if callable(a) else a, PARA)
 
 
 def test_each_piece_of_a_passage_cut_around_debris_has_its_own_similarity():
@@ -461,6 +525,16 @@ def test_a_passage_copied_word_for_word_is_of_similarity_one():
     b = OTHER + "Reported by our correspondent in the northern port town of Saint-Malo on a cold grey morning: " + PARA
     (p,) = align(HARBOUR_NEWS + " " + PARA, b).passages
     assert (p.kind, p.similarity) == ("verbatim", 1.0)
+
+
+@pytest.mark.parametrize("text", ["$5bn deal. " + PARA + OTHER + " Prices rose 8.5%",
+                                  "«Quote» (" + PARA.strip() + ") in C++", "“" + PARA.strip() + "”"])
+def test_a_text_compared_with_itself_is_one_passage_over_all_of_it(text):
+    """A passage began at its first word and ended at its last with the punctuation closing a sentence: the $ of
+    $5bn, « and ( were left out before it, % and ++ after it, and a text compared with itself was not all covered."""
+    c = compare(text, text)
+    assert [(p.a, p.b, p.kind) for p in c.passages] == [((0, len(text)), (0, len(text)), "verbatim")]
+    assert (c.coverage_a, c.coverage_b) == (1.0, 1.0)
 
 
 @pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")

@@ -350,6 +350,11 @@ def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.output
     assert f"  failed {bad}: empty file" in result.stderr.splitlines(), result.stderr
     assert "indexed 1 (0 replaced), skipped 0, failed 1; the store holds 1 document" in result.stderr.splitlines()
+    # The same command again ends as the first run did: the good file was read (unchanged), only the bad one failed
+    # (it exited 2, "nothing indexed", so a cron job re-indexing the folder failed every time after the first).
+    again = runner.invoke(app, ["index", "--db", str(tmp_path / "db"), "--no-semantic", str(folder)])
+    assert again.exit_code == 0, again.output
+    assert "indexed 0 (0 replaced), unchanged 1, skipped 0, failed 1; the store holds 1 document" in again.stderr
 
 
 def test_index_of_a_folder_with_nothing_to_index_fails(tmp_path: Path) -> None:

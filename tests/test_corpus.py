@@ -310,6 +310,37 @@ def test_truncated_jsonl_gz_keeps_the_records_before_the_break(tmp_path: Path) -
     assert reason == "file ends early (truncated); rest of file skipped"
 
 
+RECORDS = [{"id": str(i), "text": STORY} for i in range(20)]
+
+
+@pytest.mark.parametrize("text, what", [
+    (json.dumps(RECORDS, indent=2), "a JSON array"),
+    ("[" + ",\n".join(json.dumps(r) for r in RECORDS) + "]", "a JSON array"),
+    (json.dumps(RECORDS[0], indent=2), "JSON written over several lines (indented)")], ids=["indented", "a record a line", "object"])
+def test_json_that_is_no_json_lines_is_one_failure(tmp_path: Path, text: str, what: str) -> None:
+    """An export written with json.dump(..., indent=2) gave a failure per line (82 for 20 records), the first
+    "malformed JSON: Expecting value: line 2 column 1" of a line that has no line 2."""
+    path = tmp_path / "export.jsonl"
+    path.write_text(text)
+    ((origin, reason),) = _failures(_all(path)).items()
+    assert origin == str(path) and reason.startswith(f"{what}, not JSON Lines")
+
+
+def test_a_record_file_without_records_is_said_skipped(tmp_path: Path) -> None:
+    """A CSV of a header alone, blank lines named .jsonl, a text named .sgm: read as nothing, named nowhere
+    ("indexed 0, skipped 0, failed 0")."""
+    (tmp_path / "export.csv").write_text("id,text\n")
+    (tmp_path / "export.jsonl").write_text("\n\n")
+    (tmp_path / "story.sgm").write_text(STORY)
+    (tmp_path / "ok.csv").write_text(f'id,text\n1,"{STORY}"\n')
+    items = _all(tmp_path)
+    assert list(_records(items)) == ["1"] and not _failures(items)
+    assert _skips(items) == {str(tmp_path / "export.csv"): "no records in it: nothing to index",
+                             str(tmp_path / "export.jsonl"): "no records in it: nothing to index",
+                             str(tmp_path / "story.sgm"): "no <REUTERS> element in it (not Reuters-21578 SGML): "
+                                                          "nothing to index"}
+
+
 def test_jsonl_gz_that_is_not_gzip(tmp_path: Path) -> None:
     path = tmp_path / "plain.jsonl.gz"
     path.write_text('{"id": "1", "text": "x"}\n')
@@ -596,11 +627,14 @@ def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path, name:
     assert set(_records(items)) <= {"https://x.example/a", "https://x.example/b"}
 
 
-def test_not_a_warc(tmp_path: Path) -> None:
-    (tmp_path / "x.warc").write_text("hello world\nthis is no WARC\n")
-    ((origin, reason),) = _failures(_all(tmp_path / "x.warc")).items()
-    assert origin == f"{tmp_path / 'x.warc'}:0"
-    assert reason.startswith("Unknown archive format")
+@pytest.mark.parametrize("text", ["hello world\nthis is no WARC\n", f"Headline\n\n{STORY}\n\n{STORY}\n"])
+@pytest.mark.parametrize("name", ["x.warc", "x.warc.gz"])
+def test_not_a_warc(tmp_path: Path, text: str, name: str) -> None:
+    """An article named .warc read as "file ends early (truncated)", sending its user after a broken download."""
+    data = text.encode()
+    (tmp_path / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    assert _failures(_all(tmp_path / name)) == {
+        str(tmp_path / name): "not a WARC file (it does not begin with a WARC/1.x record)"}
 
 
 # --- Reuters-21578 SGML -------------------------------------------------------------------------------------

@@ -77,6 +77,17 @@ def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: p
     assert all(np.array_equal(c.grams, d.grams) for c, d in zip(got, whole))
 
 
+def test_a_last_window_without_words_goes_with_the_one_before() -> None:
+    """A text ending in a line end just past a window's size gave that line end a window of its own: a window
+    a check retrieved and aligned for nothing."""
+    text = (TEXT + "\n") * 10
+    size = len(TEXT) + 1
+    windows = list(vectors.window_spans(text, size))
+    assert windows[-1][1] == len(text) and all(units(text, start=a, end=b) for a, b in windows)
+    assert [span for a, b in windows for span in units(text, start=a, end=b).spans.tolist()] == \
+        units(text).spans.tolist()
+
+
 def test_a_text_without_a_line_end_is_one_window() -> None:
     text = " ".join([TEXT] * 20)
     assert len(list(unit_windows(text, 100))) == 1

@@ -166,6 +166,13 @@ def test_parallel_preparation_indexes_the_same(tmp_path: Path) -> None:
     assert postings(2) == postings(1)
 
 
+def test_a_copy_scores_what_it_covers_whatever_white_space_follows_it(store: Index) -> None:
+    """The score divided by all characters, white space too, where coverage counts the others: a whole copy with
+    blank lines after it scored 0.24 beside a coverage of 1."""
+    (src,) = store.check(TRAM + "\n" * 3000 + " " * 5000).sources
+    assert src.id == "tram.txt" and src.comparison.coverage_a == 1.0 and src.score == 1.0
+
+
 def test_exclude_and_top(store: Index) -> None:
     res = store.check(Document(TRAM), exclude=["tram.txt"])
     assert res.sources == []
@@ -212,6 +219,20 @@ def test_a_checked_document_older_than_the_dated_sources_says_which_sources_it_p
         ix.delete("undated.txt")
         res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2004-01-01"))
         assert res.evidence == ["the checked document (2004-01-01) predates every source; it may be the original"]
+
+
+def test_sources_that_explain_the_text_equally_are_said_to_tie(tmp_path: Path) -> None:
+    """A story stored twice, undated: the first by id was said to explain "the most" of the checked text."""
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id=f"{c}.txt", text=LIBRARY) for c in "ba"] + [Record(id="other.txt", text=ORCHESTRA)])
+        res = ix.check(LIBRARY)
+        assert [s.id for s in res.sources] == ["a.txt", "b.txt"] and res.original == "a.txt"
+        assert res.evidence == ["a.txt and b.txt explain the checked text equally (no dates to order the sources); "
+                                "a.txt is named first by id, not by evidence"]
+        ix.add([Record(id=f"{c}.txt", text=LIBRARY) for c in "cdef"])
+        assert ix.check(LIBRARY, top=10).evidence == [
+            "a.txt, b.txt, c.txt and 3 more explain the checked text equally (no dates to order the sources); a.txt "
+            "is named first by id, not by evidence"]
 
 
 def test_dates_that_do_not_order_the_sources_do_not_name_one_the_earliest(tmp_path: Path) -> None:

@@ -86,6 +86,31 @@ def test_other_legacy_encodings_decode_exactly(text: str, encoding: str) -> None
     assert doc.encoding_note and doc.encoding_note.startswith("not UTF-8; decoded as ")
 
 
+def test_utf8_text_with_a_stray_byte_is_read_as_utf8_with_a_note() -> None:
+    """A pound sign pasted in Latin-1 into a UTF-8 article made the whole article a guess (cp852): every curly
+    quote and accent garbled ("ÔÇťQuotedÔÇŁ caf├ę")."""
+    data = "“Quoted” café, the report said — ".encode() * 3 + b"price \xa35m"
+    doc = read_text(data, "mixed.txt")
+    assert doc.text == "“Quoted” café, the report said — " * 3 + "price \ufffd5m"
+    assert doc.encoding == "utf-8" and doc.text == data.decode(doc.encoding, errors="replace")
+    assert "not all UTF-8: 1 invalid byte sequence" in (doc.encoding_note or "")
+    # A legacy text where two accents happen to form a UTF-8 sequence ("ß“" in cp1252) is not mostly UTF-8.
+    for legacy in ("„Ich weiß“, sagte er.".encode("cp1252"), "RENÉ’s menu – great".encode("cp1252")):
+        assert read_text(legacy, "x.txt").encoding == "cp1252"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_decoded_with_a_note(codec: str) -> None:
+    """Called "binary file (mostly NUL or control bytes)" before: Windows tools write UTF-16-LE without a mark."""
+    text = "Sales rose 5% in Jan.\r\nThe café said so. “Quoted,” he said!\n"
+    doc = read_text(text.encode(codec), "u16.txt")
+    assert (doc.text, doc.encoding) == (text, codec)
+    assert "no byte order mark" in (doc.encoding_note or "")
+    # 16-bit numbers are no UTF-16 text, even where none reads as a control character (Latin-1's symbols and letters)
+    with pytest.raises(InputError, match="binary file"):
+        read_text(bytes(b for n in range(400) for b in (0x21 + n * 7 % 0xDE, 0)), "numbers.bin")
+
+
 def test_utf16_with_bom_is_decoded_with_a_note() -> None:
     doc = read_text("hello\r\nw\u00f6rld".encode("utf-16"), "u16.txt")
     assert doc.text == "hello\r\nw\u00f6rld"

@@ -379,9 +379,10 @@ def index_command(
         for f in items:
             err.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,
                           soft_wrap=True)
-    if not report.indexed and (report.failed or (inputs and not total)):
+    if not report.indexed and not report.unchanged and (report.failed or (inputs and not total)):
         # nothing could be read (or the inputs held nothing a reader takes, each said above, and the store is
-        # empty): a script must not take this run for a success
+        # empty): a script must not take this run for a success. Documents found unchanged were read: the same
+        # command run again (a folder with one bad file in it) ends as the first run did.
         raise typer.Exit(2)
 
 

@@ -17,6 +17,9 @@ def compare(a: Document | str, b: Document | str, *, in_parts: bool = True,
     from .align import TooLong, align
     from .judge import judge
 
+    for side, doc in (("a", a), ("b", b)):
+        if not isinstance(doc, (str, Document)):  # (None failed as "'NoneType' object has no attribute 'text'")
+            raise TypeError(f"compare takes a str or a Document as {side}, not {type(doc).__name__}")
     a = Document(a) if isinstance(a, str) else a
     b = Document(b) if isinstance(b, str) else b
     try:

@@ -150,7 +150,12 @@ def _read_file(reader: Reader, path: Path, doc_id: str) -> Iterator[Item]:
         if path.stat().st_size == 0:  # an empty JSONL or WARC is as surely a mistake as an empty text
             yield Failure(str(path), "empty file")
             return
-        yield from reader(path, doc_id)
+        items = 0
+        for item in reader(path, doc_id):
+            items += 1
+            yield item
+        if not items:  # a CSV of a header alone, blank lines named .jsonl: "indexed 0" named no file
+            yield Skip(str(path), f"{_EMPTY_OF.get(reader, 'no records in it')}: nothing to index")
     except OSError as e:
         yield Failure(str(path), _os_reason(e))
 
@@ -330,7 +335,8 @@ def _read_jsonl(path: Path, doc_id: str) -> Iterator[Item]:
     with opener(path, "rb") as f:
         number = 0
         try:
-            if (why := not_records(f.peek(_HEAD)[:_HEAD])) is not None:
+            head = f.peek(_HEAD)[:_HEAD]
+            if (why := not_records(head) or _pretty_json(head)) is not None:
                 yield Failure(str(path), why)
                 return
             for number, line in _lines(f):
@@ -341,6 +347,18 @@ def _read_jsonl(path: Path, doc_id: str) -> Iterator[Item]:
 
 #: Bytes of a record file looked at for signs that it holds none (`ingest.not_records`).
 _HEAD = 8192
+
+
+def _pretty_json(head: bytes) -> str | None:
+    """Why a .jsonl file is JSON but no JSON Lines, or None: an array (no JSON Lines record is one), or an object
+    written over several lines. Each of its lines failed as a record of its own, 82 failures for 20 records, none
+    saying why."""
+    first = head.removeprefix(codecs.BOM_UTF8).lstrip().split(b"\n", 1)[0].strip()
+    if first.startswith(b"["):
+        return "a JSON array, not JSON Lines: write one record per line (e.g. jq -c '.[]' FILE)"
+    if first == b"{":
+        return "JSON written over several lines (indented), not JSON Lines: write one record per line (e.g. jq -c)"
+    return None
 
 
 def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
@@ -558,6 +576,9 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     end = 0
     left: Counter[str] = Counter()  # responses that are not web pages, by status or content type
     with path.open("rb") as f:
+        if not _starts_as_warc(f):
+            yield Failure(str(path), "not a WARC file (it does not begin with a WARC/1.x record)")
+            return
         records = ArchiveIterator(f)
         try:
             for record in records:
@@ -586,6 +607,20 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
         f.seek(end)
         if f.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+
+
+def _starts_as_warc(f: BinaryIO) -> bool:
+    """Whether a file begins as a WARC (or an ARC, which warcio reads too), gzipped or not; a damaged gzip stream is
+    left to the reader, which says how it is damaged. A text file named .warc was "file ends early (truncated)"."""
+    head = f.read(16)
+    if head[:2] == b"\x1f\x8b":
+        f.seek(0)
+        try:
+            head = gzip.GzipFile(fileobj=f).read(16)
+        except (OSError, EOFError, zlib.error):
+            head = b"WARC/"
+    f.seek(0)
+    return head.lstrip().startswith((b"WARC/", b"filedesc://"))
 
 
 def _not_pages(path: Path, left: Counter[str]) -> Skip:
@@ -732,6 +767,12 @@ def _reuters_date(story: str) -> str | None:
     except ValueError:
         return None
 
+
+#: What a file that gave no record, failure nor skip holds, by reader (others: no records).
+_EMPTY_OF: dict[Reader, str] = {
+    _read_warc: "no HTTP responses in it (only other WARC records: warcinfo, requests, metadata, revisits)",
+    _read_reuters: "no <REUTERS> element in it (not Reuters-21578 SGML)",
+}
 
 _READERS: dict[str, Reader] = {
     ".txt": _read_text_file,

@@ -35,6 +35,10 @@ MAX_CONTROL_SHARE = 0.3
 _PREFERRED_LEGACY = "cp1252"
 PREFERRED_LEGACY_MARGIN = 0.1
 
+#: UTF-8 with stray bytes: at least this many characters decoded as UTF-8 (not ASCII) for each byte sequence that
+#: fails (`_mostly_utf8`).
+MOSTLY_UTF8 = 3
+
 #: Codecs a declared label is not believed for: UTF-16 decodes any even count of bytes, and the others are no
 #: text encodings a page is written in.
 _UNTRUSTED_LABELS = frozenset({"utf-16-le", "utf-16-be", "x-user-defined", "replacement"})
@@ -157,6 +161,8 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
                 raise InputError(
                     f"{name}: starts with a {codec.upper()} byte order mark but is not {codec.upper()}"
                 ) from None
+    if (utf16 := _utf16_without_bom(data)) is not None:
+        return utf16
     controls = len(data) - len(data.translate(None, _CONTROL))
     if controls > MAX_CONTROL_SHARE * len(data):
         raise InputError(f"{name}: binary file (mostly NUL or control bytes), not plain text")
@@ -175,10 +181,48 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
         else:
             if not _C1.search(text):  # C1 controls: cp1252's quotes and dashes read in a Latin-x label
                 return text, label, f"not UTF-8; decoded as {label}, the charset it was declared in"
+    if (mostly := _mostly_utf8(data, codec)) is not None:
+        return mostly
     guess = guess_encoding(data)
     if guess is None:
         raise InputError(f"{name}: not UTF-8, and no other text encoding fits; convert it to UTF-8")
     return data.decode(guess), guess, f"not UTF-8; decoded as {guess}"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str, str] | None:
+    """UTF-16 text without a byte order mark (Windows tools write UTF-16-LE so), told by its NUL byte beside every
+    character of Latin text, most of them letters and some white space: called a binary file before. None for
+    anything else (UTF-16 of other scripts has few NULs: without a byte order mark it is still called binary)."""
+    head = data[:1024]
+    if len(data) < 8 or len(data) % 2 or head.count(0) < 0.4 * len(head):  # (any other text: one look)
+        return None
+    even, odd = data[0::2], data[1::2]
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.01 * len(other):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            letters = sum(c.isalpha() for c in text)
+            spaces = sum(c.isspace() for c in text)
+            if letters + spaces < 0.8 * len(text) or spaces < 0.05 * len(text):  # 16-bit numbers, not text
+                return None
+            return text, codec, f"not UTF-8; decoded as {codec.upper()} (no byte order mark: a NUL byte by each letter)"
+    return None
+
+
+def _mostly_utf8(data: bytes, codec: str) -> tuple[str, str, str] | None:
+    """UTF-8 text with a few stray bytes (a pound sign pasted in Latin-1 into a UTF-8 article), as UTF-8 with each
+    stray byte read as U+FFFD: at least `MOSTLY_UTF8` times as many of its characters decode as UTF-8 as fail.
+    Guessed as a whole, such an article was read as cp852, every curly quote and accent of it garbled ("ÔÇťQuotedÔÇŁ
+    caf├ę"). None when the bytes are not mostly UTF-8: a legacy text's accents all fail but where two of them happen
+    to form a UTF-8 sequence ("weiß“" in cp1252 is one: one in two, far from mostly)."""
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for c in text if c > "\x7f" and c != "\ufffd")
+    if good < MOSTLY_UTF8 * bad:
+        return None
+    return text, codec, f"not all UTF-8: {bad} invalid byte sequence(s) read as U+FFFD (errors='replace')"
 
 
 def _codec(label: str | None) -> str | None:

@@ -53,6 +53,15 @@ def coverage(text: str, spans: list[tuple[int, int]]) -> float:
     return _solid("".join(union)) / total
 
 
+def weighted_share(text: str, spans: list[tuple[tuple[int, int], float]]) -> float:
+    """Share of the non-space characters of ``text`` inside ``spans``, each weighed (its similarity), at most 1:
+    counted as `coverage` counts, so that a copy whose text ends in blank lines scores what it covers."""
+    total = _solid_total(text)
+    if total == 0:
+        return 0.0
+    return min(1.0, sum(w * _solid(text[s:e]) for (s, e), w in spans) / total)
+
+
 @lru_cache(maxsize=2)
 def _solid_total(text: str) -> int:
     """`_solid` of a whole text, kept for the next call (the same text is judged against each of its sources)."""

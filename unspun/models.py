@@ -6,6 +6,7 @@ so ``doc.text[start:end]`` is always the reported passage.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -63,6 +64,17 @@ class Document:
     published: str | None = None
 
     def __post_init__(self) -> None:
+        # As `Record`'s: ``Document(None)`` or ``Document(b"...")`` failed later, deep in the aligner ("cannot use a
+        # string pattern on a bytes-like object"), and a number as path went into JSON as a number.
+        if not isinstance(self.text, str):
+            raise TypeError(f"Document.text must be a string, not {type(self.text).__name__}"
+                            + (" (decode the bytes, or read the file with unspun.ingest.read_text)"
+                               if isinstance(self.text, (bytes, bytearray)) else ""))
+        if isinstance(self.path, os.PathLike):  # (a pathlib.Path, as `read_document` takes one)
+            object.__setattr__(self, "path", os.fspath(self.path))
+        for name in ("path", "encoding_note", "published"):
+            if (value := getattr(self, name)) is not None and not isinstance(value, str):
+                raise TypeError(f"Document.{name} must be a string or None, not {type(value).__name__}")
         _valid_unicode(self, ("text", "path", "published"), "encoding_note")
 
     @property

@@ -207,9 +207,9 @@ def window_spans(text: str, size: int | None = None) -> Iterator[tuple[int, int]
 
 
 def _too_short(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` holds too few words for a unit of its own."""
+    """Whether ``text[start:end]`` holds too few words for a unit of its own (none: a text's last line end)."""
     u = units(text, start=start, end=end)
-    return len(u) == 1 and _content(u, 0) < MIN_UNIT_WORDS
+    return len(u) == 0 or (len(u) == 1 and _content(u, 0) < MIN_UNIT_WORDS)
 
 
 def _content(u: Units, i: int) -> int:
