@@ -180,8 +180,9 @@ def test_special_file_given_explicitly_is_a_failure(tmp_path: Path) -> None:
         pytest.skip("no FIFOs here")
     os.mkfifo(tmp_path / "pipe.jsonl")
     assert _failures(_all(tmp_path / "pipe.jsonl")) == {str(tmp_path / "pipe.jsonl"): "not a regular file"}
-    # inside a folder, only regular files are read: one holding nothing else holds nothing to index
-    assert _skips(_all(tmp_path))[str(tmp_path)].startswith("no file in this folder")
+    # inside a folder, only regular files are read, and the others are said skipped
+    assert _skips(_all(tmp_path)) == {str(tmp_path / "pipe.jsonl"): "not a file (a pipe, a socket or a device): "
+                                                                     "nothing to read as a document"}
 
 
 # --- HTML ---------------------------------------------------------------------------------------------------
@@ -770,3 +771,4 @@ def test_a_link_to_a_device_in_a_folder_is_skipped_as_what_it_is(tmp_path: Path)
     [skip] = [f for f in items if isinstance(f, Failure)]  # a Skip is a Failure that is no fault
     assert isinstance(skip, Skip)
     assert Path(skip.origin).name == "null.txt" and "a link to something that is not a file" in skip.reason
+

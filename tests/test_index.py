@@ -1425,6 +1425,12 @@ def test_cli_check_errors(tmp_path: Path) -> None:
     assert run.returncode == 2 and "no unspun store here" in run.stderr and not (tmp_path / "typo").exists()
     run = subprocess.run([UNSPUN, "index", "--db", str(q / "db"), str(q)], capture_output=True, text=True)
     assert run.returncode == 2 and run.stderr == f"unspun: error: {q / 'db'}: cannot create the store (Not a directory)\n"
+    # A file given as the store: "no unspun store here (run `unspun index --db q.txt ...` first)" sent its user to a
+    # command that failed in turn ("exists and is not a directory").
+    for command in (["check", "--db", str(q), str(q)], ["index", "--db", str(q), str(q)]):
+        run = subprocess.run([UNSPUN, *command], capture_output=True, text=True)
+        assert run.returncode == 2 and run.stderr == (f"unspun: error: {q}: a file, not a store (a store is a "
+                                                      "directory `unspun index --db` makes)\n"), run.stderr
 
 
 @pytest.mark.parametrize("name", ["unspun.sqlite", "vectors.usearch"])

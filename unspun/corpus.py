@@ -128,6 +128,8 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
                     yield Skip(entry.path, "a link to something that is not a file (a device, a pipe)")
                 else:
                     yield Failure(entry.path, "a broken link (what it names does not exist)")
+            else:  # a named pipe or a socket in the folder itself: left out without a word before
+                yield Skip(entry.path, "not a file (a pipe, a socket or a device): nothing to read as a document")
         except OSError as e:
             # Following a link raises past "not found": a link loop (ELOOP), a link into a folder this user may not
             # search (EACCES). Uncaught, it ended the run with a traceback, and every run after at the same file.

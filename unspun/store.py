@@ -235,10 +235,11 @@ class Store:
         self.readonly = readonly
         db = self.path / DB_FILE
         if not db.is_file():
+            if self.path.exists() and not self.path.is_dir():
+                # (before the advice below: following it, `unspun index --db FILE` failed with this line)
+                raise StoreError(f"{self.path}: a file, not a store (a store is a directory `unspun index --db` makes)")
             if not create:
                 raise StoreError(f"{self.path}: no unspun store here (run `unspun index --db {self.path} ...` first)")
-            if self.path.exists() and not self.path.is_dir():
-                raise StoreError(f"{self.path}: exists and is not a directory")
             if others := _not_the_stores(self.path):
                 # `index --db docs docs` made the store among the documents, and every later run of it read the
                 # store's own files as inputs of no type it takes
