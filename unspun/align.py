@@ -174,8 +174,8 @@ def _crossing(seeds: list[tuple[int, int]], gap: int) -> list[list[tuple[int, in
     order, within ``gap`` units of each other on both sides, are at most that far), when two of them have two seeds
     or more: copies side by side, XY of YX or XX of X (of over ``gap`` + 1 units each), are contiguous on both sides,
     and were one passage whose two sides did not correspond (A's X against B's Y). A lone seed off its group's
-    diagonal (a sentence matching its neighbour's twin) stays with the part on the diagonal nearest it. (Apart
-    from ``gap`` units on the diagonal, PAN's randomly obfuscated cases lost more than they gained.)"""
+    diagonal (a sentence matching its neighbour's twin) stays with the part on the diagonal nearest it. (Split at
+    ``gap`` units apart already, PAN's randomly obfuscated cases lost more than they gained.)"""
     parts = _split(seeds, _diagonal, gap)
     big = [q for q in parts if len(q) > 1]
     if len(big) < 2:
@@ -444,8 +444,10 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
     return first, last
 
 
-_CLOSERS = frozenset(".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕")
-_OPENERS = frozenset("\"'“‘„‚«‹([$£€¥¿¡「『（《【〈〔")
+#: Characters a passage's end and start take in when they stand right after its last word or before its first
+#: (strings: one character is looked up in them, and they strip a word's ends).
+_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕"
+_OPENERS = "\"'“‘„‚«‹([$£€¥¿¡「『（《【〈〔"
 
 
 def _close(text: str, end: int) -> int:
@@ -471,8 +473,8 @@ def _bare_words(text: str) -> list[str]:
     opening quote or closing full stop makes no copy word for word "edited"."""
     words = text.split()
     if words:
-        words[0] = words[0].lstrip("".join(_OPENERS))
-        words[-1] = words[-1].rstrip("".join(_CLOSERS))
+        words[0] = words[0].lstrip(_OPENERS)
+        words[-1] = words[-1].rstrip(_CLOSERS)
     return [w for w in words if w]
 
 
