@@ -327,6 +327,16 @@ def test_json_that_is_no_json_lines_is_one_failure(tmp_path: Path, text: str, wh
     assert origin == str(path) and reason.startswith(f"{what}, not JSON Lines")
 
 
+def test_a_record_naming_a_field_twice_is_a_failure(tmp_path: Path) -> None:
+    """JSON keeps the last of two keys: one of two ids or texts was indexed without a word (a CSV header naming a
+    field twice is refused). Keys no record field has are no concern of ours."""
+    path = tmp_path / "dup.jsonl"
+    path.write_text('{"id": "a", "text": "One.", "id": "b"}\n{"id": "c", "text": "Two.", "meta": {"k": 1, "k": 2}}\n')
+    items = _all(path)
+    assert _failures(items) == {f"{path}:1": "the field 'id' is given twice in one record"}
+    assert list(_records(items)) == ["c"]
+
+
 def test_a_record_file_without_records_is_said_skipped(tmp_path: Path) -> None:
     """A CSV of a header alone, blank lines named .jsonl, a text named .sgm: read as nothing, named nowhere
     ("indexed 0, skipped 0, failed 0")."""

@@ -376,6 +376,21 @@ def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield number, None
 
 
+class _Twice(Exception):
+    """A record field named twice in one JSON object."""
+
+
+def _once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object as a dict, refusing a record field named twice: JSON keeps the last silently, so one of two
+    texts (or ids) was indexed without a word, where a CSV header naming a field twice is refused."""
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out and key in ("id", "text", *OPTIONAL_FIELDS):
+            raise _Twice(f"the field {key!r} is given twice in one record")
+        out[key] = value
+    return out
+
+
 def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
     if line is None:
         yield Failure(origin, f"line is larger than the {MAX_BYTES / 1e6:g} MB limit")
@@ -383,7 +398,10 @@ def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
     if not line.strip():
         return
     try:
-        fields = json.loads(line)
+        fields = json.loads(line, object_pairs_hook=_once)
+    except _Twice as e:
+        yield Failure(origin, str(e))
+        return
     except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, absurd nesting
         yield Failure(origin, f"malformed JSON: {e}")
         return
