@@ -872,16 +872,18 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             out.append(_trim_to_runs(pair, ps, inside, p))
         else:
             out.append(ps)
-    for weak_kept in (True, False):
+    def add_missed() -> None:
         for a, b in spans:
             if (a, b) not in used and min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars and not any(
                 _overlaps(a, q.a) and (q.similarity >= p.beside_verbatim_sim or _overlaps(b, q.b)) for q in out
             ) and not any(_overlaps(a, q.a) for q in keep_clear):
                 used.add((a, b))
                 out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
-        if not weak_kept or not any(q.similarity >= 0.95 and q.kind in ("verbatim", "edited") for q in out):
-            break
-        out = [q for q in out if q.similarity >= p.beside_verbatim_sim]
+
+    add_missed()
+    if any(q.similarity >= 0.95 and q.kind in ("verbatim", "edited") for q in out):
+        out[:] = [q for q in out if q.similarity >= p.beside_verbatim_sim]
+        add_missed()  # the copies a dropped passage kept out
     return sorted(out, key=lambda q: q.a)
 
 

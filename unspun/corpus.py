@@ -49,6 +49,8 @@ Reader = Callable[[Path, str], Iterator[Item]]
 
 #: Record fields besides ``id`` and ``text``, all optional.
 OPTIONAL_FIELDS = ("url", "published", "source", "title", "lang")
+#: Every field a record is read from (a header or an object naming one twice is refused).
+RECORD_FIELDS = ("id", "text", *OPTIONAL_FIELDS)
 #: Parquet rows per batch: big enough to amortise Arrow's per-batch cost, small enough for long texts.
 PARQUET_BATCH_ROWS = 256
 #: Errors a compressed or damaged stream raises part way through; what was read before it still counts.
@@ -385,7 +387,7 @@ def _once(pairs: list[tuple[str, object]]) -> dict[str, object]:
     texts (or ids) was indexed without a word, where a CSV header naming a field twice is refused."""
     out: dict[str, object] = {}
     for key, value in pairs:
-        if key in out and key in ("id", "text", *OPTIONAL_FIELDS):
+        if key in out and key in RECORD_FIELDS:
             raise _Twice(f"the field {key!r} is given twice in one record")
         out[key] = value
     return out
@@ -511,7 +513,7 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
         if missing := [name for name in ("id", "text") if name not in header]:
             yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(header)})")
             return
-        if twice := [name for name in ("id", "text", *OPTIONAL_FIELDS) if header.count(name) > 1]:
+        if twice := [name for name in RECORD_FIELDS if header.count(name) > 1]:
             # csv.DictReader keeps the last of them: the text "other" of a second text column was stored unsaid
             yield Failure(str(path), f"the header names {' and '.join(twice)} more than once (columns: "
                                      f"{', '.join(header)}): which is meant cannot be told")
@@ -565,7 +567,7 @@ def _read_parquet(path: Path, doc_id: str) -> Iterator[Item]:
     if missing := [name for name in ("id", "text") if name not in names]:
         yield Failure(str(path), f"no {' or '.join(missing)} column (columns: {', '.join(names)})")
         return
-    columns = [name for name in ("id", "text", *OPTIONAL_FIELDS) if name in names]
+    columns = [name for name in RECORD_FIELDS if name in names]
     row = 0
     for group in range(table.num_row_groups):
         end = row + table.metadata.row_group(group).num_rows
