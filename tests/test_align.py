@@ -528,10 +528,12 @@ def test_a_passage_copied_word_for_word_is_of_similarity_one():
 
 
 @pytest.mark.parametrize("text", ["$5bn deal. " + PARA + OTHER + " Prices rose 8.5%",
-                                  "«Quote» (" + PARA.strip() + ") in C++", "“" + PARA.strip() + "”"])
+                                  "«Quote» (" + PARA.strip() + ") in C++", "“" + PARA.strip() + "”",
+                                  "#Harbour " + PARA + " @mayor -5 degrees"])
 def test_a_text_compared_with_itself_is_one_passage_over_all_of_it(text):
     """A passage began at its first word and ended at its last with the punctuation closing a sentence: the $ of
-    $5bn, « and ( were left out before it, % and ++ after it, and a text compared with itself was not all covered."""
+    $5bn, « and ( (and # of a hashtag) were left out before it, % and ++ after it, and a text compared with itself
+    was not all covered."""
     c = compare(text, text)
     assert [(p.a, p.b, p.kind) for p in c.passages] == [((0, len(text)), (0, len(text)), "verbatim")]
     assert (c.coverage_a, c.coverage_b) == (1.0, 1.0)
@@ -600,3 +602,90 @@ def test_coverage_counts_the_union_of_the_passages_non_space_characters() -> Non
             mask[s:e] = True
         expected = (mask & solid).sum() / solid.sum() if solid.sum() else 0.0
         assert coverage(text, spans) == pytest.approx(expected)
+
+
+#: Two sentences of the harbour story that a sub-editor might cut from a copy.
+TRIMMED = ("The council also agreed to study a second breakwater for the marina, which local sailing clubs have asked "
+           "for since the storms of 2019. A report on its cost is expected before the summer recess. ")
+
+
+@pytest.mark.parametrize("cut", [TRIMMED, "\n\n" + TRIMMED.strip() + "\n\n"], ids=["sentences", "a paragraph"])
+def test_sentences_cut_from_a_copy_name_no_side(cut):
+    """Whole sentences that one side has inside a reused passage and the other lacks were read as text a copier
+    inserted, so a copy trimmed by a sub-editor (wire copy cut to fit) was named the source of its original."""
+    head, tail = PARA[:PARA.index("The regional")], PARA[PARA.index("The regional"):]
+    original, copy = head + cut + tail + OTHER, head + tail + OTHER
+    for a, b in ((copy, original), (original, copy)):
+        c = compare(a, b)
+        assert c.passages and c.source is None
+        assert any("whole sentences" in e and "name no side" in e for e in c.evidence)
+
+
+def test_debris_glued_into_a_sentence_names_the_other_side():
+    """Link debris is no whole sentence: it still names the side without it the source."""
+    head, tail = PARA[:PARA.index("The regional")], PARA[PARA.index("The regional"):]
+    debris = "Read more: Ten best cafés near the station you must visit this summer and why locals love them MORE "
+    copy = head + "The regional " + debris + tail[len("The regional "):] + OTHER
+    assert compare(copy, PARA + OTHER).source == "b" and compare(PARA + OTHER, copy).source == "a"
+
+
+@pytest.mark.parametrize("after_a, after_b", [("\n\nThe weather was mild.", "\n\nThe mayor left early."),
+                                              (" The weather was mild.", " The mayor left early."),
+                                              ("\n\nMs Hewitt said the weather was mild.", "\n\nMs Hewitt left early.")],
+                         ids=["line, The", "sentence, The", "line, Ms Hewitt"])
+def test_a_pasted_paragraph_ends_where_it_ends(after_a, after_b):
+    """A pasted paragraph followed on both sides by a sentence that begins with the same word or two ran on by
+    them ("…in December.\\n\\nThe"), and a passage beside it overlapped it."""
+    a = OTHER + "\n\n" + PARA.strip() + after_a
+    b = HARBOUR_NEWS + "\n\n" + PARA.strip() + after_b
+    (p,) = compare(a, b).passages
+    assert a[p.a[0] : p.a[1]] == PARA.strip() == b[p.b[0] : p.b[1]]
+
+
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason="../shared/data/bbc-news-2225 absent")
+def test_a_paragraph_moved_in_the_copy_gives_passages_whose_sides_correspond():
+    """BBC politics/327 with its fourth paragraph moved to the end (X Y Z of X Z Y): the passage over X and Y took
+    in Z's sentences on B, a hole within reach of both sides, and Z's own passage matched them too: two passages
+    "edited" over one stretch of B, neither side's text the other's."""
+    b = (DATA / "bbc-news-2225" / "politics" / "327.txt").read_text(encoding="utf-8")
+    paras = b.split("\n\n")
+    a = "\n\n".join(paras[:3] + paras[4:] + paras[3:4])
+    passages = compare(a, b).passages
+    assert len(passages) == 3
+    assert all(p.kind == "verbatim" and a[p.a[0] : p.a[1]] == b[p.b[0] : p.b[1]] for p in passages)
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_a_copy_of_a_list_is_one_passage():
+    """Lines of a list match many lines of the other side: cut where the other parts' seeds lay, a copy of one
+    (PAN 02 susp 01786, src 02321) became six passages, the same one six times."""
+    case, passages = _pan("02-no-obfuscation", "01786", "02321")
+    assert [(p.a, p.b) for p in passages] == [((case[0][0], case[0][1]), (case[1][0], case[1][1]))]
+
+
+@pytest.mark.parametrize("twice_is_a", [False, True], ids=["X of XX", "XX of X"])
+def test_a_text_pasted_twice_is_two_passages_whichever_side_it_is(twice_is_a):
+    """A paragraph pasted twice into another text gave two passages when that text was A and one when it was B:
+    the passages kept one partner for each stretch of A, and the second copy was lost."""
+    twice = OTHER + "\n\n" + PARA + "\n\n" + HARBOUR_NEWS + "\n\n" + PARA
+    a, b = (twice, PARA) if twice_is_a else (PARA, twice)
+    c = compare(a, b)
+    assert len(c.passages) == 2 and all(p.kind == "verbatim" and a[p.a[0] : p.a[1]] == b[p.b[0] : p.b[1]]
+                                        for p in c.passages)
+    assert (c.coverage_a, c.coverage_b)[twice_is_a] == 1.0
+
+
+def test_a_copy_in_curly_quotes_is_verbatim():
+    """A copy whose straight quotes a house style made curly was "edited" (similarity 1.0): no word was changed."""
+    text = PARA + 'The mayor said: "We don\'t want the boats to leave, and we\'ll keep the quay open." ' + OTHER
+    curly = text.replace(' "', " “").replace('."', ".”").replace("'", "’")
+    (p,) = compare(curly, text).passages
+    assert (p.kind, p.similarity) == ("verbatim", 1.0)
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_lines_of_a_template_repeated_in_the_source_are_no_passages_of_their_own():
+    """A second copy on B is a passage when it repeats all of a verbatim passage's A side: taken for a part, a source
+    of repeated template lines (PAN 02 susp 00111, src 02990) gave 11 passages for one copy."""
+    case, passages = _pan("02-no-obfuscation", "00111", "02990")
+    assert len(passages) == 1

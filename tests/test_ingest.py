@@ -230,6 +230,14 @@ def test_empty_file(tmp_path: Path) -> None:
     assert "empty" in _error(p)
 
 
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b"\xff\xfe"], ids=["UTF-8", "UTF-16"])
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path: Path, bom: bytes) -> None:
+    """It was said to contain only whitespace."""
+    p = tmp_path / "bom.txt"
+    p.write_bytes(bom)
+    assert "empty file" in _error(p) and "whitespace" not in _error(p)
+
+
 def test_whitespace_only_file(tmp_path: Path) -> None:
     p = tmp_path / "blank.txt"
     p.write_bytes(b" \r\n\t\n  ")

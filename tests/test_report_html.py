@@ -170,9 +170,10 @@ def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
 
 def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:
     """A date in one side's text alone decides nothing; the page once said "no evidence of direction" above it."""
-    weak = "A carries a date in its text (2024-05-02) that B lacks, as scraped copies do"
+    weak = ("A carries a date in its text (2024-05-02) that B lacks: a scraper's date line, or the original's own, so "
+            "it names no side")
     page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)], evidence=[weak]))
-    assert "no evidence of direction" not in page and "does not settle it" in page and weak in page
+    assert "no evidence of direction" not in page and "does not settle it" in page and html.escape(weak) in page
     assert "no evidence of direction" in render_html(_comparison(A, B, []))
 
 

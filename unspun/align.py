@@ -64,6 +64,10 @@ class Params:
     #: covering this share of a passage, replace its sentence-level bounds.
     exact_words: int = 8
     exact_gap: int = 3
+    #: Words a verbatim run may take past a sentence end, at either end, before they are taken for chance.
+    chance_words: int = 2
+    #: A second copy on B of a verbatim passage's A side is a passage of its own when it holds this share of it.
+    again_share: float = 0.9
     exact_share: float = 0.9
     #: Passages this much verbatim lose a start or end that one side has and the other has not (at least
     #: ``trim_least`` characters, ``trim_slack`` times what the other side has there).
@@ -185,7 +189,33 @@ def _crossing(seeds: list[tuple[int, int]], gap: int) -> list[list[tuple[int, in
         if len(q) == 1:
             d = _diagonal(q[0])
             big[min(range(len(big)), key=lambda k: min(abs(d - x) for x in keys[k]))].append(q[0])
-    return big
+    return [piece for k, q in enumerate(big) for piece in _around_moved(q, [s for m, r in enumerate(big) if m != k
+                                                                            for s in r])]
+
+
+def _around_moved(part: list[tuple[int, int]], others: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """A part cut where it steps over units of one side that the other parts' seeds hold (two or more), those
+    seeds' units on the other side lying outside the part: a paragraph moved elsewhere in the copy (X Y Z of X Z Y)
+    leaves a hole in X Y's side of B, within ``gap`` of both, and the passage over X Y took Z's sentences in with
+    it, which Z's own passage matched too. (Seeds of a list or table, whose lines match many lines of the other
+    side, lie inside the part on both sides: cut there, one copy became six passages, all snapped to it.)"""
+    (a0, a1), (b0, b1) = (min(i for i, _ in part), max(i for i, _ in part)), (min(j for _, j in part),
+                                                                              max(j for _, j in part))
+    on_a = sorted(i for i, j in others if not b0 <= j <= b1)
+    on_b = sorted(j for i, j in others if not a0 <= i <= a1)
+    pieces, cur = [], []
+    for s in sorted(part):
+        if cur and any(_inside(held, x, y) for held, x, y in ((on_a, cur[-1][0], s[0]), (on_b, cur[-1][1], s[1]))):
+            pieces.append(cur)
+            cur = []
+        cur.append(s)
+    return [*pieces, cur]
+
+
+def _inside(held: list[int], x: int, y: int) -> bool:
+    """Whether two or more of the sorted units ``held`` lie strictly between units ``x`` and ``y``."""
+    lo, hi = min(x, y), max(x, y)
+    return bisect_left(held, hi) - bisect_left(held, lo + 1) >= 2
 
 
 def _on_a(s: tuple[int, int]) -> int:
@@ -447,7 +477,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
 #: Characters a passage's end and start take in when they stand right after its last word or before its first
 #: (strings: one character is looked up in them, and they strip a word's ends).
 _CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕"
-_OPENERS = "\"'“‘„‚«‹([$£€¥¿¡「『（《【〈〔"
+_OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
 
 
 def _close(text: str, end: int) -> int:
@@ -459,19 +489,25 @@ def _close(text: str, end: int) -> int:
 
 
 def _open(text: str, start: int) -> int:
-    """Take in the opening quotes and brackets and the signs ($5bn) just before a passage's first word, when they
-    begin the text or follow white space: a quote right after a word or a full stop (d'autorité, 开工。"一位) is
-    the text before's, which `_close` takes in (both took it: two passages overlapped by that character)."""
+    """Take in the opening quotes and brackets and the signs ($5bn, #tag, @name, -5) just before a passage's first
+    word, when they begin the text or follow white space: a quote right after a word or a full stop (d'autorité,
+    开工。"一位) is the text before's, which `_close` takes in (both took it: two passages overlapped by that
+    character)."""
     at = start
     while at > 0 and text[at - 1] in _OPENERS:
         at -= 1
     return at if at == 0 or text[at - 1].isspace() else start
 
 
+#: Typographic quotes read as straight ones: a house style's curly quotes (or a word processor's) make no copy word
+#: for word "edited".
+_STRAIGHT = str.maketrans("“”„‟″‘’‚‛′", '"""""' + "'" * 5)
+
+
 def _bare_words(text: str) -> list[str]:
-    """The words of a passage's text as written, without the quotes, brackets and signs at its two ends: one side's
-    opening quote or closing full stop makes no copy word for word "edited"."""
-    words = text.split()
+    """The words of a passage's text as written, quotes straightened, without the quotes, brackets and signs at its
+    two ends: one side's opening quote or closing full stop makes no copy word for word "edited"."""
+    words = text.translate(_STRAIGHT).split()
     if words:
         words[0] = words[0].lstrip(_OPENERS)
         words[-1] = words[-1].rstrip(_CLOSERS)
@@ -815,10 +851,49 @@ def _chain(runs: list[list[int]], gap: int) -> list[list[int]]:
 _Run = tuple[tuple[int, int], tuple[int, int]]
 
 
+#: Characters that end a sentence, where a run of identical words may have crossed into the next one by chance.
+_SENTENCE_ENDS = ".!?…。！？"
+
+
+def _ends_sentence(text: str, end: int, start: int) -> int:
+    """How the text between two words (``text[end:start]``) closes a sentence: 2 with a line break, 1 with a full
+    stop (question, exclamation mark) followed by white space or written in Chinese or Japanese, else 0."""
+    gap = text[end:start]
+    if "\n" in gap:
+        return 2
+    return int(any(c in _SENTENCE_ENDS and (c in "。！？" or gap[-1:].isspace()) for c in gap))
+
+
+def _chance_edges(ua: Units, ub: Units, c: list[int], most: int) -> list[int]:
+    """A chain of identical words without the ``most`` words or fewer it took in past a sentence end at either of
+    its ends, where both texts end a sentence there: past a line break, any words (a pasted paragraph followed on
+    both sides by one that begins "Ms Hewitt" ran on by those words, and the passage beside it overlapped); past a
+    full stop, function words only ("…in December. The"; PAN's cases end so, after a sentence, in a heading's
+    words)."""
+    i0, i1, j0, j1 = c
+
+    def chance(a_end: int, a_start: int, b_end: int, b_start: int, words: list[Token]) -> bool:
+        ends = min(_ends_sentence(ua.text, a_end, a_start), _ends_sentence(ub.text, b_end, b_start))
+        return ends == 2 or (ends == 1 and all(t.stop for t in words))
+
+    for k in range(1, most + 1):  # the last k words follow a sentence end on both sides
+        if i1 - k - i0 > most and chance(ua.tok[i1 - k - 1].end, ua.tok[i1 - k].start, ub.tok[j1 - k - 1].end,
+                                         ub.tok[j1 - k].start, ua.tok[i1 - k : i1]):
+            i1, j1 = i1 - k, j1 - k
+            break
+    for k in range(1, most + 1):  # the first k words come before one
+        if i1 - i0 - k > most and chance(ua.tok[i0 + k - 1].end, ua.tok[i0 + k].start, ub.tok[j0 + k - 1].end,
+                                         ub.tok[j0 + k].start, ua.tok[i0 : i0 + k]):
+            i0, j0 = i0 + k, j0 + k
+            break
+    return [i0, i1, j0, j1]
+
+
 def _verbatim_runs(pair: _Pair, p: Params) -> list[_Run]:
     """Runs of identical words in both texts, joined across small changes, as character spans."""
     ua, ub = pair.ua, pair.ub
-    chains = _chain(_exact_runs(ua.words, ub.words, p.exact_words), p.exact_gap)
+    chains = [_chance_edges(ua, ub, c, p.chance_words)
+              for c in _chain(_exact_runs(ua.words, ub.words, p.exact_words), p.exact_gap)]
     return [
         ((_open(ua.text, ua.tok[c[0]].start), _close(ua.text, ua.tok[c[1] - 1].end)),
          (_open(ub.text, ub.tok[c[2]].start), _close(ub.text, ub.tok[c[3] - 1].end)))
@@ -874,9 +949,18 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             out.append(ps)
     def add_missed() -> None:
         for a, b in spans:
-            if (a, b) not in used and min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars and not any(
-                _overlaps(a, q.a) and (q.similarity >= p.beside_verbatim_sim or _overlaps(b, q.b)) for q in out
-            ) and not any(_overlaps(a, q.a) for q in keep_clear):
+            if (a, b) in used or min(pair.ua.width(*a), pair.ub.width(*b)) < p.min_chars or any(
+                    _overlaps(a, q.a) for q in keep_clear):
+                continue
+            over = [q for q in out if _overlaps(a, q.a)]
+            weak = not any(q.similarity >= p.beside_verbatim_sim or _overlaps(b, q.b) for q in over)
+            # A second copy on B of all of a verbatim passage's A side (X of XX): it was lost, and the result
+            # depended on which text was A. (Of a part only: a source of repeated template lines gave a passage
+            # for each of its lines' copies.)
+            again = over and not any(_overlaps(b, q.b) for q in out) and _same(pair, a, b) and all(
+                q.kind == "verbatim" and min(a[1], q.a[1]) - max(a[0], q.a[0]) >= p.again_share * (q.a[1] - q.a[0])
+                for q in over)
+            if weak or again:
                 used.add((a, b))
                 out.append(Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0))
 

@@ -117,6 +117,8 @@ def read_text(data: bytes, name: str, published: str | None = None, max_bytes: i
     if not data:
         raise InputError(f"{name}: empty file")
     text, encoding, note = _decode(data, name, declared)
+    if not text:  # a byte order mark alone: "only whitespace" named something the file does not hold
+        raise InputError(f"{name}: empty file (a byte order mark and no text)")
     if not text.strip():
         raise InputError(f"{name}: contains only whitespace")
     return Document(text=text, path=name, encoding=encoding, encoding_note=note, published=published)

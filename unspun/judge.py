@@ -146,6 +146,35 @@ def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tup
     return count
 
 
+#: What ends a sentence, and the closing quotes and brackets that may follow it.
+_SENTENCE_END = ".!?…。！？"
+_CLOSING = "\"'”’»)]」』）"
+
+
+def _whole_sentences(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is whole sentences: it begins the text, a line, or after a sentence's end, and
+    it ends one. Sentences one side has inside a reused passage and the other lacks may be what a copier added or
+    what a sub-editor cut from the copy (wire copy is trimmed to fit): no evidence of direction. Link debris glued
+    into a sentence ("Vladimir Vladimirovich PutinIran announces … MORE"), an ad line without a full stop, a
+    dateline before a sentence's first word are not whole sentences."""
+    i = start
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    gap = text[i:start]
+    while i > 0 and text[i - 1] in _CLOSING:
+        i -= 1
+    begins = i == 0 or "\n" in gap or text[i - 1] in _SENTENCE_END
+    j = end
+    while j > start and text[j - 1] in _CLOSING:
+        j -= 1
+    if j > start and text[j - 1] in _SENTENCE_END:
+        return begins
+    j = end
+    while j < len(text) and text[j] in _CLOSING:
+        j += 1
+    return begins and j < len(text) and text[j] in _SENTENCE_END
+
+
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
@@ -157,17 +186,25 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         votes[first] += 2
         early, late = (a.published, b.published) if first == "a" else (b.published, a.published)
         evidence.append(f"{first.upper()} was published first ({early} vs {late}, from metadata)")
-    ins_a = sum(e - s for s, e in al.inserted_a)
-    ins_b = sum(e - s for s, e in al.inserted_b)
-    for side, mine, theirs in (("a", ins_a, ins_b), ("b", ins_b, ins_a)):
+    debris = {"a": [r for r in al.inserted_a if not _whole_sentences(a.text, *r)],
+              "b": [r for r in al.inserted_b if not _whole_sentences(b.text, *r)]}
+    cut = {"a": sum(e - s for s, e in al.inserted_a), "b": sum(e - s for s, e in al.inserted_b)}
+    ins = {side: sum(e - s for s, e in runs) for side, runs in debris.items()}
+    for side, other in (("a", "b"), ("b", "a")):
+        mine, theirs = ins[side], ins[other]
         if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
-            other: Side = "b" if side == "a" else "a"
             votes[other] += 1
-            runs = len(al.inserted_a if side == "a" else al.inserted_b)
             evidence.append(
-                f"{side.upper()} has {mine} characters in {runs} run(s) inserted inside reused passages with no "
-                f"counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so {other.upper()} "
-                "looks like the source"
+                f"{side.upper()} has {mine} characters in {len(debris[side])} run(s) inserted inside reused passages "
+                f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
+                f"{other.upper()} looks like the source"
+            )
+        elif cut[side] - mine >= MIN_INSERTED_CHARS:
+            whole = cut[side] - mine
+            evidence.append(
+                f"{side.upper()} has {whole} characters of whole sentences inside reused passages that "
+                f"{other.upper()} lacks: sentences a copier adds and sentences an editor trims from a copy look "
+                "alike, so they name no side"
             )
     spans = [(p.a, p.b) for p in al.passages]
     dis_a, dis_b = _disguised(a.text, b.text, spans), _disguised(b.text, a.text, [(y, x) for x, y in spans])
@@ -182,9 +219,11 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
             )
     da, db = _dates(a.text), _dates(b.text)
     if da and not db and not _written_in(b.text, min(da)):
-        evidence.append(f"A carries a date in its text ({min(da).isoformat()}) that B lacks, as scraped copies do")
+        evidence.append(f"A carries a date in its text ({min(da).isoformat()}) that B lacks: a scraper's date line, "
+                        "or the original's own, so it names no side")
     elif db and not da and not _written_in(a.text, min(db)):
-        evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks, as scraped copies do")
+        evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks: a scraper's date line, "
+                        "or the original's own, so it names no side")
     if votes["a"] == votes["b"]:
         return None, evidence
     return ("a" if votes["a"] > votes["b"] else "b"), evidence
