@@ -689,3 +689,14 @@ def test_lines_of_a_template_repeated_in_the_source_are_no_passages_of_their_own
     of repeated template lines (PAN 02 susp 00111, src 02990) gave 11 passages for one copy."""
     case, passages = _pan("02-no-obfuscation", "00111", "02990")
     assert len(passages) == 1
+
+
+@pytest.mark.parametrize("old, new", [("The harbour authority approved", "The harbour authority passed"),
+                                      ("has been awarded.", "has been granted.")], ids=["lead", "last words"])
+def test_a_word_changed_near_a_copy_s_start_or_end_leaves_no_words_out(old, new):
+    """A copy that changed one word of its first sentence was a verbatim passage from the word after it: the
+    words before it, copied too, were left out (and at the end, those after it)."""
+    copy = PARA.replace(old, new)
+    (p,) = compare(copy, PARA + OTHER).passages
+    assert p.a == (0, len(copy.rstrip())) and p.b == (0, len(PARA.rstrip()))
+    assert p.kind == "edited" and p.similarity >= 0.95

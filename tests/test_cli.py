@@ -973,3 +973,30 @@ def test_compare_aligns_two_texts_too_long_to_align_as_one_pair_in_parts(tmp_pat
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines()[-1].startswith("unspun: error: A and B are too long to align even in parts")
     assert "Traceback" not in result.output
+
+
+def test_an_output_file_s_suffix_names_its_format(tmp_path: Path, docs: dict[str, Path]) -> None:
+    """`-o report.html` without --format wrote the text table into report.html (clusters took the suffix's
+    format already); a --format the suffix contradicts is refused, as clusters refuses it."""
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(docs["a"])]).exit_code == 0
+    page, data = tmp_path / "report.html", tmp_path / "report.json"
+    assert runner.invoke(app, ["check", "--db", db, str(docs["edited"]), "-o", str(page)]).exit_code == 0
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert runner.invoke(app, ["compare", str(docs["edited"]), str(docs["a"]), "-o", str(data)]).exit_code == 0
+    assert set(json.loads(data.read_text(encoding="utf-8"))) == CONTRACT_KEYS
+    refused = runner.invoke(app, ["compare", str(docs["edited"]), str(docs["a"]), "-o", str(page), "-f", "json"])
+    assert refused.exit_code == 2 and "names html but --format is json" in refused.stderr
+    text = tmp_path / "report.txt"
+    assert runner.invoke(app, ["check", "--db", db, str(docs["edited"]), "-o", str(text), "-f", "json"]).exit_code == 0
+    assert json.loads(text.read_text(encoding="utf-8"))["documents"]
+
+
+def test_check_in_json_of_documents_that_all_fail_is_still_json(tmp_path: Path, docs: dict[str, Path]) -> None:
+    """Every DOC unreadable: nothing on stdout, where one good DOC among them gave {"documents": [...]}: a script
+    had two shapes to read."""
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(docs["a"])]).exit_code == 0
+    result = runner.invoke(app, ["check", "--db", db, str(tmp_path / "nope.txt"), "-f", "json"])
+    assert result.exit_code == 2 and json.loads(result.stdout) == {"documents": []}
+    assert "nope.txt" in result.stderr

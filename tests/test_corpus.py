@@ -20,6 +20,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from unspun import Index
 from unspun.corpus import read_inputs
 from unspun.models import Failure, Record, Skip
 
@@ -782,3 +783,30 @@ def test_a_link_to_a_device_in_a_folder_is_skipped_as_what_it_is(tmp_path: Path)
     assert isinstance(skip, Skip)
     assert Path(skip.origin).name == "null.txt" and "a link to something that is not a file" in skip.reason
 
+
+
+@pytest.mark.parametrize("declared, published", [
+    ('<meta property="article:published_time" content="2024-02">', "2024-02"),
+    ('<meta property="article:published_time" content="2024-02-30">', "2024-02-30"),
+    ('<meta name="DATE" content="2019">', "2019"),
+    ('<meta itemprop="datePublished" content="2020-05-06T07:08:09Z">', "2020-05-06T07:08:09+00:00"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-05-02"}</script>',
+     "2023-05-02"),
+], ids=["month", "no such day", "year", "itemprop", "JSON-LD"])
+def test_a_page_s_date_is_read_as_declared(tmp_path: Path, declared: str, published: str) -> None:
+    """htmldate made a day up where the page gave none or one that does not exist ("2024-02" became 2024-02-28,
+    "2024-02-30" 2024-02-01), and that day could decide which text came first: a declared date is kept as written
+    and read as a record's is (a month is the whole month; an impossible day is said to be no date)."""
+    (tmp_path / "page.html").write_text(_page("<title>Budget approved</title>" + declared))
+    (record,) = _all(tmp_path / "page.html")
+    assert record.published == published
+
+
+def test_a_store_inside_an_indexed_folder_is_one_skip(tmp_path: Path) -> None:
+    """`index --db docs/store docs` read the store's own files (unspun.sqlite, its log, its vectors) as inputs of
+    types no reader takes, four or six of them, run after run."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    with Index(tmp_path / "store", semantic=False):
+        items = _all(tmp_path)
+    assert [r.id for r in items if isinstance(r, Record)] == ["a.txt"]
+    assert _skips(items) == {str(tmp_path / "store"): "an unspun store: its own files are no documents"}

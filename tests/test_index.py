@@ -2071,3 +2071,48 @@ def test_a_long_text_on_one_line_is_checked_a_window_at_a_time(tmp_path: Path, m
     assert all(query[b - 2] in ".!?" for _, b in windows[:-1])  # each ends after a sentence
     size = index_module.QUERY_WINDOW_CHARS
     assert all(b - a <= size + 600 for a, b in windows[:-1]) and windows[-1][1] - windows[-1][0] <= size * 3 // 2
+
+
+def test_a_source_replaced_by_a_writer_during_a_check_is_still_found(tmp_path: Path, monkeypatch) -> None:
+    """A candidate replaced by another writer between retrieval and its verification was passed over (its old
+    key read nothing), and an exact copy was reported as no reuse: the check is asked again."""
+    with Index(tmp_path / "db", semantic=False) as writer:
+        writer.add(_records())
+    reader = Index(tmp_path / "db", create=False, readonly=True)
+    candidates = Index.candidates
+    calls = []
+
+    def then_replace(self, *args, **kwargs):
+        out = candidates(self, *args, **kwargs)
+        if not calls:
+            with Index(tmp_path / "db", semantic=False) as writer:
+                writer.add([Record(id="tram.txt", text=TRAM + " Update: the vote was 31 to 20.")])
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(Index, "candidates", then_replace)
+    try:
+        sources = reader.check(HARBOUR + " " + TRAM).sources
+    finally:
+        reader.close()
+    assert "tram.txt" in [s.id for s in sources] and len(calls) == 2
+
+
+def test_closing_a_store_read_from_several_threads_leaves_no_write_ahead_log(tmp_path: Path) -> None:
+    """The connections of a server's worker threads were left open when it stopped: the last connection closed
+    checkpoints the log and removes it, so a store served then stopped kept its log, and a read-only copy of it was
+    refused."""
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+    ix = Index(tmp_path / "db", semantic=False, create=False)
+    threads = [threading.Thread(target=lambda: ix.check(TRAM)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ix.add([Record(id="extra.txt", text=HARBOUR + " " + LIBRARY)])
+    assert (tmp_path / "db" / "unspun.sqlite-wal").exists()
+    ix.close()
+    assert not (tmp_path / "db" / "unspun.sqlite-wal").exists()
+    with Index(tmp_path / "db", semantic=False, create=False) as again:  # usable after, from any thread
+        assert len(again) == 5 and again.check(TRAM).sources

@@ -17,7 +17,7 @@ multilingual model, and sentences that are each other's nearest seed `translatio
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -889,6 +889,80 @@ def _chance_edges(ua: Units, ub: Units, c: list[int], most: int) -> list[int]:
     return [i0, i1, j0, j1]
 
 
+def _sentence_edges(ua: Units, ub: Units, c: list[int], p: Params) -> list[int]:
+    """A chain of identical words taken back to its sentences' start and on to their end where a word or a few
+    changed there (up to ``exact_gap`` on either side) and the words beyond them, identical on both sides, at least
+    one of them a content word, reach that start or end in both texts (or the one word changed is the sentence's
+    first or last): a copy that changed one word of its lead ("The city council of Bristol presented" → "unveiled")
+    was a verbatim passage that left its first five words out, an unreported stretch of the copy."""
+    wa, wb, n, m = ua.words, ub.words, len(ua.tok), len(ub.tok)
+    i0, i1, j0, j1 = c
+
+    def starts(u: Units, k: int) -> bool:
+        return k == 0 or _ends_sentence(u.text, u.tok[k - 1].end, u.tok[k].start) > 0
+
+    def ends(u: Units, k: int, total: int) -> bool:  # the sentence ends after the word before token k
+        return k == total or _ends_sentence(u.text, u.tok[k - 1].end, u.tok[k].start) > 0
+
+    for sa in range(p.exact_gap + 1):  # back: sa words of A and sb of B changed before the chain
+        for sb in range(p.exact_gap + 1):
+            a, b = i0 - sa, j0 - sb
+            k = 0
+            while k < p.exact_words and a - k > 0 and b - k > 0 and wa[a - k - 1] == wb[b - k - 1]:
+                k += 1
+            if sa + sb and min(a, b) >= 0 and starts(ua, a - k) and starts(ub, b - k) and (
+                    any(not t.stop for t in ua.tok[a - k : a]) if k else sa == sb == 1):
+                i0, j0 = a - k, b - k
+                break
+        else:
+            continue
+        break
+    for sa in range(p.exact_gap + 1):  # on: after the chain
+        for sb in range(p.exact_gap + 1):
+            a, b = i1 + sa, j1 + sb
+            k = 0
+            while k < p.exact_words and a + k < n and b + k < m and wa[a + k] == wb[b + k]:
+                k += 1
+            if sa + sb and a <= n and b <= m and ends(ua, a + k, n) and ends(ub, b + k, m) and (
+                    any(not t.stop for t in ua.tok[a : a + k]) if k else sa == sb == 1):
+                i1, j1 = a + k, b + k
+                break
+        else:
+            continue
+        break
+    return [i0, i1, j0, j1]
+
+
+def _start(t: Token) -> int:
+    return t.start
+
+
+def _end(t: Token) -> int:
+    return t.end
+
+
+def _to_sentence_edges(pair: _Pair, ps: Passage, p: Params) -> Passage:
+    """A copy word for word (`_verbatim`'s) taken back to its sentences' start and on to their end over a word or a
+    few changed there (`_sentence_edges`), with its own kind and similarity then. Done once the passages are
+    settled: the runs that decide what is a copy and what a summary are left as they were (with the words beyond a
+    change in them, summaries of PAN that keep a sentence's wording were taken for copies of that sentence)."""
+    ua, ub = pair.ua, pair.ub
+    c = [bisect_left(ua.tok, ps.a[0], key=_start), bisect_right(ua.tok, ps.a[1], key=_end),  # words inside
+         bisect_left(ub.tok, ps.b[0], key=_start), bisect_right(ub.tok, ps.b[1], key=_end)]
+    if c[0] >= c[1] or c[2] >= c[3]:
+        return ps
+    i0, i1, j0, j1 = _sentence_edges(ua, ub, c, p)
+    if (i0, i1, j0, j1) == tuple(c):
+        return ps
+    a = (_open(ua.text, ua.tok[i0].start) if i0 != c[0] else ps.a[0],
+         _close(ua.text, ua.tok[i1 - 1].end) if i1 != c[1] else ps.a[1])
+    b = (_open(ub.text, ub.tok[j0].start) if j0 != c[2] else ps.b[0],
+         _close(ub.text, ub.tok[j1 - 1].end) if j1 != c[3] else ps.b[1])
+    kind = _kind(pair, a, b, False)
+    return _passage(a, b, kind, 1.0 if kind == "verbatim" else min(
+        ps.similarity, pair.frag_sim(_unit_range(ua, a), _unit_range(ub, b))))
+
+
 def _verbatim_runs(pair: _Pair, p: Params) -> list[_Run]:
     """Runs of identical words in both texts, joined across small changes, as character spans."""
     ua, ub = pair.ua, pair.ub
@@ -1070,7 +1144,8 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
             continue
         ps = _passage(a, b, _kind(pair, a, b, summary), c.sim)
         (condensed if summary else passages).append(ps)
-    passages = _verbatim(pair, passages, runs, p, keep_clear=condensed)
+    passages = [_to_sentence_edges(pair, q, p) if q.kind in ("verbatim", "edited") and q.similarity >= 0.95 else q
+                for q in _verbatim(pair, passages, runs, p, keep_clear=condensed)]
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
     passages = [q for ps in passages for q in _pieces(pair, ps, p, inserted)]
     passages = sorted(passages + condensed, key=lambda q: q.a)

@@ -129,11 +129,14 @@ def compare_command(
         metavar="A", help="The document suspected of reuse (-: standard input).", show_default=False)],
     b: Annotated[str, typer.Argument(
         metavar="B", help="The document it may reuse (-: standard input).", show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="Output format (default: the one --out's suffix names, else text).",
+        show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Align A against B: reused passages with exact character offsets, coverage, and the likely source. A web
     page (.html, .htm) is compared by its main text, as `index` and `check` read pages."""
+    fmt = _named_format(out, fmt, Format, Format.text)
     if a == b == STDIN:
         raise UnspunError("A and B are both standard input (-): give one of them as a file")
     _writable(out, [a, b])
@@ -524,7 +527,9 @@ def check_command(
         show_default=False)],
     db: Annotated[Path, typer.Option("--db", help="Store directory made by `unspun index`.", show_default=False)],
     top: Annotated[int, typer.Option("--top", "-k", min=1, help="Sources reported per document.")] = 5,
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    fmt: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", help="Output format (default: the one --out's suffix names, else text).",
+        show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(
         "--exclude", "-x", metavar="ID", show_default=False,
@@ -540,6 +545,7 @@ def check_command(
     from .index import open_index
     from .report.check import render_check_html, render_check_json, render_check_text
 
+    fmt = _named_format(out, fmt, CheckFormat, CheckFormat.text)
     _writable(out, docs, db)
     given = [_doc(d) for d in docs]
     use_all_cores()  # one check at a time: the query's embeddings may take every core
@@ -556,6 +562,8 @@ def check_command(
             _no_selves(ix, files, db)
         documents, unread = _read_checked(files, exclude, exclude_self)
         if not documents:
+            if fmt is CheckFormat.json:  # the shape a script reads whatever failed: no output was a second one
+                _write(render_check_json([]) + "\n", out)
             raise typer.Exit(2)
         results = _check_all(ix, documents, top, console(stderr=True))
     if fmt is CheckFormat.json:
@@ -629,19 +637,28 @@ def clusters_command(
     if master is not None and engine is not Engine.spark:
         _say("warning", f"--master {master} is for --engine spark; the local engine ignores it (it runs on this "
                         "machine)")
-    run(db, out, _cluster_format(out, fmt).value, engine.value, master, summary, html, input)
+    run(db, out, _named_format(out, fmt, ClusterFormat, ClusterFormat.jsonl).value, engine.value, master, summary,
+        html, input)
 
 
-def _cluster_format(out: Path, fmt: ClusterFormat | None) -> ClusterFormat:
-    """The format ``--out``'s suffix names unless ``--format`` says one, which must not contradict it: `--out
-    map.parquet` wrote JSON lines into map.parquet, which Parquet readers refuse."""
-    named = {".jsonl": ClusterFormat.jsonl, ".parquet": ClusterFormat.parquet, ".csv": ClusterFormat.csv}.get(
-        out.suffix.lower())
+#: The formats output files' suffixes name.
+_SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".xml": "pan-xml",
+                   ".jsonl": "jsonl", ".parquet": "parquet", ".csv": "csv"}
+
+F = TypeVar("F", bound=StrEnum)
+
+
+def _named_format(out: Path | None, fmt: F | None, formats: type[F], default: F) -> F:
+    """The format ``--out``'s suffix names (among ``formats``) unless ``--format`` says one, which must not
+    contradict it: `--out map.parquet` wrote JSON lines into map.parquet, which Parquet readers refuse, and
+    `-o report.html` a text table."""
+    suffix = out.suffix.lower() if out is not None else ""
+    named = next((f for f in formats if f.value == _SUFFIX_FORMATS.get(suffix)), None)
     if fmt is None:
-        return named or ClusterFormat.jsonl
+        return named or default
     if named is not None and named is not fmt:
-        raise UnspunError(f"--out {out} names {named.value} but --format is {fmt.value}: give --out a .{fmt.value} "
-                          "name, or leave --format out")
+        raise UnspunError(f"--out {out} names {named.value} but --format is {fmt.value}: give --out another name, "
+                          "or leave --format out")
     return fmt
 
 

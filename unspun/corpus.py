@@ -43,6 +43,7 @@ from warcio.recordloader import ArcWarcRecord
 from .errors import InputError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
+from .store import DB_FILE
 
 Item = Record | Failure
 Reader = Callable[[Path, str], Iterator[Item]]
@@ -119,7 +120,10 @@ def walk(folder: Path) -> Iterator[Path | Failure]:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from walk(Path(entry.path))
+                if os.path.isfile(os.path.join(entry.path, DB_FILE)):  # `index --db docs/store docs`
+                    yield Skip(entry.path, "an unspun store: its own files are no documents")
+                else:
+                    yield from walk(Path(entry.path))
             elif entry.is_dir():  # a link to a folder: said, not dropped without a word
                 yield Skip(entry.path, "a link to a folder, not followed (give the folder it names as an input of its "
                                        "own)")
@@ -250,6 +254,41 @@ def _page_date(value: str | None) -> str | None:
         return value
 
 
+#: The meta tags (by ``property``, ``name`` or ``itemprop``, any case) in which pages declare when they were
+#: published.
+_DATE_META = frozenset({"article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+                        "date", "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.created"})
+_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+
+
+def _declared_date(page: str) -> str | None:
+    """The publication date a page declares (its meta tags, a ``<time itemprop="datePublished">``, JSON-LD), as
+    written: htmldate's reading made a day up where the page gave none or an impossible one ("2024-02" became
+    2024-02-28, "2024-02-30" 2024-02-01), and that day could decide which text came first. As written, it is read
+    as a record's ``published`` is (a month stays a month; a day that does not exist is said to be no date)."""
+    try:
+        tree = lxml.html.fromstring(page)
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+    for el in tree.iter("meta", "time"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = (el.get("content") if el.tag == "meta" else el.get("datetime")) or ""
+        if key in _DATE_META and value.strip() and (el.tag == "meta" or key == "datepublished"):
+            return _with_offset(value.strip())
+    m = _LD_DATE.search(page)
+    return _with_offset(m.group(1).strip()) if m and m.group(1).strip() else None
+
+
+def _with_offset(value: str) -> str:
+    """A date and time as records give it (``2021-03-04T10:00:00+00:00`` for ``…Z``), anything else as written."""
+    if "T" not in value:
+        return value
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        return value
+
+
 #: Extracted text longer than this is taken to hold more than a menu, without reading the page's links.
 _MENU_CHARS = 500
 
@@ -295,7 +334,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
         id=doc_id,
         text=extracted.text,
         url=url or extracted.url,
-        published=_page_date(extracted.date) or published,
+        published=_declared_date(page) or _page_date(extracted.date) or published,
         source=extracted.sitename,
         title=extracted.title,
         lang=extracted.language,

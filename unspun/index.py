@@ -200,6 +200,8 @@ def _put_sums(store: Path, sums: set[str]) -> None:
     os.replace(tmp, store / VECTORS_SUM)
 
 
+#: Times a check's window is verified while a writer replaces or deletes candidates under it.
+CHECK_TRIES = 3
 #: Reads of the vector file a writer's saves may overtake (each retried after `READ_PAUSE` seconds).
 READ_TRIES = 5
 READ_PAUSE = 0.05
@@ -356,7 +358,7 @@ class Index:
                 self._release.cancel()
                 self._release = None
                 self._let_go()
-        self.store.close()
+        self.store.close_all()
 
     def __len__(self) -> int:
         return self.store.count()
@@ -949,7 +951,11 @@ class Index:
         windows = _query_windows(doc.text) if len(doc.text) > LONG_TEXT_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
         for start, end in windows:
-            for doc_id, (rec, al) in self._verified(doc.text[start:end], p, skip).items():
+            for _ in range(CHECK_TRIES):
+                window, replaced = self._verified(doc.text[start:end], p, skip)
+                if not replaced:
+                    break
+            for doc_id, (rec, al) in window.items():
                 al = _shifted(al, start)
                 verified[doc_id] = (rec, _merged(verified[doc_id][1], al, doc.text, rec.text) if doc_id in verified
                                     else al)
@@ -969,15 +975,19 @@ class Index:
         found = found[:top]
         return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
 
-    def _verified(self, text: str, p: RetrieveParams, skip: set[int]) -> dict[str, tuple[Record, Alignment]]:
+    def _verified(self, text: str, p: RetrieveParams, skip: set[int]
+                  ) -> tuple[dict[str, tuple[Record, Alignment]], bool]:
         """The stored documents the aligner finds ``text`` reuses, by id, each with its alignment (offsets into
-        ``text``): the candidates retrieval ranks, verified in turn until a run of misses, set text left out."""
+        ``text``): the candidates retrieval ranks, verified in turn until a run of misses, set text left out; and
+        whether a candidate was replaced or deleted by a writer since retrieval (the check is asked again: its new
+        version, under a new key, was not among the candidates, and an exact copy went unreported)."""
         uq = units(text)
         qchunks = chunks(uq)
         found: list[tuple[Record, Alignment]] = []
         evidence_of: list[list] = []  # each source's evidence passages...
         chars_of: list[int] = []  # ...and its text's length
         misses = taken = 0
+        replaced = False
         last_found = True  # past p.verify, only a candidate found a source goes on to the next
         retrieved = self.candidates(uq, qchunks, p, skip)
         for cand in retrieved.ranked(p):
@@ -991,6 +1001,7 @@ class Index:
             try:
                 rec = self.store.record(cand.doc)
             except KeyError:  # replaced or deleted by a writer since retrieval
+                replaced = True
                 continue
             if len(rec.text) > LONG_TEXT_CHARS:
                 ub = self._regions_within(cand.doc, rec.text, retrieved, uq, len(text), p)
@@ -1016,7 +1027,7 @@ class Index:
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
         drop = set_text(evidence_of, chars_of, p, uq)
-        return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}
+        return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}, replaced
 
 
 def _query_windows(text: str, size: int | None = None) -> Iterator[tuple[int, int]]:

@@ -26,6 +26,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,10 @@ def in_parts(con: sqlite3.Connection, sql: str, keys: list[int], *params: object
         part = keys[i:i + _PART]
         rows += con.execute(sql.format(",".join("?" * len(part))), [*params, *part]).fetchall()
     return rows
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referred to (`Store.close_all` finds every thread's so)."""
 
 
 def _frozen(db: Path) -> bool:
@@ -250,6 +255,8 @@ class Store:
             except OSError as e:
                 raise StoreError(f"{self.path}: cannot create the store ({e.strerror or e})") from None
         self._local = threading.local()
+        self._opened: weakref.WeakSet[_Connection] = weakref.WeakSet()  # every thread's, for `close_all`
+        self._closed_all = 0  # times `close_all` ran: a thread's connection from before is not used again
         try:
             self._open(db)
         except BaseException:
@@ -327,6 +334,8 @@ class Store:
 
     def connection(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
+        if con is not None and self._local.generation != self._closed_all:
+            con = None  # closed by `close_all` from another thread
         if con is None:
             db = self.path / DB_FILE
             # Quoted, as bytes: a folder named "st#1" or "a?b" must not end the file name where the URI's query
@@ -334,7 +343,7 @@ class Store:
             uri = f"file:{quote(os.fsencode(db.absolute()))}?mode={'ro' if self.readonly else 'rwc'}"
             if self.readonly and _frozen(db):
                 uri += "&immutable=1"
-            con = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS, check_same_thread=False)
+            con = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS, check_same_thread=False, factory=_Connection)
             try:
                 if not self.readonly:
                     _wal(con)
@@ -345,7 +354,8 @@ class Store:
             except BaseException:
                 con.close()  # not left open until collected (a file held open keeps its filesystem busy)
                 raise
-            self._local.con = con
+            self._local.con, self._local.generation = con, self._closed_all
+            self._opened.add(con)
         return con
 
     # --- metadata ---------------------------------------------------------------------------------------------
@@ -528,8 +538,20 @@ class Store:
         return self.connection().execute("SELECT text FROM documents WHERE doc = ?", (doc,)).fetchone()[0]
 
     def close(self) -> None:
+        """Close this thread's connection."""
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()
             self._local.con = None
+
+    def close_all(self) -> None:
+        """Close every thread's connection, when no other thread uses the store any more (a server stopping): the
+        last connection closed checkpoints the write-ahead log and removes it, and those of a server's worker
+        threads were left open, so that a store served then stopped kept its log (7.7 MB), and a read-only copy of
+        it was refused."""
+        self._closed_all += 1
+        for con in list(self._opened):
+            con.close()
+        self._opened.clear()
+        self._local.con = None
 
