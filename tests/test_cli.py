@@ -332,9 +332,10 @@ def test_text_reports_piped_are_what_out_writes(docs, tmp_path: Path, monkeypatc
     assert piped.stdout == (tmp_path / "report.txt").read_text(encoding="utf-8")
     assert any(f"B {long_name}  " in line for line in piped.stdout.splitlines())  # one line, as grep needs it
     assert max(len(line) for line in piped.stdout.splitlines()) > 80
-    monkeypatch.setenv("COLUMNS", "80")  # a width asked for is kept
-    narrow = _invoke("compare", docs["edited"], long_name)
-    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    monkeypatch.setenv("COLUMNS", "80")  # a width asked for is kept, but by no line that names a file
+    narrow = _invoke("compare", docs["edited"], long_name).stdout.splitlines()
+    assert max(len(line) for line in narrow if str(long_name) not in line and str(docs["edited"]) not in line) <= 80
+    assert any(f"B {long_name}  " in line for line in narrow)
 
 
 def test_index_summary_keeps_each_failure_on_one_line(tmp_path: Path, monkeypatch) -> None:
@@ -1000,3 +1001,17 @@ def test_check_in_json_of_documents_that_all_fail_is_still_json(tmp_path: Path, 
     result = runner.invoke(app, ["check", "--db", db, str(tmp_path / "nope.txt"), "-f", "json"])
     assert result.exit_code == 2 and json.loads(result.stdout) == {"documents": []}
     assert "nope.txt" in result.stderr
+
+
+def test_a_long_id_in_check_s_text_report_is_never_cut(tmp_path: Path, monkeypatch) -> None:
+    """Written to a file (120 columns), "likely original" printed a long id in two lines ("…-over-costs.tx", "t")."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    name = "a-story-with-a-very-long-file-name-about-a-river-town-its-bridge-and-the-cost-of-mending-it-over-costs.txt"
+    (folder / name).write_text(PARAGRAPH, encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    out = tmp_path / "report.txt"
+    assert runner.invoke(app, ["check", "--db", db, str(folder / name), "-o", str(out)]).exit_code == 0
+    assert f"likely original {name}" in out.read_text(encoding="utf-8").splitlines()

@@ -40,8 +40,10 @@ def strongest(c: Comparison) -> str:
 def render_check_text(results: list[CheckResult], console: Console) -> None:
     for r in results:
         d = r.document
+        # Lines that name documents are never folded at the console's width (120 columns in a file): an id cut in
+        # two ("…-over-costs.tx" / "t") can't be searched for or copied.
         console.print(Text.assemble(("document ", "bold"), printable(d.name), f"  {d.chars:,} chars, "
-                                    f"{len(r.sources)} source(s)"))
+                                    f"{len(r.sources)} source(s)"), soft_wrap=True)
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
             continue
@@ -63,9 +65,9 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
         console.print(Text("  passages: how many, and the kind and similarity of the strongest"))
         if r.original:
-            console.print(Text.assemble(("likely original ", "bold"), printable(r.original)))
+            console.print(Text.assemble(("likely original ", "bold"), printable(r.original)), soft_wrap=True)
         for e in r.evidence:
-            console.print(Text(f"  - {printable(e)}"))
+            console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
 
 
 #: The check page's own rules. The table of sources scrolls sideways in its own box, framed as the passage list is

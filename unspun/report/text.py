@@ -61,12 +61,12 @@ def render_text(c: Comparison, console: Console) -> None:
     for label, doc, cov in (("A", c.a, c.coverage_a), ("B", c.b, c.coverage_b)):
         line = Text.assemble((f"{label} ", "bold"), printable(doc.name),
                              f"  {doc.chars:,} chars, {percent(cov)} reused")
-        console.print(line)
-    console.print(Text.assemble(("likely source ", "bold"), printable(source_line(c))))
-    for reason in c.evidence:
+        console.print(line, soft_wrap=True)  # a path folded at 120 columns in a file can't be searched for
+    console.print(Text.assemble(("likely source ", "bold"), printable(source_line(c))), soft_wrap=True)
+    for reason in c.evidence:  # (of A and B, named above: folded at the width asked for)
         console.print(Text(f"  - {printable(reason)}"))
     for note in encoding_notes(c):
-        console.print(Text.assemble(("encoding ", "bold yellow"), printable(note)))
+        console.print(Text.assemble(("encoding ", "bold yellow"), printable(note)), soft_wrap=True)
     console.print(Text.assemble(("passages ", "bold"), f"{len(c.passages)} ({kind_counts(c)})"))
     if not c.passages:
         return
