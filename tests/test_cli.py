@@ -1015,3 +1015,17 @@ def test_a_long_id_in_check_s_text_report_is_never_cut(tmp_path: Path, monkeypat
     out = tmp_path / "report.txt"
     assert runner.invoke(app, ["check", "--db", db, str(folder / name), "-o", str(out)]).exit_code == 0
     assert f"likely original {name}" in out.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_link_in_a_checked_folder_is_said_to_be_checked_as_its_file(tmp_path: Path) -> None:
+    """A folder holding a file and a link to it: the file is checked once, and the other name was in no line of
+    the report."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "orig.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (folder / "alias.txt").symlink_to("orig.txt")
+    db = str(tmp_path / "db")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(folder)]).exit_code == 0
+    result = runner.invoke(app, ["check", "--db", db, str(folder), "-f", "json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["documents"]) == 1
+    assert f"{folder / 'orig.txt'}: the same file as {folder / 'alias.txt'} (a link), checked once" in result.stderr

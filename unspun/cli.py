@@ -435,6 +435,7 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, l
         raise UnspunError("standard input (-) is given more than once")
     out: list[tuple[Path | str | Failure, list[str]]] = []
     ids: dict[str, list[str]] = {}  # by real path: a file named and also inside a folder named is checked once
+    first: dict[str, Path] = {}  # ...as the path it was first found by
     for d in docs:
         if d == STDIN or not os.path.isdir(d):  # an unreadable path is read, and said so, as a file
             found: list[tuple[Path | str | Failure, str | None]] = [(d, None if d == STDIN else d.name)]
@@ -449,8 +450,10 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, l
                 out.append((f, []))
             elif (key := os.path.realpath(f)) in ids:
                 ids[key].append(own)
+                if os.path.abspath(f) != os.path.abspath(first[key]):  # a link to it: the report named it nowhere
+                    _say("info", f"{f}: the same file as {first[key]} (a link), checked once as that")
             else:
-                ids[key] = [own]
+                ids[key], first[key] = [own], f
                 out.append((f, ids[key]))
     return out
 
