@@ -7,6 +7,7 @@ import pytest
 
 from unspun import Document, compare
 from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
+from unspun.judge import _whole_sentences
 from unspun.models import Passage
 from unspun.text import fold, sentences, tokens
 from unspun.vectors import units
@@ -609,7 +610,10 @@ TRIMMED = ("The council also agreed to study a second breakwater for the marina,
            "for since the storms of 2019. A report on its cost is expected before the summer recess. ")
 
 
-@pytest.mark.parametrize("cut", [TRIMMED, "\n\n" + TRIMMED.strip() + "\n\n"], ids=["sentences", "a paragraph"])
+@pytest.mark.parametrize("cut", [TRIMMED, "\n\n" + TRIMMED.strip() + "\n\n",
+                                 '"Sailing clubs have wanted a second breakwater since the storms of 2019, and we will keep '
+                                 'asking," said their chairman, Tom Price. ',
+                                 "(" + TRIMMED.strip() + ") "], ids=["sentences", "a paragraph", "a quote", "brackets"])
 def test_sentences_cut_from_a_copy_name_no_side(cut):
     """Whole sentences that one side has inside a reused passage and the other lacks were read as text a copier
     inserted, so a copy trimmed by a sub-editor (wire copy cut to fit) was named the source of its original."""
@@ -700,3 +704,49 @@ def test_a_word_changed_near_a_copy_s_start_or_end_leaves_no_words_out(old, new)
     (p,) = compare(copy, PARA + OTHER).passages
     assert p.a == (0, len(copy.rstrip())) and p.b == (0, len(PARA.rstrip()))
     assert p.kind == "edited" and p.similarity >= 0.95
+
+
+@pytest.mark.parametrize("text, run, whole", [
+    ('It rained. "We are delighted," she said. Then it stopped.', 'We are delighted," she said.', True),
+    ("It rained. (We were delighted.) Then it stopped.", "We were delighted.", True),
+    ("天气很好。我们很高兴。然后", "我们很高兴。", True),
+    ("Talks ended on Tuesday.Read more: Iran announces a programme. Then it stopped.",
+     "Read more: Iran announces a programme.", False),
+    ("Vladimir PutinIran announces naval exercises MORE said on Tuesday.", "PutinIran announces naval exercises MORE",
+     False),
+], ids=["quote", "brackets", "Chinese", "glued after a full stop", "glued into a sentence"])
+def test_whole_sentences_are_told_from_text_glued_into_one(text, run, whole):
+    """A sentence opening with a quote or bracket was not whole (so a quoted sentence a sub-editor cut still named
+    the copy the source), and debris glued right after a full stop was."""
+    start = text.index(run)
+    assert _whole_sentences(text, start, start + len(run)) is whole
+
+
+@pytest.mark.parametrize("before_a, before_b, after_a, after_b", [
+    ("", "", "\n\nNobody was hurt, police said.", "\n\nTwo were arrested, police said."),
+    ("Police said nobody was hurt.\n\n", "Police said two were arrested.\n\n", "", "")], ids=["after", "before"])
+def test_a_copy_at_its_sentences_bounds_takes_in_no_neighbour(before_a, before_b, after_a, after_b):
+    """A verbatim copy was taken on into the next sentence (or back into the one before) where the two texts'
+    neighbouring sentences differed only in their first (or last) words: an exact copy became "edited 0.93"."""
+    a = "Weather report for the coast.\n\n" + before_a + PARA.strip() + after_a
+    b = "Business news from the port.\n\n" + before_b + PARA.strip() + after_b
+    (p,) = compare(a, b).passages
+    assert (p.kind, a[p.a[0] : p.a[1]], b[p.b[0] : p.b[1]]) == ("verbatim", PARA.strip(), PARA.strip())
+
+
+@pytest.mark.parametrize("twice_is_a", [False, True], ids=["X of XX", "XX of X"])
+def test_a_short_text_twice_side_by_side_is_two_passages(twice_is_a):
+    """Two sentences twice in a row, too short to lie on diagonals apart: one passage paired both copies with the
+    one (A 0-384 with B 0-191, "edited", similarity 1.0)."""
+    x = ". ".join(PARA.split(". ")[:2]) + "."
+    a, b = (x + "\n\n" + x, x) if twice_is_a else (x, x + "\n\n" + x)
+    passages = compare(a, b).passages
+    assert len(passages) == 2 and all(p.kind == "verbatim" and a[p.a[0] : p.a[1]] == b[p.b[0] : p.b[1]]
+                                      for p in passages)
+
+
+def test_different_signs_at_a_passage_s_ends_are_no_copy_word_for_word():
+    """A sign is taken in at a passage's start: "-5 degrees …" against "+5 degrees …" was "verbatim", its two
+    sides' texts different (a sign one side alone has is still no difference)."""
+    assert [p.kind for p in compare("-5 degrees " + PARA, "+5 degrees " + PARA).passages] == ["edited"]
+    assert [p.kind for p in compare(PARA + " up 8.5%", PARA + " up 8.5").passages] == ["verbatim"]

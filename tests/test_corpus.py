@@ -792,14 +792,19 @@ def test_a_link_to_a_device_in_a_folder_is_skipped_as_what_it_is(tmp_path: Path)
     ('<meta itemprop="datePublished" content="2020-05-06T07:08:09Z">', "2020-05-06T07:08:09+00:00"),
     ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-05-02"}</script>',
      "2023-05-02"),
-], ids=["month", "no such day", "year", "itemprop", "JSON-LD"])
+    ('<meta name="date" content="2024-06-30"><meta property="article:published_time" content="2024-05-02">',
+     "2024-05-02"),
+    ('<script type="application/ld+json">{"relatedLink": [{"datePublished": "2019-01-01"}], '
+     '"mainEntity": {"datePublished": "2024-05-02"}}</script>', "2024-05-02"),
+], ids=["month", "no such day", "year", "itemprop", "JSON-LD", "most specific", "JSON-LD's own"])
 def test_a_page_s_date_is_read_as_declared(tmp_path: Path, declared: str, published: str) -> None:
     """htmldate made a day up where the page gave none or one that does not exist ("2024-02" became 2024-02-28,
     "2024-02-30" 2024-02-01), and that day could decide which text came first: a declared date is kept as written
     and read as a record's is (a month is the whole month; an impossible day is said to be no date)."""
     (tmp_path / "page.html").write_text(_page("<title>Budget approved</title>" + declared))
-    (record,) = _all(tmp_path / "page.html")
-    assert record.published == published
+    (tmp_path / "page.xhtml.html").write_text('<?xml version="1.0" encoding="utf-8"?>\n'
+                                              + _page("<title>Budget approved</title>" + declared))
+    assert [r.published for r in _all(tmp_path)] == [published, published]  # an XHTML page's declaration too
 
 
 def test_a_store_inside_an_indexed_folder_is_one_skip(tmp_path: Path) -> None:

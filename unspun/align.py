@@ -478,6 +478,8 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
 #: (strings: one character is looked up in them, and they strip a word's ends).
 _CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕"
 _OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
+#: The signs among them: two sides that both have one at an end must have the same (`_same`: "-5" is not "+5").
+_SIGNS = "$£€¥#@+-−%‰°"
 
 
 def _close(text: str, end: int) -> int:
@@ -890,46 +892,49 @@ def _chance_edges(ua: Units, ub: Units, c: list[int], most: int) -> list[int]:
 
 
 def _sentence_edges(ua: Units, ub: Units, c: list[int], p: Params) -> list[int]:
-    """A chain of identical words taken back to its sentences' start and on to their end where a word or a few
-    changed there (up to ``exact_gap`` on either side) and the words beyond them, identical on both sides, at least
-    one of them a content word, reach that start or end in both texts (or the one word changed is the sentence's
-    first or last): a copy that changed one word of its lead ("The city council of Bristol presented" → "unveiled")
-    was a verbatim passage that left its first five words out, an unreported stretch of the copy."""
+    """A chain of identical words that starts or ends inside a sentence, taken back to that sentence's start and on
+    to its end where a word or a few changed there (up to ``exact_gap`` on either side) and the words beyond them,
+    identical on both sides, at least one of them a content word, reach that start or end in both texts (or the
+    one word changed is the sentence's first or last), crossing no other sentence end: a copy that changed one word
+    of its lead ("The city council of Bristol presented" → "unveiled") was a verbatim passage that left its first
+    five words out, an unreported stretch of the copy. (A chain already at its sentences' bounds keeps them: the
+    next sentence, another in each text, was taken in where it differed in its first words only.)"""
     wa, wb, n, m = ua.words, ub.words, len(ua.tok), len(ub.tok)
     i0, i1, j0, j1 = c
 
-    def starts(u: Units, k: int) -> bool:
+    def starts(u: Units, k: int) -> bool:  # a sentence begins at token k
         return k == 0 or _ends_sentence(u.text, u.tok[k - 1].end, u.tok[k].start) > 0
 
-    def ends(u: Units, k: int, total: int) -> bool:  # the sentence ends after the word before token k
-        return k == total or _ends_sentence(u.text, u.tok[k - 1].end, u.tok[k].start) > 0
+    def ends(u: Units, k: int) -> bool:  # a sentence ends after the word before token k
+        return k == len(u.tok) or _ends_sentence(u.text, u.tok[k - 1].end, u.tok[k].start) > 0
 
-    for sa in range(p.exact_gap + 1):  # back: sa words of A and sb of B changed before the chain
-        for sb in range(p.exact_gap + 1):
-            a, b = i0 - sa, j0 - sb
+    if not (starts(ua, i0) and starts(ub, j0)):
+        for sa, sb in ((x, y) for x in range(p.exact_gap + 1) for y in range(p.exact_gap + 1) if x + y):
+            a, b = i0 - sa, j0 - sb  # back: sa words of A and sb of B changed before the chain
+            if min(a, b) < 0:
+                continue
             k = 0
             while k < p.exact_words and a - k > 0 and b - k > 0 and wa[a - k - 1] == wb[b - k - 1]:
                 k += 1
-            if sa + sb and min(a, b) >= 0 and starts(ua, a - k) and starts(ub, b - k) and (
-                    any(not t.stop for t in ua.tok[a - k : a]) if k else sa == sb == 1):
+            if starts(ua, a - k) and starts(ub, b - k) and (
+                    any(not t.stop for t in ua.tok[a - k : a]) if k else sa == sb == 1) and not any(
+                    starts(ua, x) for x in range(a - k + 1, i0 + 1)) and not any(
+                    starts(ub, x) for x in range(b - k + 1, j0 + 1)):
                 i0, j0 = a - k, b - k
                 break
-        else:
-            continue
-        break
-    for sa in range(p.exact_gap + 1):  # on: after the chain
-        for sb in range(p.exact_gap + 1):
-            a, b = i1 + sa, j1 + sb
+    if not (ends(ua, i1) and ends(ub, j1)):
+        for sa, sb in ((x, y) for x in range(p.exact_gap + 1) for y in range(p.exact_gap + 1) if x + y):
+            a, b = i1 + sa, j1 + sb  # on: after the chain
+            if a > n or b > m:
+                continue
             k = 0
             while k < p.exact_words and a + k < n and b + k < m and wa[a + k] == wb[b + k]:
                 k += 1
-            if sa + sb and a <= n and b <= m and ends(ua, a + k, n) and ends(ub, b + k, m) and (
-                    any(not t.stop for t in ua.tok[a : a + k]) if k else sa == sb == 1):
+            if ends(ua, a + k) and ends(ub, b + k) and (
+                    any(not t.stop for t in ua.tok[a : a + k]) if k else sa == sb == 1) and not any(
+                    ends(ua, x) for x in range(i1, a + k)) and not any(ends(ub, x) for x in range(j1, b + k)):
                 i1, j1 = a + k, b + k
                 break
-        else:
-            continue
-        break
     return [i0, i1, j0, j1]
 
 
@@ -1012,7 +1017,10 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
     for ps in passages:
         inside = _runs_in(spans, ps.a, ps.b)
         exact = _exact_share(inside, ps.a)
-        if inside and exact >= p.exact_share:
+        if inside and exact >= p.exact_share and (twice := _twice(pair, inside, p)):
+            used.update(inside)  # one text twice in the other: a passage for each copy, whose sides correspond
+            out += [Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0) for a, b in twice]
+        elif inside and exact >= p.exact_share:
             a = (inside[0][0][0], max(r[0][1] for r in inside))
             b = (min(r[1][0] for r in inside), max(r[1][1] for r in inside))
             used.update(inside)
@@ -1045,6 +1053,20 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
     return sorted(out, key=lambda q: q.a)
 
 
+def _twice(pair: _Pair, runs: list[_Run], p: Params) -> list[_Run]:
+    """The copies of a passage's runs when one side holds the other's text twice, side by side (XX of X, too short
+    to lie on diagonals apart, `_crossing`): two runs of `min_chars` or more over one stretch of a side (sharing
+    ``again_share`` of the shorter); snapped to all its runs, the passage paired both copies with the one (A
+    0-448 with B 0-223, "edited", similarity 1.0). Else none."""
+    long = [r for r in runs if min(pair.ua.width(*r[0]), pair.ub.width(*r[1])) >= p.min_chars]
+    for k, x in enumerate(long):
+        for y in long[k + 1 :]:
+            if any(min(x[s][1], y[s][1]) - max(x[s][0], y[s][0])
+                   >= p.again_share * min(x[s][1] - x[s][0], y[s][1] - y[s][0]) for s in (0, 1)):
+                return long
+    return []
+
+
 def _overlaps(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return x[0] < y[1] and y[0] < x[1]
 
@@ -1074,7 +1096,21 @@ def _trim_to_runs(pair: _Pair, ps: Passage, runs: list[_Run], p: Params) -> Pass
 
 
 def _same(pair: _Pair, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return _bare_words(pair.ua.text[a[0] : a[1]]) == _bare_words(pair.ub.text[b[0] : b[1]])
+    """Whether two spans say the same word for word: their words (`_bare_words`), and the signs at their ends where
+    both have one (a sign one side alone has is one `_open` or `_close` took in there)."""
+    x, y = pair.ua.text[a[0] : a[1]].strip(), pair.ub.text[b[0] : b[1]].strip()
+    if _bare_words(x) != _bare_words(y):
+        return False
+    for ex, ey in ((_signs(x), _signs(y)), (_signs(x[::-1]), _signs(y[::-1]))):
+        if ex and ey and ex != ey:
+            return False
+    return True
+
+
+def _signs(text: str) -> str:
+    """The signs among the quotes and brackets that begin ``text``."""
+    end = len(text) - len(text.lstrip(_OPENERS + _CLOSERS))
+    return "".join(c for c in text[:end] if c in _SIGNS)
 
 
 # --- kinds ------------------------------------------------------------------------------------------------

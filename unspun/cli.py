@@ -450,8 +450,9 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, l
                 out.append((f, []))
             elif (key := os.path.realpath(f)) in ids:
                 ids[key].append(own)
-                if os.path.abspath(f) != os.path.abspath(first[key]):  # a link to it: the report named it nowhere
-                    _say("info", f"{f}: the same file as {first[key]} (a link), checked once as that")
+                if os.path.abspath(f) != os.path.abspath(first[key]):  # a link: the report named it nowhere
+                    how = "a link to it" if os.path.islink(f) else "which is a link to it"
+                    _say("info", f"{f}: the same file as {first[key]} ({how}), checked once as that")
             else:
                 ids[key], first[key] = [own], f
                 out.append((f, ids[key]))

@@ -255,28 +255,58 @@ def _page_date(value: str | None) -> str | None:
 
 
 #: The meta tags (by ``property``, ``name`` or ``itemprop``, any case) in which pages declare when they were
-#: published.
-_DATE_META = frozenset({"article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-                        "date", "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.created"})
-_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+#: published, most specific first (a bare "date" is often when the page was last changed).
+_DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+              "dcterms.issued", "dc.date.issued", "dcterms.created", "date", "dc.date")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _declared_date(page: str) -> str | None:
-    """The publication date a page declares (its meta tags, a ``<time itemprop="datePublished">``, JSON-LD), as
-    written: htmldate's reading made a day up where the page gave none or an impossible one ("2024-02" became
-    2024-02-28, "2024-02-30" 2024-02-01), and that day could decide which text came first. As written, it is read
-    as a record's ``published`` is (a month stays a month; a day that does not exist is said to be no date)."""
-    try:
-        tree = lxml.html.fromstring(page)
+    """The publication date a page declares, as written: its meta tags (most specific first), then its JSON-LD's
+    own ``datePublished``, then a ``<time itemprop="datePublished">``. htmldate's reading made a day up where the
+    page gave none or an impossible one ("2024-02" became 2024-02-28, "2024-02-30" 2024-02-01), and that day could
+    decide which text came first. As written, it is read as a record's ``published`` is (a month stays a month; a
+    day that does not exist is said to be no date)."""
+    try:  # (lxml refuses a str that declares an encoding: an XHTML page's XML declaration)
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
     except (lxml.etree.LxmlError, ValueError):
         return None
-    for el in tree.iter("meta", "time"):
+    metas: dict[str, str] = {}
+    for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        value = (el.get("content") if el.tag == "meta" else el.get("datetime")) or ""
-        if key in _DATE_META and value.strip() and (el.tag == "meta" or key == "datepublished"):
-            return _with_offset(value.strip())
-    m = _LD_DATE.search(page)
-    return _with_offset(m.group(1).strip()) if m and m.group(1).strip() else None
+        if key in _DATE_META and (el.get("content") or "").strip():
+            metas.setdefault(key, el.get("content").strip())
+    found = next((metas[k] for k in _DATE_META[:3] if k in metas), None)
+    if found is None:
+        found = _ld_date(tree)
+    if found is None:
+        found = next((t.get("datetime").strip() for t in tree.iter("time")
+                      if (t.get("itemprop") or "").lower() == "datepublished" and (t.get("datetime") or "").strip()),
+                     None)
+    if found is None:
+        found = next((metas[k] for k in _DATE_META[3:] if k in metas), None)
+    return _with_offset(found) if found is not None else None
+
+
+def _ld_date(tree: lxml.html.HtmlElement) -> str | None:
+    """The ``datePublished`` of a page's JSON-LD: of its top-level object, its ``mainEntity``, or the first object
+    in its ``@graph`` that has one (not of a related article it lists)."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item, dict):
+                continue
+            graph, main = item.get("@graph"), item.get("mainEntity")
+            for obj in [item, *([main] if isinstance(main, dict) else []), *(graph if isinstance(graph, list) else [])]:
+                value = obj.get("datePublished") if isinstance(obj, dict) else None
+                if isinstance(value, str) and value.strip():
+                    return value.strip()
+    return None
 
 
 def _with_offset(value: str) -> str:

@@ -146,24 +146,31 @@ def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tup
     return count
 
 
-#: What ends a sentence, and the closing quotes and brackets that may follow it.
+#: What ends a sentence (the full-width ones with no space after), the closing quotes and brackets that may follow
+#: it, and the opening ones that may begin the next.
 _SENTENCE_END = ".!?…。！？"
+_FULL_WIDTH_END = "。！？"
 _CLOSING = "\"'”’»)]」』）"
+_OPENING = "\"'“‘„«‹([「『（"
 
 
 def _whole_sentences(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is whole sentences: it begins the text, a line, or after a sentence's end, and
-    it ends one. Sentences one side has inside a reused passage and the other lacks may be what a copier added or
-    what a sub-editor cut from the copy (wire copy is trimmed to fit): no evidence of direction. Link debris glued
-    into a sentence ("Vladimir Vladimirovich PutinIran announces … MORE"), an ad line without a full stop, a
-    dateline before a sentence's first word are not whole sentences."""
+    """Whether ``text[start:end]`` is whole sentences: it begins the text, a line, or a sentence after another's end
+    and white space (a quote or bracket opening it), and it ends one. Sentences one side has inside a reused passage
+    and the other lacks may be what a copier added or what a sub-editor cut from the copy (wire copy is trimmed to
+    fit): no evidence of direction. Link debris glued into a sentence ("Vladimir Vladimirovich PutinIran announces
+    … MORE", or "…on Tuesday.Read more: …"), an ad line without a full stop, a dateline before a sentence's first
+    word are not whole sentences."""
     i = start
+    while i > 0 and text[i - 1] in _OPENING:
+        i -= 1
+    opened = i
     while i > 0 and text[i - 1].isspace():
         i -= 1
-    gap = text[i:start]
+    gap = text[i:opened]
     while i > 0 and text[i - 1] in _CLOSING:
         i -= 1
-    begins = i == 0 or "\n" in gap or text[i - 1] in _SENTENCE_END
+    begins = i == 0 or "\n" in gap or (text[i - 1] in _SENTENCE_END and (gap != "" or text[i - 1] in _FULL_WIDTH_END))
     j = end
     while j > start and text[j - 1] in _CLOSING:
         j -= 1
