@@ -750,3 +750,11 @@ def test_different_signs_at_a_passage_s_ends_are_no_copy_word_for_word():
     sides' texts different (a sign one side alone has is still no difference)."""
     assert [p.kind for p in compare("-5 degrees " + PARA, "+5 degrees " + PARA).passages] == ["edited"]
     assert [p.kind for p in compare(PARA + " up 8.5%", PARA + " up 8.5").passages] == ["verbatim"]
+
+
+@pytest.mark.skipif(not (DATA / "pan13-train").is_dir(), reason="../shared/data/pan13-train absent")
+def test_a_copy_of_a_text_that_repeats_itself_is_one_passage():
+    """A source that repeats itself at shifts has long runs over one stretch of both sides: taken for a text twice
+    side by side, one copy of it (PAN 02 susp 00929, src 02951) became five passages."""
+    case, passages = _pan("02-no-obfuscation", "00929", "02951")
+    assert len(passages) == 1

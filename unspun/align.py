@@ -1056,15 +1056,17 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
 def _twice(pair: _Pair, runs: list[_Run], p: Params) -> list[_Run]:
     """The copies of a passage's runs when one side holds the other's text twice, side by side (XX of X, too short
     to lie on diagonals apart, `_crossing`): two runs of `min_chars` or more over one stretch of a side (sharing
-    ``again_share`` of the shorter); snapped to all its runs, the passage paired both copies with the one (A
-    0-448 with B 0-223, "edited", similarity 1.0). Else none."""
+    ``again_share`` of the shorter), no two over one stretch of both; snapped to all its runs, the passage paired
+    both copies with the one (A 0-448 with B 0-223, "edited", similarity 1.0). Else none (a text that repeats
+    itself at shifts has runs over one stretch of both sides: one copy of it became five passages)."""
     long = [r for r in runs if min(pair.ua.width(*r[0]), pair.ub.width(*r[1])) >= p.min_chars]
-    for k, x in enumerate(long):
-        for y in long[k + 1 :]:
-            if any(min(x[s][1], y[s][1]) - max(x[s][0], y[s][0])
-                   >= p.again_share * min(x[s][1] - x[s][0], y[s][1] - y[s][0]) for s in (0, 1)):
-                return long
-    return []
+    pairs = [(x, y) for k, x in enumerate(long) for y in long[k + 1 :]]
+    if any(_overlaps(x[0], y[0]) and _overlaps(x[1], y[1]) for x, y in pairs):
+        return []
+    twice = any(min(x[s][1], y[s][1]) - max(x[s][0], y[s][0]) >= p.again_share * min(x[s][1] - x[s][0],
+                                                                                     y[s][1] - y[s][0])
+                for x, y in pairs for s in (0, 1))
+    return long if twice else []
 
 
 def _overlaps(x: tuple[int, int], y: tuple[int, int]) -> bool:

@@ -193,12 +193,12 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         votes[first] += 2
         early, late = (a.published, b.published) if first == "a" else (b.published, a.published)
         evidence.append(f"{first.upper()} was published first ({early} vs {late}, from metadata)")
-    debris = {"a": [r for r in al.inserted_a if not _whole_sentences(a.text, *r)],
-              "b": [r for r in al.inserted_b if not _whole_sentences(b.text, *r)]}
-    cut = {"a": sum(e - s for s, e in al.inserted_a), "b": sum(e - s for s, e in al.inserted_b)}
-    ins = {side: sum(e - s for s, e in runs) for side, runs in debris.items()}
+    inserted = {"a": (a.text, al.inserted_a), "b": (b.text, al.inserted_b)}
+    debris = {side: [r for r in runs if not _whole_sentences(text, *r)] for side, (text, runs) in inserted.items()}
+    chars = {side: sum(e - s for s, e in runs) for side, runs in debris.items()}
     for side, other in (("a", "b"), ("b", "a")):
-        mine, theirs = ins[side], ins[other]
+        mine, theirs = chars[side], chars[other]
+        sentences = sum(e - s for s, e in inserted[side][1]) - mine
         if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
             votes[other] += 1
             evidence.append(
@@ -206,10 +206,9 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
                 f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
                 f"{other.upper()} looks like the source"
             )
-        elif cut[side] - mine >= MIN_INSERTED_CHARS:
-            whole = cut[side] - mine
+        elif sentences >= MIN_INSERTED_CHARS:
             evidence.append(
-                f"{side.upper()} has {whole} characters of whole sentences inside reused passages that "
+                f"{side.upper()} has {sentences} characters of whole sentences inside reused passages that "
                 f"{other.upper()} lacks: sentences a copier adds and sentences an editor trims from a copy look "
                 "alike, so they name no side"
             )
