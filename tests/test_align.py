@@ -758,3 +758,13 @@ def test_a_copy_of_a_text_that_repeats_itself_is_one_passage():
     side by side, one copy of it (PAN 02 susp 00929, src 02951) became five passages."""
     case, passages = _pan("02-no-obfuscation", "00929", "02951")
     assert len(passages) == 1
+
+
+@pytest.mark.parametrize("before", ["", "Weather report for the coast.\n\n"], ids=["at the start", "after text"])
+def test_a_copy_s_short_first_line_is_part_of_it(before):
+    """A line of two words copied with the text ("By Earth911" over an article) was cut off as two words that run
+    on past a line break by chance."""
+    copied = "By Earth911\n" + PARA.strip()
+    a, b = before + copied, copied + "\n\n" + OTHER
+    (p,) = compare(a, b).passages
+    assert a[p.a[0] : p.a[1]] == copied == b[p.b[0] : p.b[1]]

@@ -17,6 +17,7 @@ multilingual model, and sentences that are each other's nearest seed `translatio
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -853,6 +854,7 @@ def _chain(runs: list[list[int]], gap: int) -> list[list[int]]:
 _Run = tuple[tuple[int, int], tuple[int, int]]
 
 
+_WORD_CHAR = re.compile(r"\w")
 #: Characters that end a sentence, where a run of identical words may have crossed into the next one by chance.
 _SENTENCE_ENDS = ".!?…。！？"
 
@@ -868,24 +870,33 @@ def _ends_sentence(text: str, end: int, start: int) -> int:
 
 def _chance_edges(ua: Units, ub: Units, c: list[int], most: int) -> list[int]:
     """A chain of identical words without the ``most`` words or fewer it took in past a sentence end at either of
-    its ends, where both texts end a sentence there: past a line break, any words (a pasted paragraph followed on
-    both sides by one that begins "Ms Hewitt" ran on by those words, and the passage beside it overlapped); past a
-    full stop, function words only ("…in December. The"; PAN's cases end so, after a sentence, in a heading's
-    words)."""
+    its ends, where both texts end a sentence there: past a line break, any words that begin a line going on in
+    either text (a pasted paragraph followed on both sides by one that begins "Ms Hewitt" ran on by those words, and
+    the passage beside it overlapped), not a whole line (a heading, a byline: "By Earth911" at a copy's start was
+    cut off it); past a full stop, function words only ("…in December. The"; PAN's cases end so, after a
+    sentence, in a heading's words)."""
     i0, i1, j0, j1 = c
 
-    def chance(a_end: int, a_start: int, b_end: int, b_start: int, words: list[Token]) -> bool:
+    def chance(a_end: int, a_start: int, b_end: int, b_start: int, words: list[Token], line_goes_on: bool) -> bool:
         ends = min(_ends_sentence(ua.text, a_end, a_start), _ends_sentence(ub.text, b_end, b_start))
-        return ends == 2 or (ends == 1 and all(t.stop for t in words))
+        return (ends == 2 and line_goes_on) or (ends == 1 and all(t.stop for t in words))
+
+    def goes_on(u: Units, at: int, forward: bool) -> bool:  # more words on the line, after (or before) ``at``
+        if forward:
+            stop = u.text.find("\n", at)
+            return _WORD_CHAR.search(u.text, at, len(u.text) if stop < 0 else stop) is not None
+        return _WORD_CHAR.search(u.text, u.text.rfind("\n", 0, at) + 1, at) is not None
 
     for k in range(1, most + 1):  # the last k words follow a sentence end on both sides
-        if i1 - k - i0 > most and chance(ua.tok[i1 - k - 1].end, ua.tok[i1 - k].start, ub.tok[j1 - k - 1].end,
-                                         ub.tok[j1 - k].start, ua.tok[i1 - k : i1]):
+        if i1 - k - i0 > most and chance(
+                ua.tok[i1 - k - 1].end, ua.tok[i1 - k].start, ub.tok[j1 - k - 1].end, ub.tok[j1 - k].start,
+                ua.tok[i1 - k : i1], goes_on(ua, ua.tok[i1 - 1].end, True) or goes_on(ub, ub.tok[j1 - 1].end, True)):
             i1, j1 = i1 - k, j1 - k
             break
     for k in range(1, most + 1):  # the first k words come before one
-        if i1 - i0 - k > most and chance(ua.tok[i0 + k - 1].end, ua.tok[i0 + k].start, ub.tok[j0 + k - 1].end,
-                                         ub.tok[j0 + k].start, ua.tok[i0 : i0 + k]):
+        if i1 - i0 - k > most and chance(
+                ua.tok[i0 + k - 1].end, ua.tok[i0 + k].start, ub.tok[j0 + k - 1].end, ub.tok[j0 + k].start,
+                ua.tok[i0 : i0 + k], goes_on(ua, ua.tok[i0].start, False) or goes_on(ub, ub.tok[j0].start, False)):
             i0, j0 = i0 + k, j0 + k
             break
     return [i0, i1, j0, j1]
