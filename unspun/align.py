@@ -198,25 +198,29 @@ def _around_moved(part: list[tuple[int, int]], others: list[tuple[int, int]]) ->
     """A part cut where it steps over units of one side that the other parts' seeds hold (two or more), those
     seeds' units on the other side lying outside the part: a paragraph moved elsewhere in the copy (X Y Z of X Z Y)
     leaves a hole in X Y's side of B, within ``gap`` of both, and the passage over X Y took Z's sentences in with
-    it, which Z's own passage matched too. (Seeds of a list or table, whose lines match many lines of the other
-    side, lie inside the part on both sides: cut there, one copy became six passages, all snapped to it.)"""
+    it, which Z's own passage matched too; a hole, which none of the part's own seeds fills (a paraphrase draws on
+    its source's sentences out of order: cut where it stepped back over them, an LLM's paraphrase became four
+    pieces). (Seeds of a list or table, whose lines match many lines of the other side, lie inside the part on both
+    sides: cut there, one copy became six passages, all snapped to it.)"""
     (a0, a1), (b0, b1) = (min(i for i, _ in part), max(i for i, _ in part)), (min(j for _, j in part),
                                                                               max(j for _, j in part))
     on_a = sorted(i for i, j in others if not b0 <= j <= b1)
     on_b = sorted(j for i, j in others if not a0 <= i <= a1)
+    own_a, own_b = sorted(i for i, _ in part), sorted(j for _, j in part)
     pieces, cur = [], []
     for s in sorted(part):
-        if cur and any(_inside(held, x, y) for held, x, y in ((on_a, cur[-1][0], s[0]), (on_b, cur[-1][1], s[1]))):
+        if cur and any(_inside(held, x, y) and not _inside(own, x, y, 1)
+                       for held, own, x, y in ((on_a, own_a, cur[-1][0], s[0]), (on_b, own_b, cur[-1][1], s[1]))):
             pieces.append(cur)
             cur = []
         cur.append(s)
     return [*pieces, cur]
 
 
-def _inside(held: list[int], x: int, y: int) -> bool:
-    """Whether two or more of the sorted units ``held`` lie strictly between units ``x`` and ``y``."""
+def _inside(held: list[int], x: int, y: int, least: int = 2) -> bool:
+    """Whether ``least`` or more of the sorted units ``held`` lie strictly between units ``x`` and ``y``."""
     lo, hi = min(x, y), max(x, y)
-    return bisect_left(held, hi) - bisect_left(held, lo + 1) >= 2
+    return bisect_left(held, hi) - bisect_left(held, lo + 1) >= least
 
 
 def _on_a(s: tuple[int, int]) -> int:
