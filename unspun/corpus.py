@@ -262,11 +262,12 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def _declared_date(page: str) -> str | None:
-    """The publication date a page declares, as written: its meta tags (most specific first), then its JSON-LD's
-    own ``datePublished``, then a ``<time itemprop="datePublished">``. htmldate's reading made a day up where the
-    page gave none or an impossible one ("2024-02" became 2024-02-28, "2024-02-30" 2024-02-01), and that day could
-    decide which text came first. As written, it is read as a record's ``published`` is (a month stays a month; a
-    day that does not exist is said to be no date)."""
+    """The publication date a page declares, as written: its specific meta tags (``article:published_time``,
+    ``og:published_time``, ``datePublished``), then its JSON-LD's own ``datePublished``, then a ``<time
+    itemprop="datePublished">``, then the generic tags (``pubdate``, ``date``, …). htmldate's reading made a day
+    up where the page gave none or an impossible one ("2024-02" became 2024-02-28, "2024-02-30" 2024-02-01), and
+    that day could decide which text came first. As written, it is read as a record's ``published`` is (a month
+    stays a month; a day that does not exist is said to be no date)."""
     try:  # (lxml refuses a str that declares an encoding: an XHTML page's XML declaration)
         tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
     except (lxml.etree.LxmlError, ValueError):
