@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
@@ -859,8 +860,10 @@ _Run = tuple[tuple[int, int], tuple[int, int]]
 
 
 _WORD_CHAR = re.compile(r"\w")
-#: Characters that end a sentence, where a run of identical words may have crossed into the next one by chance.
-_SENTENCE_ENDS = ".!?…。！？"
+#: Characters that end a sentence (the full-width ones with no space after them), where a run of identical words
+#: may have crossed into the next one by chance (`judge` tells whole sentences by them too).
+SENTENCE_ENDS = ".!?…。！？"
+FULL_WIDTH_ENDS = "。！？"
 
 
 def _ends_sentence(text: str, end: int, start: int) -> int:
@@ -869,7 +872,7 @@ def _ends_sentence(text: str, end: int, start: int) -> int:
     gap = text[end:start]
     if "\n" in gap:
         return 2
-    return int(any(c in _SENTENCE_ENDS and (c in "。！？" or gap[-1:].isspace()) for c in gap))
+    return int(any(c in SENTENCE_ENDS and (c in FULL_WIDTH_ENDS or gap[-1:].isspace()) for c in gap))
 
 
 def _chance_edges(ua: Units, ub: Units, c: list[int], most: int) -> list[int]:
@@ -953,22 +956,15 @@ def _sentence_edges(ua: Units, ub: Units, c: list[int], p: Params) -> list[int]:
     return [i0, i1, j0, j1]
 
 
-def _start(t: Token) -> int:
-    return t.start
-
-
-def _end(t: Token) -> int:
-    return t.end
-
-
 def _to_sentence_edges(pair: _Pair, ps: Passage, p: Params) -> Passage:
     """A copy word for word (`_verbatim`'s) taken back to its sentences' start and on to their end over a word or a
     few changed there (`_sentence_edges`), with its own kind and similarity then. Done once the passages are
     settled: the runs that decide what is a copy and what a summary are left as they were (with the words beyond a
     change in them, summaries of PAN that keep a sentence's wording were taken for copies of that sentence)."""
     ua, ub = pair.ua, pair.ub
-    c = [bisect_left(ua.tok, ps.a[0], key=_start), bisect_right(ua.tok, ps.a[1], key=_end),  # words inside
-         bisect_left(ub.tok, ps.b[0], key=_start), bisect_right(ub.tok, ps.b[1], key=_end)]
+    start, end = attrgetter("start"), attrgetter("end")
+    c = [bisect_left(ua.tok, ps.a[0], key=start), bisect_right(ua.tok, ps.a[1], key=end),  # the words inside
+         bisect_left(ub.tok, ps.b[0], key=start), bisect_right(ub.tok, ps.b[1], key=end)]
     if c[0] >= c[1] or c[2] >= c[3]:
         return ps
     i0, i1, j0, j1 = _sentence_edges(ua, ub, c, p)

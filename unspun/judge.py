@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .align import Alignment
+from .align import FULL_WIDTH_ENDS, SENTENCE_ENDS, Alignment
 from .dates import before, span
 from .models import Comparison, Document, Side
 from .text import WORD, fold, foldable, has_cjk
@@ -146,10 +146,7 @@ def _disguised(mine: str, theirs: str, passages: list[tuple[tuple[int, int], tup
     return count
 
 
-#: What ends a sentence (the full-width ones with no space after), the closing quotes and brackets that may follow
-#: it, and the opening ones that may begin the next.
-_SENTENCE_END = ".!?…。！？"
-_FULL_WIDTH_END = "。！？"
+#: The closing quotes and brackets that may follow a sentence's end, and the opening ones that may begin the next.
 _CLOSING = "\"'”’»)]」』）"
 _OPENING = "\"'“‘„«‹([「『（"
 
@@ -170,16 +167,17 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
     gap = text[i:opened]
     while i > 0 and text[i - 1] in _CLOSING:
         i -= 1
-    begins = i == 0 or "\n" in gap or (text[i - 1] in _SENTENCE_END and (gap != "" or text[i - 1] in _FULL_WIDTH_END))
+    begins = i == 0 or "\n" in gap or (text[i - 1] in SENTENCE_ENDS
+                                        and (gap != "" or text[i - 1] in FULL_WIDTH_ENDS))
     j = end
     while j > start and text[j - 1] in _CLOSING:
         j -= 1
-    if j > start and text[j - 1] in _SENTENCE_END:
+    if j > start and text[j - 1] in SENTENCE_ENDS:
         return begins
     j = end
     while j < len(text) and text[j] in _CLOSING:
         j += 1
-    return begins and j < len(text) and text[j] in _SENTENCE_END
+    return begins and j < len(text) and text[j] in SENTENCE_ENDS
 
 
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
