@@ -1,6 +1,7 @@
 """The aligner on texts written here, and on the shared seed pair and PAN files when present."""
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -405,6 +406,42 @@ def test_words_are_read_through_their_disguises():
     assert [fold(text[t.start:t.end]) for t in toks] == ["The", "breakwater", "Putin", "s", "resort", "and", "a",
                                                          "café"]
     assert [t.stem for t in toks] == [t.stem for t in tokens("The breakwater, Putin's resort and a café.")]
+
+
+#: An Arabic report, written for these tests.
+AR = ("أعلنت الحكومة المصرية اليوم عن خطة جديدة لدعم الاقتصاد الوطني وتوفير فرص العمل للشباب في جميع المحافظات. "
+      "وقال رئيس الوزراء إن الخطة تتضمن استثمارات كبيرة في البنية التحتية والتعليم والصحة خلال السنوات الخمس المقبلة. "
+      "وأضاف أن الحكومة ستعمل مع القطاع الخاص لتحقيق هذه الأهداف الطموحة.")
+_HARAKAT = "\u064e\u0650\u064f\u0652"  # fatha, kasra, damma, sukun
+#: A fully pointed edition (a vowel point on every letter), and a copy with its letters stretched by tatweels.
+ARABIC_MARKS = {
+    "pointed": lambda t: "".join(c + (_HARAKAT[i % 4] if "\u0621" <= c <= "\u064a" else "") for i, c in enumerate(t)),
+    "stretched": lambda t: re.sub(r"(?<=[\u0628-\u0647])(?=[\u0621-\u064a])", "\u0640", t),
+}
+
+
+def test_arabic_and_hebrew_words_are_read_without_their_points():
+    """Vowel points split a word into pieces ("كِتَابٌ" was "ك", "ت", "اب") and a tatweel was read as a letter; a
+    variation selector, invisible, split a Latin word."""
+    for marked, plain in (("كِتَابٌ", "كتاب"), ("كـتـاب", "كتاب"), ("שָׁלוֹם", "שלום"), ("wor\ufe0fd", "word")):
+        assert [(marked[t.start:t.end], t.stem) for t in tokens(marked)] == [(marked, tokens(plain)[0].stem)]
+
+
+@pytest.mark.parametrize("marks", sorted(ARABIC_MARKS))
+def test_an_arabic_copy_pointed_or_stretched_is_found(marks: str):
+    """Either hid a copied Arabic paragraph from every channel (no passage)."""
+    copy = OTHER + "\n\n" + ARABIC_MARKS[marks](AR)
+    assert copy != OTHER + "\n\n" + AR
+    for a, b, at_a, at_b in ((copy, AR, (len(OTHER) + 2, len(copy)), (0, len(AR))),
+                             (AR, copy, (0, len(AR)), (len(OTHER) + 2, len(copy)))):
+        assert [(x.kind, x.a, x.b) for x in compare(a, b).passages] == [("edited", at_a, at_b)]
+
+
+def test_a_copy_of_decomposed_letters_is_verbatim():
+    """A decomposed "é" (macOS, some feeds) is the letter another text writes composed: the same text was "edited"."""
+    fr = "Le café du théâtre a rouvert ses portes après des années de travaux, à la grande joie des habitués. " * 3
+    c = compare(fr, unicodedata.normalize("NFD", fr))
+    assert [(x.kind, x.similarity) for x in c.passages] == [("verbatim", 1.0)]
 
 
 @pytest.mark.parametrize("disguise", sorted(DISGUISES))

@@ -60,9 +60,9 @@ def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: p
     whole_units, whole = units(text), chunks(units(text))
     cut: list[int] = []
 
-    def spy(t: str, first_cut: bool = False, start: int = 0, end: int | None = None) -> Units:
+    def spy(t: str, version: int | None = None, start: int = 0, end: int | None = None) -> Units:
         cut.append((len(t) if end is None else end) - start)
-        return units(t, first_cut, start, end)
+        return units(t, version, start, end)
 
     monkeypatch.setattr(vectors, "units", spy)
     for size in (1, 40, 300, 2000):

@@ -459,6 +459,20 @@ def test_a_disguised_copy_finds_its_source_named_the_original(store: Index, disg
     assert any("in disguise" in e for e in res.sources[0].comparison.evidence)
 
 
+@pytest.mark.parametrize("marks", ["pointed", "stretched"])
+def test_an_arabic_paragraph_pointed_or_stretched_finds_its_source(store: Index, marks: str) -> None:
+    """Stored plain, checked inside an unrelated article with its vowel points written or its letters stretched
+    (and the other way round): no channel found it."""
+    from test_align import AR, ARABIC_MARKS
+
+    store.add([Record(id="ar.txt", text=AR), Record(id="ar-marked.txt", text=ARABIC_MARKS[marks](AR))])
+    for source, para in (("ar.txt", ARABIC_MARKS[marks](AR)), ("ar-marked.txt", AR)):
+        res = store.check(HARBOUR + "\n\n" + para)
+        assert source in [s.id for s in res.sources], marks
+        found = next(s for s in res.sources if s.id == source)
+        assert [p.a for p in found.comparison.passages] == [(len(HARBOUR) + 2, len(HARBOUR) + 2 + len(para))]
+
+
 def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
     """Indexing a folder again after adding to it cut, fingerprinted (and embedded) every document again, replacing
     each with itself: only what is new or changed is written now, whatever the batches."""
@@ -506,32 +520,32 @@ def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
 
 
 def test_a_store_of_an_older_cut_cuts_documents_it_cut_otherwise_again(tmp_path: Path) -> None:
-    """A store made before Chinese was cut into characters, or words read through their disguises, holds such
-    documents under stale fingerprints: given again, they are cut again, however unchanged; the others are left as
-    they are. (Russian: its Cyrillic letters that look Latin are read as Latin since cut 3.)"""
-    from test_align import METRO_ZH
+    """A store made before Chinese was cut into characters, words read through their disguises, or Arabic through
+    its points holds such documents under stale fingerprints: given again, they are cut again, however unchanged;
+    the others are left as they are. (Russian: its Cyrillic letters that look Latin are read as Latin since cut 3.)"""
+    from test_align import AR, ARABIC_MARKS, METRO_ZH
 
     recs = [Record(id="metro.txt", text=METRO_ZH), Record(id="ru.txt", text="Полиция закрыла улицу на ночь."),
-            _records()[0]]
+            Record(id="ar.txt", text=ARABIC_MARKS["pointed"](AR)), Record(id="plain-ar.txt", text=AR), _records()[0]]
     with Index(tmp_path / "db", semantic=False) as ix:
-        assert ix.store.meta("cut") == "3"
+        assert ix.store.meta("cut") == "4"
         ix.add(recs)
-        assert ix.add(recs).unchanged == 3
+        assert ix.add(recs).unchanged == 5
         con = ix.store.connection()
-        for cut, again in (("2", 1), (None, 2)):  # None: as stores made before the key was written
+        for cut, again in (("3", 1), ("2", 2), (None, 3)):  # None: as stores made before the key was written
             with con:
                 con.execute("DELETE FROM meta WHERE key = 'cut'")
                 if cut:
                     con.execute("INSERT INTO meta VALUES ('cut', ?)", (cut,))
             rep = ix.add(recs)
-            assert (rep.indexed, rep.replaced, rep.unchanged) == (again, again, 3 - again), cut
+            assert (rep.indexed, rep.replaced, rep.unchanged) == (again, again, 5 - again), cut
 
 
 def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_path: Path, monkeypatch) -> None:
     """Postings are found by the hashes computed again from the text: a Chinese or Russian document a store made
-    before cut versions were recorded still holds as that cut made it left its postings behind when replaced or
-    deleted (pointing at chunks gone, or at new ones given their keys)."""
-    from test_align import METRO_ZH
+    before cut versions were recorded still holds as that cut made it, or a pointed Arabic one as cut 3 made it,
+    left its postings behind when replaced or deleted (pointing at chunks gone, or at new ones given their keys)."""
+    from test_align import AR, ARABIC_MARKS, METRO_ZH
 
     from unspun.fingerprints import chunks
     from unspun.vectors import units
@@ -541,19 +555,22 @@ def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_p
         return sum(con.execute(f"SELECT count(*) FROM {t} WHERE chunk NOT IN (SELECT chunk FROM chunks)").fetchone()[0]
                    for t in ix.store.posting_tables(con))
 
-    recs = [Record(id="metro.txt", text=METRO_ZH), Record(id="ru.txt", text="Полиция закрыла улицу на ночь. " * 9)]
-    with Index(tmp_path / "db", semantic=False) as ix:
-        with monkeypatch.context() as m:  # written as the first cut wrote them
-            m.setattr(index, "_prepare", lambda text: chunks(units(text, first_cut=True)))
-            ix.add(recs)
-        con = ix.store.connection()
-        with con:
-            con.execute("DELETE FROM meta WHERE key = 'cut'")
-        rep = ix.add(recs)  # cut again, however unchanged: the first cut's postings go
-        assert (rep.replaced, orphans(ix)) == (2, 0)
-        rep = ix.add(recs)  # now held as this version cut them
-        assert (rep.replaced, orphans(ix)) == (2, 0)
-        assert ix.delete("metro.txt") and ix.delete("ru.txt") and orphans(ix) == 0
+    recs = [Record(id="metro.txt", text=METRO_ZH), Record(id="ru.txt", text="Полиция закрыла улицу на ночь. " * 9),
+            Record(id="ar.txt", text=ARABIC_MARKS["pointed"](AR))]
+    for cut in (1, 3):
+        with Index(tmp_path / f"db{cut}", semantic=False) as ix:
+            with monkeypatch.context() as m:  # written as that cut wrote them
+                m.setattr(index, "_prepare", lambda text: chunks(units(text, cut=cut)))
+                ix.add(recs)
+            con = ix.store.connection()
+            with con:
+                con.execute("DELETE FROM meta WHERE key = 'cut'")
+                con.execute("INSERT INTO meta VALUES ('cut', ?)", (str(cut),))
+            rep = ix.add(recs)  # cut again, however unchanged: the older cut's postings go
+            assert (rep.replaced, orphans(ix)) == (3 if cut == 1 else 1, 0), cut
+            rep = ix.add(recs)  # now held as this version cut them
+            assert (rep.replaced, orphans(ix)) == (3 if cut == 1 else 1, 0), cut
+            assert all(ix.delete(r.id) for r in recs) and orphans(ix) == 0
 
 
 def test_an_id_given_again_in_a_run_as_stored_still_replaces_the_one_before(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ multilingual model, and sentences that are each other's nearest seed `translatio
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -514,8 +515,9 @@ _STRAIGHT = str.maketrans("“”„‟″‘’‚‛′", '"""""' + "'" * 5)
 
 def _bare_words(text: str) -> list[str]:
     """The words of a passage's text as written, quotes straightened, without the quotes, brackets and signs at its
-    two ends: one side's opening quote or closing full stop makes no copy word for word "edited"."""
-    words = text.translate(_STRAIGHT).split()
+    two ends: one side's opening quote or closing full stop makes no copy word for word "edited". Composed as NFC
+    composes it: a decomposed "é" (macOS, some feeds) is the letter another text writes composed."""
+    words = (text if text.isascii() else unicodedata.normalize("NFC", text)).translate(_STRAIGHT).split()
     if words:
         words[0] = words[0].lstrip(_OPENERS)
         words[-1] = words[-1].rstrip(_CLOSERS)

@@ -773,15 +773,18 @@ class Index:
 
     def _stored_grams(self, con, doc: int) -> list[np.ndarray]:
         """A stored document's chunks' hashes, as computed again from its text by the cut that wrote them: a store
-        made before cut versions were recorded may hold it as cut version 1 cut it, or as this one did (given again
-        since), and its postings are found by those hashes (this version's alone left the first cut's behind). The
-        cut whose chunks fall where the stored ones do wrote it; where both do, the postings of either are taken."""
+        of an older cut version may hold it as that version cut it (1 or 3; a store of 2 as 3 did, given again
+        since), or as this one did, and its postings are found by those hashes (this version's alone left the older
+        cut's behind). The cut whose chunks fall where the stored ones do wrote it; where several do, the postings of
+        any are taken. (2's cut is not made again: a text it cut otherwise leaves its postings behind.)"""
         text = self.store.text_of(doc)
         mine = _prepare(text)
-        if self.store.cut > 1 or not cut_changed(text, 1):
+        older = [v for v in (1, 3) if v >= self.store.cut and cut_changed(text, v)]
+        if not older:
             return [c.grams for c in mine]
         spans = con.execute("SELECT start, end FROM chunks WHERE doc = ? ORDER BY chunk", (doc,)).fetchall()
-        found = [cs for cs in (mine, chunks(units(text, first_cut=True))) if [(c.start, c.end) for c in cs] == spans]
+        found = [cs for cs in (mine, *(chunks(units(text, cut=v)) for v in older))
+                 if [(c.start, c.end) for c in cs] == spans]
         if not found:
             return [c.grams for c in mine]
         return [reduce(np.union1d, (cs[i].grams for cs in found)) for i in range(len(spans))]

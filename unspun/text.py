@@ -24,25 +24,42 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020
 # A word: a run of letters and digits, or one character of those scripts. Apostrophes split ("Beijing’s" ->
 # "Beijing", "s") so that a possessive matches its noun; the pieces ("s", "t", "don") are function words.
 # Characters a word may hold that are no letters: invisible ones (soft hyphen, zero-width space and joiners, word
-# joiner, byte-order mark: what "plagiarism bypass" tools slip into words to split them for detectors) and combining
-# accents (a decomposed "é"). Words compare by their `fold`, which drops the invisible ones.
-_INSIDE = "\u00ad\u0300-\u036f\u200b-\u200f\u2060-\u2064\ufeff"
+# joiner, byte-order mark: what "plagiarism bypass" tools slip into words to split them for detectors), combining
+# accents (a decomposed "é") and `_POINTS`. Words compare by their `fold`, which drops all but the accents.
+_INSIDE_3 = "\u00ad\u0300-\u036f\u200b-\u200f\u2060-\u2064\ufeff"  # (as cut version 3 had it)
+#: Marks a word reads the same without, as search engines fold them: the vowel points of Arabic (and its Quranic
+#: annotation signs) and Hebrew, which a fully pointed edition writes and the news does not (they split a word into
+#: pieces); the Arabic tatweel, a letter stretched (justified text; a copy stretched all over hides from a detector
+#: reading words as written); variation selectors and tags, invisible. NFKC first composes what has a composed form.
+_POINTS = [(0x0591, 0x05BD), (0x05BF, 0x05BF), (0x05C1, 0x05C2), (0x05C4, 0x05C5), (0x05C7, 0x05C7),
+           (0x0610, 0x061A), (0x0640, 0x0640), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06DC),
+           (0x06DF, 0x06E4), (0x06E7, 0x06E8), (0x06EA, 0x06ED), (0xFE00, 0xFE0F), (0xE0000, 0xE007F),
+           (0xE0100, 0xE01EF)]
+_POINT_CLASS = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _POINTS)
+_INSIDE = _INSIDE_3 + _POINT_CLASS
 WORD = re.compile(rf"[^\W{_CJK}]+(?:[{_INSIDE}]+[^\W{_CJK}]*)*|[{_CJK}]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 _RUN = re.compile(rf"\w+(?:[{_INSIDE}]+\w*)*")
 _FOLDABLE = re.compile(rf"[^\W\x00-\x7f]|[{_INSIDE}]")
+# How cut version 3 (`unspun.fingerprints.CUT_VERSION`) cut words, which split them at points and read them with
+# their points and tatweels: how a store made then holds a text that has them (`third_cut_tokens`); `_MARKED`
+# finds such a text.
+_WORD_3 = re.compile(rf"[^\W{_CJK}]+(?:[{_INSIDE_3}]+[^\W{_CJK}]*)*|[{_CJK}]")
+_RUN_3 = re.compile(rf"\w+(?:[{_INSIDE_3}]+\w*)*")
+_MARKED = re.compile(f"[{_POINT_CLASS}]")
 # Letters of Cyrillic and Greek (and a few Latin variants) drawn like Latin ones, as Unicode's confusables list
 # pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source. Each pair maps
 # both cases alike (Cyrillic "В" looks like "B", its "в" is read as "b" too), so that reading a word and lower-casing
 # it commute: "НЕТ" and "нет" stay one word. Letters whose two cases imitate different Latin letters (Greek "Ν"
 # and "ν", "Υ" and "υ") are left out.
 _LOOKALIKE_PAIRS = "аaвbсcԁdеeһhіiјjкkмmнhоoрpԛqѕsтtԝwхxуyүyɑaɡgıiαaβbεeζzηhιiκkμmοoρpτtχx"
-_LOOKALIKES = str.maketrans(
+_LOOKALIKES_3 = str.maketrans(  # (as cut version 3 read words)
     {**{src.lower(): dst for src, dst in zip(_LOOKALIKE_PAIRS[::2], _LOOKALIKE_PAIRS[1::2])},
      **{src.upper(): dst.upper() for src, dst in zip(_LOOKALIKE_PAIRS[::2], _LOOKALIKE_PAIRS[1::2])
         if src.upper() != src.lower()},
      **{c: None for c in "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"}})
+_LOOKALIKES = {**_LOOKALIKES_3, **{c: None for a, b in _POINTS for c in range(a, b + 1)}}
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -101,12 +118,20 @@ _WORD_CACHE: dict[str, tuple[str, bool]] = {}
 
 def fold(word: str) -> str:
     """A word as detectors should read it: compatibility forms made plain (full-width "Ｐｕｔｉｎ", ligatures,
-    mathematical letters: NFKC, which also composes accents), invisible characters dropped, Cyrillic and Greek
-    look-alikes read as the Latin letters they imitate. Plain ASCII words, nearly all of English, are as given."""
+    mathematical letters: NFKC, which also composes accents), invisible characters and Arabic and Hebrew points
+    (`_POINTS`) dropped, Cyrillic and Greek look-alikes read as the Latin letters they imitate. Plain ASCII words,
+    nearly all of English, are as given."""
     if word.isascii():
         return word
     # NFKC spells a few signs out in several words ("ﷺ"): a word stays one word (stems are stored space-separated).
     return "".join(unicodedata.normalize("NFKC", word).translate(_LOOKALIKES).split())
+
+
+def _third_fold(word: str) -> str:
+    """`fold` as cut version 3 read words: without `_POINTS` dropped."""
+    if word.isascii():
+        return word
+    return "".join(unicodedata.normalize("NFKC", word).translate(_LOOKALIKES_3).split())
 
 
 def _word(w: str) -> tuple[str, bool]:
@@ -146,15 +171,28 @@ def first_cut_tokens(text: str) -> list[Token]:
 _FIRST_CUT_WORD = re.compile(r"\w+")
 
 
+def third_cut_tokens(text: str) -> list[Token]:
+    """Words as cut version 3 cut them (`_WORD_3`, `_third_fold`): how a store made then fingerprinted a text with
+    marks it split words at or points it read, so that its postings can be found to remove it. Seldom asked for
+    (only of texts `cut_changed` since 3)."""
+    out = []
+    for m in (_WORD_3 if has_cjk(text) else _RUN_3).finditer(text):
+        lower = _third_fold(m.group()).lower()
+        out.append(Token(m.start(), m.end(), _stemmer().stemWord(lower), lower in STOPWORDS))
+    return out
+
+
 def cut_changed(text: str, since: int) -> bool:
     """Whether this version cuts ``text`` into other words than cut version ``since`` did (see
-    `unspun.fingerprints.CUT_VERSION`): 2 cut Chinese and Japanese into characters, 3 reads words through `fold`.
-    Plain ASCII text is cut as it always was."""
+    `unspun.fingerprints.CUT_VERSION`): 2 cut Chinese and Japanese into characters, 3 reads words through `fold`,
+    4 keeps `_POINTS` in their words and reads the words without them. Plain ASCII text is cut as it always was."""
     if text.isascii():
         return False
     if since < 2 and has_cjk(text):
         return True
-    return since < 3 and foldable(text) and any(not w.isascii() and fold(w) != w for w in WORD.findall(text))
+    if since < 3 and foldable(text) and any(not w.isascii() and fold(w) != w for w in WORD.findall(text)):
+        return True
+    return since < 4 and _MARKED.search(text) is not None
 
 
 def foldable(text: str, start: int = 0, end: int | None = None) -> bool:

@@ -23,6 +23,7 @@ from .text import (
     cjk_before,
     cjk_count,
     first_cut_tokens,
+    third_cut_tokens,
     fold,
     has_cjk,
     sentences,
@@ -150,11 +151,11 @@ class PackedUnits:
         return u
 
 
-def units(text: str, first_cut: bool = False, start: int = 0, end: int | None = None) -> Units:
+def units(text: str, cut: int | None = None, start: int = 0, end: int | None = None) -> Units:
     """Cut ``text[start:end]`` into units with their tokens, offsets into ``text``; short sentences are annexed to
-    the following one. ``first_cut`` (the whole text only): with the words of cut version 1
-    (`unspun.text.first_cut_tokens`), as a store made then holds them."""
-    toks = first_cut_tokens(text) if first_cut else tokens(text, start, end)
+    the following one. ``cut`` 1 or 3 (the whole text only): with the words of that cut version
+    (`unspun.text.first_cut_tokens`, `unspun.text.third_cut_tokens`), as a store made then holds them."""
+    toks = tokens(text, start, end) if cut is None else _OLDER_CUTS[cut](text)
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
@@ -180,6 +181,10 @@ def units(text: str, first_cut: bool = False, start: int = 0, end: int | None = 
             merged.append(carry)
     arr = np.array([m[:4] for m in merged], dtype=np.int64).reshape(-1, 4)
     return Units(text=text, spans=arr[:, :2].copy(), tok=toks, tok_range=arr[:, 2:].copy())
+
+
+#: The older cut versions whose words can be cut again (see `unspun.index.Index`): 2's cannot.
+_OLDER_CUTS = {1: first_cut_tokens, 3: third_cut_tokens}
 
 
 def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
