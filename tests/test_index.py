@@ -473,6 +473,17 @@ def test_an_arabic_paragraph_pointed_or_stretched_finds_its_source(store: Index,
         assert [p.a for p in found.comparison.passages] == [(len(HARBOUR) + 2, len(HARBOUR) + 2 + len(para))]
 
 
+def test_an_unrelated_report_in_a_script_the_model_was_not_trained_on_is_no_source(tmp_path: Path) -> None:
+    """Through the semantic channel, a Greek (Armenian) report found an unrelated one of the same language, which the
+    aligner took for a translation of it: the model embeds any two texts of such a language close together."""
+    from test_align import ARMENIAN, GREEK
+
+    with Index(tmp_path / "db", semantic=True) as ix:
+        ix.add([Record(id="greek.txt", text=GREEK[1]), Record(id="armenian.txt", text=ARMENIAN[1])])
+        assert ix.check(GREEK[0]).sources == [] and ix.check(ARMENIAN[0]).sources == []
+        assert [s.id for s in ix.check(ARMENIAN[0] + "\n\n" + GREEK[1]).sources] == ["greek.txt"]
+
+
 def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
     """Indexing a folder again after adding to it cut, fingerprinted (and embedded) every document again, replacing
     each with itself: only what is new or changed is written now, whatever the batches."""

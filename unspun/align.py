@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import attrgetter
@@ -30,7 +30,7 @@ from scipy import sparse
 
 from .errors import UnspunError
 from .models import Kind, Passage
-from .embed import encode
+from .embed import encode, reads
 from .text import WORD, Token, fold, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
@@ -389,9 +389,16 @@ def _embed(pair: _Pair, ia: Sequence[int], jb: Sequence[int]) -> tuple[np.ndarra
     return v[: len(ia)], v[len(ia) :]
 
 
+def _reads(u: Units, which: Iterable[int]) -> bool:
+    """Whether the sentence model reads units ``which`` of ``u`` (`unspun.embed.reads`): its vectors of a script it
+    was not trained on would make any two sentences of that language a paraphrase or a translation."""
+    return reads(" ".join(u.text[u.spans[i, 0] : u.spans[i, 1]] for i in which))
+
+
 def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> list[tuple[int, int]]:
     """Seeds from sentence embeddings among the unit pairs whose words half-agree (translation, paraphrase,
-    summary), spending the model on at most ``semantic_budget`` such pairs, strongest first."""
+    summary), spending the model on at most ``semantic_budget`` such pairs, strongest first; none where the model
+    does not read either side's sentences (`_reads`)."""
     weak = (pair.cos > p.weak_cos) & (pair.dice > p.weak_dice)
     seeded_a = {i for i, _ in seeds}
     for i in seeded_a:
@@ -404,6 +411,8 @@ def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> lis
     order = np.argsort(-pair.cos[ii, jj])[: p.semantic_budget]
     ii, jj = ii[order], jj[order]
     ia, jb = sorted(set(ii.tolist())), sorted(set(jj.tolist()))
+    if not (_reads(pair.ua, ia) and _reads(pair.ub, jb)):
+        return []
     va, vb = _embed(pair, ia, jb)
     pos_a = {u: k for k, u in enumerate(ia)}
     pos_b = {u: k for k, u in enumerate(jb)}
@@ -483,7 +492,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
 
 #: Characters a passage's end and start take in when they stand right after its last word or before its first
 #: (strings: one character is looked up in them, and they strip a word's ends).
-_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕"
+_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕،؛؟۔।॥։׃\u037e\u0387።"
 _OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
 #: The signs among them: two sides that both have one at an end must have the same (`_same`: "-5" is not "+5").
 _SIGNS = "$£€¥#@+-−%‰°"
@@ -863,8 +872,10 @@ _Run = tuple[tuple[int, int], tuple[int, int]]
 
 _WORD_CHAR = re.compile(r"\w")
 #: Characters that end a sentence (the full-width ones with no space after them), where a run of identical words
-#: may have crossed into the next one by chance (`judge` tells whole sentences by them too).
-SENTENCE_ENDS = ".!?…。！？"
+#: may have crossed into the next one by chance (`judge` tells whole sentences by them too): Latin's, Chinese and
+#: Japanese, Arabic's question mark and Urdu's full stop, the dandas of Hindi and Bengali, the full stops of
+#: Armenian, Hebrew and Ethiopic, the Greek question mark.
+SENTENCE_ENDS = ".!?…。！？؟۔।॥։׃\u037e።"
 FULL_WIDTH_ENDS = "。！？"
 
 
@@ -1165,7 +1176,8 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     if len(ua) == 0 or len(ub) == 0:
         return Alignment([])
     pair = _Pair(ua, ub)
-    if p.semantic and _languages_differ(pair, p):
+    if p.semantic and _languages_differ(pair, p) and all(_reads(u, range(min(len(u), p.cross_units)))
+                                                          for u in (ua, ub)):
         return Alignment(_translated(pair, p))
     seeds = _seeds(pair, p)
     if p.semantic:
