@@ -11,7 +11,7 @@ from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
 from unspun.judge import _whole_sentences
 from unspun.models import Passage
 from unspun.embed import reads
-from unspun.text import fold, sentences, tokens
+from unspun.text import WORD, fold, sentences, tokens
 from unspun.vectors import units
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -426,6 +426,27 @@ def test_arabic_and_hebrew_words_are_read_without_their_points():
     variation selector, invisible, split a Latin word."""
     for marked, plain in (("كِتَابٌ", "كتاب"), ("كـتـاب", "كتاب"), ("שָׁלוֹם", "שלום"), ("wor\ufe0fd", "word")):
         assert [(marked[t.start:t.end], t.stem) for t in tokens(marked)] == [(marked, tokens(plain)[0].stem)]
+
+
+#: A Hindi report and an unrelated one, written for these tests.
+HINDI = ("भारत सरकार ने मंगलवार को घोषणा की कि देश के सभी गांवों में अगले दो वर्षों के भीतर बिजली पहुंचाई जाएगी। "
+         "ऊर्जा मंत्री ने कहा कि इस योजना पर लगभग पचास हजार करोड़ रुपये खर्च होंगे और इससे करोड़ों परिवारों को लाभ "
+         "मिलेगा। विपक्ष ने इस घोषणा को चुनावी वादा बताते हुए सरकार की आलोचना की।",
+         "मुंबई में भारी बारिश के कारण कई इलाकों में पानी भर गया और यातायात पूरी तरह ठप हो गया। मौसम विभाग ने अगले "
+         "तीन दिनों तक और बारिश की चेतावनी दी है तथा लोगों से घरों में रहने की अपील की है। नगर निगम ने राहत कार्य के "
+         "लिए अतिरिक्त कर्मचारियों को तैनात किया है।")
+
+
+def test_hindi_words_keep_their_vowel_signs():
+    """A vowel sign or virama ended a word: "हिन्दी भाषा" was the five words "ह", "न", "द", "भ", "ष", so any two
+    Hindi texts shared most of their "words". Thai, written without spaces, is still cut at its marks (whole, a
+    clause would be one word)."""
+    assert [w for w in WORD.findall("हिन्दी भाषा, বাংলা ভাষা")] == ["हिन्दी", "भाषा", "বাংলা", "ভাষা"]
+    assert len(WORD.findall("ที่นี่ภาษาไทย")) == 3
+    a, b = HINDI
+    assert compare(a, b).passages == [] and compare(b, a).passages == []
+    c = compare(b + "\n\n" + a, a)
+    assert [(x.kind, x.a, x.b) for x in c.passages] == [("verbatim", (len(b) + 2, len(b) + 2 + len(a)), (0, len(a)))]
 
 
 @pytest.mark.parametrize("marks", sorted(ARABIC_MARKS))
