@@ -11,7 +11,7 @@ from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
 from unspun.judge import _whole_sentences
 from unspun.models import Passage
 from unspun.embed import reads
-from unspun.text import WORD, fold, sentences, tokens
+from unspun.text import WORD, cut_changed, fold, sentences, tokens
 from unspun.vectors import units
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -483,6 +483,111 @@ def test_two_unrelated_texts_in_a_script_the_model_was_not_trained_on_share_noth
     assert compare(a, b).passages == [] and compare(b, a).passages == []
     c = compare(b + "\n\n" + a, a)
     assert [(x.kind, x.a, x.b) for x in c.passages] == [("verbatim", (len(b) + 2, len(b) + 2 + len(a)), (0, len(a)))]
+
+
+#: Unrelated reports in Latin-script languages the model was not trained on (Swahili, Vietnamese), written for
+#: these tests.
+UNKNOWN_LANGUAGES = [
+    ("Serikali ya Kenya imetangaza mpango mpya wa kujenga barabara za lami katika kaunti kumi na mbili za kaskazini. "
+     "Waziri wa uchukuzi alisema mradi huo utagharimu shilingi bilioni arobaini na utakamilika ndani ya miaka mitatu. "
+     "Wakazi wa maeneo hayo wamekaribisha habari hiyo wakisema itarahisisha usafirishaji wa mazao sokoni. Wabunge wa "
+     "upinzani wameitaka serikali kuweka wazi jinsi wakandarasi watakavyochaguliwa. Ujenzi unatarajiwa kuanza mwezi "
+     "ujao.",
+     "Timu ya taifa ya Tanzania imeshinda mechi yake ya kufuzu kwa michuano ya Afrika kwa mabao mawili kwa moja dhidi "
+     "ya Uganda. Mshambuliaji wa timu hiyo alifunga bao la ushindi dakika za mwisho za mchezo. Kocha mkuu aliwapongeza "
+     "wachezaji kwa nidhamu na bidii waliyoonyesha uwanjani. Maelfu ya mashabiki walijitokeza katika uwanja wa taifa "
+     "jijini Dar es Salaam. Mchezo unaofuata utachezwa wiki ijayo mjini Kampala."),
+    ("Bộ Giáo dục và Đào tạo vừa công bố phương án tổ chức kỳ thi tốt nghiệp trung học phổ thông năm nay với nhiều "
+     "điểm mới. Theo đó, thí sinh sẽ thi bốn môn, trong đó có hai môn bắt buộc là toán và ngữ văn. Kỳ thi dự kiến "
+     "diễn ra vào cuối tháng sáu tại tất cả các tỉnh thành trên cả nước. Lãnh đạo Bộ cho biết việc giảm số môn thi "
+     "nhằm giảm áp lực cho học sinh và phụ huynh. Nhiều giáo viên đánh giá phương án này là hợp lý nhưng cần có thời "
+     "gian để chuẩn bị.",
+     "Giá xăng dầu trong nước tiếp tục tăng lần thứ ba liên tiếp kể từ đầu tháng, theo quyết định của liên Bộ Công "
+     "Thương và Tài chính. Mỗi lít xăng sinh học tăng thêm gần năm trăm đồng, trong khi dầu diesel tăng hơn ba trăm "
+     "đồng. Các doanh nghiệp vận tải cho biết chi phí nhiên liệu đã chiếm gần một nửa tổng chi phí hoạt động. Nhiều "
+     "hãng taxi đang cân nhắc điều chỉnh giá cước trong tuần tới. Chuyên gia dự báo giá dầu thế giới sẽ còn biến "
+     "động mạnh trong quý tới."),
+]
+
+
+@pytest.mark.parametrize("texts", UNKNOWN_LANGUAGES, ids=["swahili", "vietnamese"])
+def test_unrelated_texts_in_a_language_the_model_does_not_know_are_no_translation(texts: tuple[str, str]):
+    """Latin letters, which the model reads, but a language it was not trained on: it put all their sentences close
+    together, and two unrelated reports were a "translation" of each other (0.72 Swahili, 0.90 Vietnamese). A
+    translation still stands out from the pairs around it (`Params.cross_contrast`): the Russian one below."""
+    a, b = texts
+    assert _languages_differ(_Pair(units(a), units(b)), Params())
+    assert compare(a, b).passages == [] and compare(b, a).passages == []
+    assert [x.kind for x in compare(RU, EN).passages] == ["translation"]
+
+
+#: A Persian report, written for these tests: typed on an Arabic keyboard, its yeh and kaf are Arabic's.
+FA = ("سازمان هواشناسی ایران اعلام کرد که موج جدیدی از گرما از روز شنبه وارد استان‌های جنوبی کشور می‌شود. بر اساس این "
+      "گزارش، دمای هوا در اهواز و بندرعباس به بیش از پنجاه درجه سانتی‌گراد خواهد رسید. مقامات محلی از شهروندان خواستند "
+      "که از ساعت یازده صبح تا چهار بعدازظهر از خانه خارج نشوند.")
+
+
+@pytest.mark.parametrize("variant", ["persian typed as arabic", "arabic without hamzas"])
+def test_arabic_letters_written_either_way_are_one(variant: str):
+    """A Persian text typed on an Arabic keyboard was a "paraphrase" of itself (0.46, its first words left out), an
+    Arabic one without its hamzas lost its first word; Persian's zero-width non-joiner ("می‌شود") is spelling, no
+    disguise, and names no side."""
+    text, copy = ((FA, FA.translate(str.maketrans("یک", "يك"))) if variant == "persian typed as arabic" else
+                  (AR, AR.translate(str.maketrans("أإآ", "ااا"))))
+    assert copy != text
+    c = compare(copy, text)
+    assert [(x.kind, x.a, x.b, x.similarity) for x in c.passages] == [("edited", (0, len(copy)), (0, len(text)), 1.0)]
+    c = compare(FA, FA.replace("\u200c", ""))
+    assert [x.kind for x in c.passages] == ["edited"] and c.source is None and c.evidence == []
+
+
+def test_an_invisible_variation_selector_inside_latin_words_is_a_disguise():
+    copy = " ".join(w[:2] + "\ufe0f" + w[2:] if len(w) > 3 else w for w in PARA.split(" "))
+    c = compare(OTHER + "\n\n" + copy, PARA)
+    assert [x.kind for x in c.passages] == ["edited"] and c.source == "b" and "in disguise" in c.evidence[0]
+
+
+@pytest.mark.parametrize("lang", ["armenian", "hindi", "amharic"])
+def test_sentences_end_at_other_scripts_full_stops(lang: str):
+    """Blingfire ends no sentence at the Armenian "։", the danda "।" or the Ethiopic "።": a whole article was one
+    sentence, and a paragraph pasted into another with three words changed went unseen."""
+    text = {"armenian": ARMENIAN[0], "hindi": HINDI[0],
+            "amharic": ("የኢትዮጵያ መንግሥት ትናንት አዲስ የመንገድ ግንባታ ፕሮጀክት ይፋ አደረገ። ፕሮጀክቱ በአምስት ዓመታት ውስጥ እንደሚጠናቀቅ "
+                        "የትራንስፖርት ሚኒስትሩ ተናግረዋል። የአካባቢው ነዋሪዎች ዜናውን በደስታ ተቀብለውታል። ተቃዋሚ ፓርቲዎች ግን "
+                        "የወጪውን ዝርዝር እንዲገለጽ ጠይቀዋል።")}[lang]
+    assert len(sentences(text)) >= 3
+    words = text.split(" ")
+    edited = " ".join(w if i not in (3, 9, 15) else w[::-1] for i, w in enumerate(words))
+    host = {"armenian": ARMENIAN[1], "hindi": HINDI[1], "amharic": ARMENIAN[1]}[lang]
+    c = compare(host + "\n\n" + edited, text)
+    assert [(x.kind, x.a[0], x.b) for x in c.passages] == [("edited", len(host) + 2, (0, len(text)))]
+
+
+#: The words of "كِتَابٌ جَدِيدٌ हिन्दी भाषा كـتـاب" as cut version 3 made them (its code's output, a0b8087).
+THIRD_CUT = [(0, 1, "ك"), (2, 3, "ت"), (4, 6, "اب"), (8, 9, "ج"), (10, 11, "د"), (12, 14, "يد"), (16, 17, "ह"),
+             (18, 19, "न"), (20, 21, "द"), (23, 24, "भ"), (25, 26, "ष"), (28, 34, "كـتـاب")]
+
+
+def test_no_word_is_empty_and_a_pointed_word_is_cut_as_cut_3_cut_it():
+    """A line of tatweels, or of points alone, was folded to nothing: a word with an empty stem, which a stored
+    document's packed words cannot hold. Cut 3's words, as a store of that version holds them (pinned: the words of
+    version 3 itself), are what `third_cut_tokens` makes again."""
+    from unspun.text import third_cut_tokens
+    from unspun.vectors import PackedUnits
+
+    assert all(t.stem for t in tokens("قال ـــــــ كتاب \ufe70"))
+    assert PackedUnits.pack(units("ـــ")).unpack().tok == units("ـــ").tok
+    text = "كِتَابٌ جَدِيدٌ हिन्दी भाषा كـتـاب"
+    assert [(t.start, t.end, t.stem) for t in third_cut_tokens(text)] == THIRD_CUT
+
+
+def test_only_texts_cut_3_cut_otherwise_are_said_changed():
+    """A variation selector after an emoji leaves the words as they were (such a text was cut again at every run);
+    the presentation forms NFKC makes points of, and the letters `fold` reads as one, were not seen."""
+    assert not cut_changed("I love it \u2764\ufe0f so", 3) and not cut_changed(RU, 3) and not cut_changed(PARA, 3)
+    assert cut_changed("דער שר\ufb1fבער ה\ufb2fט \ufb2e בוך", 3) and cut_changed("\ufecb\ufe77\ufed0\ufeae", 3)
+    assert cut_changed(FA, 3) and cut_changed(AR, 3) and cut_changed(HINDI[0], 3) and cut_changed(ARMENIAN[0], 3)
+    assert not cut_changed(FA, 4) and cut_changed(FA, 2)
 
 
 def test_a_copy_of_decomposed_letters_is_verbatim():

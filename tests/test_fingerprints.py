@@ -58,11 +58,11 @@ def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: p
     be the whole text's, to the offset, or its postings would not be those `check` and `delete` compute."""
     text = _long_text(seed)
     whole_units, whole = units(text), chunks(units(text))
-    cut: list[int] = []
+    sizes: list[int] = []
 
-    def spy(t: str, version: int | None = None, start: int = 0, end: int | None = None) -> Units:
-        cut.append((len(t) if end is None else end) - start)
-        return units(t, version, start, end)
+    def spy(t: str, cut: int | None = None, start: int = 0, end: int | None = None) -> Units:
+        sizes.append((len(t) if end is None else end) - start)
+        return units(t, cut, start, end)
 
     monkeypatch.setattr(vectors, "units", spy)
     for size in (1, 40, 300, 2000):
@@ -70,9 +70,9 @@ def test_a_text_cut_window_by_window_is_cut_as_a_whole(seed: int, monkeypatch: p
         assert [span for u in windows for span in u.spans.tolist()] == whole_units.spans.tolist()
     monkeypatch.setattr(vectors, "WINDOW_CHARS", 500)
     monkeypatch.setattr(fingerprints, "WINDOW_CHARS", 500)
-    cut.clear()
+    sizes.clear()
     got = text_chunks(text)
-    assert len(cut) > 10 and max(cut) < 2000  # (the last window may be cut again with the one before)
+    assert len(sizes) > 10 and max(sizes) < 2000  # (the last window may be cut again with the one before)
     assert [(c.start, c.end) for c in got] == [(c.start, c.end) for c in whole]
     assert all(np.array_equal(c.grams, d.grams) for c, d in zip(got, whole))
 

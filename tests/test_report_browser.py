@@ -135,3 +135,25 @@ def test_check_page_fits_a_phone_without_scrolling_sideways(browser, tmp_path: P
         assert wide[0] <= wide[1], wide
     finally:
         context.close()
+
+
+def test_right_to_left_paragraphs_read_right_to_left(page, tmp_path: Path) -> None:
+    """An Arabic or Hebrew paragraph was laid out left to right: its sentences' full stops at their start, the text
+    against the left edge. Each paragraph takes its direction from its own script, English ones beside them too."""
+    from test_align import AR
+
+    english = "The council approved the tram line on Monday.\n\n"
+    a = english + AR
+    c = Comparison(Document(a, "ar.txt"), Document(AR, "ar2.txt"),
+                   [Passage((len(english), len(a)), (0, len(AR)), "verbatim", 1.0)], 0.9, 1.0)
+    out = tmp_path / "report.html"
+    out.write_text(render_html(c), encoding="utf-8")
+    page.goto(out.as_uri())
+    pane = page.locator("#doc-a")
+    box = pane.bounding_box()
+    arabic = page.locator('#doc-a .p[data-p~="1"]').first.bounding_box()
+    assert arabic["x"] + arabic["width"] > box["x"] + box["width"] - 40  # against the right edge
+    lines = pane.evaluate("""d => { const r = document.createRange(); r.setStart(d.firstChild, 0);
+                                   r.setEnd(d.firstChild, 3); return r.getBoundingClientRect().x; }""")
+    assert lines < box["x"] + 40  # the English paragraph against the left one
+    assert not page.problems, page.problems

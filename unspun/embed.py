@@ -18,6 +18,7 @@ import atexit
 import os
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -229,16 +230,22 @@ _READ = (r"a-zA-Z\u00c0-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff
          r"\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
          r"\u0e00-\u0e7f"  # Thai
          r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\uffa0-\uffdc" + _CJK)  # Hangul, Chinese, kana
-_LETTER = re.compile(r"[^\W\d_]")
 _UNREAD = re.compile(rf"[^\W\d_{_READ}]")
 
 
+def reads_all(text: str) -> bool:
+    """Whether every letter of ``text`` is in a script the model was trained on (nearly every text: one scan, in C)."""
+    return _UNREAD.search(text) is None
+
+
 def reads(text: str) -> bool:
-    """Whether the model was trained on the scripts of most of ``text``'s letters (half of them or more): its vectors
-    of a text in any other say nothing of the text's meaning, so they are evidence of nothing."""
-    if _UNREAD.search(text) is None:  # (nearly every text: one scan, in C)
+    """Whether at least half of ``text``'s letters are in scripts the model was trained on: its vectors of a text
+    in any other say nothing of the text's meaning, so they are evidence of nothing. Letters are read after NFKC,
+    as the model's tokenizer reads them (mathematical "𝐓𝐡𝐞" is "The"); digits such as "²" are none."""
+    if reads_all(text):
         return True
-    return 2 * sum(1 for _ in _UNREAD.finditer(text)) <= sum(1 for _ in _LETTER.finditer(text))
+    letters = [c for c in unicodedata.normalize("NFKC", text) if c.isalpha()]
+    return 2 * sum(1 for c in letters if _UNREAD.match(c)) <= len(letters)
 
 
 def encode(sentences: list[str]) -> np.ndarray:

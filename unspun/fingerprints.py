@@ -20,9 +20,11 @@ from .vectors import WINDOW_CHARS, Units, unit_windows, units
 
 #: How documents are cut and fingerprinted, as a store records it (its meta ``cut``; stores made before it was
 #: recorded: 1). 2: Chinese and Japanese are cut into characters. 3: words are read through their disguises
-#: (`unspun.text.fold`). 4: Arabic and Hebrew points, the tatweel, variation selectors and tags are read through
-#: (`unspun.text._POINTS`), and the marks of Indic scripts stay in their words. A document given again to a store of an older version is cut again where a change touches
-#: it (`unspun.text.cut_changed`), however unchanged its text (`Index.add`).
+#: (`unspun.text.fold`). 4: Arabic and Hebrew points, the tatweel, variation selectors and tags are read through,
+#: and Arabic letters' variants as one (`unspun.text.fold`); the marks of Indic scripts stay in their words; other
+#: scripts' full stops end sentences (`unspun.text.sentences`). A document given again to a store of an older
+#: version is cut again where a change touches it (`unspun.text.cut_changed`), however unchanged its text
+#: (`Index.add`).
 CUT_VERSION = 4
 #: A chunk closes once it holds this many content words (and at the end of the document).
 CHUNK_WORDS = 80

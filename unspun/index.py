@@ -48,7 +48,7 @@ from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexic
 from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, in_parts,
                     transaction)
-from .text import cut_changed
+from .text import cut_changed, has_cjk
 from .vectors import PackedUnits, Units, joined, units, window_spans
 from .workers import pool as worker_pool
 
@@ -773,13 +773,15 @@ class Index:
 
     def _stored_grams(self, con, doc: int) -> list[np.ndarray]:
         """A stored document's chunks' hashes, as computed again from its text by the cut that wrote them: a store
-        of an older cut version may hold it as that version cut it (1 or 3; a store of 2 as 3 did, given again
-        since), or as this one did, and its postings are found by those hashes (this version's alone left the older
-        cut's behind). The cut whose chunks fall where the stored ones do wrote it; where several do, the postings of
-        any are taken. (2's cut is not made again: a text it cut otherwise leaves its postings behind.)"""
+        of an older cut version may hold it as that version cut it, or as a later one did (given again since), and
+        its postings are found by those hashes (this version's alone left the older cut's behind). The cut whose
+        chunks fall where the stored ones do wrote it; where several do, the postings of any are taken. Version 2
+        cut all but Chinese and Japanese as 1 did; a Chinese text with words in disguise it cut is not cut again
+        (its postings stay behind)."""
         text = self.store.text_of(doc)
         mine = _prepare(text)
-        older = [v for v in (1, 3) if v >= self.store.cut and cut_changed(text, v)]
+        made = 1 if self.store.cut == 2 and not has_cjk(text) else self.store.cut
+        older = [v for v in (1, 3) if v >= made and cut_changed(text, v)]
         if not older:
             return [c.grams for c in mine]
         spans = con.execute("SELECT start, end FROM chunks WHERE doc = ? ORDER BY chunk", (doc,)).fetchall()

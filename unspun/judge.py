@@ -106,9 +106,13 @@ def _written_in(text: str, d: date) -> bool:
     return re.search(rf"\b(?:{'|'.join(forms)})\b", text, re.IGNORECASE) is not None
 
 
-#: Invisible characters no text needs inside a Latin word (a soft hyphen, kept by some sites' hyphenation, and the
-#: direction marks of right-to-left text are left out).
-_HIDDEN = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+#: Invisible characters no text needs inside a word (a soft hyphen, kept by some sites' hyphenation, and the
+#: direction marks of right-to-left text are left out): zero-width space, word joiner, byte order mark, variation
+#: selectors and tags; and the zero-width joiner and non-joiner, which Persian, Hindi or Bengali spell with ("می‌شود",
+#: "র‍্যাব") and Latin, Cyrillic and Greek words never need (`_JOINERS`).
+_HIDDEN = frozenset("\u200b\u2060\ufeff" + "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080),
+                                                              *range(0xE0100, 0xE01F0)])))
+_JOINERS = frozenset("\u200c\u200d")
 _FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
 #: Latin "i" typed for the Ukrainian and Belarusian "і" is a keyboard habit, not a disguise: it mixes no script.
 _ONE_LETTER = frozenset("iI")
@@ -129,6 +133,8 @@ def _disguise(word: str, cjk: bool) -> str | None:
     scripts = {unicodedata.name(c, "").partition(" ")[0]
                for c in unicodedata.normalize("NFKC", word) if c.isalpha() and c not in _ONE_LETTER}
     if ("LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}) or _HIDDEN.intersection(word):
+        return f
+    if _JOINERS.intersection(word) and scripts and scripts <= {"LATIN", "CYRILLIC", "GREEK"}:
         return f
     return f if not cjk and _FULL_WIDTH_LATIN.search(word) else None
 

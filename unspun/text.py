@@ -63,11 +63,10 @@ _CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 _RUN = re.compile(rf"\w+(?:[{_INSIDE}]+\w*)*")
 _FOLDABLE = re.compile(rf"[^\W\x00-\x7f]|[{_INSIDE}]")
 # How cut version 3 (`unspun.fingerprints.CUT_VERSION`) cut words, which split them at most marks and read them
-# with their points and tatweels: how a store made then holds a text that has them (`third_cut_tokens`); `_MARKED`
-# finds such a text.
+# with their points and tatweels: how a store made then holds a text that has them (`third_cut_tokens`); `_MARKED`,
+# below, finds such a text.
 _WORD_3 = re.compile(rf"[^\W{_CJK}]+(?:[{_INSIDE_3}]+[^\W{_CJK}]*)*|[{_CJK}]")
 _RUN_3 = re.compile(rf"\w+(?:[{_INSIDE_3}]+\w*)*")
-_MARKED = re.compile(f"(?![{_INSIDE_3}])[{_INSIDE}]")
 # Letters of Cyrillic and Greek (and a few Latin variants) drawn like Latin ones, as Unicode's confusables list
 # pairs them: a copy with "а" (Cyrillic) for "a" reads the same and shares no word with its source. Each pair maps
 # both cases alike (Cyrillic "В" looks like "B", its "в" is read as "b" too), so that reading a word and lower-casing
@@ -79,7 +78,17 @@ _LOOKALIKES_3 = str.maketrans(  # (as cut version 3 read words)
      **{src.upper(): dst.upper() for src, dst in zip(_LOOKALIKE_PAIRS[::2], _LOOKALIKE_PAIRS[1::2])
         if src.upper() != src.lower()},
      **{c: None for c in "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"}})
-_LOOKALIKES = {**_LOOKALIKES_3, **{c: None for a, b in _POINTS for c in range(a, b + 1)}}
+#: Arabic letters written one way or another as a keyboard or a writer's habit has it, read as one, as search
+#: engines fold them: Persian's yeh and keheh typed as Arabic's (or the other way round), alef with or without its
+#: hamza or madda, alef maksura and yeh, teh marbuta and heh (a Persian text typed on an Arabic keyboard read as a
+#: paraphrase of itself, 0.46; an Arabic one without hamzas lost its first word).
+_ARABIC_VARIANTS = {"ی": "ي", "ى": "ي", "ک": "ك", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
+_LOOKALIKES = {**_LOOKALIKES_3, **{c: None for a, b in _POINTS for c in range(a, b + 1)},
+               **str.maketrans(_ARABIC_VARIANTS)}
+#: What cut version 4 may read or split otherwise than 3 did (with the presentation forms that NFKC makes points or
+#: such letters of, Hebrew's and Arabic's, and the sentence ends of `_SCRIPT_ENDS`).
+_MARKED = re.compile(f"(?![{_INSIDE_3}])[{_INSIDE}{''.join(_ARABIC_VARIANTS)}\ufb1d-\ufb4e\ufb50-\ufdff\ufe70-\ufeff"
+                     "։።।॥۔؟។။\u0e00-\u0e7f]")
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -144,7 +153,9 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     # NFKC spells a few signs out in several words ("ﷺ"): a word stays one word (stems are stored space-separated).
-    return "".join(unicodedata.normalize("NFKC", word).translate(_LOOKALIKES).split())
+    # A word of points or tatweels alone (a line of "ـــــ" between paragraphs) keeps them: no word is empty.
+    word = unicodedata.normalize("NFKC", word)
+    return "".join(word.translate(_LOOKALIKES).split()) or "".join(word.translate(_LOOKALIKES_3).split())
 
 
 def _third_fold(word: str) -> str:
@@ -205,15 +216,18 @@ def third_cut_tokens(text: str) -> list[Token]:
 def cut_changed(text: str, since: int) -> bool:
     """Whether this version cuts ``text`` into other words than cut version ``since`` did (see
     `unspun.fingerprints.CUT_VERSION`): 2 cut Chinese and Japanese into characters, 3 reads words through `fold`,
-    4 keeps `_POINTS` and Indic marks in their words and reads the words without the points. Plain ASCII text is
-    cut as it always was."""
+    4 keeps `_POINTS` and Indic marks in their words, reads the words without the points and Arabic letters as one
+    (`_ARABIC_VARIANTS`), and ends sentences at other scripts' full stops (`_SCRIPT_ENDS`). Plain ASCII text is cut
+    as it always was."""
     if text.isascii():
         return False
     if since < 2 and has_cjk(text):
         return True
     if since < 3 and foldable(text) and any(not w.isascii() and fold(w) != w for w in WORD.findall(text)):
         return True
-    return since < 4 and _MARKED.search(text) is not None
+    # (A mark may leave the words as they were, a variation selector after an emoji: compared word for word.)
+    return since < 4 and _MARKED.search(text) is not None and (
+        tokens(text) != third_cut_tokens(text) or sentences(text) != sentences(text, scripts=False))
 
 
 def foldable(text: str, start: int = 0, end: int | None = None) -> bool:
@@ -293,22 +307,42 @@ def _sentence_offsets(line: str) -> list[tuple[int, int]]:
     return out
 
 
-def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+#: Where blingfire does not end a sentence: after the full stops of Armenian, Ethiopic, Hindi and Bengali (the
+#: dandas), Urdu, Khmer and Burmese, and the Arabic question mark, when white space follows; and between two Thai
+#: phrases, which Thai separates by a space alone. (A whole Armenian or Hindi article was one sentence: a copied
+#: paragraph with three words changed in it went unseen.)
+_SCRIPT_ENDS = re.compile(r"(?<=[։።।॥۔؟។။])\s+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+_SCRIPT_END = re.compile(r"[։።।॥۔؟។။\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
+
+
+def sentences(text: str, start: int = 0, end: int | None = None, scripts: bool = True) -> list[Sentence]:
     """Split ``text[start:end]`` into sentences with offsets into ``text``: each line is split on its own (headlines
     and bylines end at the line break even without a full stop), then by blingfire, whose abbreviation handling
-    copes with "Jan.", "U.S.", quotes and initials."""
+    copes with "Jan.", "U.S.", quotes and initials, then where other scripts end a sentence (`_SCRIPT_ENDS`;
+    ``scripts=False``: not, as cut versions before 4 split them)."""
     out: list[Sentence] = []
     for line in _LINE.finditer(text, start, len(text) if end is None else end):
         base = line.start()
         chunk = line.group()
         if not chunk.strip():
             continue
+        split = scripts and _SCRIPT_END.search(chunk) is not None
         for s, e in _sentence_offsets(chunk):
             s, e = _strip(text, base + s, base + e)
             if e <= s:
                 continue
-            for a, b in _split_long(text, s, e):
-                a, b = _strip(text, a, b)
-                if b > a:
-                    out.append(Sentence(a, b))
+            for piece in (_split_scripts(text, s, e) if split else [(s, e)]):
+                for a, b in _split_long(text, *piece):
+                    a, b = _strip(text, a, b)
+                    if b > a:
+                        out.append(Sentence(a, b))
     return out
+
+
+def _split_scripts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut where `_SCRIPT_ENDS` ends a sentence (nearly every sentence: one scan, no cut)."""
+    cuts = [m.span() for m in _SCRIPT_ENDS.finditer(text, start, end)]
+    if not cuts:
+        return [(start, end)]
+    bounds = [start, *(x for span in cuts for x in span), end]
+    return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]

@@ -23,10 +23,10 @@ from .text import (
     cjk_before,
     cjk_count,
     first_cut_tokens,
-    third_cut_tokens,
     fold,
     has_cjk,
     sentences,
+    third_cut_tokens,
     tokens,
 )
 
@@ -153,13 +153,14 @@ class PackedUnits:
 
 def units(text: str, cut: int | None = None, start: int = 0, end: int | None = None) -> Units:
     """Cut ``text[start:end]`` into units with their tokens, offsets into ``text``; short sentences are annexed to
-    the following one. ``cut`` 1 or 3 (the whole text only): with the words of that cut version
+    the following one. ``cut`` 1 or 3 (the whole text only): with the words and sentences of that cut version
     (`unspun.text.first_cut_tokens`, `unspun.text.third_cut_tokens`), as a store made then holds them."""
     toks = tokens(text, start, end) if cut is None else _OLDER_CUTS[cut](text)
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
-    spans = np.array([(s.start, s.end) for s in sentences(text, start, end)], dtype=np.int64).reshape(-1, 2)
+    spans = np.array([(s.start, s.end) for s in sentences(text, start, end, scripts=cut is None)],
+                     dtype=np.int64).reshape(-1, 2)
     bounds = np.searchsorted(starts, spans)
     words = content.tolist()
     raw = [[s, e, a, b, words[b] - words[a]]  # [start, end, tok_a, tok_b, content words]
@@ -183,7 +184,8 @@ def units(text: str, cut: int | None = None, start: int = 0, end: int | None = N
     return Units(text=text, spans=arr[:, :2].copy(), tok=toks, tok_range=arr[:, 2:].copy())
 
 
-#: The older cut versions whose words can be cut again (see `unspun.index.Index`): 2's cannot.
+#: The older cut versions whose words `Index` cuts again to remove a stored text (2 cut all but Chinese and Japanese
+#: as 1 did).
 _OLDER_CUTS = {1: first_cut_tokens, 3: third_cut_tokens}
 
 
