@@ -10,7 +10,7 @@ from unspun import Document, compare
 from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
 from unspun.judge import _whole_sentences
 from unspun.models import Passage
-from unspun.embed import reads
+from unspun.embed import knows, reads
 from unspun.text import WORD, cut_changed, fold, sentences, tokens
 from unspun.vectors import units
 
@@ -513,12 +513,22 @@ UNKNOWN_LANGUAGES = [
 @pytest.mark.parametrize("texts", UNKNOWN_LANGUAGES, ids=["swahili", "vietnamese"])
 def test_unrelated_texts_in_a_language_the_model_does_not_know_are_no_translation(texts: tuple[str, str]):
     """Latin letters, which the model reads, but a language it was not trained on: it put all their sentences close
-    together, and two unrelated reports were a "translation" of each other (0.72 Swahili, 0.90 Vietnamese). A
-    translation still stands out from the pairs around it (`Params.cross_contrast`): the Russian one below."""
+    together, and two unrelated reports were a "translation" of each other (0.72 Swahili, 0.90 Vietnamese); its
+    tokenizer cuts their words into many pieces (`unspun.embed.knows`). Translations between languages it knows
+    are found still, three short sentences of Japanese too."""
     a, b = texts
     assert _languages_differ(_Pair(units(a), units(b)), Params())
+    assert not knows(a) and not knows(b) and knows(EN) and knows(RU) and knows(JA_QUAKE[0])
     assert compare(a, b).passages == [] and compare(b, a).passages == []
     assert [x.kind for x in compare(RU, EN).passages] == ["translation"]
+    assert [(x.kind, x.a, x.b) for x in align(*JA_QUAKE).passages] == [
+        ("translation", (0, len(JA_QUAKE[0])), (0, len(JA_QUAKE[1])))]
+
+
+#: Three sentences of a Japanese report and their English translation, written for these tests.
+JA_QUAKE = ("水曜日の朝、日本の沿岸でマグニチュード6.1の地震が発生した。揺れは東京や近隣の県でも感じられた。気象庁は津波の心配はないと発表した。",
+            "An earthquake of magnitude 6.1 struck off the coast of Japan on Wednesday morning. The tremors were felt in "
+            "Tokyo and neighbouring prefectures. The Japan Meteorological Agency said there was no threat of a tsunami.")
 
 
 #: A Persian report, written for these tests: typed on an Arabic keyboard, its yeh and kaf are Arabic's.
@@ -568,6 +578,37 @@ THIRD_CUT = [(0, 1, "ك"), (2, 3, "ت"), (4, 6, "اب"), (8, 9, "ج"), (10, 11, 
              (18, 19, "न"), (20, 21, "द"), (23, 24, "भ"), (25, 26, "ष"), (28, 34, "كـتـاب")]
 
 
+#: A long Hindi line without a comma (cut into windows of words), and its sentences as cut version 3 split it (its
+#: code's output, a0b8087): it counted the windows' words as it cut them.
+LONG_HINDI = " ".join(f"किसानों के लिए सरकार ने नई योजना शुरू की है जिससे उन्हें लाभ मिलेगा और उत्पादन बढ़ेगा {i}"
+                      for i in range(20)) + "।"
+THIRD_CUT_SENTENCES = [(0, 164), (164, 329), (329, 496), (497, 659), (660, 824), (825, 989), (990, 1157), (1158, 1324),
+                       (1325, 1490), (1490, 1657), (1657, 1770)]
+
+
+def test_a_passage_ends_after_its_last_letters_marks_and_an_excerpt_starts_at_a_letter():
+    """Thai's tone marks are no part of its words (it is cut at them: whole, a clause would be one word): a
+    passage ended between "ด" and its "้"; a report's shortened excerpt began with a Bengali vowel sign."""
+    from unspun.align import _close
+    from unspun.report._common import excerpt
+
+    assert _close("ได้ ", 2) == 3 and _close("ได้. x", 2) == 4
+    bengali = "ফায়ার সার্ভিসের আটটি ইউনিট প্রায় দুই ঘণ্টার চেষ্টায় আগুন নিয়ন্ত্রণে আনে। " * 3
+    for limit in range(20, 80):
+        head, tail = excerpt(bengali, 0, len(bengali), limit).split("…")
+        assert not unicodedata.category(tail.lstrip()[0]).startswith("M"), limit
+
+
+def test_ethiopic_sentences_end_before_a_word_separator():
+    """Amharic written with its word separator "፡" between words (and after a full stop): a whole text was one
+    sentence, and an edited copy one "word", a paraphrase."""
+    am = "የኢትዮጵያ፡መንግሥት፡ትናንት፡አዲስ፡የመንገድ፡ግንባታ፡ፕሮጀክት፡ይፋ፡አደረገ።፡ፕሮጀክቱ፡በአምስት፡ዓመታት፡ውስጥ፡እንደሚጠናቀቅ፡የትራንስፖርት፡ሚኒስትሩ፡ተናግረዋል።፡" * 2
+    assert len(sentences(am)) == 4
+    copy = am.replace("አዲስ", "ሌላ", 1)
+    assert [(x.kind, x.a, x.b) for x in compare(copy, am).passages] == [
+        ("edited", (0, len(copy) - 1), (0, len(am) - 1))]
+
+
 def test_no_word_is_empty_and_a_pointed_word_is_cut_as_cut_3_cut_it():
     """A line of tatweels, or of points alone, was folded to nothing: a word with an empty stem, which a stored
     document's packed words cannot hold. Cut 3's words, as a store of that version holds them (pinned: the words of
@@ -579,12 +620,14 @@ def test_no_word_is_empty_and_a_pointed_word_is_cut_as_cut_3_cut_it():
     assert PackedUnits.pack(units("ـــ")).unpack().tok == units("ـــ").tok
     text = "كِتَابٌ جَدِيدٌ हिन्दी भाषा كـتـاب"
     assert [(t.start, t.end, t.stem) for t in third_cut_tokens(text)] == THIRD_CUT
+    assert [(x.start, x.end) for x in sentences(LONG_HINDI, cut=3)] == THIRD_CUT_SENTENCES
+    assert [(x.start, x.end) for x in sentences(LONG_HINDI)] != THIRD_CUT_SENTENCES and cut_changed(LONG_HINDI, 3)
 
 
 def test_only_texts_cut_3_cut_otherwise_are_said_changed():
     """A variation selector after an emoji leaves the words as they were (such a text was cut again at every run);
     the presentation forms NFKC makes points of, and the letters `fold` reads as one, were not seen."""
-    assert not cut_changed("I love it \u2764\ufe0f so", 3) and not cut_changed(RU, 3) and not cut_changed(PARA, 3)
+    assert not cut_changed("I love it \u2764\ufe0f so", 3) and not cut_changed("ภาษาไทย: " + RU, 3)
     assert cut_changed("דער שר\ufb1fבער ה\ufb2fט \ufb2e בוך", 3) and cut_changed("\ufecb\ufe77\ufed0\ufeae", 3)
     assert cut_changed(FA, 3) and cut_changed(AR, 3) and cut_changed(HINDI[0], 3) and cut_changed(ARMENIAN[0], 3)
     assert not cut_changed(FA, 4) and cut_changed(FA, 2)

@@ -556,9 +556,9 @@ def test_a_store_of_an_older_cut_cuts_documents_it_cut_otherwise_again(tmp_path:
 def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_path: Path, monkeypatch) -> None:
     """Postings are found by the hashes computed again from the text: a Chinese or Russian document a store made
     before cut versions were recorded still holds as that cut made it (or 2, which cut them as 1 did), or a pointed
-    Arabic or a Hindi one as cut 3 made it, left its postings behind when replaced or deleted (pointing at chunks
-    gone, or at new ones given their keys)."""
-    from test_align import AR, ARABIC_MARKS, HINDI, METRO_ZH
+    Arabic or a Hindi one as cut 3 made it (a long line too, which it cut into windows of its own words), left its
+    postings behind when replaced or deleted (pointing at chunks gone, or at new ones given their keys)."""
+    from test_align import AR, ARABIC_MARKS, HINDI, LONG_HINDI, METRO_ZH
 
     from unspun.fingerprints import chunks
     from unspun.vectors import units
@@ -569,8 +569,9 @@ def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_p
                    for t in ix.store.posting_tables(con))
 
     recs = [Record(id="metro.txt", text=METRO_ZH), Record(id="ru.txt", text="Полиция закрыла улицу на ночь. " * 9),
-            Record(id="ar.txt", text=ARABIC_MARKS["pointed"](AR)), Record(id="hi.txt", text=HINDI[0])]
-    for cut, changed in ((1, 4), (2, 3), (3, 2)):
+            Record(id="ar.txt", text=ARABIC_MARKS["pointed"](AR)), Record(id="hi.txt", text=HINDI[0]),
+            Record(id="long-hi.txt", text=LONG_HINDI)]
+    for cut, changed in ((1, 5), (2, 4), (3, 3)):
         docs = recs[1:] if cut == 2 else recs  # (2 cut Chinese as no later version can: left out)
         with Index(tmp_path / f"db{cut}", semantic=False) as ix:
             with monkeypatch.context() as m:  # written as that cut wrote them (2 cut all else as 1 did)

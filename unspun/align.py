@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import attrgetter
@@ -30,7 +30,7 @@ from scipy import sparse
 
 from .errors import UnspunError
 from .models import Kind, Passage
-from .embed import encode, reads, reads_all
+from .embed import encode, knows, reads, reads_all
 from .text import WORD, Token, fold, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
@@ -109,14 +109,6 @@ class Params:
     cross_cos: float = 0.5
     cross_case: float = 0.7
     cross_units: int = 1000
-    #: A translation's sentences stand out from the rest, which the model puts far apart in the languages it knows:
-    #: the median cosine of the seeding pairs exceeds that of the others by 0.39-0.70 for Russian, Arabic, Turkish,
-    #: Japanese, Chinese, Korean and Thai news translated into English (0.40 for three sentences of a Russian report
-    #: on one topic, whose other pairs are 0.21-0.46). In a Latin-script language it does not know it puts every
-    #: sentence close to every other: 0.14-0.26 between unrelated Swahili, Vietnamese, Finnish, Czech or Hungarian
-    #: reports, which were "translations" of each other. Under ``cross_contrast``, the model tells nothing of the
-    #: pair. Chosen on those texts (written for the tests), not on PAN, which has no pair in two languages.
-    cross_contrast: float = 0.3
 
 
 @dataclass
@@ -397,15 +389,16 @@ def _embed(pair: _Pair, ia: Sequence[int], jb: Sequence[int]) -> tuple[np.ndarra
     return v[: len(ia)], v[len(ia) :]
 
 
-def _reads(u: Units, which: Iterable[int]) -> bool:
-    """Whether the sentence model reads units ``which`` of ``u`` (`unspun.embed.reads`): its vectors of a script it
-    was not trained on would make any two sentences of that language a paraphrase or a translation."""
-    return reads(" ".join(u.text[u.spans[i, 0] : u.spans[i, 1]] for i in which))
+def _knows(u: Units, p: Params) -> bool:
+    """Whether the model knows the language of the units of ``u`` the cross-language path embeds
+    (`unspun.embed.knows`)."""
+    return knows(" ".join(u.text[u.spans[i, 0] : u.spans[i, 1]] for i in range(min(len(u), p.cross_units))))
 
 
 def _read_units(u: Units, which: np.ndarray) -> np.ndarray:
-    """For each of units ``which`` of ``u``, whether the model reads it (`_reads`): all of them where they hold no
-    letter beyond the model's scripts (nearly always: one scan)."""
+    """For each of units ``which`` of ``u``, whether the model reads it (`unspun.embed.reads`: its vectors of a
+    script it was not trained on would make any two sentences of that language a paraphrase): all of them where
+    they hold no letter beyond the model's scripts (nearly always: one scan)."""
     texts = {i: u.text[u.spans[i, 0] : u.spans[i, 1]] for i in set(which.tolist())}
     if reads_all(" ".join(texts.values())):
         return np.ones(len(which), dtype=bool)
@@ -416,7 +409,7 @@ def _read_units(u: Units, which: np.ndarray) -> np.ndarray:
 def _semantic_seeds(pair: _Pair, seeds: list[tuple[int, int]], p: Params) -> list[tuple[int, int]]:
     """Seeds from sentence embeddings among the unit pairs whose words half-agree (translation, paraphrase,
     summary), spending the model on at most ``semantic_budget`` such pairs, strongest first, of sentences it reads
-    on both sides (`_reads`)."""
+    on both sides (`_read_units`)."""
     weak = (pair.cos > p.weak_cos) & (pair.dice > p.weak_dice)
     seeded_a = {i for i, _ in seeds}
     for i in seeded_a:
@@ -455,14 +448,11 @@ def _translated(pair: _Pair, p: Params) -> list[Passage]:
     """The passages of a text translated from (or into) another language: words cannot match, so the units of
     both sides are embedded (up to ``cross_units`` each; the multilingual model maps a sentence and its translation
     close together), units that are each other's nearest seed cases, and a case is kept when its sides agree as
-    wholes; none where the other pairs of units are nearly as close (``cross_contrast``). Passages end at unit bounds:
-    there is no word-level counterpart to refine them with."""
+    wholes. Passages end at unit bounds: there is no word-level counterpart to refine them with."""
     ua, ub = pair.ua, pair.ub
     va, vb = _embed(pair, range(min(len(ua), p.cross_units)), range(min(len(ub), p.cross_units)))
     sim = va @ vb.T
     hit = (sim >= p.cross_cos) & (sim >= sim.max(axis=1, keepdims=True)) & (sim >= sim.max(axis=0, keepdims=True))
-    if hit.any() and (~hit).any() and np.median(sim[hit]) - np.median(sim[~hit]) < p.cross_contrast:
-        return []
     seeds = [(int(i), int(j)) for i, j in zip(*np.nonzero(hit))]
     cases = []
     for grp in _cluster(seeds, p.gap, untangle=True) if seeds else []:
@@ -513,7 +503,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
 
 #: Characters a passage's end and start take in when they stand right after its last word or before its first
 #: (strings: one character is looked up in them, and they strip a word's ends).
-_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕؛؟۔।॥։׃\u037e\u0387።"
+_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕؛؟۔।॥։׃\u037e\u0387።។။"
 _OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
 #: The signs among them: two sides that both have one at an end must have the same (`_same`: "-5" is not "+5").
 _SIGNS = "$£€¥#@+-−%‰°"
@@ -521,8 +511,9 @@ _SIGNS = "$£€¥#@+-−%‰°"
 
 def _close(text: str, end: int) -> int:
     """Take in the sentence-final punctuation, closing quotes and signs (8.5%, C++) that follow a passage's last
-    word."""
-    while end < len(text) and text[end] in _CLOSERS:
+    word, and the combining marks of its last letter where they are no part of a word (Thai's tone marks: a passage
+    ended between "ด" and its "้")."""
+    while end < len(text) and (text[end] in _CLOSERS or unicodedata.category(text[end])[0] == "M"):
         end += 1
     return end
 
@@ -896,8 +887,8 @@ _WORD_CHAR = re.compile(r"\w")
 #: Characters that end a sentence (the full-width ones with no space after them), where a run of identical words
 #: may have crossed into the next one by chance (`judge` tells whole sentences by them too): Latin's, Chinese and
 #: Japanese, Arabic's question mark and Urdu's full stop, the dandas of Hindi and Bengali, the full stops of
-#: Armenian, Hebrew and Ethiopic, the Greek question mark.
-SENTENCE_ENDS = ".!?…。！？؟۔।॥։׃\u037e።"
+#: Armenian, Hebrew, Ethiopic, Khmer and Burmese, the Greek question mark.
+SENTENCE_ENDS = ".!?…。！？؟۔।॥։׃\u037e።។။"
 FULL_WIDTH_ENDS = "。！？"
 
 
@@ -1168,7 +1159,7 @@ def _written_words(text: str) -> list[str]:
     """Words as written, punctuation attached, each read as `unspun.text.fold` reads it; Chinese and Japanese runs,
     written without spaces, by character."""
     out: list[str] = []
-    for w in text.split():
+    for w in (text.replace("\u1361", " ") if "\u1361" in text else text).split():  # (Ethiopic's word separator)
         if w.isascii():
             out.append(w)
         elif has_cjk(w):
@@ -1198,8 +1189,7 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     if len(ua) == 0 or len(ub) == 0:
         return Alignment([])
     pair = _Pair(ua, ub)
-    if p.semantic and _languages_differ(pair, p) and all(_reads(u, range(min(len(u), p.cross_units)))
-                                                          for u in (ua, ub)):
+    if p.semantic and _languages_differ(pair, p) and all(_knows(u, p) for u in (ua, ub)):
         return Alignment(_translated(pair, p))
     seeds = _seeds(pair, p)
     if p.semantic:

@@ -684,13 +684,11 @@ class Index:
         ``moved``, for its origin to be written (as does one read again in this run after such: the last one read is
         kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale
         fingerprints."""
-        if cut < CUT_VERSION and cut_changed(rec.text, cut):
-            return False
         doc = self.store.doc_key(rec.id)
         if doc is None:
             return False
         stored = self.store.record(doc)
-        if replace(stored, origin=rec.origin) != rec:
+        if replace(stored, origin=rec.origin) != rec or (cut < CUT_VERSION and cut_changed(rec.text, cut)):
             return False
         if stored.origin != rec.origin or rec.id in moved:
             moved[rec.id] = rec

@@ -107,12 +107,12 @@ def _written_in(text: str, d: date) -> bool:
 
 
 #: Invisible characters no text needs inside a word (a soft hyphen, kept by some sites' hyphenation, and the
-#: direction marks of right-to-left text are left out): zero-width space, word joiner, byte order mark, variation
-#: selectors and tags; and the zero-width joiner and non-joiner, which Persian, Hindi or Bengali spell with ("می‌شود",
-#: "র‍্যাব") and Latin, Cyrillic and Greek words never need (`_JOINERS`).
-_HIDDEN = frozenset("\u200b\u2060\ufeff" + "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080),
-                                                              *range(0xE0100, 0xE01F0)])))
-_JOINERS = frozenset("\u200c\u200d")
+#: direction marks of right-to-left text are left out): zero-width space, word joiner, byte order mark; and
+#: (`_JOINERS`) the zero-width joiner and non-joiner, variation selectors and tags, which Persian, Hindi or Bengali
+#: spell with ("می‌شود", "র‍্যাব"), or Burmese, and Latin, Cyrillic and Greek words never need.
+_HIDDEN = frozenset("\u200b\u2060\ufeff")
+_JOINERS = frozenset("\u200c\u200d" + "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080),
+                                                        *range(0xE0100, 0xE01F0)])))
 _FULL_WIDTH_LATIN = re.compile("[\uff21-\uff3a\uff41-\uff5a]")
 #: Latin "i" typed for the Ukrainian and Belarusian "і" is a keyboard habit, not a disguise: it mixes no script.
 _ONE_LETTER = frozenset("iI")

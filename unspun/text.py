@@ -85,10 +85,11 @@ _LOOKALIKES_3 = str.maketrans(  # (as cut version 3 read words)
 _ARABIC_VARIANTS = {"ی": "ي", "ى": "ي", "ک": "ك", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ۀ": "ه"}
 _LOOKALIKES = {**_LOOKALIKES_3, **{c: None for a, b in _POINTS for c in range(a, b + 1)},
                **str.maketrans(_ARABIC_VARIANTS)}
-#: What cut version 4 may read or split otherwise than 3 did (with the presentation forms that NFKC makes points or
-#: such letters of, Hebrew's and Arabic's, and the sentence ends of `_SCRIPT_ENDS`).
-_MARKED = re.compile(f"(?![{_INSIDE_3}])[{_INSIDE}{''.join(_ARABIC_VARIANTS)}\ufb1d-\ufb4e\ufb50-\ufdff\ufe70-\ufeff"
-                     "։።।॥۔؟។။\u0e00-\u0e7f]")
+#: What cut version 4 may read or split otherwise than 3 did: a mark it lets into a word, after a letter (one after
+#: a symbol, the variation selector of "❤️", is in no word), a letter it reads as another, a presentation form that
+#: NFKC makes a point or such a letter of (Hebrew's, Arabic's), a sentence end of `_SCRIPT_ENDS`.
+_MARKED = re.compile(f"(?<=[\\w{_INSIDE}])(?![{_INSIDE_3}])[{_INSIDE}]"
+                     f"|[{''.join(_ARABIC_VARIANTS)}\ufb1d-\ufb4e\ufb50-\ufdff\ufe70-\ufeff։።।॥۔؟។။\u0e00-\u0e7f]")
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -202,12 +203,13 @@ def first_cut_tokens(text: str) -> list[Token]:
 _FIRST_CUT_WORD = re.compile(r"\w+")
 
 
-def third_cut_tokens(text: str) -> list[Token]:
-    """Words as cut version 3 cut them (`_WORD_3`, `_third_fold`): how a store made then fingerprinted a text with
-    marks it split words at or points it read, so that its postings can be found to remove it. Seldom asked for
-    (only of texts `cut_changed` since 3)."""
+def third_cut_tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Words of ``text[start:end]`` as cut version 3 cut them (`_WORD_3`, `_third_fold`): how a store made then
+    fingerprinted a text with marks it split words at or points it read, so that its postings can be found to
+    remove it. Seldom asked for (only of texts `cut_changed` since 3)."""
     out = []
-    for m in (_WORD_3 if has_cjk(text) else _RUN_3).finditer(text):
+    end = len(text) if end is None else end
+    for m in (_WORD_3 if _CJK_CHAR.search(text, start, end) else _RUN_3).finditer(text, start, end):
         lower = _third_fold(m.group()).lower()
         out.append(Token(m.start(), m.end(), _stemmer().stemWord(lower), lower in STOPWORDS))
     return out
@@ -225,9 +227,16 @@ def cut_changed(text: str, since: int) -> bool:
         return True
     if since < 3 and foldable(text) and any(not w.isascii() and fold(w) != w for w in WORD.findall(text)):
         return True
-    # (A mark may leave the words as they were, a variation selector after an emoji: compared word for word.)
-    return since < 4 and _MARKED.search(text) is not None and (
-        tokens(text) != third_cut_tokens(text) or sentences(text) != sentences(text, scripts=False))
+    if since >= 4 or _MARKED.search(text) is None:
+        return False
+    # A mark may leave the words as they were (a variation selector after an emoji): compared, a line at a time (no
+    # word or sentence crosses a line end), up to the first that differs.
+    for line in _LINE.finditer(text):
+        s, e = line.span()
+        if _MARKED.search(text, s, e) is not None and (tokens(text, s, e) != third_cut_tokens(text, s, e)
+                                                       or sentences(text, s, e) != sentences(text, s, e, 3)):
+            return True
+    return False
 
 
 def foldable(text: str, start: int = 0, end: int | None = None) -> bool:
@@ -268,8 +277,9 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a run-on sentence at clause punctuation into pieces of at most about MAX_SENTENCE_CHARS."""
+def _split_long(text: str, start: int, end: int, word: re.Pattern = WORD) -> list[tuple[int, int]]:
+    """Cut a run-on sentence at clause punctuation into pieces of at most about MAX_SENTENCE_CHARS (``word``: what a
+    word is, for the windows of a piece without any: as the cut version asked for finds them)."""
     if end - start <= MAX_SENTENCE_CHARS:
         return [(start, end)]
     cuts = [m.end() for m in _CLAUSE.finditer(text, start, end)]
@@ -284,7 +294,7 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for a, b in pieces:
         # No clause punctuation at all: fall back to fixed word windows so nothing grows unbounded.
         if b - a > 2 * MAX_SENTENCE_CHARS:
-            words = [m.start() for m in WORD.finditer(text, a, b)]
+            words = [m.start() for m in word.finditer(text, a, b)]
             step = 60
             bounds = [a] + words[step::step] + [b]
             out.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
@@ -308,31 +318,36 @@ def _sentence_offsets(line: str) -> list[tuple[int, int]]:
 
 
 #: Where blingfire does not end a sentence: after the full stops of Armenian, Ethiopic, Hindi and Bengali (the
-#: dandas), Urdu, Khmer and Burmese, and the Arabic question mark, when white space follows; and between two Thai
-#: phrases, which Thai separates by a space alone. (A whole Armenian or Hindi article was one sentence: a copied
-#: paragraph with three words changed in it went unseen.)
-_SCRIPT_ENDS = re.compile(r"(?<=[։።।॥۔؟។။])\s+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+#: dandas), Urdu, Khmer and Burmese, and the Arabic question mark, when white space (or Ethiopic's word separator
+#: "፡") follows; and between two Thai phrases, which Thai separates by a space alone. (A whole Armenian or Hindi
+#: article was one sentence: a copied paragraph with three words changed in it went unseen.)
+_SCRIPT_ENDS = re.compile(r"(?<=[։።।॥۔؟។။])[\s\u1361]+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
 _SCRIPT_END = re.compile(r"[։።।॥۔؟។။\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
 
 
-def sentences(text: str, start: int = 0, end: int | None = None, scripts: bool = True) -> list[Sentence]:
+#: What a word is to each cut version `sentences` splits as (None: this one).
+_CUT_WORDS = {None: WORD, 1: _FIRST_CUT_WORD, 3: _WORD_3}
+
+
+def sentences(text: str, start: int = 0, end: int | None = None, cut: int | None = None) -> list[Sentence]:
     """Split ``text[start:end]`` into sentences with offsets into ``text``: each line is split on its own (headlines
     and bylines end at the line break even without a full stop), then by blingfire, whose abbreviation handling
-    copes with "Jan.", "U.S.", quotes and initials, then where other scripts end a sentence (`_SCRIPT_ENDS`;
-    ``scripts=False``: not, as cut versions before 4 split them)."""
+    copes with "Jan.", "U.S.", quotes and initials, then where other scripts end a sentence (`_SCRIPT_ENDS`). ``cut``
+    1 or 3: as that cut version split them, for a store it made (no `_SCRIPT_ENDS`; its words in long ones)."""
+    word = _CUT_WORDS[cut]
     out: list[Sentence] = []
     for line in _LINE.finditer(text, start, len(text) if end is None else end):
         base = line.start()
         chunk = line.group()
         if not chunk.strip():
             continue
-        split = scripts and _SCRIPT_END.search(chunk) is not None
+        split = cut is None and _SCRIPT_END.search(chunk) is not None
         for s, e in _sentence_offsets(chunk):
             s, e = _strip(text, base + s, base + e)
             if e <= s:
                 continue
             for piece in (_split_scripts(text, s, e) if split else [(s, e)]):
-                for a, b in _split_long(text, *piece):
+                for a, b in _split_long(text, *piece, word):
                     a, b = _strip(text, a, b)
                     if b > a:
                         out.append(Sentence(a, b))

@@ -159,8 +159,7 @@ def units(text: str, cut: int | None = None, start: int = 0, end: int | None = N
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
-    spans = np.array([(s.start, s.end) for s in sentences(text, start, end, scripts=cut is None)],
-                     dtype=np.int64).reshape(-1, 2)
+    spans = np.array([(s.start, s.end) for s in sentences(text, start, end, cut)], dtype=np.int64).reshape(-1, 2)
     bounds = np.searchsorted(starts, spans)
     words = content.tolist()
     raw = [[s, e, a, b, words[b] - words[a]]  # [start, end, tok_a, tok_b, content words]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from typing import get_args
 
@@ -25,7 +26,15 @@ def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
     if len(s) <= limit:
         return s
     half = (limit - 1) // 2
-    return f"{s[:half].rstrip()}…{s[len(s) - half :].lstrip()}"
+    head, tail = _grapheme(s, half), _grapheme(s, len(s) - half)  # (no vowel sign cut from its letter: "…ে একটি")
+    return f"{s[:head].rstrip()}…{s[tail:].lstrip()}"
+
+
+def _grapheme(s: str, at: int) -> int:
+    """``at``, or past the combining marks there: a cut at a letter's start, not between it and its marks."""
+    while at < len(s) and unicodedata.category(s[at])[0] == "M":
+        at += 1
+    return at
 
 
 def percent(x: float) -> str:
