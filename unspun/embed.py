@@ -225,9 +225,10 @@ def tokenizer() -> sentencepiece.SentencePieceProcessor:
 #: Chinese characters and kana (`unspun.text._CJK`). It was trained on no other: Greek, Armenian or Georgian comes
 #: out of its tokenizer a letter at a time, and any two sentences of one such language embed close together
 #: (two unrelated Greek news reports: cosine 0.87, a "translation"; Armenian 0.99).
-_READ = (r"a-zA-Z\u00c0-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff3a\uff41-\uff5a"  # Latin
-         r"\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"  # Cyrillic
-         r"\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
+_LATIN = r"a-zA-Z\u00c0-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff3a\uff41-\uff5a"
+_CYRILLIC = r"\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+_READ = (_LATIN + _CYRILLIC
+         + r"\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
          r"\u0e00-\u0e7f"  # Thai
          r"\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\uffa0-\uffdc" + _CJK)  # Hangul, Chinese, kana
 _UNREAD = re.compile(rf"[^\W\d_{_READ}]")
@@ -253,7 +254,7 @@ def reads(text: str) -> bool:
 #: Indonesian, Romanian, Swahili, Swedish, Vietnamese, Czech, Hungarian, Finnish or Ukrainian, languages it was not
 #: (measured on news paragraphs written for the tests). Latin and Cyrillic letters say nothing of which it is.
 KNOWN_PIECES = 2.2
-_LATIN_CYRILLIC = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff\u0400-\u052f]")
+_LATIN_CYRILLIC = re.compile(f"[{_LATIN}{_CYRILLIC}]")
 _WORDS = re.compile(r"\w+")
 
 

@@ -322,7 +322,7 @@ def _sentence_offsets(line: str) -> list[tuple[int, int]]:
 #: "፡") follows; and between two Thai phrases, which Thai separates by a space alone. (A whole Armenian or Hindi
 #: article was one sentence: a copied paragraph with three words changed in it went unseen.)
 _SCRIPT_ENDS = re.compile(r"(?<=[։።।॥۔؟។။])[\s\u1361]+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
-_SCRIPT_END = re.compile(r"[։።।॥۔؟។။\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
+_SCRIPT_END_CHAR = re.compile(r"[։።।॥۔؟។။\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
 
 
 #: What a word is to each cut version `sentences` splits as (None: this one).
@@ -341,7 +341,7 @@ def sentences(text: str, start: int = 0, end: int | None = None, cut: int | None
         chunk = line.group()
         if not chunk.strip():
             continue
-        split = cut is None and _SCRIPT_END.search(chunk) is not None
+        split = cut is None and _SCRIPT_END_CHAR.search(chunk) is not None
         for s, e in _sentence_offsets(chunk):
             s, e = _strip(text, base + s, base + e)
             if e <= s:
@@ -355,7 +355,7 @@ def sentences(text: str, start: int = 0, end: int | None = None, cut: int | None
 
 
 def _split_scripts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``text[start:end]`` cut where `_SCRIPT_ENDS` ends a sentence (nearly every sentence: one scan, no cut)."""
+    """``text[start:end]`` cut where `_SCRIPT_ENDS` ends a sentence, the white space there left out."""
     cuts = [m.span() for m in _SCRIPT_ENDS.finditer(text, start, end)]
     if not cuts:
         return [(start, end)]
