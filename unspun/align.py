@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import attrgetter
@@ -31,7 +31,7 @@ from scipy import sparse
 from .errors import UnspunError
 from .models import Kind, Passage
 from .embed import encode, knows, reads, reads_all
-from .text import WORD, Token, fold, has_cjk
+from .text import SCRIPT_STOPS, WORD, Token, fold, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
 
 
@@ -380,26 +380,30 @@ def _seeds(pair: _Pair, p: Params) -> list[tuple[int, int]]:
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(hit))]
 
 
+def _texts(u: Units, which: Iterable[int]) -> list[str]:
+    """The texts of units ``which`` of ``u``."""
+    return [u.text[u.spans[i, 0] : u.spans[i, 1]] for i in which]
+
+
 def _embed(pair: _Pair, ia: Sequence[int], jb: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """Sentence vectors of units ``ia`` of A and ``jb`` of B, in one model call for both sides (the model costs
     ~1 ms a call on top of ~1 ms a sentence, one thread)."""
-    ua, ub = pair.ua, pair.ub
-    v = encode([ua.text[ua.spans[i, 0] : ua.spans[i, 1]] for i in ia]
-               + [ub.text[ub.spans[j, 0] : ub.spans[j, 1]] for j in jb])
+    v = encode(_texts(pair.ua, ia) + _texts(pair.ub, jb))
     return v[: len(ia)], v[len(ia) :]
 
 
 def _knows(u: Units, p: Params) -> bool:
     """Whether the model knows the language of the units of ``u`` the cross-language path embeds
     (`unspun.embed.knows`)."""
-    return knows(" ".join(u.text[u.spans[i, 0] : u.spans[i, 1]] for i in range(min(len(u), p.cross_units))))
+    return knows(" ".join(_texts(u, range(min(len(u), p.cross_units)))))
 
 
 def _read_units(u: Units, which: np.ndarray) -> np.ndarray:
     """For each of units ``which`` of ``u``, whether the model reads it (`unspun.embed.reads`: its vectors of a
     script it was not trained on would make any two sentences of that language a paraphrase): all of them where
     they hold no letter beyond the model's scripts (nearly always: one scan)."""
-    texts = {i: u.text[u.spans[i, 0] : u.spans[i, 1]] for i in set(which.tolist())}
+    distinct = sorted(set(which.tolist()))
+    texts = dict(zip(distinct, _texts(u, distinct)))
     if reads_all(" ".join(texts.values())):
         return np.ones(len(which), dtype=bool)
     read = {i: reads(t) for i, t in texts.items()}
@@ -503,7 +507,7 @@ def _edges(toks: list[Token], other: list[Token]) -> tuple[int, int] | None:
 
 #: Characters a passage's end and start take in when they stand right after its last word or before its first
 #: (strings: one character is looked up in them, and they strip a word's ends).
-_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕؛؟۔।॥։׃\u037e\u0387።។။"
+_CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》】〉〕؛׃\u037e\u0387" + SCRIPT_STOPS
 _OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
 #: The signs among them: two sides that both have one at an end must have the same (`_same`: "-5" is not "+5").
 _SIGNS = "$£€¥#@+-−%‰°"
@@ -888,7 +892,7 @@ _WORD_CHAR = re.compile(r"\w")
 #: may have crossed into the next one by chance (`judge` tells whole sentences by them too): Latin's, Chinese and
 #: Japanese, Arabic's question mark and Urdu's full stop, the dandas of Hindi and Bengali, the full stops of
 #: Armenian, Hebrew, Ethiopic, Khmer and Burmese, the Greek question mark.
-SENTENCE_ENDS = ".!?…。！？؟۔।॥։׃\u037e።។။"
+SENTENCE_ENDS = ".!?…。！？׃\u037e" + SCRIPT_STOPS
 FULL_WIDTH_ENDS = "。！？"
 
 

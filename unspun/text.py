@@ -21,6 +21,10 @@ import Stemmer
 # are the character bigrams that search engines index such text by. As one \w+ run, a whole clause was one "word",
 # and even a paragraph copied verbatim between two Chinese articles went unseen.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+#: The full stops (and question mark) of other scripts, which blingfire ends no sentence at: Armenian's, Ethiopic's,
+#: the dandas of Hindi and Bengali, Urdu's, Khmer's, Burmese's, and the Arabic question mark (`_SCRIPT_ENDS`;
+#: `unspun.align` ends sentences and passages at them too).
+SCRIPT_STOPS = "։።।॥۔؟។။"
 # A word: a run of letters and digits, or one character of those scripts. Apostrophes split ("Beijing’s" ->
 # "Beijing", "s") so that a possessive matches its noun; the pieces ("s", "t", "don") are function words.
 # Characters a word may hold that are no letters: invisible ones (soft hyphen, zero-width space and joiners, word
@@ -89,7 +93,7 @@ _LOOKALIKES = {**_LOOKALIKES_3, **{c: None for a, b in _POINTS for c in range(a,
 #: a symbol, the variation selector of "❤️", is in no word), a letter it reads as another, a presentation form that
 #: NFKC makes a point or such a letter of (Hebrew's, Arabic's), a sentence end of `_SCRIPT_ENDS`.
 _MARKED = re.compile(f"(?<=[\\w{_INSIDE}])(?![{_INSIDE_3}])[{_INSIDE}]"
-                     f"|[{''.join(_ARABIC_VARIANTS)}\ufb1d-\ufb4e\ufb50-\ufdff\ufe70-\ufeff։።।॥۔؟។။\u0e00-\u0e7f]")
+                     f"|[{''.join(_ARABIC_VARIANTS)}\ufb1d-\ufb4e\ufb50-\ufdff\ufe70-\ufeff{SCRIPT_STOPS}\u0e00-\u0e7f]")
 #: What one such character counts for in the lengths that thresholds in characters judge (a passage's least length,
 #: "long" loose passages): a Chinese word is about two characters where an English one, with its space, is about six,
 #: so 150 characters of English say about what 50 of Chinese do. An estimate, not tuned: there is no CJK test corpus.
@@ -321,12 +325,14 @@ def _sentence_offsets(line: str) -> list[tuple[int, int]]:
 #: dandas), Urdu, Khmer and Burmese, and the Arabic question mark, when white space (or Ethiopic's word separator
 #: "፡") follows; and between two Thai phrases, which Thai separates by a space alone. (A whole Armenian or Hindi
 #: article was one sentence: a copied paragraph with three words changed in it went unseen.)
-_SCRIPT_ENDS = re.compile(r"(?<=[։።।॥۔؟។။])[\s\u1361]+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
-_SCRIPT_END_CHAR = re.compile(r"[։።।॥۔؟។။\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
+_SCRIPT_ENDS = re.compile(rf"(?<=[{SCRIPT_STOPS}])[\s\u1361]+|(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+_SCRIPT_END_CHAR = re.compile(f"[{SCRIPT_STOPS}\u0e00-\u0e7f]")  # (a line without any: one scan, in C)
 
 
-#: What a word is to each cut version `sentences` splits as (None: this one).
+#: What a word is to each cut version `sentences` splits as (None: this one), and the words of the older cut
+#: versions a store's text is cut into again to remove it (2 cut all but Chinese and Japanese as 1 did).
 _CUT_WORDS = {None: WORD, 1: _FIRST_CUT_WORD, 3: _WORD_3}
+OLDER_CUT_TOKENS = {1: first_cut_tokens, 3: third_cut_tokens}
 
 
 def sentences(text: str, start: int = 0, end: int | None = None, cut: int | None = None) -> list[Sentence]:

@@ -19,14 +19,13 @@ from threadpoolctl import ThreadpoolController
 
 from .text import (
     CJK_WIDTH,
+    OLDER_CUT_TOKENS,
     Token,
     cjk_before,
     cjk_count,
-    first_cut_tokens,
     fold,
     has_cjk,
     sentences,
-    third_cut_tokens,
     tokens,
 )
 
@@ -154,8 +153,8 @@ class PackedUnits:
 def units(text: str, cut: int | None = None, start: int = 0, end: int | None = None) -> Units:
     """Cut ``text[start:end]`` into units with their tokens, offsets into ``text``; short sentences are annexed to
     the following one. ``cut`` 1 or 3 (the whole text only): with the words and sentences of that cut version
-    (`unspun.text.first_cut_tokens`, `unspun.text.third_cut_tokens`), as a store made then holds them."""
-    toks = tokens(text, start, end) if cut is None else _OLDER_CUTS[cut](text)
+    (`unspun.text.OLDER_CUT_TOKENS`), as a store made then holds them."""
+    toks = tokens(text, start, end) if cut is None else OLDER_CUT_TOKENS[cut](text)
     starts = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
     content = np.zeros(len(toks) + 1, dtype=np.int64)  # content words before each token
     np.cumsum(np.fromiter((not t.stop for t in toks), dtype=np.int64, count=len(toks)), out=content[1:])
@@ -181,11 +180,6 @@ def units(text: str, cut: int | None = None, start: int = 0, end: int | None = N
             merged.append(carry)
     arr = np.array([m[:4] for m in merged], dtype=np.int64).reshape(-1, 4)
     return Units(text=text, spans=arr[:, :2].copy(), tok=toks, tok_range=arr[:, 2:].copy())
-
-
-#: The older cut versions whose words `Index` cuts again to remove a stored text (2 cut all but Chinese and Japanese
-#: as 1 did).
-_OLDER_CUTS = {1: first_cut_tokens, 3: third_cut_tokens}
 
 
 def unit_windows(text: str, size: int | None = None) -> Iterator[Units]:
