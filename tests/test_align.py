@@ -169,6 +169,54 @@ def test_verbatim_copy_with_stray_matches_is_no_summary():
     assert p.kind == "verbatim" and _on_case(p.b, case[1]) >= 0.98
 
 
+#: A harbour report of 18 sentences, and a summary of it in 3 sentences that each condense a different part.
+LONG_REPORT = (
+    "The harbour authority approved a new breakwater on Tuesday after two years of public hearings in the town hall. "
+    "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+    "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet. "
+    "The chairman of the authority told the hearing that the town could not afford to lose its fishing industry. "
+    "Shopkeepers on the quay said that fewer visitors came to the town each summer. "
+    "A local school brought its pupils to watch the final vote from the public gallery. "
+    "Engineers expect construction of the breakwater to take eighteen months and to cost about forty million euros. "
+    "The new wall will be built of granite blocks brought by barge from a quarry on the northern coast. "
+    "Divers surveyed the seabed in the autumn and found the old foundations sound enough to build on. "
+    "The regional government will pay half of the cost, and the rest will come from a European fund for coastal "
+    "towns. Opposition councillors asked whether the fund would still pay if the work ran over its budget. "
+    "The mayor promised a yearly report on spending to the council and to the public. "
+    "Environmental groups warned that the works could harm a colony of seabirds nesting on the old wall. "
+    "The authority agreed to move the nests before the breeding season and to stop work during the spring. "
+    "A biologist from the university will count the birds every month while the wall is being built. "
+    "Work is due to start next winter, once the tender for the stone has been awarded to a contractor. "
+    "The harbour will stay open to boats throughout, though the ferry may use the northern quay for a few weeks. "
+    "The ferry company said its timetable would not change. "
+)
+SUMMARY = (
+    "After two years of public hearings, the harbour authority approved a breakwater, as fishermen said the old wall "
+    "had failed to protect their boats in storms. Environmental groups fear for seabirds nesting on the wall, so the "
+    "nests will be moved and work will stop in spring while a biologist counts the birds. Half of the forty million "
+    "euros will come from the regional government and the rest from a European fund, and the mayor promised yearly "
+    "reports on spending."
+)
+
+
+def test_a_summary_whose_sentences_match_apart_is_one_summary():
+    """A summary's sentences each condense their own part of the source, so they made separate cases; the wider
+    search that joins them took in a stray match five sentences before (a remark on a ferry timetable), was then
+    too long to be a summary, and the summary was two paraphrases of 156 and 308 characters (PAN 05: susp 00157
+    and src 00342)."""
+    host = OTHER + (
+        "She grew up in a small fishing town, where her father repaired boats in the harbour after the winter storms. "
+        "Her father once said the ferry company's timetable would never change. "
+        "The orchestra has twelve players and rehearses in a former chapel near the river. "
+        "Its first recording, of string serenades by Dvorak and Tchaikovsky, comes out in March. "
+        "The competition's director said the final had drawn the largest audience in its history. "
+        "Tickets for the prize-winners' concert in Paris sold out within an hour. "
+    )
+    a = host + SUMMARY + " The next competition will be held in two years."
+    (p,) = align(a, LONG_REPORT).passages
+    assert p.kind == "summary" and a[p.a[0]:p.a[1]] == SUMMARY and p.b == (0, len(LONG_REPORT.strip()))
+
+
 @pytest.mark.parametrize("a, b", [(PARA + "\n\n" + OTHER + HARBOUR_NEWS, OTHER + HARBOUR_NEWS + "\n\n" + PARA),
                                   (PARA + OTHER + "\n\n" + PARA + OTHER, PARA + OTHER)], ids=["XY of YX", "XX of X"])
 def test_copies_side_by_side_in_another_order_are_passages_whose_sides_correspond(a, b):
@@ -782,6 +830,28 @@ def test_every_verbatim_passage_of_pan_copies_is_of_similarity_one():
         (corpus / "susp" / a).read_text(encoding="utf-8"), (corpus / "src" / b).read_text(encoding="utf-8")).passages
         if p.kind == "verbatim"]
     assert len(verbatim) > 50 and {p.similarity for p in verbatim} == {1.0}
+
+
+def test_a_passage_resumes_where_the_text_does_after_an_insertion():
+    """An inserted paragraph ending "..., he said." before "The mayor said on Friday ...": 'said' looked anchored, so
+    the passage after the insertion began with "said. The mayor" in the copy and "said on Friday" in the original,
+    whose "The mayor" went to the passage before (a BBC story with a paragraph of sports news inserted)."""
+    before = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+              "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+              "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet. "
+              "The authority's chairman told the hearing that the town could not afford to lose its fishing industry.")
+    inserted = (" A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills. "
+                "Her team will race in Italy next month with two riders back from injury. "
+                "\"I'm looking forward to racing against such a strong field,\" she said.")
+    after = (" The mayor said on Friday that the harbour would stay open to boats while the new wall is being built, "
+             "and that engineers expect the work to take eighteen months and to cost about forty million euros. "
+             "The regional government will pay half, and the rest will come from a European fund for coastal towns. "
+             "Work is due to start in the spring, once the tender for the stone has been awarded.")
+    copy, src = before + inserted + after, before + "\n\n" + after.strip()
+    near, far = align(copy, src).passages
+    assert copy[near.a[0]:near.a[1]] == src[near.b[0]:near.b[1]] == before
+    assert copy[far.a[0]:far.a[1]] == src[far.b[0]:far.b[1]] == after.strip()
+    assert (near.kind, far.kind) == ("verbatim", "verbatim")
 
 
 def test_text_at_a_passage_edge_is_no_insertion_inside_it():

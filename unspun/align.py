@@ -58,6 +58,8 @@ class Params:
     #: consecutive sentences echo sentences within ``summary_step`` of each other in B.
     summary_diag: float = 0.67
     summary_step: int = 2
+    #: Cases of A this many sentences apart or closer may be one summary's (`_adjacent`).
+    summary_adjacent: int = 1
     #: Beside a close copy, this share of a summary's sentences must have seeds.
     summary_density: float = 0.5
     min_chars: int = 150
@@ -88,6 +90,8 @@ class Params:
     #: Only in passages where at least this share of words has a close counterpart.
     insert_context: float = 0.75
     insert_reach: int = 40
+    #: Where the text resumes after an inserted run may lie this many words past the run's end (`_resume`).
+    insert_resume: int = 3
     #: Semantic channel: unit pairs whose words half-agree are checked with sentence embeddings.
     semantic: bool = True
     weak_cos: float = 0.2
@@ -597,8 +601,11 @@ def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p:
     chars = [pair.chars(w) for w in wide]
     if not close and sum(cb for _, cb in chars) < p.summary_ratio * sum(ca for ca, _ in chars):
         return []  # taken together, the matches are no condensation of B
-    out = []
-    for w, (ca, cb) in zip(wide, chars):
+    out: list[_Case] = []
+    for w in wide + _adjacent(cases, p):
+        ca, cb = pair.chars(w)
+        if any(w.a[0] <= o.a[1] and o.a[0] <= w.a[1] for o in out):
+            continue
         if cb < p.summary_ratio * ca or _in_order(w, p) >= p.summary_diag:
             continue  # too little of B, or B's sentences echoed in their order: a copy with stray matches
         if close:
@@ -611,6 +618,20 @@ def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p:
                 continue
         out.append(_summary_case(pair, [w], p))
     return out
+
+
+def _adjacent(cases: list[_Case], p: Params) -> list[_Case]:
+    """Cases that follow each other in A (at most ``summary_adjacent`` sentences apart), each run of them as one:
+    a summary's sentences each condense their own part of B, so they may seed cases of their own, while the wider
+    search (`summary_gap`) takes in stray matches around them, which make it too long on A to be a summary."""
+    out, run = [], []
+    for c in sorted(cases, key=lambda c: c.a):
+        if run and c.a[0] - run[-1].a[1] > p.summary_adjacent:
+            out.append(run)
+            run = []
+        run.append(c)
+    out.append(run)
+    return [_Case([s for c in r for s in c.seeds]) for r in out if len(r) > 1]
 
 
 def _copied(pair: _Pair, case: _Case, runs: list[_Run], p: Params) -> bool:
@@ -744,10 +765,11 @@ def _inserted_runs(toks: list[Token], other: list[Token], p: Params) -> list[tup
     return runs
 
 
-def _find(toks: list[Token], probe: list[Token], expect: float) -> int | None:
+def _find(toks: list[Token], probe: list[Token], expect: float) -> tuple[int, int] | None:
     """Position in ``toks`` (not the first) where the content words of ``probe`` (the words that follow an
-    inserted run), or their longest prefix that occurs at all, start nearest to ``expect``. Function words are
-    skipped on both sides: a translation keeps the content words of a sentence but not its "has" or "the"."""
+    inserted run), or their longest prefix that occurs at all, start nearest to ``expect``, and how many of them
+    (up to 3) match there. Function words are skipped on both sides: a translation keeps the content words of a
+    sentence but not its "has" or "the"."""
     content = [k for k in range(1, len(toks)) if not toks[k].stop]
     stems = [t.stem for t in probe if not t.stop][:3]
     for n in range(len(stems), 0, -1):
@@ -758,8 +780,26 @@ def _find(toks: list[Token], probe: list[Token], expect: float) -> int | None:
             # Take in the function words just before the match ("the" in "the fund").
             while at > 1 and toks[at - 1].stop and toks[at - 1].stem in {t.stem for t in probe[:3]}:
                 at -= 1
-            return at
+            return at, n
     return None
+
+
+def _resume(tx: list[Token], j: int, ty: list[Token], p: Params) -> tuple[int, int] | None:
+    """Where the text resumes after a run inserted into ``tx`` that ends before token ``j``: that token, or one of
+    the next ``insert_resume`` if the words from there match ``ty`` longer, and its counterpart in ``ty``. The
+    run's last words may be a common word the reused text holds nearby ("... he said. Time Warner said on Friday"
+    against "Time Warner said on Friday": 'said' looks anchored, and the passage after the insertion began at it,
+    with the other side's "Time Warner" given to the passage before)."""
+    bipos: dict[tuple[str, str], list[int]] = {}
+    for k in range(len(ty) - 1):
+        bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
+    expect = _expected_positions(tx, ty, bipos)
+    best = None
+    for k in range(j, min(j + p.insert_resume + 1, len(tx))):
+        hit = _find(ty, tx[k : k + 8], expect[k])
+        if hit is not None and (best is None or hit[1] > best[2]):
+            best = (k, *hit)
+    return None if best is None else best[:2]
 
 
 def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, window: int = 8) -> int:
@@ -781,12 +821,10 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
         tx = [t for t in ux.tok if sx[0] <= t.start and t.end <= sx[1]]
         ty = [t for t in uy.tok if sy[0] <= t.start and t.end <= sy[1]]
         for i, j in _inserted_runs(tx, ty, p):
-            bipos: dict[tuple[str, str], list[int]] = {}
-            for k in range(len(ty) - 1):
-                bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
-            at = _find(ty, tx[j : j + 8], _expected_positions(tx, ty, bipos)[j])
-            if at is None:
+            resumed = _resume(tx, j, ty, p)
+            if resumed is None:
                 continue
+            j, at = resumed
             i = _trim_back(tx, i, ty, at, p.insert_words)
             x1 = (sx[0], _close(ux.text, tx[i - 1].end))
             x2 = (_open(ux.text, tx[j].start), sx[1])
