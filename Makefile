@@ -39,6 +39,7 @@ bench: install peers
 		|| { sudo -n apt-get update -qq && sudo -n apt-get install -y -qq apertium apertium-eng-spa; } \
 		|| echo "bench: could not install apertium; bench/crosslingual.py will skip"
 	$(BIN)/python bench/crosslingual.py --data $(DATA) --results bench/results
+	$(BIN)/python bench/roundtrip.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/pan25.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/clough.py --data $(DATA) --results bench/results
 	$(BIN)/python bench/misses.py --data $(DATA) --db /tmp/unspun-bench-retrieval --every 2 --jobs 2 --results bench/results

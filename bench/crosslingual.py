@@ -12,43 +12,33 @@ the README block between `<!-- bench:crosslingual -->` markers.
 
 from __future__ import annotations
 
-import argparse
 import json
-import multiprocessing
-import shutil
 import statistics
-import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import readme
+from translated import CATEGORIES, apertium, arguments, articles, fresh
 from unspun.align import Params
 from unspun.index import Index
 from unspun.ingest import read_document
 from unspun.models import Document
-
-ROOT = Path(__file__).resolve().parents[1]
-CATEGORIES = ("tech", "politics")
 
 
 def _translate(data: Path, work: Path, every: int) -> list[tuple[str, str]]:
     """(stored id of the original, its Spanish translation), translated once and kept in ``work``."""
     work.mkdir(parents=True, exist_ok=True)
     out = []
-    for cat in CATEGORIES:
-        for f in sorted((data / "bbc-news-2225" / cat).glob("*.txt"))[:400][every // 2 :: every]:
-            dest = work / f"{cat}_{f.name}"
-            if not dest.exists():
-                es = subprocess.run(["apertium", "-u", "eng-spa"], input=read_document(f).text, text=True,
-                                    capture_output=True, check=True).stdout
-                dest.write_text(es, encoding="utf-8")
-            out.append((f"news/{cat}/{f.name}", dest.read_text(encoding="utf-8")))
+    for cat, f in articles(data, every):
+        dest = work / f"{cat}_{f.name}"
+        if not dest.exists():
+            dest.write_text(apertium("eng-spa", read_document(f).text), encoding="utf-8")
+        out.append((f"news/{cat}/{f.name}", dest.read_text(encoding="utf-8")))
     return out
 
 
 def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
-    """In a fresh process each (`_fresh`): the sentence-vector cache of one run would speed up the next. The model
+    """In a fresh process each (`translated.fresh`): the sentence-vector cache of one run would speed up the next. The model
     takes every core, as in `unspun check`."""
     from unspun.embed import model, use_all_cores
 
@@ -74,32 +64,19 @@ def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
             "p50_ms": round(1000 * statistics.median(lat)), "p95_ms": round(1000 * lat[int(0.95 * len(lat))])}
 
 
-def _fresh(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_run, db, docs, params).result()
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    ap.add_argument("--db", type=Path, default=Path("/tmp/unspun-bench-semantic"))
-    ap.add_argument("--lexical-db", type=Path, default=Path("/tmp/unspun-bench-retrieval"))
-    ap.add_argument("--work", type=Path, default=Path("/tmp/unspun-bench-crosslingual"))
-    ap.add_argument("--every", type=int, default=10)
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
-    args = ap.parse_args()
-    if shutil.which("apertium") is None:
-        print("bench: apertium not installed (apt-get install apertium apertium-eng-spa); nothing to measure")
+    args = arguments("/tmp/unspun-bench-crosslingual")
+    if args is None:
         return
-    if not (args.data / "bbc-news-2225").is_dir() or not (args.db / "unspun.sqlite").exists():
-        print(f"bench: needs ../shared/data/bbc-news-2225 and the store of `bench/retrieval.py --semantic` at {args.db}")
+    if not (args.db / "unspun.sqlite").exists():
+        print(f"bench: needs the store of `bench/retrieval.py --semantic` at {args.db}")
         return
     docs = _translate(args.data, args.work, args.every)
     out = {"translator": "apertium -u eng-spa", "categories": list(CATEGORIES), "every": args.every,
-           "semantic_store": _fresh(args.db, docs, Params()),
-           "semantic_store_cross_language_path_off": _fresh(args.db, docs, Params(cross_shared=0.0))}
+           "semantic_store": fresh(_run, args.db, docs, Params()),
+           "semantic_store_cross_language_path_off": fresh(_run, args.db, docs, Params(cross_shared=0.0))}
     if (args.lexical_db / "unspun.sqlite").exists():
-        out["lexical_store"] = _fresh(args.lexical_db, docs, Params())
+        out["lexical_store"] = fresh(_run, args.lexical_db, docs, Params())
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "crosslingual.json").write_text(json.dumps(out, indent=2))
     rows = [("semantic channel, cross-language path on", out["semantic_store"]),

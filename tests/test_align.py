@@ -854,6 +854,29 @@ def test_a_passage_resumes_where_the_text_does_after_an_insertion():
     assert (near.kind, far.kind) == ("verbatim", "verbatim")
 
 
+def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
+    """A sentence the copy rewords so far that it shares no content word with its original (as a translation round
+    trip does here and there: "to do the more than his plots of earth" for "to make the most of their plots of
+    land", BBC tech/006) was a run inserted into the copy, although the original has as many words there: the
+    evidence named the original as the copy's source for 203 characters "with no counterpart", and the passage
+    before it was 206 characters of the copy against 409 of the original."""
+    head = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+            "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+            "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet. ")
+    said = ("Engineers expect construction to take eighteen months and to cost about forty million euros, paid in "
+            "three parts. ")
+    reworded = ("Builders reckon the job will last a year and a half and swallow some forty million, settled over three "
+                "instalments. ")
+    tail = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
+            "Work is due to start in the spring, once the tender for the stone has been awarded. "
+            "The mayor said the harbour would stay open to boats while the new wall is being built.")
+    copy, src = head + reworded + tail, head + said + tail
+    al = align(copy, src)
+    assert al.inserted_a == al.inserted_b == []
+    assert [(p.a, p.b) for p in al.passages] == [((0, len(copy)), (0, len(src)))]
+    assert compare(copy, src).evidence == []
+
+
 def test_text_at_a_passage_edge_is_no_insertion_inside_it():
     """A run beside a piece too short to report was counted as inserted inside a reused passage: the evidence named
     B as the source for 107 characters that lie before the only passage, where a reader sees text with no

@@ -133,6 +133,20 @@ def test_set_text_spares_long_passages_and_sources_mostly_covered() -> None:
     assert set_text([short] * 4, [200] * 4, p) == [False] * 4  # the banner is most of each source: syndication
 
 
+def test_a_short_passage_inside_other_sources_longer_ones_is_no_set_text() -> None:
+    """A round-trip paragraph pasted into a sport article (370 characters) lay inside the loose passages of three
+    sport stories on the same event, and was dropped as set text: its source went unreported, asked for 40."""
+    p = RetrieveParams()
+    pasted = [Passage(a=(1091, 1461), b=(131, 472), kind="paraphrase", similarity=0.71)]
+    around = [Passage(a=(33, 2342), b=(0, 1500), kind="paraphrase", similarity=0.52)]
+    assert set_text([pasted] + [around] * 3, [3207] + [1585] * 3, p) == [False] * 4
+    # A template's matches vary a little at their ends, and are still one stretch (an infobox four Wikipedia
+    # articles share, PAN susp 00017): 0-341 twice, 0-380 and 72-341.
+    infobox = [[Passage(a=a, b=(0, 300), kind="paraphrase", similarity=0.6)] for a in
+               ((0, 341), (0, 341), (0, 380), (72, 341))]
+    assert set_text(infobox, [3000] * 4, p) == [True] * 4
+
+
 #: Twenty content words of one topic, and the same words shuffled: what a disguised copy keeps (the order) and what
 #: a text on the same topic does not; and the two halves swapped: partly in order.
 WORDS = ("harbour ferry timetable council tender diesel engines electric batteries charging berth winter "

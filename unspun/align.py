@@ -92,6 +92,10 @@ class Params:
     insert_reach: int = 40
     #: Where the text resumes after an inserted run may lie this many words past the run's end (`_resume`).
     insert_resume: int = 3
+    #: A run inside a passage (reused text on both sides of it) is inserted only where the other side has at most
+    #: this many words for each of the run's (more: the stretch was reworded beyond recognition, as a translation
+    #: round trip does to a sentence here and there); at a passage's edge it is cut off all the same.
+    insert_bare: float = 0.5
     #: Semantic channel: unit pairs whose words half-agree are checked with sentence embeddings.
     semantic: bool = True
     weak_cos: float = 0.2
@@ -784,16 +788,12 @@ def _find(toks: list[Token], probe: list[Token], expect: float) -> tuple[int, in
     return None
 
 
-def _resume(tx: list[Token], j: int, ty: list[Token], p: Params) -> tuple[int, int] | None:
+def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Params) -> tuple[int, int] | None:
     """Where the text resumes after a run inserted into ``tx`` that ends before token ``j``: that token, or one of
     the next ``insert_resume`` if the words from there match ``ty`` longer, and its counterpart in ``ty``. The
     run's last words may be a common word the reused text holds nearby ("... he said. Time Warner said on Friday"
     against "Time Warner said on Friday": 'said' looks anchored, and the passage after the insertion began at it,
-    with the other side's "Time Warner" given to the passage before)."""
-    bipos: dict[tuple[str, str], list[int]] = {}
-    for k in range(len(ty) - 1):
-        bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
-    expect = _expected_positions(tx, ty, bipos)
+    with the other side's "Time Warner" given to the passage before). ``expect``: `_expected_positions`."""
     best = None
     for k in range(j, min(j + p.insert_resume + 1, len(tx))):
         hit = _find(ty, tx[k : k + 8], expect[k])
@@ -820,8 +820,15 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
     for side, (ux, uy, sx, sy) in (("a", (ua, ub, ps.a, ps.b)), ("b", (ub, ua, ps.b, ps.a))):
         tx = [t for t in ux.tok if sx[0] <= t.start and t.end <= sx[1]]
         ty = [t for t in uy.tok if sy[0] <= t.start and t.end <= sy[1]]
-        for i, j in _inserted_runs(tx, ty, p):
-            resumed = _resume(tx, j, ty, p)
+        runs = _inserted_runs(tx, ty, p)
+        if not runs:
+            continue
+        bipos: dict[tuple[str, str], list[int]] = {}
+        for k in range(len(ty) - 1):
+            bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
+        expect = _expected_positions(tx, ty, bipos)
+        for i, j in runs:
+            resumed = _resume(tx, j, ty, expect, p)
             if resumed is None:
                 continue
             j, at = resumed
@@ -830,14 +837,12 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             x2 = (_open(ux.text, tx[j].start), sx[1])
             y1 = (sy[0], _close(uy.text, ty[at - 1].end))
             y2 = (_open(uy.text, ty[at].start), sy[1])
+            parts = [(x1, y1), (x2, y2)] if side == "a" else [(y1, x1), (y2, x2)]  # (A span, B span) each
+            kept = [(a, b) for a, b in parts if min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars // 3]
+            if len(kept) == 2 and at - 1 - expect[i - 1] > p.insert_bare * (j - i):
+                continue  # inside the passage, the other side has about as many words there: reworded, not inserted
             inserted[side].append((tx[i].start, tx[j - 1].end))
-            parts = [(x1, y1), (x2, y2)]
-            out = []
-            for xs, ys in parts:
-                a, b = (xs, ys) if side == "a" else (ys, xs)
-                if min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars // 3:
-                    out.extend(_cut(pair, _piece(pair, ps, a, b), p, inserted))
-            return out
+            return [q for a, b in kept for q in _cut(pair, _piece(pair, ps, a, b), p, inserted)]
     return [ps]
 
 
