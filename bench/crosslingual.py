@@ -38,8 +38,8 @@ def _translate(data: Path, work: Path, every: int) -> list[tuple[str, str]]:
 
 
 def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
-    """In a fresh process each (`translated.fresh`): the sentence-vector cache of one run would speed up the next. The model
-    takes every core, as in `unspun check`."""
+    """In a fresh process each (`translated.fresh`): the sentence-vector cache of one run would speed up the next.
+    The model takes every core, as in `unspun check`."""
     from unspun.embed import model, use_all_cores
 
     use_all_cores()

@@ -74,8 +74,8 @@ def _covers(passages: list, span: tuple[int, int]) -> bool:
 
 
 def _run(db: Path, cases: list[dict]) -> dict:
-    """In a fresh process (`translated.fresh`): the sentence-vector cache of one run would speed up the next. The model takes
-    every core, as in `unspun check`."""
+    """In a fresh process (`translated.fresh`): the sentence-vector cache of one run would speed up the next. The
+    model takes every core, as in `unspun check`."""
     from unspun.embed import model, use_all_cores
 
     use_all_cores()
@@ -142,7 +142,7 @@ def main() -> None:
             for name, r in ((name, out[name]) for name, _ in stores)]
     store_docs = out[stores[0][0]]["store_documents"]
     md = "\n".join([
-        f"{n} BBC articles ({', '.join(CATEGORIES)}, every {args.every}th of the first 400) translated into Spanish "
+        f"{n} BBC articles ({', '.join(CATEGORIES)}, one in {args.every} of the first 400) translated into Spanish "
         f"and back by Apertium, checked whole and with one paragraph pasted into a {HOSTS} article, against the "
         f"{store_docs:,}-document stores that hold the English originals (one fresh process per store, model loaded "
         "before timing); datasketch MinHashLSH (threshold 0.5, 128 permutations, word 5-grams) over the 2,225 BBC "

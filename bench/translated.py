@@ -11,7 +11,9 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 #: BBC categories translated: held out from the business articles the cross-language thresholds were chosen on.
 CATEGORIES = ("tech", "politics")
@@ -48,7 +50,7 @@ def arguments(work: str) -> argparse.Namespace | None:
     return args
 
 
-def fresh(run: Callable, *args):
+def fresh(run: Callable[..., T], *args: object) -> T:
     """``run(*args)`` in a fresh process: the sentence-vector cache of one run would speed up the next."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(run, *args).result()

@@ -217,6 +217,41 @@ def test_a_summary_whose_sentences_match_apart_is_one_summary():
     assert p.kind == "summary" and a[p.a[0]:p.a[1]] == SUMMARY and p.b == (0, len(LONG_REPORT.strip()))
 
 
+#: Fifteen sentences on another subject, to set two copied paragraphs of a text far apart.
+LIBRARY = (
+    "The city library will open on Sundays from next month, the council announced. "
+    "Librarians had asked for the change for years, pointing to long queues on Saturday mornings. "
+    "A new reading room for children will be built in the old post office across the square. "
+    "The architect said the building's iron roof would be kept and painted in its original green. "
+    "Volunteers will run a weekly club for pupils who need help with their homework. "
+    "The library lends about ninety thousand books a year, a fifth of them to readers under twelve. "
+    "Its collection of local newspapers goes back to 1850 and is being scanned for a public archive. "
+    "Historians have already used the scans to trace the families who built the first textile mills. "
+    "The council will pay for two more librarians and for longer opening hours on weekdays. "
+    "A café run by a charity that trains young people for work will open beside the entrance. "
+    "Readers can now borrow electronic books and audio books through an application on their phones. "
+    "The mayor thanked the volunteers who kept the branch libraries open during the winter. "
+    "Two branch libraries in the suburbs will move into the new community centres next year. "
+    "A mobile library will visit the villages in the valley every second Thursday. "
+    "The reopening will be marked with readings by authors from the region on the first Sunday. "
+)
+
+
+@pytest.mark.parametrize("order", ["in order", "swapped"])
+def test_two_copies_side_by_side_from_far_apart_are_no_summary(order):
+    """Review: a text's first and last paragraphs copied side by side were one `summary` of all of it (similarity
+    0.24), their verbatim evidence lost, once cases next to each other in A were tried as one summary wherever
+    they lay; now only inside the wider search's stretch, where stray matches joined them."""
+    s = re.split(r"(?<=\.) (?=[A-Z])", LONG_REPORT.strip())
+    first, last = " ".join(s[0:2]), " ".join(s[12:14])
+    b = first + "\n\n" + LIBRARY + "\n\n" + LIBRARY.replace("library", "museum") + "\n\n" + last
+    copied = [first, last] if order == "in order" else [last, first]
+    a = OTHER + " ".join(copied) + " " + OTHER
+    passages = align(a, b).passages
+    assert [(p.kind, a[p.a[0]:p.a[1]]) for p in passages] == [("verbatim", c) for c in copied]
+    assert all(a[p.a[0]:p.a[1]] == b[p.b[0]:p.b[1]] for p in passages)
+
+
 @pytest.mark.parametrize("a, b", [(PARA + "\n\n" + OTHER + HARBOUR_NEWS, OTHER + HARBOUR_NEWS + "\n\n" + PARA),
                                   (PARA + OTHER + "\n\n" + PARA + OTHER, PARA + OTHER)], ids=["XY of YX", "XX of X"])
 def test_copies_side_by_side_in_another_order_are_passages_whose_sides_correspond(a, b):
@@ -865,8 +900,8 @@ def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
             "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet. ")
     said = ("Engineers expect construction to take eighteen months and to cost about forty million euros, paid in "
             "three parts. ")
-    reworded = ("Builders reckon the job will last a year and a half and swallow some forty million, settled over three "
-                "instalments. ")
+    reworded = ("Builders reckon the job will last a year and a half and swallow some forty million, settled over "
+                "three instalments. ")
     tail = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
             "Work is due to start in the spring, once the tender for the stone has been awarded. "
             "The mayor said the harbour would stay open to boats while the new wall is being built.")
@@ -875,6 +910,62 @@ def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
     assert al.inserted_a == al.inserted_b == []
     assert [(p.a, p.b) for p in al.passages] == [((0, len(copy)), (0, len(src)))]
     assert compare(copy, src).evidence == []
+
+
+def test_an_emoji_ending_a_sentence_is_in_the_passage():
+    """A passage ended at the last word before an emoji that ends its sentence ("on Friday 🏫." ended at "Friday"):
+    the copy's last characters were left out on both sides."""
+    copied = ("Officials said 👩‍🚒 firefighters rescued twelve people trapped in their cars near the tunnel entrance. "
+              "The regional prefecture has issued a red alert 🔴 for the next 48 hours and asked residents to avoid "
+              "all unnecessary travel. Schools in seven towns will stay closed on Friday 🏫.")
+    src = "🚨 Flooding has closed the coastal road after a night of record rainfall 🌊. " + copied + " More soon 👉"
+    copy = HARBOUR_NEWS + " " + copied + "\nThe union will meet the minister next week."
+    (p,) = align(copy, src).passages
+    assert copy[p.a[0]:p.a[1]] == src[p.b[0]:p.b[1]] == copied and p.kind == "verbatim"
+
+
+def test_a_word_reworded_after_an_insertion_keeps_the_passage_where_it_resumes():
+    """Review: a word changed just after an inserted paragraph ("Boat owners welcomed" for "praised") made the
+    longest match of the words after it one further up the passage ("the decision and" of the first sentence), so
+    the passage after the insertion began on the original's first sentences and the insertion took in the copy's
+    reused sentences before it."""
+    head = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+            "Local fishermen welcomed the decision and said the old wall had failed them in every winter storm. "
+            "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet.")
+    inserted = (" A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills. "
+                "Her team will race in Italy next month with two riders back from injury.")
+    tail = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
+            "Work is due to start in the spring, once the tender for the stone has been awarded. "
+            "The mayor said the harbour would stay open to boats while the new wall is being built.")
+    copy = head + inserted + " Boat owners welcomed the decision and said they hoped work would start soon. " + tail
+    src = head + " Boat owners praised the decision and said they hoped work would start soon. " + tail
+    al = align(copy, src)
+    assert [copy[x:y] for x, y in al.inserted_a] == [inserted.strip().rstrip(".")]
+    near, far = al.passages
+    assert copy[near.a[0]:near.a[1]] == src[near.b[0]:near.b[1]] == head
+    assert copy[far.a[0]:far.a[1]].startswith("Boat owners") and src[far.b[0]:far.b[1]].startswith("Boat owners")
+
+
+def test_a_sentence_replaced_by_other_text_is_left_out_of_both_sides():
+    """Review: a copy that puts a paragraph of its own where the original has a sentence of about as many words is no
+    rewording (their sentence vectors meet at 0.06, a round trip's reworded sentence at 0.64-0.77 with its
+    original): the passage took the paragraph in on one side only (A 0-475 against B 0-288, 'edited 0.69'), and
+    the evidence named the copy the source, as if the original had inserted its sentence."""
+    head = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+            "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+            "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet.")
+    dropped = (" Shopkeepers on the quay complained that fewer visitors had come to the town each summer since the "
+               "storms began, and two cafes closed last year.")
+    put = (" A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills. "
+           "Her team will race in Italy next month with two riders back from injury, said the coach.")
+    tail = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
+            "Work is due to start in the spring, once the tender for the stone has been awarded. "
+            "The mayor said the harbour would stay open to boats while the new wall is being built.")
+    copy, src = head + put + " " + tail, head + dropped + " " + tail
+    c = compare(copy, src)
+    assert [(copy[x.a[0]:x.a[1]], x.kind) for x in c.passages] == [(head, "verbatim"), (tail, "verbatim")]
+    assert all(copy[x.a[0]:x.a[1]] == src[x.b[0]:x.b[1]] for x in c.passages)
+    assert (c.source, c.evidence) == (None, [])
 
 
 def test_text_at_a_passage_edge_is_no_insertion_inside_it():

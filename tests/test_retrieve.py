@@ -145,6 +145,11 @@ def test_a_short_passage_inside_other_sources_longer_ones_is_no_set_text() -> No
     infobox = [[Passage(a=a, b=(0, 300), kind="paraphrase", similarity=0.6)] for a in
                ((0, 341), (0, 341), (0, 380), (72, 341))]
     assert set_text(infobox, [3000] * 4, p) == [True] * 4
+    # Review: a source whose copy holds the template and more still matches it (before, the three sources of the
+    # template alone fell to two matches each, and all three were named).
+    quoted = [[Passage(a=a, b=(0, 200), kind="verbatim", similarity=1.0)] for a in
+              ((0, 180), (0, 190), (0, 185), (0, 400))]
+    assert set_text(quoted, [3000] * 4, p) == [True, True, True, False]
 
 
 #: Twenty content words of one topic, and the same words shuffled: what a disguised copy keeps (the order) and what

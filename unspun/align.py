@@ -29,7 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from .errors import UnspunError
-from .models import Kind, Passage
+from .models import Kind, Passage, Span
 from .embed import encode, knows, reads, reads_all
 from .text import SCRIPT_STOPS, WORD, Token, fold, has_cjk
 from .vectors import PairSpace, Units, as_sparse, column_sums, cosine, dice, pair_space, units
@@ -96,6 +96,9 @@ class Params:
     #: this many words for each of the run's (more: the stretch was reworded beyond recognition, as a translation
     #: round trip does to a sentence here and there); at a passage's edge it is cut off all the same.
     insert_bare: float = 0.5
+    #: ...and says about the same (`_same_meaning`): a sentence a round trip reworded, 0.64-0.77 against its
+    #: original; a paragraph put in place of a sentence, 0.03-0.06 (texts written for the tests).
+    insert_meaning: float = 0.4
     #: Semantic channel: unit pairs whose words half-agree are checked with sentence embeddings.
     semantic: bool = True
     weak_cos: float = 0.2
@@ -519,12 +522,29 @@ _CLOSERS = ".!?…\"'”’“‘)]»›;:%‰+°。！？；：」』）．》�
 _OPENERS = "\"'“‘„‚«‹([$£€¥¿¡#@+-−「『（《【〈〔"
 #: The signs among them: two sides that both have one at an end must have the same (`_same`: "-5" is not "+5").
 _SIGNS = "$£€¥#@+-−%‰°"
+#: What joins emoji into one picture (a zero-width joiner: 👩‍🚒) or selects their emoji form.
+_EMOJI_GLUE = "\u200d\ufe0f\ufe0e"
 
 
 def _close(text: str, end: int) -> int:
     """Take in the sentence-final punctuation, closing quotes and signs (8.5%, C++) that follow a passage's last
-    word, and the combining marks of its last letter where they are no part of a word (Thai's tone marks: a passage
-    ended between "ด" and its "้")."""
+    word, the combining marks of its last letter where they are no part of a word (Thai's tone marks: a passage
+    ended between "ด" and its "้"), and emoji or other symbols that end its sentence after it ("on Friday 🏫.":
+    the passage ended at "Friday")."""
+    end = _closers_at(text, end)
+    at = end
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    symbols = at
+    while symbols < len(text) and (unicodedata.category(text[symbols]) in ("So", "Sk") or text[symbols] in _EMOJI_GLUE):
+        symbols += 1
+    if symbols > at and (symbols == len(text) or text[symbols] in _CLOSERS or text[symbols] in "\r\n"):
+        end = _closers_at(text, symbols)
+    return end
+
+
+def _closers_at(text: str, end: int) -> int:
+    """The end of the closing punctuation and combining marks from ``end`` on (`_close`)."""
     while end < len(text) and (text[end] in _CLOSERS or unicodedata.category(text[end])[0] == "M"):
         end += 1
     return end
@@ -599,14 +619,17 @@ def _summaries(pair: _Pair, seeds: list[tuple[int, int]], cases: list[_Case], p:
     """Summary cases: a short stretch of A condensing a long one of B (``summary_ratio`` times its length), found
     by a wider search, that draws on B out of order: a copy with stray matches around it also spans more of B
     than of A, but follows it. Beside a close copy (a case of similarity ``summary_max_sim``), only a stretch
-    that takes that copy in counts (a summary quoting its source)."""
+    that takes that copy in counts (a summary quoting its source). Inside a wide stretch, cases next to each other
+    are tried too (`_adjacent`); a stretch that overlaps one already taken on A is not."""
     close = [c for c in cases if c.sim >= p.summary_max_sim]
     wide = _filter(pair, _extend(pair, seeds, p.summary_gap, p), p)
     chars = [pair.chars(w) for w in wide]
     if not close and sum(cb for _, cb in chars) < p.summary_ratio * sum(ca for ca, _ in chars):
         return []  # taken together, the matches are no condensation of B
+    # Runs of adjacent cases where the wide search joined them to stray matches (`_adjacent`).
+    joined = [r for r in _adjacent(cases, p) if any(w.a[0] <= r.a[0] and r.a[1] <= w.a[1] for w in wide)]
     out: list[_Case] = []
-    for w in wide + _adjacent(cases, p):
+    for w in wide + joined:
         ca, cb = pair.chars(w)
         if any(w.a[0] <= o.a[1] and o.a[0] <= w.a[1] for o in out):
             continue
@@ -793,13 +816,27 @@ def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Par
     the next ``insert_resume`` if the words from there match ``ty`` longer, and its counterpart in ``ty``. The
     run's last words may be a common word the reused text holds nearby ("... he said. Time Warner said on Friday"
     against "Time Warner said on Friday": 'said' looks anchored, and the passage after the insertion began at it,
-    with the other side's "Time Warner" given to the passage before). ``expect``: `_expected_positions`."""
-    best = None
-    for k in range(j, min(j + p.insert_resume + 1, len(tx))):
+    with the other side's "Time Warner" given to the passage before). A later token's match counts only just
+    before the first's, where those words would stand: a longer match elsewhere is other text (a word reworded
+    after the run made one three words long further up the passage). ``expect``: `_expected_positions`."""
+    first = _find(ty, tx[j : j + 8], expect[j])
+    if first is None:
+        return None
+    best = (j, *first)
+    for k in range(j + 1, min(j + p.insert_resume + 1, len(tx))):
         hit = _find(ty, tx[k : k + 8], expect[k])
-        if hit is not None and (best is None or hit[1] > best[2]):
+        if hit is not None and hit[1] > best[2] and 0 <= first[0] - hit[0] <= 2 * p.insert_resume:
             best = (k, *hit)
-    return None if best is None else best[:2]
+    return best[:2]
+
+
+def _same_meaning(x: str, y: str, p: Params) -> bool:
+    """Whether two stretches say the same thing (sentence vectors at least ``insert_meaning`` similar), as far as
+    the model can tell: without it, or in a script it does not read, they are taken to."""
+    if not p.semantic or not (reads(x) and reads(y)):
+        return True
+    v = encode([x, y])
+    return float(v[0] @ v[1]) >= p.insert_meaning
 
 
 def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, window: int = 8) -> int:
@@ -832,18 +869,34 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             if resumed is None:
                 continue
             j, at = resumed
-            i = _trim_back(tx, i, ty, at, p.insert_words)
+            start, i = i, _trim_back(tx, i, ty, at, p.insert_words)
             x1 = (sx[0], _close(ux.text, tx[i - 1].end))
             x2 = (_open(ux.text, tx[j].start), sx[1])
-            y1 = (sy[0], _close(uy.text, ty[at - 1].end))
             y2 = (_open(uy.text, ty[at].start), sy[1])
-            parts = [(x1, y1), (x2, y2)] if side == "a" else [(y1, x1), (y2, x2)]  # (A span, B span) each
-            kept = [(a, b) for a, b in parts if min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars // 3]
-            if len(kept) == 2 and at - 1 - expect[i - 1] > p.insert_bare * (j - i):
-                continue  # inside the passage, the other side has about as many words there: reworded, not inserted
-            inserted[side].append((tx[i].start, tx[j - 1].end))
-            return [q for a, b in kept for q in _cut(pair, _piece(pair, ps, a, b), p, inserted)]
+            parts = _parts(pair, side, (x1, x2), ((sy[0], _close(uy.text, ty[at - 1].end)), y2), p)
+            there = min(at - 1, max(0, round(float(expect[i - 1])) + 1))  # where the run's place begins in ty
+            if len(parts) == 2 and at - there > p.insert_bare * (j - i):
+                # Inside the passage, the other side has about as many words there: reworded, unless it says
+                # something else, a sentence replaced by other text: both left out, and no side named by them.
+                if _same_meaning(ux.text[tx[i].start : tx[j - 1].end], uy.text[ty[there].start : ty[at - 1].end], p):
+                    continue
+                # Cut where the run began as found: `_trim_back` would compare its first words with those before
+                # where the other side resumes, past that side's replaced text.
+                there = min(at - 1, max(0, round(float(expect[start - 1])) + 1))
+                x1 = (sx[0], _close(ux.text, tx[start - 1].end))
+                y1 = (sy[0], _close(uy.text, ty[there - 1].end) if there else sy[0])
+                parts = _parts(pair, side, (x1, x2), (y1, y2), p)
+            else:
+                inserted[side].append((tx[i].start, tx[j - 1].end))
+            return [q for a, b in parts for q in _cut(pair, _piece(pair, ps, a, b), p, inserted)]
     return [ps]
+
+
+def _parts(pair: _Pair, side: str, xs: tuple[Span, Span], ys: tuple[Span, Span], p: Params) -> list[tuple[Span, Span]]:
+    """The two pieces of a passage cut on ``side`` (``xs``: its spans before and after the cut, ``ys``: the other
+    side's), as (A span, B span), less one too short to report."""
+    parts = [(xs[0], ys[0]), (xs[1], ys[1])] if side == "a" else [(ys[0], xs[0]), (ys[1], xs[1])]
+    return [(a, b) for a, b in parts if min(pair.ua.width(*a), pair.ub.width(*b)) >= p.min_chars // 3]
 
 
 def _pieces(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int, int]]]) -> list[Passage]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from .align import increasing
 from .fingerprints import Chunk, span_stems
+from .models import Passage
 from .vectors import Units
 
 
@@ -320,22 +321,26 @@ def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:
     return (longest - (2 * math.sqrt(n) - 1.77 * n ** (1 / 6))) / (0.90 * n ** (1 / 6)), n
 
 
-def _same_stretch(x: tuple[int, int], y: tuple[int, int]) -> bool:
-    """Whether two spans are about the same stretch: 80% of the shorter in common, and the longer at most twice as
-    long (a template's matches in several texts vary a little at their ends; a passage twice as long or more is
-    one that takes the other in)."""
-    shorter, longer = sorted((x[1] - x[0], y[1] - y[0]))
-    return min(x[1], y[1]) - max(x[0], y[0]) >= 0.8 * max(1, shorter) and longer <= 2 * shorter
+def _same_stretch(x: Passage, y: Passage) -> bool:
+    """Whether another source's passage ``y`` matches the stretch of the checked text that ``x`` covers: 80% of
+    the shorter in common on the checked text, and, for a loose passage, at most twice as long (a template's
+    matches vary a little at their ends; a loose passage twice as long or more is a topical neighbour's around
+    the stretch, while a copy that holds the stretch and more holds the same words)."""
+    (x0, x1), (y0, y1) = x.a, y.a
+    shorter, longer = sorted((x1 - x0, y1 - y0))
+    if min(x1, y1) - max(x0, y0) < 0.8 * max(1, shorter):
+        return False
+    return longer <= 2 * shorter or y.kind in ("verbatim", "edited")
 
 
 def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams, query: Units | None = None
              ) -> list[bool]:
     """For each verified source (its evidence passages, its text's length): whether all its evidence is set text,
-    i.e. short stretches of the query that at least ``set_text_sources`` other sources match as well (about the
-    same stretch: a longer passage of another source that takes it in, a topical neighbour's loose paraphrase
-    around a pasted paragraph, is no match of it), each covering little of its source. A sentence held by four or
-    more stored documents says nothing of where this one came from; a story syndicated in full covers most of each
-    copy, and a long passage is evidence wherever else it appears too. ``query``: the checked text's units, to measure its stretches as `Units.width` does."""
+    i.e. short stretches of the query that at least ``set_text_sources`` other sources match as well
+    (`_same_stretch`: a topical neighbour's loose paraphrase around a pasted paragraph is no match of it), each
+    covering little of its source. A sentence held by four or more stored documents says nothing of where this one
+    came from; a story syndicated in full covers most of each copy, and a long passage is evidence wherever else it
+    appears too. ``query``: the checked text's units, to measure its stretches as `Units.width` does."""
     if p.set_text_sources is None:
         return [False] * len(evidence)
     out = []
@@ -344,6 +349,6 @@ def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams, q
         short = width < p.min_reused_chars
         small = sum(x.b[1] - x.b[0] for x in passages) < p.boiler_source * source_chars[i]
         out.append(short and small and all(
-            sum(1 for j, other in enumerate(evidence) if j != i and any(_same_stretch(x.a, y.a) for y in other))
+            sum(1 for j, other in enumerate(evidence) if j != i and any(_same_stretch(x, y) for y in other))
             >= p.set_text_sources for x in passages))
     return out
