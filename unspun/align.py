@@ -874,15 +874,15 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             x2 = (_open(ux.text, tx[j].start), sx[1])
             y2 = (_open(uy.text, ty[at].start), sy[1])
             parts = _parts(pair, side, (x1, x2), ((sy[0], _close(uy.text, ty[at - 1].end)), y2), p)
-            there = min(at - 1, max(0, round(float(expect[i - 1])) + 1))  # where the run's place begins in ty
+            there = _place(expect, i, at)
             if len(parts) == 2 and at - there > p.insert_bare * (j - i):
                 # Inside the passage, the other side has about as many words there: reworded, unless it says
                 # something else, a sentence replaced by other text: both left out, and no side named by them.
                 if _same_meaning(ux.text[tx[i].start : tx[j - 1].end], uy.text[ty[there].start : ty[at - 1].end], p):
                     continue
-                # Cut where the run began as found: `_trim_back` would compare its first words with those before
-                # where the other side resumes, past that side's replaced text.
-                there = min(at - 1, max(0, round(float(expect[start - 1])) + 1))
+                # Cut where the run began as found: `_trim_back` compared its first words with those before where
+                # the other side resumes, past that side's replaced text.
+                there = _place(expect, start, at)
                 x1 = (sx[0], _close(ux.text, tx[start - 1].end))
                 y1 = (sy[0], _close(uy.text, ty[there - 1].end) if there else sy[0])
                 parts = _parts(pair, side, (x1, x2), (y1, y2), p)
@@ -890,6 +890,12 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
                 inserted[side].append((tx[i].start, tx[j - 1].end))
             return [q for a, b in parts for q in _cut(pair, _piece(pair, ps, a, b), p, inserted)]
     return [ps]
+
+
+def _place(expect: np.ndarray, i: int, at: int) -> int:
+    """Where a run that begins at token ``i`` of one side sits in the other, which resumes at ``at``: after the
+    counterpart of the token before the run (`_expected_positions`), before ``at``."""
+    return min(at - 1, max(0, round(float(expect[i - 1])) + 1))
 
 
 def _parts(pair: _Pair, side: str, xs: tuple[Span, Span], ys: tuple[Span, Span], p: Params) -> list[tuple[Span, Span]]:

@@ -333,7 +333,7 @@ def _same_stretch(x: Passage, y: Passage) -> bool:
     return longer <= 2 * shorter or y.kind in ("verbatim", "edited")
 
 
-def set_text(evidence: list[list], source_chars: list[int], p: RetrieveParams, query: Units | None = None
+def set_text(evidence: list[list[Passage]], source_chars: list[int], p: RetrieveParams, query: Units | None = None
              ) -> list[bool]:
     """For each verified source (its evidence passages, its text's length): whether all its evidence is set text,
     i.e. short stretches of the query that at least ``set_text_sources`` other sources match as well
