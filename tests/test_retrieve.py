@@ -14,7 +14,7 @@ from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.fingerprints import Chunk
 from unspun.models import Passage, Record
-from unspun.retrieve import Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared
+from unspun.retrieve import Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared, stories
 from unspun.vectors import units
 
 
@@ -121,6 +121,28 @@ def test_a_short_sentence_held_by_many_stored_documents_is_set_text(tmp_path: Pa
         ix.add(recs)
         ids = [s.id for s in ix.check(f"{own}\n\n{BANNER}").sources]
         assert len(ids) == reported and all(i.startswith("wiki") for i in ids)
+
+
+def test_a_paragraph_pasted_from_a_story_stored_many_times_is_no_set_text(tmp_path: Path) -> None:
+    """A short paragraph pasted from a story that four sites carry (a wire story) was matched by four stored
+    documents, so each had three others and the paragraph was set text: no source reported. Copies of one story
+    count once; the banner of different articles (the test above) still is set text."""
+    paste = ("Divers surveyed the seabed in the autumn and found the old foundations sound enough to build on. "
+             "The new wall will be built of granite blocks brought by barge from a quarry on the northern coast.")
+    story = f"{TRAM}\n\n{paste}\n\n{HARBOUR}"
+    recs = [Record(id=f"site{i}.txt", text=f"Site {i} news\n\n{story}\n\nCopyright site {i}") for i in range(5)]
+    recs += [Record(id=f"other{i}.txt", text=_filler(100 + i)) for i in range(8)]
+    own = ("Volunteers in the valley planted nine hundred oak saplings on the slopes burned by last summer's "
+           "fire, hoping to hold the soil before the autumn storms arrive and wash it into the river below.")
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(recs)
+        ids = [s.id for s in ix.check(f"{own}\n\n{paste}", top=10).sources]
+    assert sorted(ids) == [f"site{i}.txt" for i in range(5)]
+
+
+def test_stories_groups_copies_of_one_text() -> None:
+    a = " ".join(_filler(1) for _ in range(3))
+    assert stories([a, "Header\n" + a, _filler(2), a + " Footer.", _filler(3)]) == [0, 0, 2, 0, 4]
 
 
 def test_set_text_spares_long_passages_and_sources_mostly_covered() -> None:

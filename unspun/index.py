@@ -1029,7 +1029,7 @@ class Index:
             found.append((rec, al))
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
-        drop = set_text(evidence_of, chars_of, p, uq)
+        drop = set_text(evidence_of, chars_of, p, uq, [rec.text for rec, _ in found])
         return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}, replaced
 
 

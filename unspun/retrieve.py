@@ -15,6 +15,7 @@ The aligner then verifies every candidate; retrieval only decides what is worth 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -321,6 +322,13 @@ def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:
     return (longest - (2 * math.sqrt(n) - 1.77 * n ** (1 / 6))) / (0.90 * n ** (1 / 6)), n
 
 
+#: Copies of one story (`stories`): texts with at least this share (Jaccard) of their word n-grams in common...
+STORY_JACCARD = 0.5
+#: ...n words long (5, as deduplication tools shingle).
+STORY_WORDS = 5
+_WORDS = re.compile(r"\w+")
+
+
 def _same_stretch(x: Passage, y: Passage) -> bool:
     """Whether another source's passage ``y`` matches the stretch of the checked text that ``x`` covers: 80% of
     the shorter in common on the checked text, and, for a loose passage, at most twice as long (a template's
@@ -333,22 +341,50 @@ def _same_stretch(x: Passage, y: Passage) -> bool:
     return longer <= 2 * shorter or y.kind in ("verbatim", "edited")
 
 
-def set_text(evidence: list[list[Passage]], source_chars: list[int], p: RetrieveParams, query: Units | None = None
-             ) -> list[bool]:
+def set_text(evidence: list[list[Passage]], source_chars: list[int], p: RetrieveParams, query: Units | None = None,
+             texts: list[str] | None = None) -> list[bool]:
     """For each verified source (its evidence passages, its text's length): whether all its evidence is set text,
-    i.e. short stretches of the query that at least ``set_text_sources`` other sources match as well
+    i.e. short stretches of the query that at least ``set_text_sources`` other stories match as well
     (`_same_stretch`: a topical neighbour's loose paraphrase around a pasted paragraph is no match of it), each
     covering little of its source. A sentence held by four or more stored documents says nothing of where this one
-    came from; a story syndicated in full covers most of each copy, and a long passage is evidence wherever else it
-    appears too. ``query``: the checked text's units, to measure its stretches as `Units.width` does."""
+    came from; a story syndicated in full covers most of each copy, a long passage is evidence wherever else it
+    appears too, and copies of one story (``texts``: the sources' texts, `stories`) count once: a paragraph pasted
+    from a wire story stored on five sites is no template. ``query``: the checked text's units, to measure its
+    stretches as `Units.width` does."""
     if p.set_text_sources is None:
         return [False] * len(evidence)
-    out = []
+    candidate = []
     for i, passages in enumerate(evidence):
         width = sum(query.width(*x.a) if query is not None else x.a[1] - x.a[0] for x in passages)
-        short = width < p.min_reused_chars
         small = sum(x.b[1] - x.b[0] for x in passages) < p.boiler_source * source_chars[i]
-        out.append(short and small and all(
-            sum(1 for j, other in enumerate(evidence) if j != i and any(_same_stretch(x, y) for y in other))
-            >= p.set_text_sources for x in passages))
-    return out
+        candidate.append(width < p.min_reused_chars and small)
+    if not any(candidate):
+        return candidate
+    story = stories(texts) if texts is not None else list(range(len(evidence)))
+    return [c and all(len({story[j] for j, other in enumerate(evidence) if story[j] != story[i]
+                           and any(_same_stretch(x, y) for y in other)}) >= p.set_text_sources for x in passages)
+            for i, (c, passages) in enumerate(zip(candidate, evidence))]
+
+
+def stories(texts: list[str]) -> list[int]:
+    """For each text, the story it tells: the index of the first text it is a copy of, directly or through others
+    (at least `STORY_JACCARD` of their word `STORY_WORDS`-grams in common, as deduplication tools judge copies), its
+    own index otherwise."""
+    shingles = []
+    for t in texts:
+        w = _WORDS.findall(t.lower())
+        shingles.append({hash(tuple(w[k : k + STORY_WORDS])) for k in range(max(1, len(w) - STORY_WORDS + 1))})
+    story = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while story[i] != i:
+            i = story[i]
+        return i
+
+    for i in range(len(texts)):
+        for j in range(i):
+            inter = len(shingles[i] & shingles[j])
+            if inter >= STORY_JACCARD * (len(shingles[i]) + len(shingles[j]) - inter) and root(i) != root(j):
+                a, b = sorted((root(i), root(j)))
+                story[b] = a
+    return [root(i) for i in range(len(texts))]
