@@ -383,8 +383,11 @@ def stories(texts: list[str]) -> list[int]:
 
     for i in range(len(texts)):
         for j in range(i):
+            x, y = len(shingles[i]), len(shingles[j])
+            if root(i) == root(j) or min(x, y) < STORY_JACCARD * max(x, y):  # (one story, or too unlike in size)
+                continue
             inter = len(shingles[i] & shingles[j])
-            if inter >= STORY_JACCARD * (len(shingles[i]) + len(shingles[j]) - inter) and root(i) != root(j):
+            if inter >= STORY_JACCARD * (x + y - inter):
                 a, b = sorted((root(i), root(j)))
                 story[b] = a
     return [root(i) for i in range(len(texts))]
