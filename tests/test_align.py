@@ -946,18 +946,24 @@ def test_a_word_reworded_after_an_insertion_keeps_the_passage_where_it_resumes()
     assert copy[far.a[0]:far.a[1]].startswith("Boat owners") and src[far.b[0]:far.b[1]].startswith("Boat owners")
 
 
-def test_a_sentence_replaced_by_other_text_is_left_out_of_both_sides():
+@pytest.mark.parametrize("put", [
+    " A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills. "
+    "Her team will race in Italy next month with two riders back from injury, said the coach.",
+    " A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills, and her team, "
+    "which had not won a race since the autumn, will now race in Italy next month with two riders back from "
+    "injury, said the coach, who praised the young riders. The next race is in a fortnight, in the Ardennes hills."],
+    ids=["as long", "twice as long"])
+def test_a_sentence_replaced_by_other_text_is_left_out_of_both_sides(put):
     """Review: a copy that puts a paragraph of its own where the original has a sentence of about as many words is no
     rewording (their sentence vectors meet at 0.06, a round trip's reworded sentence at 0.64-0.77 with its
     original): the passage took the paragraph in on one side only (A 0-475 against B 0-288, 'edited 0.69'), and
-    the evidence named the copy the source, as if the original had inserted its sentence."""
+    the evidence named the copy the source, as if the original had inserted its sentence. QA: text twice as long
+    as the sentence it replaced was an insertion into the copy (its passage took in the original's sentence)."""
     head = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
             "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
             "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet.")
     dropped = (" Shopkeepers on the quay complained that fewer visitors had come to the town each summer since the "
                "storms began, and two cafes closed last year.")
-    put = (" A cyclist from Ghent won the spring classic after a long breakaway over the cobbled hills. "
-           "Her team will race in Italy next month with two riders back from injury, said the coach.")
     tail = ("The regional government will pay half, and the rest will come from a European fund for coastal towns. "
             "Work is due to start in the spring, once the tender for the stone has been awarded. "
             "The mayor said the harbour would stay open to boats while the new wall is being built.")

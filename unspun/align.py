@@ -96,6 +96,8 @@ class Params:
     #: this many words for each of the run's (more: the stretch was reworded beyond recognition, as a translation
     #: round trip does to a sentence here and there); at a passage's edge it is cut off all the same.
     insert_bare: float = 0.5
+    #: ...or this many words, a sentence's worth, whichever is fewer: a long paragraph put in place of a sentence.
+    insert_other: int = 8
     #: ...and says about the same (`_same_meaning`): a sentence a round trip reworded, 0.64-0.77 against its
     #: original; a paragraph put in place of a sentence, 0.03-0.06 (texts written for the tests).
     insert_meaning: float = 0.4
@@ -874,15 +876,15 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             x2 = (_open(ux.text, tx[j].start), sx[1])
             y2 = (_open(uy.text, ty[at].start), sy[1])
             parts = _parts(pair, side, (x1, x2), ((sy[0], _close(uy.text, ty[at - 1].end)), y2), p)
-            there = _place(expect, i, at)
-            if len(parts) == 2 and at - there > p.insert_bare * (j - i):
+            # The run as found, and its place on the other side: `_trim_back` compares its first words with those
+            # before where the other side resumes, which is past that side's own text there, if it has some.
+            there = _place(tx, start, ty, at, expect)
+            if len(parts) == 2 and at - there > min(p.insert_bare * (j - start), p.insert_other):
                 # Inside the passage, the other side has about as many words there: reworded, unless it says
                 # something else, a sentence replaced by other text: both left out, and no side named by them.
-                if _same_meaning(ux.text[tx[i].start : tx[j - 1].end], uy.text[ty[there].start : ty[at - 1].end], p):
+                if _same_meaning(ux.text[tx[start].start : tx[j - 1].end], uy.text[ty[there].start : ty[at - 1].end],
+                                 p):
                     continue
-                # Cut where the run began as found: `_trim_back` compared its first words with those before where
-                # the other side resumes, past that side's replaced text.
-                there = _place(expect, start, at)
                 x1 = (sx[0], _close(ux.text, tx[start - 1].end))
                 y1 = (sy[0], _close(uy.text, ty[there - 1].end) if there else sy[0])
                 parts = _parts(pair, side, (x1, x2), (y1, y2), p)
@@ -892,10 +894,15 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
     return [ps]
 
 
-def _place(expect: np.ndarray, i: int, at: int) -> int:
-    """Where a run that begins at token ``i`` of one side sits in the other, which resumes at ``at``: after the
-    counterpart of the token before the run (`_expected_positions`), before ``at``."""
-    return min(at - 1, max(0, round(float(expect[i - 1])) + 1))
+def _place(tx: list[Token], i: int, ty: list[Token], at: int, expect: np.ndarray) -> int:
+    """Where a run that begins at token ``i`` of ``tx`` sits in ``ty``, which resumes at ``at``: after the
+    counterpart of the token before the run, the same word within 3 of where `_expected_positions` puts it (the
+    guess itself otherwise), and before ``at``."""
+    guess = min(at - 1, max(0, round(float(expect[i - 1])) + 1))
+    for k in sorted(range(guess - 4, guess + 3), key=lambda k: abs(k - guess + 1)):
+        if 0 <= k < at - 1 and ty[k].stem == tx[i - 1].stem:
+            return k + 1
+    return guess
 
 
 def _parts(pair: _Pair, side: str, xs: tuple[Span, Span], ys: tuple[Span, Span], p: Params) -> list[tuple[Span, Span]]:
