@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import readme
-from translated import CATEGORIES, apertium, arguments, articles, fresh
+from translated import CATEGORIES, apertium, arguments, articles, fresh, ranked_first
 from unspun.align import Params
 from unspun.index import Index
 from unspun.ingest import read_document
@@ -54,11 +54,7 @@ def _run(db: Path, docs: list[tuple[str, str]], params: Params) -> dict:
         lat.append(time.perf_counter() - t)
         ids = [s.id for s in res.sources]
         found += want in ids
-        if ids:
-            top = res.sources[0].score
-            tied = {s.id for s in res.sources if s.score == top}
-            orig = ix.store.record(ix.store.doc_key(want)).text
-            first += ids[0] == want or (want in tied and ix.store.record(ix.store.doc_key(ids[0])).text == orig)
+        first += ranked_first(ix, res.sources, want)
     lat.sort()
     return {"documents": len(docs), "store_documents": len(ix), "found": found, "first": first,
             "p50_ms": round(1000 * statistics.median(lat)), "p95_ms": round(1000 * lat[int(0.95 * len(lat))])}

@@ -24,7 +24,7 @@ from pathlib import Path
 import readme
 from datasketch import MinHashLSH
 from minhash import minhash
-from translated import CATEGORIES, apertium, arguments, articles, fresh
+from translated import CATEGORIES, apertium, arguments, articles, fresh, ranked_first
 from unspun.index import Index
 from unspun.ingest import read_document
 from unspun.models import Document
@@ -56,16 +56,6 @@ def _cases(data: Path, work: Path, every: int) -> list[dict]:
     return out
 
 
-def _first(ix: Index, sources: list, want: str) -> bool:
-    """Whether ``want`` is ranked first, or tied first with a stored copy identical to it."""
-    if not sources:
-        return False
-    top = sources[0].score
-    orig = ix.store.record(ix.store.doc_key(want)).text
-    return sources[0].id == want or (want in {s.id for s in sources if s.score == top}
-                                     and ix.store.record(ix.store.doc_key(sources[0].id)).text == orig)
-
-
 def _covers(passages: list, span: tuple[int, int]) -> bool:
     """Whether the passages' query sides cover at least 80% of ``span`` and lie at least 80% inside it."""
     inside = sum(max(0, min(p.a[1], span[1]) - max(p.a[0], span[0])) for p in passages)
@@ -92,7 +82,7 @@ def _run(db: Path, cases: list[dict]) -> dict:
         hit = next((s for s in res.sources if s.id == c["want"]), None)
         if hit is not None:
             whole["found"] += 1
-            whole["first"] += _first(ix, res.sources, c["want"])
+            whole["first"] += ranked_first(ix, res.sources, c["want"])
             whole["source_named"] += hit.comparison.source == "b"
             whole["copy_named"] += hit.comparison.source == "a"
         if c["span"] is None:

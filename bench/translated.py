@@ -13,6 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from unspun.index import Index
+from unspun.models import Source
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 #: BBC categories translated: held out from the business articles the cross-language thresholds were chosen on.
@@ -54,3 +57,13 @@ def fresh(run: Callable[..., T], *args: object) -> T:
     """``run(*args)`` in a fresh process: the sentence-vector cache of one run would speed up the next."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(run, *args).result()
+
+
+def ranked_first(ix: Index, sources: list[Source], want: str) -> bool:
+    """Whether stored document ``want`` is ranked first among a check's ``sources``, or tied first with a stored
+    copy identical to it (BBC holds duplicates)."""
+    if not sources:
+        return False
+    orig = ix.store.record(ix.store.doc_key(want)).text
+    tied = {s.id for s in sources if s.score == sources[0].score}
+    return sources[0].id == want or (want in tied and ix.store.record(ix.store.doc_key(sources[0].id)).text == orig)

@@ -15,7 +15,6 @@ The aligner then verifies every candidate; retrieval only decides what is worth 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ import numpy as np
 from .align import increasing
 from .fingerprints import Chunk, span_stems
 from .models import Passage
+from .text import WORD
 from .vectors import Units
 
 
@@ -326,7 +326,6 @@ def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:
 STORY_JACCARD = 0.5
 #: ...n words long (5, as deduplication tools shingle).
 STORY_WORDS = 5
-_WORDS = re.compile(r"\w+")
 
 
 def _same_stretch(x: Passage, y: Passage) -> bool:
@@ -372,7 +371,7 @@ def stories(texts: list[str]) -> list[int]:
     own index otherwise."""
     shingles = []
     for t in texts:
-        w = _WORDS.findall(t.lower())
+        w = WORD.findall(t.lower())
         shingles.append({hash(tuple(w[k : k + STORY_WORDS])) for k in range(max(1, len(w) - STORY_WORDS + 1))})
     story = list(range(len(texts)))
 
