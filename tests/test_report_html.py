@@ -166,6 +166,9 @@ def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
     assert "Likely original: undecided" in page and f"<li>{why}</li>" in page
     named = render_check_html([CheckResult(Document(A, "a.txt"), [source], "b.txt", ["b.txt is the earliest"])])
     assert "Likely original: <strong>b.txt</strong>" in named and "<li>b.txt is the earliest</li>" in named
+    # Each pair report inside says which side is which and that its verdict is the pair's own (an "undecided"
+    # there read as contradicting the original named here).
+    assert 'A: the checked document, B: b.txt. Its "likely source" weighs this pair alone' in html.unescape(named)
 
 
 def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:

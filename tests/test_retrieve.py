@@ -238,6 +238,34 @@ def test_a_long_loose_passage_sharing_too_few_words_to_order_counts_by_its_lengt
     assert not convincing(ps, ua, ub, RetrieveParams(order_least=0))  # judged by order: reversed
 
 
+#: More of the candidate's topic (a text on it uses these words too, around its loose passages) and a host's
+#: words on another topic entirely.
+TOPIC = ("The lighthouse keeper repaired the lantern beside the granite quay while gulls circled the breakwater "
+         "and fishermen mended nets. ")
+OTHER = ("The orchestra rehearsed a symphony while violinists tuned strings and the conductor studied the score "
+         "before the concert. ")
+
+
+@pytest.mark.parametrize(("order", "around", "times", "expected"), [
+    (SWAPPED, OTHER, 5, True),  # long, loose, partly in order, in a text on another topic: a pasted copy
+    (SWAPPED, TOPIC, 5, False),  # the same inside a text on the candidate's topic: its words throughout
+    (WORDS, TOPIC, 5, True),  # in the candidate's order throughout: evidence wherever it lies
+    (SWAPPED, TOPIC, 1, True),  # the text mostly that passage: no text of its own to tell by
+])
+def test_a_long_loose_passage_partly_in_order_must_stand_out_from_the_text_around_it(
+        order: list[str], around: str, times: int, expected: bool) -> None:
+    passage = " ".join([" the ".join(WORDS) + "."] * 4)
+    a = around * times + passage + " " + around * times
+    b = " ".join([" a ".join(order) + "."] * 4) + " " + TOPIC * 3
+    ps = [Passage(a=(len(around) * times, len(around) * times + len(passage)), b=(0, b.index(" The ")),
+                  kind="paraphrase", similarity=0.4)]
+    p = RetrieveParams()
+    ua, ub = units(a), units(b)
+    assert p.order_min <= order_z(ua, ub, ps)[0] < p.order_strong or order is WORDS
+    assert convincing(ps, ua, ub, p) is expected
+    assert convincing(ps, ua, ub, RetrieveParams(blend_share=1.0))  # judged by order alone: as before
+
+
 def test_settings_deep_enough_for_more_sources_than_verified_by_default() -> None:
     p = RetrieveParams()
     assert p.deep_enough(5) is p and p.deep_enough(p.verify - p.patience) is p
