@@ -206,13 +206,13 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
             votes[other] += 1
             evidence.append(
-                f"{side.upper()} has {mine} characters in {len(debris[side])} run(s) inserted inside reused passages "
+                f"{side.upper()} has {mine} characters in {len(debris[side])} run(s) inserted into the reused text "
                 f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
                 f"{other.upper()} looks like the source"
             )
         elif sentences >= MIN_INSERTED_CHARS:
             evidence.append(
-                f"{side.upper()} has {sentences} characters of whole sentences inside reused passages that "
+                f"{side.upper()} has {sentences} characters of whole sentences within the reused text that "
                 f"{other.upper()} lacks: sentences a copier adds and sentences an editor trims from a copy look "
                 "alike, so they name no side"
             )
