@@ -4,7 +4,8 @@
 (``cut``), lightly or heavily revised (``light``, ``heavy``), or written from the student's own knowledge after
 reading it (``non``: same topic, own words; not reuse). Each answer is compared with its article: `compare`
 reports reuse when it aligns any passage, and `check`'s rule (`retrieve.convincing`: a passage of similarity
-≥ 0.5, or loose ones whose shared words keep their order) decides whether that is evidence. Beside it,
+≥ 0.5, or loose ones whose shared words keep their order, and stand out from the answer's other words where
+they are only partly in order) decides whether that is evidence. Beside it,
 document-level MinHash as deduplication runs it (datasketch, 5-word shingles, 128 permutations): reuse when the
 estimated Jaccard reaches 0.5, the usual LSH threshold. No threshold is tuned on this corpus. Writes
 bench/results/clough.{json,md} and the README block between `<!-- bench:clough -->` markers.

@@ -4,7 +4,8 @@ For each `susp/` document of tasks 02-05 with cases (every N-th with --every), r
 does (asked for 40 sources: 45 candidates verified, more while each is a source), and for each listed source it
 does not report, says why: the source was not among the candidates retrieval handed to the aligner; or it was, and
 the aligner (the same one `compare` runs) found no passage at all, or only loose ones (similarity under 0.5, and
-under 400 reused characters or their shared words out of order: `convincing`); or it is a source, ranked past the
+under 400 reused characters, their shared words out of order, or only partly in order among the candidate's words:
+`convincing`); or it is a source, ranked past the
 40 (found when asked for 200); or its evidence was boilerplate or set text, or verification stopped before it (5
 misses in a row, up to 10 once sources are found; past the 45th, one that is no source). Needs the store of
 `bench/retrieval.py` (--db). Writes bench/results/retrieval-misses.{json,md}.
@@ -60,7 +61,7 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
             if not al.passages:
                 why = "candidate; the aligner finds no passage"
             elif not convincing(al.passages, uq, ub, _IX.retrieve):
-                why = "candidate; only loose passages, short or out of order"
+                why = "candidate; only loose passages, short, out of order or blending in"
             else:
                 if more is None:
                     more = {s.id for s in _IX.check(doc, top=200).sources}

@@ -14,7 +14,8 @@ from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.fingerprints import Chunk
 from unspun.models import Passage, Record
-from unspun.retrieve import Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared, stories
+from unspun.retrieve import (Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared,
+                             stories, surroundings)
 from unspun.vectors import units
 
 
@@ -264,6 +265,45 @@ def test_a_long_loose_passage_partly_in_order_must_stand_out_from_the_text_aroun
     assert p.order_min <= order_z(ua, ub, ps)[0] < p.order_strong or order is WORDS
     assert convincing(ps, ua, ub, p) is expected
     assert convincing(ps, ua, ub, RetrieveParams(blend_share=1.0))  # judged by order alone: as before
+
+
+def _pasted(before: str, after: str, source_tail: str = "") -> tuple[object, object, list[Passage]]:
+    """The query's and the candidate's units, and a loose copy of the candidate's passage between two stretches of
+    the query's own text (the candidate going on with ``source_tail``)."""
+    passage = " ".join([" the ".join(WORDS) + "."] * 4)
+    a = before + passage + " " + after
+    b = " ".join([" a ".join(SWAPPED) + "."] * 4) + " " + TOPIC * 3 + source_tail
+    ps = [Passage(a=(len(before), len(before) + len(passage)), b=(0, b.index(" The ")), kind="paraphrase",
+                  similarity=0.4)]
+    return units(a), units(b), ps
+
+
+def test_surroundings_are_judged_against_the_candidates_text_near_its_passage_not_all_of_it() -> None:
+    """Review: the candidate's whole vocabulary grew with its length, and a copy pasted into an unrelated host was
+    rejected once its source was long enough (40,000 characters: 45% of the host's words)."""
+    p = RetrieveParams()
+    assert surroundings(*_pasted(OTHER * 5, OTHER * 5), p) == 0.0
+    far = TOPIC * 10 + OTHER * 40  # the candidate goes on, about anything, far past its passage
+    assert surroundings(*_pasted(OTHER * 5, OTHER * 5, far), p) == 0.0
+
+
+def test_boilerplate_beside_a_passage_is_no_surroundings() -> None:
+    """Review: a footer dropped as boilerplate, the candidate's own text, counted as the query's text around the
+    passage, and made a pasted copy blend in."""
+    ua, ub, ps = _pasted(OTHER * 2, OTHER + TOPIC * 8)
+    footer = Passage(a=(ua.text.index(TOPIC), len(ua.text)), b=(ub.text.index(TOPIC), len(ub.text)),
+                     kind="verbatim", similarity=1.0)
+    p = RetrieveParams()
+    assert surroundings(ua, ub, ps, p) > p.blend_share  # the footer's words read as the host's
+    assert surroundings(ua, ub, ps, p, ps + [footer]) == 0.0
+    assert not convincing(ps, ua, ub, p) and convincing(ps, ua, ub, p, ps + [footer])
+
+
+def test_surroundings_say_nothing_of_too_little_text_or_of_chinese() -> None:
+    p = RetrieveParams()
+    assert surroundings(*_pasted("Hi. ", "Bye."), p) is None  # under flank_words words around it
+    chinese = "港口委员会今天批准了新的渡轮时刻表。" * 60
+    assert surroundings(*_pasted(chinese, chinese), p) is None
 
 
 def test_settings_deep_enough_for_more_sources_than_verified_by_default() -> None:

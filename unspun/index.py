@@ -1020,7 +1020,7 @@ class Index:
                 continue
             evidence = [x for x in al.passages
                         if not boilerplate(x, span_grams(uq, *x.a), retrieved.common, len(rec.text), uq, p)]
-            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, p):
+            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, p, al.passages):
                 # (all passages kept: judged just above.) A candidate that shares only boilerplate says nothing of
                 # those ranked after it: no miss.
                 misses += bool(evidence)

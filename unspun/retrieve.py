@@ -24,7 +24,7 @@ import numpy as np
 from .align import increasing
 from .fingerprints import Chunk, span_stems
 from .models import Passage
-from .text import WORD
+from .text import WORD, has_cjk
 from .vectors import Units
 
 
@@ -84,15 +84,17 @@ class RetrieveParams:
     #: A copy also stands out from the text around it: the words beside a pasted paragraph are its host's, while
     #: a text on the candidate's topic shares words with it throughout, around its loose passages as well
     #: (`surroundings`: the share of the content words around the passages, ``flank_chars`` each side or as far as
-    #: the passages reach, that the candidate holds; judged from ``flank_words`` of them, where the passages span
-    #: at most ``flank_least`` of the query). Long loose passages whose surroundings share more than
-    #: ``blend_share`` need ``order_strong``. Chosen on pan13-train's susp documents of even number (of their 3
-    #: task-01 candidates accepted on long loose passages under ``order_strong``, one blends in, 0.69; none of their
-    #: 17 listed 03-05 sources so accepted does); on the odd ones, 0 of 1 and 1 of 18 (0.41). Over 2,225 BBC
-    #: articles each checked against the others: 78 loose sources fewer (follow-up stories restating a
-    #: predecessor's background in their own words), 7 more (sources the loose ones had made set text). Short loose
-    #: passages that stand out (surroundings at most 0.3) were not let in on weaker order: 47 more listed sources
-    #: of 03-04, but 45 more loose sources in those BBC checks (ledes of two reports of one match, line-ups).
+    #: the passages reach, that the candidate holds near its side of them; judged from ``flank_words`` of them,
+    #: where the passages span at most ``flank_least`` of the query). Long loose passages whose surroundings share
+    #: more than ``blend_share`` need ``order_strong``. Chosen on pan13-train's susp documents of even number (of
+    #: their 3 task-01 candidates accepted on long loose passages under ``order_strong``, one blends in, 0.55; of
+    #: their 17 listed 03-05 sources so accepted, none, 0.29 at most); on the odd ones, 0 of 1 and 1 of 18 (0.41).
+    #: Over 2,225 BBC articles each checked against the others: 39 loose sources fewer (follow-up stories restating
+    #: a predecessor's background in their own words), 5 more (sources the loose ones had made set text). The
+    #: price: a loose rewording only partly in order, pasted into a text on its source's topic, is no evidence.
+    #: Short loose passages that stand out (surroundings at most 0.3; measured against the candidate's whole text)
+    #: were not let in on weaker order: 47 more listed sources of 03-04, but 45 more loose sources in those BBC
+    #: checks (ledes of two reports of one match, line-ups).
     flank_chars: int = 600
     flank_words: int = 15
     flank_least: float = 0.5
@@ -305,39 +307,67 @@ def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int,
     return sum(1 for h in grams.tolist() if h in common) > p.boiler_share * len(grams)
 
 
-def convincing(passages: list, ua: Units, ub: Units, p: RetrieveParams) -> bool:
+def convincing(passages: list, ua: Units, ub: Units, p: RetrieveParams, aligned: list | None = None) -> bool:
     """Whether the aligner's passages between the query (``ua``) and one candidate (``ub``), boilerplate left out,
     are evidence enough to name it a source: a close passage, or loose ones that keep the candidate's order
-    (`order_z`) and, long but only partly in order, stand out from the query around them (`surroundings`)."""
+    (`order_z`) and, long but only partly in order, stand out from the query around them (`surroundings`).
+    ``aligned``: all the pair's passages, boilerplate included (its text is neither evidence nor surroundings)."""
     if not passages:
         return False
     if any(x.similarity >= p.strong_similarity for x in passages):
         return True
     long = sum(ua.width(*x.a) for x in passages) >= p.min_reused_chars
     z, shared = order_z(ua, ub, passages)
-    if long and shared < p.order_least or z >= p.order_strong:
+    if (long and shared < p.order_least) or z >= p.order_strong:
         return True
     if not long or z < p.order_min:
         return False
-    around = surroundings(ua, ub, passages, p)
+    around = surroundings(ua, ub, passages, p, aligned)
     return around is None or around <= p.blend_share
 
 
-def surroundings(ua: Units, ub: Units, passages: list, p: RetrieveParams) -> float | None:
+def surroundings(ua: Units, ub: Units, passages: list, p: RetrieveParams, aligned: list | None = None
+                 ) -> float | None:
     """The share of the query's content words around ``passages`` (``p.flank_chars`` before the first and after
-    the last, or as far as the passages reach if farther) that the candidate's text (``ub``) holds too; None where
-    the passages span more than ``p.flank_least`` of the query or leave under ``p.flank_words`` words around them:
-    a query that is mostly one source's rewording has no text of its own to tell by (the rest of a heavily revised
-    copy is reworded too, further than the aligner follows)."""
+    the last, or as far as the passages reach if farther; the text of any ``aligned`` passage left out) that the
+    candidate holds in its own text around them (as far on each side): a text on the candidate's topic uses its
+    words there, a pasted copy sits among its host's (the candidate's whole text would hold more of any query the
+    longer it is: a 40,000-character source held 45% of an unrelated host's words). None where the passages span
+    more than ``p.flank_least`` of the query or leave under ``p.flank_words`` words around them (a query that is
+    mostly one source's rewording has no text of its own to tell by: the rest of a heavily revised copy is
+    reworded too, further than the aligner follows), or in Chinese or Japanese, where every character is a
+    word and any two texts share many (not measured there)."""
     a0, a1 = min(x.a[0] for x in passages), max(x.a[1] for x in passages)
     if a1 - a0 > p.flank_least * len(ua.text):
         return None
     reach = max(a1 - a0, p.flank_chars)
-    around = span_stems(ua, max(0, a0 - reach), a0) + span_stems(ua, a1, min(len(ua.text), a1 + reach))
+    flanks = _outside([(max(0, a0 - reach), a0), (a1, min(len(ua.text), a1 + reach))],
+                      sorted(x.a for x in (aligned or passages)))
+    b0, b1 = min(x.b[0] for x in passages), max(x.b[1] for x in passages)
+    reach_b = max(b1 - b0, p.flank_chars)
+    b0, b1 = max(0, b0 - reach_b), min(len(ub.text), b1 + reach_b)
+    if any(has_cjk(ua.text[s:e]) for s, e in flanks) or has_cjk(ub.text[b0:b1]):
+        return None
+    around = [w for s, e in flanks for w in span_stems(ua, s, e)]
     if len(around) < p.flank_words:
         return None
-    held = set(span_stems(ub, 0, len(ub.text)))
-    return sum(s in held for s in around) / len(around)
+    held = set(span_stems(ub, b0, b1))
+    return sum(w in held for w in around) / len(around)
+
+
+def _outside(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` outside every span of ``cut`` (sorted by start)."""
+    out = []
+    for s, e in spans:
+        for c0, c1 in cut:
+            if c1 <= s or c0 >= e:
+                continue
+            if c0 > s:
+                out.append((s, c0))
+            s = max(s, c1)
+        if s < e:
+            out.append((s, e))
+    return out
 
 
 def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:
