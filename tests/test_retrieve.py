@@ -13,7 +13,7 @@ import unspun.index as index_module
 from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.fingerprints import Chunk
-from unspun.models import Passage, Record
+from unspun.models import Passage, Record, subtract
 from unspun.retrieve import (Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared,
                              stories, surroundings)
 from unspun.vectors import units
@@ -311,3 +311,9 @@ def test_settings_deep_enough_for_more_sources_than_verified_by_default() -> Non
     assert p.deep_enough(5) is p and p.deep_enough(p.verify - p.patience) is p
     deep = p.deep_enough(30)
     assert (deep.verify, deep.lexical_top, deep.patience) == (35, 35, p.patience)
+
+
+def test_subtract_leaves_the_parts_outside_every_cut() -> None:
+    assert subtract([(0, 100)], [(50, 60), (10, 20)]) == [(0, 10), (20, 50), (60, 100)]
+    assert subtract([(0, 10), (20, 30)], [(5, 25)]) == [(0, 5), (25, 30)]
+    assert subtract([(0, 10)], [(0, 10)]) == [] and subtract([(0, 10)], []) == [(0, 10)]

@@ -8,12 +8,30 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 Side = Literal["a", "b"]
 Span = tuple[int, int]
+
+
+def subtract(spans: Iterable[Span], cut: Iterable[Span]) -> list[Span]:
+    """The parts of ``spans`` outside every span of ``cut``."""
+    out: list[Span] = []
+    cuts = sorted(cut)
+    for s, e in spans:
+        pos = s
+        for cs, ce in cuts:
+            if ce <= pos or cs >= e:
+                continue
+            if cs > pos:
+                out.append((pos, cs))
+            pos = max(pos, ce)
+        if pos < e:
+            out.append((pos, e))
+    return out
 
 #: A lone surrogate code point: valid in a Python string (JSON's "\\ud800" decodes to one), but no UTF-8 encoder
 #: (the sentence splitter, SQLite, an HTML report) accepts it.

@@ -23,7 +23,7 @@ import numpy as np
 
 from .align import increasing
 from .fingerprints import Chunk, span_stems
-from .models import Passage
+from .models import Passage, subtract
 from .text import WORD, has_cjk
 from .vectors import Units
 
@@ -341,8 +341,8 @@ def surroundings(ua: Units, ub: Units, passages: list, p: RetrieveParams, aligne
     if a1 - a0 > p.flank_least * len(ua.text):
         return None
     reach = max(a1 - a0, p.flank_chars)
-    flanks = _outside([(max(0, a0 - reach), a0), (a1, min(len(ua.text), a1 + reach))],
-                      sorted(x.a for x in (aligned or passages)))
+    flanks = subtract([(max(0, a0 - reach), a0), (a1, min(len(ua.text), a1 + reach))],
+                      [x.a for x in (aligned or passages)])
     b0, b1 = min(x.b[0] for x in passages), max(x.b[1] for x in passages)
     reach_b = max(b1 - b0, p.flank_chars)
     b0, b1 = max(0, b0 - reach_b), min(len(ub.text), b1 + reach_b)
@@ -353,21 +353,6 @@ def surroundings(ua: Units, ub: Units, passages: list, p: RetrieveParams, aligne
         return None
     held = set(span_stems(ub, b0, b1))
     return sum(w in held for w in around) / len(around)
-
-
-def _outside(spans: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of ``spans`` outside every span of ``cut`` (sorted by start)."""
-    out = []
-    for s, e in spans:
-        for c0, c1 in cut:
-            if c1 <= s or c0 >= e:
-                continue
-            if c0 > s:
-                out.append((s, c0))
-            s = max(s, c1)
-        if s < e:
-            out.append((s, e))
-    return out
 
 
 def order_z(ua: Units, ub: Units, passages: list) -> tuple[float, int]:

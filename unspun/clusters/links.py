@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..index import Index
 from ..judge import coverage
-from ..models import Comparison, Document, Passage
+from ..models import Comparison, Document, Passage, subtract
 from . import boilerplate
 from .params import ClusterParams
 
@@ -132,24 +132,7 @@ def _chars(text: str) -> int:
 
 def _outside(text: str, span: Span, boiler: list[Span]) -> int:
     """Non-space characters of ``span`` outside the boilerplate spans."""
-    return sum(1 for s, e in _subtract([span], boiler) for ch in text[s:e] if not ch.isspace())
-
-
-def _subtract(spans: Iterable[Span], cut: list[Span]) -> list[Span]:
-    """``spans`` minus every span of ``cut``."""
-    out: list[Span] = []
-    cuts = sorted(cut)
-    for s, e in spans:
-        pos = s
-        for cs, ce in cuts:
-            if ce <= pos or cs >= e:
-                continue
-            if cs > pos:
-                out.append((pos, cs))
-            pos = max(pos, ce)
-        if pos < e:
-            out.append((pos, e))
-    return out
+    return sum(1 for s, e in subtract([span], boiler) for ch in text[s:e] if not ch.isspace())
 
 
 def _rank(link: Link) -> tuple:
