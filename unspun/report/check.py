@@ -77,6 +77,7 @@ _CHECK_CSS = """iframe { width: 100%; height: 80vh; border: 1px solid #ccc; }
 .sources { overflow-x: auto; border: 1px solid #ddd; background: #fff; }
 .sources table { border-collapse: collapse; }
 .sources td, .sources th { padding: 2px 10px; text-align: left; }
+.caption { color: #555; margin: 0 0 4px; }
 """
 
 
@@ -109,7 +110,7 @@ def render_check_html(results: list[CheckResult]) -> str:
         for i, s in enumerate(r.sources, 1):
             # A pair's own "likely source" (often undecided) read as contradicting the original named above.
             parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
-                         f'<p class="note">A: the checked document, B: {escape(s.id)}. Its "likely source" weighs '
+                         f'<p class="caption">A: the checked document, B: {escape(s.id)}. Its "likely source" weighs '
                          'this pair alone; the likely original above weighs every source found, and their dates.</p>'
                          f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
     parts += ["</body></html>", ""]
