@@ -16,7 +16,7 @@ from unspun.fingerprints import Chunk
 from unspun.models import Passage, Record, subtract
 from unspun.retrieve import (Candidate, RetrieveParams, convincing, lexical, merge, order_z, set_text, shared,
                              stories, surroundings)
-from unspun.vectors import units
+from unspun.vectors import Units, units
 
 
 def _chunk(*hashes: int) -> Chunk:
@@ -267,7 +267,7 @@ def test_a_long_loose_passage_partly_in_order_must_stand_out_from_the_text_aroun
     assert convincing(ps, ua, ub, RetrieveParams(blend_share=1.0))  # judged by order alone: as before
 
 
-def _pasted(before: str, after: str, source_tail: str = "") -> tuple[object, object, list[Passage]]:
+def _pasted(before: str, after: str, source_tail: str = "") -> tuple[Units, Units, list[Passage]]:
     """The query's and the candidate's units, and a loose copy of the candidate's passage between two stretches of
     the query's own text (the candidate going on with ``source_tail``)."""
     passage = " ".join([" the ".join(WORDS) + "."] * 4)

@@ -33,6 +33,7 @@ def subtract(spans: Iterable[Span], cut: Iterable[Span]) -> list[Span]:
             out.append((pos, e))
     return out
 
+
 #: A lone surrogate code point: valid in a Python string (JSON's "\\ud800" decodes to one), but no UTF-8 encoder
 #: (the sentence splitter, SQLite, an HTML report) accepts it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
