@@ -924,6 +924,17 @@ def test_an_emoji_ending_a_sentence_is_in_the_passage():
     assert copy[p.a[0]:p.a[1]] == src[p.b[0]:p.b[1]] == copied and p.kind == "verbatim"
 
 
+def test_a_passage_ending_or_starting_inside_a_number_takes_it_whole():
+    """QA: words split at a number's point or comma, and a paraphrase that kept "274" of "274.5p" ended at "274.",
+    the point read as a full stop; one that began at "000" of "13,000" dropped the "13,"."""
+    from unspun.align import _close, _open
+    t = "The shares rose 4p to 274.5p. BA cut 13,000 jobs. It made 2.5bn."
+    assert t[: _close(t, t.index("274") + 3)].endswith("to 274.5p.")
+    assert t[_open(t, t.index("000")) :].startswith("13,000 jobs")
+    assert _close(t, t.index("jobs") + 4) == t.index("jobs") + 5  # a full stop after a word is still one
+    assert _close("sold 5. 6 left", 6) == 7 and _open("sold 5. 6 left", 8) == 8  # a list's numbers stay apart
+
+
 def test_a_word_reworded_after_an_insertion_keeps_the_passage_where_it_resumes():
     """Review: a word changed just after an inserted paragraph ("Boat owners welcomed" for "praised") made the
     longest match of the words after it one further up the passage ("the decision and" of the first sentence), so

@@ -168,7 +168,7 @@ def test_check_page_gives_the_evidence_when_no_original_is_named() -> None:
     assert "Likely original: <strong>b.txt</strong>" in named and "<li>b.txt is the earliest</li>" in named
     # Each pair report inside says which side is which and that its verdict is the pair's own (an "undecided"
     # there read as contradicting the original named here).
-    assert 'A: the checked document, B: b.txt. Its "likely source" weighs this pair alone' in html.unescape(named)
+    assert "A: the checked document, B: b.txt. The report below names a likely source from this pair alone" in named
 
 
 def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:

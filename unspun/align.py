@@ -532,7 +532,9 @@ def _close(text: str, end: int) -> int:
     """Take in the sentence-final punctuation, closing quotes and signs (8.5%, C++) that follow a passage's last
     word, the combining marks of its last letter where they are no part of a word (Thai's tone marks: a passage
     ended between "ด" and its "้"), and emoji or other symbols that end its sentence after it ("on Friday 🏫.":
-    the passage ended at "Friday")."""
+    the passage ended at "Friday"). A number the passage ends inside is taken whole, with a unit glued to it
+    ("274.5p.": words split at its point, and the passage ended "274.", a full stop that is none)."""
+    end = _number_end(text, end)
     end = _closers_at(text, end)
     at = end
     while at < len(text) and text[at] in " \t":
@@ -543,6 +545,29 @@ def _close(text: str, end: int) -> int:
     if symbols > at and (symbols == len(text) or text[symbols] in _CLOSERS or text[symbols] in "\r\n"):
         end = _closers_at(text, symbols)
     return end
+
+
+def _number_end(text: str, end: int) -> int:
+    """``end``, or past the rest of the number it falls inside (after a digit, before a point or comma and a
+    digit: "274|.5p", "13|,000") and the letters glued to it."""
+    if not (0 < end < len(text) - 1 and text[end - 1].isdigit() and text[end] in ".," and text[end + 1].isdigit()):
+        return end
+    while end < len(text) - 1 and text[end] in ".," and text[end + 1].isdigit():
+        end += 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return end
+
+
+def _number_start(text: str, start: int) -> int:
+    """``start``, or back to the beginning of the number it falls inside ("13,|000 jobs")."""
+    while 1 < start < len(text) and text[start].isdigit() and text[start - 1] in ".," and text[start - 2].isdigit():
+        start -= 1
+        while start > 0 and text[start - 1].isdigit():
+            start -= 1
+    return start
 
 
 def _closers_at(text: str, end: int) -> int:
@@ -556,8 +581,8 @@ def _open(text: str, start: int) -> int:
     """Take in the opening quotes and brackets and the signs ($5bn, #tag, @name, -5) just before a passage's first
     word, when they begin the text or follow white space: a quote right after a word or a full stop (d'autorité,
     开工。"一位) is the text before's, which `_close` takes in (both took it: two passages overlapped by that
-    character)."""
-    at = start
+    character). A number the passage starts inside is taken whole ("000 jobs" of "13,000 jobs")."""
+    at = start = _number_start(text, start)
     while at > 0 and text[at - 1] in _OPENERS:
         at -= 1
     return at if at == 0 or text[at - 1].isspace() else start

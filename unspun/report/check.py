@@ -110,8 +110,9 @@ def render_check_html(results: list[CheckResult]) -> str:
         for i, s in enumerate(r.sources, 1):
             # A pair's own "likely source" (often undecided) read as contradicting the original named above.
             parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
-                         f'<p class="caption">A: the checked document, B: {escape(s.id)}. Its "likely source" weighs '
-                         'this pair alone; the likely original above weighs every source found, and their dates.</p>'
+                         f'<p class="caption">A: the checked document, B: {escape(s.id)}. The report below names a '
+                         'likely source from this pair alone; the likely original above weighs every source found, '
+                         'and their dates.</p>'
                          f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
     parts += ["</body></html>", ""]
     return "\n".join(parts)
