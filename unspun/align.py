@@ -727,17 +727,23 @@ def _refine(pair: _Pair, case: _Case) -> tuple[tuple[int, int], tuple[int, int]]
 # --- inserted runs --------------------------------------------------------------------------------------
 
 
-def _anchored(toks: list[Token], other: list[Token], reach: int) -> np.ndarray:
+def _bigram_positions(toks: list[Token]) -> dict[tuple[str, str], list[int]]:
+    """Where each stem bigram of ``toks`` starts."""
+    bipos: dict[tuple[str, str], list[int]] = {}
+    for k in range(len(toks) - 1):
+        bipos.setdefault((toks[k].stem, toks[k + 1].stem), []).append(k)
+    return bipos
+
+
+def _anchored(toks: list[Token], other: list[Token], reach: int, bipos: dict[tuple[str, str], list[int]],
+              expect: np.ndarray) -> np.ndarray:
     """Per token: does it share a stem bigram with ``other``, or a content stem with a neighbour that does too,
     near the same relative place in ``other`` (within ``reach`` words)? Locality keeps a run of inserted words
-    from being excused by the same words elsewhere in a long passage."""
+    from being excused by the same words elsewhere in a long passage. ``bipos``: `_bigram_positions` of
+    ``other``; ``expect``: `_expected_positions` of ``toks`` in it."""
     pos: dict[str, list[int]] = {}
     for k, t in enumerate(other):
         pos.setdefault(t.stem, []).append(k)
-    bipos: dict[tuple[str, str], list[int]] = {}
-    for k in range(len(other) - 1):
-        bipos.setdefault((other[k].stem, other[k + 1].stem), []).append(k)
-    expect = _expected_positions(toks, other, bipos)
 
     def near(positions: list[int] | None, i: int) -> bool:
         if not positions:
@@ -794,16 +800,17 @@ def _expected_positions(toks: list[Token], other: list[Token], bipos: dict[tuple
     return np.interp(np.arange(len(toks)), xs, ys)
 
 
-def _inserted_runs(toks: list[Token], other: list[Token], p: Params) -> list[tuple[int, int]]:
+def _inserted_runs(toks: list[Token], other: list[Token], p: Params, bipos: dict[tuple[str, str], list[int]],
+                   expect: np.ndarray) -> list[tuple[int, int]]:
     """Token ranges [i, j) of ``toks`` with no solid counterpart in ``other``: text inserted by a copier.
 
     A token is solid when most words around it have a counterpart nearby; an inserted run is a gap of at least
     ``insert_words`` words between solid tokens (stray shared words such as names inside link debris do not
-    break the gap)."""
+    break the gap). ``bipos``, ``expect``: as `_anchored` takes them."""
     n = len(toks)
     if n < p.insert_words + 4:
         return []
-    anch = _anchored(toks, other, max(p.insert_reach, len(other) // 12)).astype(np.int32)
+    anch = _anchored(toks, other, max(p.insert_reach, len(other) // 12), bipos, expect).astype(np.int32)
     if anch.mean() < p.insert_context:
         return []  # loosely reworded throughout: a weak stretch is rewording, not an insertion
     dens = np.convolve(anch, np.ones(p.insert_window, dtype=np.int32), mode="same")
@@ -884,14 +891,9 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
     for side, (ux, uy, sx, sy) in (("a", (ua, ub, ps.a, ps.b)), ("b", (ub, ua, ps.b, ps.a))):
         tx = [t for t in ux.tok if sx[0] <= t.start and t.end <= sx[1]]
         ty = [t for t in uy.tok if sy[0] <= t.start and t.end <= sy[1]]
-        runs = _inserted_runs(tx, ty, p)
-        if not runs:
-            continue
-        bipos: dict[tuple[str, str], list[int]] = {}
-        for k in range(len(ty) - 1):
-            bipos.setdefault((ty[k].stem, ty[k + 1].stem), []).append(k)
-        expect = _expected_positions(tx, ty, bipos)
-        for i, j in runs:
+        bipos = _bigram_positions(ty)
+        expect = _expected_positions(tx, ty, bipos)  # (for the runs, and where the text resumes after each)
+        for i, j in _inserted_runs(tx, ty, p, bipos, expect):
             resumed = _resume(tx, j, ty, expect, p)
             if resumed is None:
                 continue
