@@ -320,6 +320,30 @@ def test_python_m_unspun_cli_runs_the_command() -> None:
     assert "Usage: unspun [OPTIONS] COMMAND" in run.stdout, run.stdout
 
 
+def test_ctrl_c_while_the_libraries_load_ends_without_a_traceback() -> None:
+    """Ctrl-C in the command's first second (numpy, SciPy, the model's runtime loading) printed a traceback from
+    deep inside an import and died by the signal; during a command it exits 130 quietly. ``import unspun`` loads
+    none of them, so the entry point is running when they load. The interrupt is raised where `unspun.cli` is
+    imported, as the signal would."""
+    script = ("import sys\n"
+              "import unspun\n"
+              "assert 'numpy' not in sys.modules, 'import unspun loaded numpy'\n"
+              "class Interrupt:\n"
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name == 'unspun.cli':\n"
+              "            raise KeyboardInterrupt\n"
+              "sys.meta_path.insert(0, Interrupt())\n"
+              "from unspun.__main__ import main\n"
+              "main()\n")
+    run = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True)
+    assert run.returncode == 130 and run.stderr == "" and run.stdout == "", (run.returncode, run.stderr)
+    # The public API as it was, with the command's modules loaded as well (`unspun.compare` is a function there).
+    loaded = subprocess.run([sys.executable, "-c", "import unspun.cli, unspun; from unspun import Index, compare; "
+                             "print(Index.__name__, unspun.Index is Index, compare.__name__, callable(compare), "
+                             "'Index' in dir(unspun))"], capture_output=True, text=True)
+    assert loaded.stdout.split() == ["Index", "True", "compare", "True", "True"], loaded.stderr
+
+
 def test_text_reports_piped_are_what_out_writes(docs, tmp_path: Path, monkeypatch) -> None:
     """Redirected (`> report.txt`, `| grep`), stdout got rich's 80 columns: a long path or id was folded across
     lines, so grep missed it, and `check` dropped its "first passage" column; --out FILE wrote 120."""
