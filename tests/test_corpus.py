@@ -261,6 +261,7 @@ JSONL_LINES = [
     json.dumps({"id": "number-date", "text": "Number as date.", "published": 1714640000}),
     json.dumps({"id": "bad-title", "text": "A title that is no text.", "title": ["a", "list"]}),
     json.dumps({"id": "last", "text": "Still read."}),
+    json.dumps({"id": " \t", "text": "A blank id is none (POST /v1/documents refuses it; it was stored)."}),
 ]
 
 
@@ -274,11 +275,11 @@ def _check_jsonl(items: list[Record | Failure], name: str) -> None:
     failures = _failures(items)
     assert failures[f"{name}:2"].startswith("malformed JSON: Expecting value")
     assert failures[f"{name}:5"] == "record has no text"
-    assert failures[f"{name}:6"] == "record has no id"
+    assert failures[f"{name}:6"] == failures[f"{name}:12"] == "record has no id"
     assert failures[f"{name}:7"] == "record has empty text"
     assert failures[f"{name}:8"] == "expected a JSON object, found list"
     assert failures[f"{name}:10"] == "title must be a string, not list"
-    assert len(failures) == 6
+    assert len(failures) == 7
 
 
 def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
@@ -362,11 +363,13 @@ def test_jsonl_gz_that_is_not_gzip(tmp_path: Path) -> None:
 
 
 def test_jsonl_bad_utf8_line_is_a_failure(tmp_path: Path) -> None:
+    """Said as "malformed JSON: 'utf-8' codec can't decode...", as if the JSON were bad, not its encoding."""
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b'{"id": "1", "text": "caf\xe9"}\n{"id": "2", "text": "ok"}\n')
     items = _all(path)
     assert list(_records(items)) == ["2"]
-    assert _failures(items)[f"{path}:1"].startswith("malformed JSON: 'utf-8' codec can't decode")
+    assert _failures(items)[f"{path}:1"] == ("not UTF-8 (byte 0xe9 at byte 25 of the line): JSON Lines are UTF-8; "
+                                             "convert the file (e.g. iconv -f cp1252 -t utf-8)")
 
 
 def test_a_binary_or_utf16_file_named_as_records_is_one_failure(tmp_path: Path) -> None:
@@ -402,6 +405,22 @@ def test_a_csv_naming_a_field_twice_is_refused_not_read_by_its_last_column(tmp_p
     path.write_text('id,text,text\nd1,"A long article.",other\n')
     assert _failures(_all(path)) == {str(path): "the header names text more than once (columns: id, text, text): "
                                                 "which is meant cannot be told"}
+
+
+def test_a_csv_row_with_more_fields_than_its_header_fails_not_cut_short(tmp_path: Path) -> None:
+    """An unquoted comma in a text made an extra field: the text was stored up to the comma (the rest went to
+    ``published``, or was dropped) and the run said "failed 0". A short row loses nothing and is read."""
+    path = tmp_path / "m.csv"
+    path.write_text("id,text,published\n"
+                    "r1,First part of the story, and the rest of it.,2020-01-01\n"
+                    "r2,A whole row of text.,2020-01-02\n"
+                    "r3,A row without its date.\n", encoding="utf-8")
+    items = _all(path)
+    assert _failures(items) == {f"{path}:2": "malformed CSV: 4 fields, the header names 3 (a comma inside a field "
+                                             "that is not quoted?)"}
+    records = _records(items)
+    assert sorted(records) == ["r2", "r3"] and records["r2"].published == "2020-01-02"
+    assert records["r3"].text == "A row without its date." and records["r3"].published is None
 
 
 def test_csv_records(tmp_path: Path) -> None:
@@ -580,6 +599,22 @@ def test_warc_html_responses(tmp_path: Path, name: str, gzip_records: bool) -> N
     assert _skips(items) == {str(path): "2 response(s) that are not HTML pages with status 200 left out "
                                         "(image/png 1, status 404 1)"}
     assert path.read_bytes()[int(origin.rsplit(":", 1)[1]):].startswith(b"\x1f\x8b" if gzip_records else b"WARC/")
+
+
+def test_a_warc_gzipped_whole_is_read_to_its_end(tmp_path: Path) -> None:
+    """`gzip crawl.warc` compresses the file as one stream, not record by record: warcio read its first record and
+    failed with its own message of many lines, at offset -317; every page after the first was lost. Read through
+    the decompressed bytes, it gives what the plain file gives, offsets into those bytes."""
+    plain, whole = tmp_path / "crawl.warc", tmp_path / "whole.warc.gz"
+    plain.write_bytes(_warc(False))
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    items, expected = _all(whole), _all(plain)
+    assert [(r.id, r.text, r.published, r.origin.replace(str(whole), "F")) for r in _records(items).values()] == [
+        (r.id, r.text, r.published, r.origin.replace(str(plain), "F")) for r in _records(expected).values()]
+    assert len(_records(items)) == 2 and len(_failures(items)) == 1 and len(_skips(items)) == 1
+    cut = tmp_path / "cut.warc.gz"  # ...and a truncated one still says so
+    cut.write_bytes(whole.read_bytes()[:-200])
+    assert any("truncated" in f for f in _failures(_all(cut)).values())
 
 
 POLISH = ("Zażółć gęślą jaźń. Łódź jest dużym miastem w Polsce, a Wrocław leży nad Odrą. Rząd ogłosił wczoraj nowy "

@@ -25,6 +25,7 @@ import stat
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -380,7 +381,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
 def _record(fields: Mapping[str, object], origin: str) -> Item:
     """A record from a row's fields, or why it can't be indexed: ``id`` and a non-blank ``text`` are required."""
     doc_id, text = fields.get("id"), fields.get("text")
-    if doc_id is None or doc_id == "":
+    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):  # (as POST /v1/documents refuses it)
         return Failure(origin, "record has no id")
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
         return Failure(origin, f"id must be a string or an integer, not {type(doc_id).__name__}")
@@ -474,7 +475,11 @@ def _jsonl_record(line: bytes | None, origin: str) -> Iterator[Item]:
     except _Twice as e:
         yield Failure(origin, str(e))
         return
-    except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, absurd nesting
+    except UnicodeDecodeError as e:  # (said "malformed JSON: 'utf-8' codec can't decode...", as if the JSON were bad)
+        yield Failure(origin, f"not UTF-8 (byte 0x{e.object[e.start]:02x} at byte {e.start + 1} of the line): JSON "
+                              "Lines are UTF-8; convert the file (e.g. iconv -f cp1252 -t utf-8)")
+        return
+    except (ValueError, RecursionError) as e:  # bad JSON, absurd nesting
         yield Failure(origin, f"malformed JSON: {e}")
         return
     if not isinstance(fields, dict):
@@ -608,6 +613,12 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             except ValueError as e:  # a line no encoding fits: the decoder can't resume
                 yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
                 return
+            if None in row:
+                # csv.DictReader puts fields past the header's under None: an unquoted comma in a text cut it short
+                # there (the rest went to the next column, or was dropped) without a word.
+                yield Failure(origin, f"malformed CSV: {len(header) + len(row[None])} fields, the header names "
+                                      f"{len(header)} (a comma inside a field that is not quoted?)")
+                continue
             record = _record(row, origin)
             if lines.guessed and isinstance(record, Record):
                 record = replace(record, encoding_note=f"not UTF-8; decoded as {lines.guessed}")
@@ -663,41 +674,52 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     """HTML pages fetched with status 200; other records (requests, redirects, images, metadata) are skipped.
 
     warcio stops quietly at a truncated record, so truncation is checked here: a record shorter than its
-    Content-Length, or bytes after the last record that don't form one.
+    Content-Length, or bytes after the last record that don't form one. A file gzipped whole, not record by record,
+    is read through its decompressed bytes (warcio reads its first record only), offsets then into those.
     """
-    end = 0
+    end = read = 0
     left: Counter[str] = Counter()  # responses that are not web pages, by status or content type
-    with path.open("rb") as f:
+    with path.open("rb") as f, ExitStack() as opened:
         if not _starts_as_warc(f):
             yield Failure(str(path), "not a WARC file (it does not begin with a WARC/1.x record)")
             return
+        stream: BinaryIO = f
         records = ArchiveIterator(f)
-        try:
-            for record in records:
-                payload = _html_payload(record)
-                offset = records.get_record_offset()
-                end = offset + records.get_record_length()  # reads to the record's end
-                origin = f"{path}:{offset}"
-                if _truncated(record):
-                    if left:
-                        yield _not_pages(path, left)
-                    yield Failure(origin, _stream_reason(EOFError()))
-                    return
-                if payload is not None:
-                    yield _warc_page(record, payload, origin)
-                elif record.rec_type == "response" and record.http_headers is not None:
-                    left[_not_a_page(record)] += 1
-        except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
-            damaged: Failure | None = Failure(f"{path}:{end}", _warc_reason(e))
-        else:
-            damaged = None
+        while True:
+            try:
+                for n, record in enumerate(records):
+                    if stream is not f and n < read:
+                        continue  # yielded before the file was found gzipped whole
+                    read += stream is f
+                    payload = _html_payload(record)
+                    offset = records.get_record_offset()
+                    end = offset + records.get_record_length()  # reads to the record's end
+                    origin = f"{path}:{offset}"
+                    if _truncated(record):
+                        if left:
+                            yield _not_pages(path, left)
+                        yield Failure(origin, _stream_reason(EOFError()))
+                        return
+                    if payload is not None:
+                        yield _warc_page(record, payload, origin)
+                    elif record.rec_type == "response" and record.http_headers is not None:
+                        left[_not_a_page(record)] += 1
+            except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
+                if stream is f and "non-chunked gzip" in str(e):  # gzipped whole: warcio fails past a record
+                    stream = opened.enter_context(gzip.open(path, "rb"))
+                    records, end = ArchiveIterator(stream), 0
+                    continue
+                damaged: Failure | None = Failure(f"{path}:{end}", _warc_reason(e))
+            else:
+                damaged = None
+            break
         if left:
             yield _not_pages(path, left)
         if damaged is not None:
             yield damaged
             return
-        f.seek(end)
-        if f.read(64).strip():
+        stream.seek(end)
+        if stream.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
 
 
