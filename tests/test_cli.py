@@ -1015,6 +1015,14 @@ def test_an_output_file_s_suffix_names_its_format(tmp_path: Path, docs: dict[str
     text = tmp_path / "report.txt"
     assert runner.invoke(app, ["check", "--db", db, str(docs["edited"]), "-o", str(text), "-f", "json"]).exit_code == 0
     assert json.loads(text.read_text(encoding="utf-8"))["documents"]
+    # A suffix naming a format the command does not write: `check -o out.xml` wrote a text table into out.xml.
+    for args, said in ((["check", "--db", db, str(docs["edited"]), "-o", str(tmp_path / "out.xml")],
+                        "names pan-xml, which this command does not write (it writes text, json, html)"),
+                       (["compare", str(docs["edited"]), str(docs["a"]), "-o", str(tmp_path / "out.csv")],
+                        "names csv, which this command does not write (it writes text, json, html, pan-xml)")):
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2 and said in refused.stderr, refused.output
+    assert not list(tmp_path.glob("out.*"))
 
 
 def test_check_in_json_of_documents_that_all_fail_is_still_json(tmp_path: Path, docs: dict[str, Path]) -> None:

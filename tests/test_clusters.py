@@ -532,6 +532,9 @@ def test_the_format_follows_the_out_suffix_unless_given(store, tmp_path):
                                    "--format", "parquet"])
     assert run.exit_code == 2 and "names jsonl but --format is parquet" in run.stderr
     assert not list(tmp_path.glob("map.jsonl*"))
+    run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "map.json")])
+    assert run.exit_code == 2 and "names json, which this command does not write" in run.stderr, run.output
+    assert not list(tmp_path.glob("map.json*"))
     run = CliRunner().invoke(app, ["clusters", "--db", str(store), "--out", str(tmp_path / "links.out")])
     assert run.exit_code == 0 and (tmp_path / "links.out").read_text().startswith('{"type"'), run.output
 

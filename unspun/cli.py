@@ -655,9 +655,12 @@ F = TypeVar("F", bound=StrEnum)
 def _named_format(out: Path | None, fmt: F | None, formats: type[F], default: F) -> F:
     """The format ``--out``'s suffix names (among ``formats``) unless ``--format`` says one, which must not
     contradict it: `--out map.parquet` wrote JSON lines into map.parquet, which Parquet readers refuse, and
-    `-o report.html` a text table."""
+    `-o report.html` a text table. A suffix naming a format the command does not write is refused too."""
     suffix = out.suffix.lower() if out is not None else ""
     named = next((f for f in formats if f.value == _SUFFIX_FORMATS.get(suffix)), None)
+    if named is None and suffix in _SUFFIX_FORMATS:  # `check -o out.xml` wrote a text table into out.xml
+        raise UnspunError(f"--out {out} names {_SUFFIX_FORMATS[suffix]}, which this command does not write (it "
+                          f"writes {', '.join(f.value for f in formats)}): give --out another name")
     if fmt is None:
         return named or default
     if named is not None and named is not fmt:
