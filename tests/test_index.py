@@ -434,6 +434,15 @@ def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: P
             assert (rep.indexed, rep.replaced, rep.repeated) == (6, 2, 2), batch
             assert rep.repeated_ids == ["tram.txt", "harbour.txt"]
             assert len(ix) == 4 and ix.get("tram.txt").text.endswith(" Updated.")
+            # Given twice, equal to what the store holds (two folders holding the same file, indexed a second
+            # time; or a first copy written in an earlier batch of the run): the repeat went unsaid.
+            stored = [ix.get(r.id) for r in recs]
+            rep = ix.add([*stored, *stored[:3]], batch=batch)
+            assert (rep.indexed, rep.unchanged, rep.repeated) == (0, 7, 3), batch
+            assert rep.repeated_ids == [r.id for r in recs[:3]]
+            newer = [Record(id=r.id, text=r.text + " Newer.") for r in recs[:2]]
+            rep = ix.add([*newer, newer[0]], batch=batch)  # (batch 1: written, then found unchanged)
+            assert (rep.indexed + rep.unchanged, rep.repeated, rep.repeated_ids) == (3, 1, ["tram.txt"]), batch
 
 
 def test_a_chinese_paragraph_pasted_into_an_article_is_found_among_english_news(store: Index) -> None:
@@ -510,13 +519,14 @@ def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
             # ...and the same id read again later in the run, changed, wins over that origin.
             rep = ix.add([replace(recs[1], origin="third/harbour.txt"), recs[0],
                           replace(recs[1], text=recs[1].text + " More.", origin="fourth/harbour.txt")], batch=batch)
-            assert (rep.indexed, rep.replaced, rep.unchanged) == (2, 2, 1), batch
+            assert (rep.indexed, rep.replaced, rep.unchanged, rep.repeated) == (2, 1, 1, 1), batch
             assert (ix.get("harbour.txt").origin, ix.get("harbour.txt").text) == ("fourth/harbour.txt",
                                                                                   recs[1].text + " More.")
             # Read from another path, then from the stored one again: the last one read is kept.
             tram = ix.get("tram.txt")
             rep = ix.add([replace(tram, origin="b/tram.txt"), tram], batch=batch)
             assert (rep.indexed, rep.unchanged, ix.get("tram.txt").origin) == (0, 2, tram.origin), batch
+            assert (rep.repeated, rep.repeated_ids) == (1, ["tram.txt"]), batch
             # A document another writer changed since it was compared keeps its origin: the text read from the new
             # one is not what the store now holds.
             with ix.store.connection() as c:
@@ -785,6 +795,8 @@ def test_a_record_of_the_python_api_needs_a_string_id_and_text(tmp_path: Path) -
         Record(id=5, text=TRAM)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Record.id is empty"):
         Record(id="", text=TRAM)
+    with pytest.raises(ValueError, match="Record.id is blank"):  # (POST /v1/documents refuses it too)
+        Record(id=" \t", text=TRAM)
     with pytest.raises(TypeError, match="Record.text must be a string, not NoneType"):
         Record(id="a", text=None)  # type: ignore[arg-type]
 

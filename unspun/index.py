@@ -122,6 +122,18 @@ class AddReport:
 REPEATED_SHOWN = 5
 
 
+def _seen(written: array, doc: int, doc_id: str) -> bool:
+    """Whether this run met ``doc_id`` at document key ``doc`` before (``written``: a hash of the id at each key
+    it met), marking it met."""
+    tag = xxhash.xxh64_intdigest(doc_id.encode()) | 1
+    if doc < len(written) and written[doc] == tag:
+        return True
+    if doc >= len(written):
+        written.frombytes(bytes(8 * (doc + 1 - len(written) + len(written) // 2)))
+    written[doc] = tag
+    return False
+
+
 #: Documents a worker prepares per task: their chunks are embedded in one model call.
 PART = 8
 
@@ -624,8 +636,8 @@ class Index:
     def _add(self, records: Iterable[Record | Failure], progress: Callable[[Record | Failure], None] | None,
              batch: int, jobs: int, status: Callable[[str | None], None] | None, wait: bool) -> AddReport:
         report = AddReport()
-        # Per document key written by this run, a hash of the id written there (SQLite reuses a deleted largest key,
-        # and another writer may have put a different document there since): 8 bytes a document.
+        # Per document key written (or found unchanged) by this run, a hash of the id there (SQLite reuses a deleted
+        # largest key, and another writer may have put a different document there since): 8 bytes a document.
         written = array("Q")
         lock = (self._writer, self.path / VECTORS_LOCK) if self._writer is not None else None
         workers = worker_pool(jobs, _start_worker, (jobs, lock)) if jobs > 1 else nullcontext()
@@ -655,12 +667,16 @@ class Index:
                         if note:
                             r = replace(r, published=published)
                             notes.append(Failure(where, note))
-                    if r.id in pending_ids or r.id in ready_ids or not self._stored_as(r, store_cut, moved):
+                    later = r.id in pending_ids or r.id in ready_ids
+                    same = None if later else self._stored_as(r, store_cut, moved)
+                    if same is None:
                         pending.append(r)
                         pending_ids.add(r.id)
                         report.notes += notes
                     else:
                         report.unchanged += 1  # its notes were given when it was written
+                        if _seen(written, same, r.id):  # (a repeat equal to the store went unsaid)
+                            report._repeat(r.id)
                 if progress:
                     progress(r)
                 if len(pending) >= batch * max(1, jobs):
@@ -678,21 +694,21 @@ class Index:
                     self._move(moved)
         return report
 
-    def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> bool:
-        """Whether the store holds ``rec`` as this version cuts it: same id, text and fields. One that differs only in
-        ``origin`` (read through another spelling of its path, which had it cut and embedded again) goes to
-        ``moved``, for its origin to be written (as does one read again in this run after such: the last one read is
-        kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale
+    def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> int | None:
+        """The key of the document the store holds as ``rec``, as this version cuts it (same id, text and fields), or
+        None. One that differs only in ``origin`` (read through another spelling of its path, which had it cut and
+        embedded again) goes to ``moved``, for its origin to be written (as does one read again in this run after
+        such: the last one read is kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale
         fingerprints."""
         doc = self.store.doc_key(rec.id)
         if doc is None:
-            return False
+            return None
         stored = self.store.record(doc)
         if replace(stored, origin=rec.origin) != rec or (cut < CUT_VERSION and cut_changed(rec.text, cut)):
-            return False
+            return None
         if stored.origin != rec.origin or rec.id in moved:
             moved[rec.id] = rec
-        return True
+        return doc
 
     def _move(self, moved: dict[str, Record]) -> None:
         """Write the origins of documents stored as read but from another path (in the caller's transaction), before
@@ -737,17 +753,14 @@ class Index:
                 self._move(moved)
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
-                    tag = xxhash.xxh64_intdigest(rec.id.encode()) | 1
                     if old is not None:
                         removed += self._delete(con, old)
-                        if old < len(written) and written[old] == tag:
+                        if _seen(written, old, rec.id):
                             report._repeat(rec.id)
                         else:
                             report.replaced += 1
                     doc = self.store.insert(con, rec)
-                    if doc >= len(written):
-                        written.frombytes(bytes(8 * (doc + 1 - len(written) + len(written) // 2)))
-                    written[doc] = tag
+                    _seen(written, doc, rec.id)
                     keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
                     new_chunks += [(k, rec.text[c.start:c.end]) for k, c in zip(keys, cs)]
                     vectors.append(vecs)
