@@ -83,7 +83,8 @@ def is_page(path: str | Path) -> bool:
 
 
 def read_document(path: str | Path, published: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Read a text file as a `Document` whose ``path`` is ``path`` as given, so reports name what the user typed.
+    """Read a text file as a `Document` whose ``path`` is ``path`` as given, so reports name what the user typed. A
+    web page is read as its markup: `unspun.corpus.read_page` gives its main text and date, as the CLI reads pages.
 
     A pipe is read as a file is, once, up to the size limit: ``unspun compare <(curl -s URL) b.txt`` names one
     (like ``diff``, opening it waits for its writer). Devices and sockets are refused: ``/dev/zero`` never ends."""
