@@ -517,6 +517,27 @@ def test_direction_evidence_in_a_circle_is_not_called_none() -> None:
     assert plain.why.startswith("no dates and no direction evidence: a guess")
 
 
+def test_a_copy_s_reused_share_names_the_member_it_is_of() -> None:
+    """A member linked to another copy but not to the original was listed "98% reused" under that original, which
+    it shares nothing with (QA): the share is its link's to that copy, and the copy is named."""
+    from unspun.clusters.graph import clusters as build
+    from unspun.clusters.links import Link
+    from unspun.clusters.overview import summary
+
+    links = [Link("orig", "copy", (), 0.7, 0.6, 1000, 1000, published_a="2020-01-01", published_b="2020-01-02"),
+             Link("copy", "later", (), 0.5, 0.98, 1000, 1000, published_a="2020-01-02", published_b="2020-01-03"),
+             Link("orig", "third", (), 0.4, 0.45, 1000, 1000, published_a="2020-01-01", published_b="2020-01-04"),
+             Link("copy", "third", (), 0.9, 0.9, 1000, 1000, published_a="2020-01-02", published_b="2020-01-04")]
+    (c,) = build(links, ClusterParams())
+    assert c.original == "orig"
+    # Linked to the original: its link to it, though another explains more of it.
+    assert [(cp.id, cp.reused, cp.source) for cp in c.copies] == [
+        ("later", 0.98, "copy"), ("copy", 0.6, "orig"), ("third", 0.45, "orig")]
+    assert c.to_json()["copies"][0] == {"id": "later", "published": "2020-01-03", "reused": 0.98, "from": "copy"}
+    text = summary([c], len(links), 0, 4)
+    assert "later  2020-01-03  98% reused (of copy)" in text and "copy  2020-01-02  60% reused\n" in text
+
+
 def test_the_format_follows_the_out_suffix_unless_given(store, tmp_path):
     """`--out map.parquet` without --format wrote JSON lines into map.parquet, which Parquet readers refuse."""
     from typer.testing import CliRunner

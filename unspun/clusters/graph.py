@@ -21,8 +21,11 @@ class Copy:
     id: str
     published: str | None
     #: Share of the copy (non-space characters, boilerplate excluded) its link to the original explains; without
-    #: such a link, the most that one of its links explains.
+    #: such a link, the most that one of its links explains...
     reused: float
+    #: ...the member at the other end of that link (the original, or the member it reaches the original through: a
+    #: copy "98% reused" under an original it shares nothing with read as if taken from it).
+    source: str
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ class Cluster:
     def to_json(self) -> dict:
         return {"type": "cluster", "id": self.id, "size": len(self.members), "members": self.members,
                 "original": self.original, "why": self.why,
-                "copies": [{"id": c.id, "published": c.published, "reused": round(c.reused, 4)} for c in self.copies],
+                "copies": [{"id": c.id, "published": c.published, "reused": round(c.reused, 4), "from": c.source}
+                           for c in self.copies],
                 "links": [list(k) for k in self.links]}
 
 
@@ -70,15 +74,13 @@ def _cluster(edges: list[Link]) -> Cluster:
         published[l.a], published[l.b] = l.published_a, l.published_b
     members = sorted(published)
     original, why = _original(members, published, edges)
-    reused: dict[str, float] = defaultdict(float)
-    with_original: dict[str, float] = {}
+    reused: dict[str, tuple[float, str]] = {}  # a member's most explained share, and by which other member
     for l in edges:
-        reused[l.a] = max(reused[l.a], l.coverage_a)
-        reused[l.b] = max(reused[l.b], l.coverage_b)
-        if original in l.key:
-            other_cov = l.coverage_b if l.a == original else l.coverage_a
-            with_original[l.b if l.a == original else l.a] = other_cov
-    copies = [Copy(m, published[m], with_original.get(m, reused[m])) for m in members if m != original]
+        for m, cov, other in ((l.a, l.coverage_a, l.b), (l.b, l.coverage_b, l.a)):
+            held = reused.get(m)
+            if other == original or held is None or (held[1] != original and cov > held[0]):
+                reused[m] = (cov, other)
+    copies = [Copy(m, published[m], *reused[m]) for m in members if m != original]
     copies.sort(key=lambda c: (-c.reused, c.id))
     return Cluster(0, members, original, why, copies, [l.key for l in edges])
 

@@ -39,7 +39,8 @@ SCHEMAS = {
     "cluster": pa.schema([
         ("type", pa.string()), ("id", pa.int64()), ("size", pa.int64()), ("members", pa.list_(pa.string())),
         ("original", pa.string()), ("why", pa.string()),
-        ("copies", pa.list_(pa.struct([("id", pa.string()), ("published", pa.string()), ("reused", pa.float64())]))),
+        ("copies", pa.list_(pa.struct([("id", pa.string()), ("published", pa.string()), ("reused", pa.float64()),
+                                        ("from", pa.string())]))),
         ("links", pa.list_(pa.list_(pa.string()))),
     ]),
     "boilerplate": pa.schema([

@@ -30,7 +30,8 @@ def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: i
     for c in clusters[:show]:
         lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
         for cp in c.copies[:10]:
-            lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused")
+            of = "" if cp.source == c.original else f" (of {cp.source})"
+            lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused{of}")
         if len(c.copies) > 10:
             lines.append(f"    ... and {len(c.copies) - 10} more")
     return "\n".join(map(printable, lines))  # ids come from the data: an escape sequence in one reached the terminal
@@ -69,8 +70,9 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
                          for l in (links[k] for k in c.links) if c.original in l.key), None)
         body.append(f'<section><h2 id="c{c.id}">Cluster {c.id}: {len(c.members)} documents</h2>'
                     f"<p>Original: <b>{escape(c.original)}</b> ({escape(orig_pub or 'no date')}): {escape(c.why)}</p>"
-                    "<table><tr><th>copy</th><th>published</th><th>reused</th></tr>")
-        body += [f"<tr><td>{escape(cp.id)}</td><td>{escape(cp.published or '')}</td><td>{cp.reused:.0%}</td></tr>"
+                    "<table><tr><th>copy</th><th>published</th><th>reused</th><th>of</th></tr>")
+        body += [f"<tr><td>{escape(cp.id)}</td><td>{escape(cp.published or '')}</td><td>{cp.reused:.0%}</td>"
+                 f"<td>{'the original' if cp.source == c.original else escape(cp.source)}</td></tr>"
                  for cp in c.copies]
         body.append("</table><p>Pairs (side by side):</p><ul>")
         for n, key in enumerate(c.links[:PAIRS_PER_CLUSTER], 1):
