@@ -1204,3 +1204,29 @@ def test_a_copy_s_short_first_line_is_part_of_it(before):
     a, b = before + copied, copied + "\n\n" + OTHER
     (p,) = compare(a, b).passages
     assert a[p.a[0] : p.a[1]] == copied == b[p.b[0] : p.b[1]]
+
+
+_PLANTS = ("The regional government announced on Thursday that it would close three coal plants by the end of the "
+           "decade. Officials said the decision followed years of pressure from residents who complained about "
+           "polluted air. The plants employ about four thousand people, and unions have demanded a plan to retrain "
+           "them. The minister for energy promised that no worker would be left without support during the "
+           "transition. Critics in the opposition said the timetable was too slow and asked the prime minister to "
+           "act faster.")
+_PLANTS_REWORDED = ("The regional administration declared on Thursday that it would shut three coal plants by the end of "
+                    "the decade. Officials said the move came after years of pressure from locals who complained about "
+                    "dirty air. The plants employ roughly four thousand people, and unions have demanded a scheme to "
+                    "retrain them. The energy minister pledged that no worker would be left without support during the "
+                    "change. Critics in the opposition said the timetable was too slow and asked the prime minister to "
+                    "move with more urgency.")
+
+
+@pytest.mark.parametrize("dateline", ["", "date 2024-03-07 "])
+def test_a_reworded_passage_takes_in_the_rest_of_its_sentences_but_not_a_date_line(dateline):
+    """A reworded copy ended at its last matched word, "...asked the prime minister to", its other side at "...to
+    act faster." (QA: "...Vladimir Putin to" against "...to restore order."), and began at "on Thursday", its other
+    side's sentence start left out. A scraper's date line glued before the first sentence stays out."""
+    a = dateline + _PLANTS_REWORDED
+    (p,) = compare(a, _PLANTS).passages
+    assert p.kind in ("edited", "paraphrase") and p.similarity < 0.95
+    assert a[p.a[1] - len("more urgency."):p.a[1]] == "more urgency." and p.b == (0, len(_PLANTS))
+    assert p.a[0] == (0 if not dateline else a.index("on Thursday"))

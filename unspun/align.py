@@ -21,7 +21,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from operator import attrgetter
 
@@ -81,6 +81,9 @@ class Params:
     trim_least: int = 40
     #: Beside a verbatim copy, other passages need this similarity.
     beside_verbatim_sim: float = 0.6
+    #: A reworded passage (paraphrase, summary) that ends this many words or fewer before its sentence's end, or
+    #: starts as few after its start, takes the rest of the sentence in (`_to_unit_edges`).
+    edge_words: int = 10
     #: Inserted runs: at least ``insert_words`` words between solid words (a word with a counterpart that has at
     #: least ``insert_solid`` such words in the window of ``insert_window`` words around it).
     insert_words: int = 15
@@ -1364,7 +1367,54 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
     passages = [q for ps in passages for q in _pieces(pair, ps, p, inserted)]
     passages = sorted(passages + condensed, key=lambda q: q.a)
+    passages = _to_unit_edges(pair, passages, p, inserted)
     return Alignment(passages, inserted["a"], inserted["b"], summary=bool(condensed))
+
+
+def _to_unit_edges(pair: _Pair, passages: list[Passage], p: Params, inserted: dict[str, list[tuple[int, int]]]
+                   ) -> list[Passage]:
+    """Reworded passages (paraphrase, summary, edited under 0.95) whose ends lie within ``p.edge_words`` words of
+    their sentences' ends take those words in: `_refine` ends a passage at its last matched word, so an edited copy
+    ended "...asked Vladimir Putin to" where its other side read "...asked Vladimir Putin to restore order." (the
+    words "bring back order" were reworded). Not over another passage or an ``inserted`` run. On pan13-train, with
+    paraphrases and summaries (plagdet 03 / 04 / 05): 0.904 / 0.907 / 0.787 without; 0.908 / 0.911 / 0.788 at 3
+    words, 0.913 / 0.917 / 0.789 at 10, 0.914 / 0.918 / 0.789 at 15, 0.909 / 0.913 / 0.790 always (whole
+    sentences); edited passages too, at 10: 0.913 / 0.917 / 0.789 (03 +0.0005); 02 and task 01 the same."""
+    out = []
+    for i, q in enumerate(passages):
+        if q.kind not in ("paraphrase", "summary", "edited") or q.similarity >= 0.95:  # (see `_to_sentence_edges`)
+            out.append(q)
+            continue
+        others = passages[:i] + passages[i + 1:]
+        a = _snap(pair.ua, q.a, p.edge_words, [x.a for x in others] + inserted["a"])
+        b = _snap(pair.ub, q.b, p.edge_words, [x.b for x in others] + inserted["b"])
+        out.append(replace(q, a=a, b=b))
+    return out
+
+
+def _dateline(word: str) -> bool:
+    """Whether a word before a passage's start may be a dateline's or a scraper's date line's ("date 2022-01-21
+    Kazakhstan began...", "LONDON (Reuters) -"): a number, or a word in capitals."""
+    return any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper())
+
+
+def _snap(u: Units, span: tuple[int, int], most: int, others: list[tuple[int, int]]) -> tuple[int, int]:
+    """``span`` moved out to the start of its first sentence and the end of its last where at most ``most`` words
+    lie beyond it there, and no span of ``others`` does."""
+    lo, hi = span
+    units = u.overlapping(lo, hi)
+    if not len(units):
+        return span
+    first, last = units.start, units.stop - 1
+    before = [t for t in u.unit_tokens(first) if t.start < lo]
+    after = [t for t in u.unit_tokens(last) if t.end > hi]
+    start, end = int(u.spans[first][0]), int(u.spans[last][1])
+    if (before and len(before) <= most and not any(x0 < lo and x1 > start for x0, x1 in others)
+            and not any(_dateline(u.text[t.start:t.end]) for t in before)):
+        lo = min(lo, start)
+    if after and len(after) <= most and not any(x1 > hi and x0 < end for x0, x1 in others):
+        hi = max(hi, end)
+    return lo, hi
 
 
 @lru_cache(maxsize=32)
