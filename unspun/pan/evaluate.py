@@ -69,7 +69,7 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
     tasks = {}
     for d in sorted(p for p in corpus.iterdir() if (p / "pairs").is_file()):
         try:
-            lines = (d / "pairs").read_text(encoding="utf-8").split("\n")
+            lines = (d / "pairs").read_text(encoding="utf-8-sig").split("\n")  # (a mark began the first name)
         except UnicodeDecodeError as e:  # a traceback before: pairs name files, which are UTF-8 in PAN corpora
             raise InputError(f"{d / 'pairs'}: not UTF-8 at byte {e.start}") from None
         except OSError as e:
@@ -78,8 +78,9 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
         tasks[d.name] = list(dict.fromkeys(Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2))
     if not tasks:
         raise InputError(f"{corpus}: no task folder with a `pairs` file")
-    if not any(tasks.values()):  # scored 1.000 on every measure, as if every case had been found
-        raise InputError(f"{corpus}: the `pairs` files name no pair (a line is a susp/ file name, a space, a src/ "
+    if empty := [t for t, pairs in tasks.items() if not pairs]:  # scored 1.000 on every measure, as if every case
+        # had been found (a task alone, or the whole corpus)
+        raise InputError(f"{corpus}: {empty[0]}/pairs names no pair (a line is a susp/ file name, a space, a src/ "
                          "file name)")
     return tasks
 
@@ -269,8 +270,8 @@ def main(corpus: Path, out: Path, jobs: int) -> int:
     with stdout_errors():
         console.print(render_table(result))
         console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
-                      f"{result.pairs_per_s:.1f} pairs/s")
-        for note in result.notes:
-            console.print(f"note: {note}", markup=False, highlight=False)
+                      f"{result.pairs_per_s:.1f} pairs/s", soft_wrap=True)
+        for note in result.notes:  # one line each, whatever the table's width: `grep note:` finds the whole note
+            console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
         console.file.flush()
     return 0

@@ -23,19 +23,27 @@ class Case:
 _FEATURES = ("plagiarism", "detected-plagiarism")
 
 
+#: The attributes that place a case on each side.
+_SPANS = ("this_offset", "this_length", "source_offset", "source_length")
+
+
 def parse(path: str | Path) -> list[Case]:
     """Cases of a PAN XML file, ground truth (`plagiarism`) or detections (`detected-plagiarism`)."""
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as e:
         raise InputError(f"{path}: not a readable PAN XML file ({e})") from None
+    if root.tag != "document":  # (an HTML page in place of one was read as a pair without reuse)
+        raise InputError(f"{path}: not a PAN XML file (its root element is <{root.tag}>, not <document>)")
     out = []
     for f in root.iter("feature"):
         if f.get("name") not in _FEATURES:
             continue
+        if missing := [k for k in _SPANS if f.get(k) is None]:  # (read as 0: an empty case no detection could hit)
+            raise InputError(f"{path}: a {f.get('name')} feature has no {', '.join(missing)}")
         try:
-            to, tl = int(f.get("this_offset", 0)), int(f.get("this_length", 0))
-            so, sl = int(f.get("source_offset", 0)), int(f.get("source_length", 0))
+            to, tl = int(f.get("this_offset")), int(f.get("this_length"))
+            so, sl = int(f.get("source_offset")), int(f.get("source_length"))
         except ValueError as e:  # a traceback before
             raise InputError(f"{path}: a feature's offset or length is not a whole number ({e})") from None
         if min(to, tl, so, sl) < 0:  # a span ending before it starts was scored as if it were a case, silently
