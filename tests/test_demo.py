@@ -46,3 +46,19 @@ def test_the_demo_store_is_reused_rebuilt_or_refused(tmp_path: Path) -> None:
     assert refused.returncode != 0 and "is not a store `make demo` built" in refused.stderr
     with Index(tmp_path / "mine", create=False) as ix:
         assert list(ix.ids()) == ["precious.txt"]
+
+
+def test_a_report_or_store_path_the_demo_cannot_use_is_one_error_line_before_any_work(tmp_path: Path) -> None:
+    """A folder or a missing folder as --out ended in a traceback after the indexing and the check; a folder of
+    other files as --db in a StoreError traceback, after the example was written beside it (QA)."""
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "notes.txt").write_text("mine")
+    for args, said in ((["--out", "a-folder"], "--out a-folder: is a folder"),
+                       (["--out", "nowhere/r.html"], "--out nowhere/r.html: no folder nowhere"),
+                       (["--db", "files"], "--db files is a folder of other files, not a store")):
+        run = _demo(tmp_path, *args)
+        assert run.returncode == 1 and run.stderr.startswith(f"demo: error: {said}"), run.stderr
+        assert "Traceback" not in run.stderr and not (tmp_path / "demo.unspun").exists()
+    assert not (tmp_path / "demo-example").exists() and sorted(p.name for p in (tmp_path / "files").iterdir()) == [
+        "notes.txt"]

@@ -18,6 +18,7 @@ from rich.progress import Progress
 
 from .corpus import read_inputs
 from .embed import use_all_cores
+from .errors import UnspunError
 from .fingerprints import CUT_VERSION
 from .index import Index
 from .ingest import read_document
@@ -77,52 +78,69 @@ def _built_from(path: Path) -> tuple[str | None, bool, bool]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--db", type=Path, default=DEFAULT_DB)
-    ap.add_argument("--out", type=Path, default=Path("report.html"))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"),
+                    help="the shared data folder (seeds/, bbc-news-2225/); without it, a small example of the demo's "
+                         "own (default: %(default)s)")
+    ap.add_argument("--db", type=Path, default=DEFAULT_DB,
+                    help="the demo's store: made, or reused when built from the same inputs (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=Path("report.html"), help="the HTML report (default: %(default)s)")
     args = ap.parse_args()
+    try:
+        _run(args.data, args.db, args.out)
+    except (UnspunError, OSError) as e:  # a traceback before, some after the indexing and the check
+        raise SystemExit(f"demo: error: {e}") from None
+
+
+def _run(data: Path, db: Path, out: Path) -> None:
+    if out.is_dir() or not out.parent.is_dir():  # (found once the work was done)
+        raise UnspunError(f"--out {out}: {'is a folder' if out.is_dir() else f'no folder {out.parent}'}; give the "
+                          "report's file name")
     console = stdout(FILE_WIDTH)  # piped or logged, ids are not folded at 80 columns
-    inputs, copy = _inputs(args.data, args.db.parent / EXAMPLE)
+    was, current = None, True
+    if (db / DB_FILE).is_file():
+        was, documents, current = _built_from(db)
+        if was is None and documents and db != DEFAULT_DB:  # (the default one: an older demo's)
+            raise UnspunError(f"{db} is not a store `make demo` built: give another --db (it is left as it is)")
+    elif db.is_dir() and any(db.iterdir()):  # (the example was written beside it, then a StoreError traceback)
+        raise UnspunError(f"--db {db} is a folder of other files, not a store: give another --db")
+    inputs, copy = _inputs(data, db.parent / EXAMPLE)
     example = copy.parent.name != "seeds"
     if example:
-        console.print(f"[yellow]{args.data / 'seeds'} not found: using a small example written to {copy.parent}; "
+        console.print(f"[yellow]{data / 'seeds'} not found: using a small example written to {copy.parent}; "
                       "point the demo at the data with `make demo DATA=/path/to/data`[/]")
     use_all_cores()
     built_from = "the built-in example" if example else json.dumps([str(p.resolve()) for p in inputs])
-    if (args.db / DB_FILE).is_file():
-        was, documents, current = _built_from(args.db)
-        if was is None and documents and args.db != DEFAULT_DB:  # (the default one: an older demo's)
-            raise SystemExit(f"{args.db} is not a store `make demo` built: give another --db (it is left as it is)")
+    if (db / DB_FILE).is_file():
         if was != built_from:  # another data folder, or the example: it would answer for the wrong corpus
-            console.print(f"{args.db} was indexed from other inputs: indexing again")
-            shutil.rmtree(args.db)
+            console.print(f"{db} was indexed from other inputs: indexing again")
+            shutil.rmtree(db)
         elif not current:  # its documents' fingerprints would not all match this version's queries
-            console.print(f"{args.db} was indexed by an earlier unspun, which cut texts otherwise: indexing again")
-            shutil.rmtree(args.db)
+            console.print(f"{db} was indexed by an earlier unspun, which cut texts otherwise: indexing again")
+            shutil.rmtree(db)
     start = time.perf_counter()
-    with Index(args.db) as ix:
+    with Index(db) as ix:
         reused = len(ix) > 0
         if not reused:
             with Progress(console=console) as bar:
-                task = bar.add_task(f"indexing into {args.db}", total=None)
+                task = bar.add_task(f"indexing into {db}", total=None)
                 rep = ix.add(read_inputs(inputs), progress=lambda _: bar.advance(task))
             con = ix.store.connection()
             with con:
                 ix.store.set_meta(con, DEMO_INPUTS, built_from)
             console.print(f"indexed {rep.indexed} document{'' if rep.indexed == 1 else 's'} "
                           f"({', '.join(str(p) for p in inputs)}) in "
-                          f"{time.perf_counter() - start:.1f} s ({len(rep.failed)} failed)")
+                          f"{time.perf_counter() - start:.1f} s ({len(rep.failed)} failed)", soft_wrap=True)
         else:
-            console.print(f"reusing the store {args.db} ({len(ix)} documents; delete it to index again)")
+            console.print(f"reusing the store {db} ({len(ix)} documents; delete it to index again)")
         t = time.perf_counter()
         result = ix.check(read_document(copy))
         elapsed = time.perf_counter() - t
     render_check_text([result], console)
-    args.out.write_text(render_check_html([result]), encoding="utf-8")
+    out.write_text(render_check_html([result]), encoding="utf-8")
     console.print(f"checked {copy.name} against the store in {elapsed:.2f} s"
                   + (" (model load included)" if reused else ""))
-    console.print(f"[bold]report written to {args.out.resolve()}[/] — open it in a browser")
+    console.print(f"[bold]report written to {out.resolve()}[/] — open it in a browser")
 
 
 if __name__ == "__main__":
