@@ -213,7 +213,11 @@ def test_check_reports_name_each_sources_strongest_passage() -> None:
 
     passages = [Passage((0, 20), (14, 34), "paraphrase", 0.41), Passage((21, 40), (35, 54), "edited", 0.87)]
     result = CheckResult(Document(A, "a.txt"), [Source("b.txt", 0.5, None, _comparison(A, B, passages))], "b.txt", [])
-    assert "<td>edited 0.87</td>" in render_check_html([result])
+    page = render_check_html([result])
+    assert "<td>edited 0.87</td>" in page
+    # The columns are said under the table, as in the text report (the demo's page had the column names alone).
+    legend = page.index("score: the share of the checked document the source explains")
+    assert page.index("</table>") < legend < page.index("<iframe") and "query / source reused: the share" in page
     out = io.StringIO()
     render_check_text([result], Console(file=out, width=160))
     [row] = [line for line in out.getvalue().splitlines() if "b.txt" in line and "│" in line]

@@ -81,6 +81,14 @@ _CHECK_CSS = """iframe { width: 100%; height: 80vh; border: 1px solid #ccc; }
 """
 
 
+#: What the sources table's columns mean (the text report prints the same under its table; a newcomer to the
+#: page had only the column names).
+_LEGEND = ('<p class="caption">score: the share of the checked document the source explains, each passage weighted '
+           "by its similarity; query / source reused: the share of each side's text inside the aligned passages; "
+           "passages: how many, and the kind and similarity of the strongest. Each source's side-by-side report "
+           "follows.</p>")
+
+
 def render_check_html(results: list[CheckResult]) -> str:
     """One self-contained page: per document, its sources ranked, each with the embedded side-by-side report."""
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -107,6 +115,7 @@ def render_check_html(results: list[CheckResult]) -> str:
         parts.append('<div class="sources"><table><tr><th>#</th><th>source</th><th>score</th><th>published</th>'
                      "<th>query reused</th><th>source reused</th><th>passages</th><th>strongest passage</th></tr>"
                      f"{rows}</table></div>")
+        parts.append(_LEGEND)
         for i, s in enumerate(r.sources, 1):
             # A pair's own "likely source" (often undecided) read as contradicting the original named above.
             parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
