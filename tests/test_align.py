@@ -1230,3 +1230,11 @@ def test_a_reworded_passage_takes_in_the_rest_of_its_sentences_but_not_a_date_li
     assert p.kind in ("edited", "paraphrase") and p.similarity < 0.95
     assert a[p.a[1] - len("more urgency."):p.a[1]] == "more urgency." and p.b == (0, len(_PLANTS))
     assert p.a[0] == (0 if not dateline else a.index("on Thursday"))
+
+
+def test_a_reworded_passage_takes_in_its_sentences_not_the_short_lines_beside_them():
+    """A unit holds a short line beside its sentence; snapped to the unit, a passage took in "Advertisement" before
+    its first sentence and "Read more" after its last (review)."""
+    a = "Advertisement\n" + _PLANTS_REWORDED + "\nRead more"
+    (p,) = compare(a, _PLANTS).passages
+    assert p.a == (a.index("The regional"), a.index("\nRead more"))
