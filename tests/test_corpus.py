@@ -414,12 +414,13 @@ def test_a_csv_row_with_more_fields_than_its_header_fails_not_cut_short(tmp_path
     path.write_text("id,text,published\n"
                     "r1,First part of the story, and the rest of it.,2020-01-01\n"
                     "r2,A whole row of text.,2020-01-02\n"
-                    "r3,A row without its date.\n", encoding="utf-8")
+                    "r3,A row without its date.\n"
+                    "r4,A row with a trailing comma.,2020-01-04,\n", encoding="utf-8")
     items = _all(path)
     assert _failures(items) == {f"{path}:2": "malformed CSV: 4 fields, the header names 3 (a comma inside a field "
                                              "that is not quoted?)"}
     records = _records(items)
-    assert sorted(records) == ["r2", "r3"] and records["r2"].published == "2020-01-02"
+    assert sorted(records) == ["r2", "r3", "r4"] and records["r2"].published == "2020-01-02"
     assert records["r3"].text == "A row without its date." and records["r3"].published is None
 
 

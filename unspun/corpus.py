@@ -613,7 +613,7 @@ def _read_csv(path: Path, doc_id: str) -> Iterator[Item]:
             except ValueError as e:  # a line no encoding fits: the decoder can't resume
                 yield Failure(origin, f"{_csv_reason(e)}; rest of file skipped")
                 return
-            if None in row:
+            if any(f.strip() for f in row.get(None, ())):  # (an empty one past the header's: a trailing comma)
                 # csv.DictReader puts fields past the header's under None: an unquoted comma in a text cut it short
                 # there (the rest went to the next column, or was dropped) without a word.
                 yield Failure(origin, f"malformed CSV: {len(header) + len(row[None])} fields, the header names "
@@ -675,7 +675,8 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
 
     warcio stops quietly at a truncated record, so truncation is checked here: a record shorter than its
     Content-Length, or bytes after the last record that don't form one. A file gzipped whole, not record by record,
-    is read through its decompressed bytes (warcio reads its first record only), offsets then into those.
+    is read through its decompressed bytes (warcio reads its first record only): the offsets of records after its
+    first are into those bytes.
     """
     end = read = 0
     left: Counter[str] = Counter()  # responses that are not web pages, by status or content type

@@ -92,10 +92,11 @@ class AddReport:
     and why."""
 
     indexed: int = 0
-    #: ...of which replaced a document stored before this run...
+    #: ...of which replaced a document stored before this run.
     replaced: int = 0
-    #: ...or came with an id given earlier in the same run (the last one read is kept): two folder inputs holding
-    #: the same relative paths, a JSONL file repeating an id. A few of those ids, for the message.
+    #: Documents that came with an id given earlier in the same run (the last one read is kept): two folder inputs
+    #: holding the same relative paths, a JSONL file repeating an id; counted whether indexed or unchanged. A few
+    #: of those ids, for the message.
     repeated: int = 0
     repeated_ids: list[str] = field(default_factory=list)
     #: Documents stored already exactly as given (text and every field): left as they are, not cut, fingerprinted
@@ -659,6 +660,8 @@ class Index:
                     raise TypeError(f"add takes Records (or Failures), not {type(r).__name__}")
                 elif not r.text.strip():
                     report.skipped.append(Failure(r.origin or r.id, "no text"))
+                elif not r.id.strip():  # as `index` and POST /v1/documents refuse it (a store may hold one: read on)
+                    report.failed.append(Failure(r.origin or repr(r.id), "record has no id"))
                 else:
                     where = r.id if r.origin in (None, r.id) else f"{r.origin} (id {r.id})"
                     notes = [Failure(where, r.encoding_note)] if r.encoding_note else []
@@ -698,8 +701,8 @@ class Index:
         """The key of the document the store holds as ``rec``, as this version cuts it (same id, text and fields), or
         None. One that differs only in ``origin`` (read through another spelling of its path, which had it cut and
         embedded again) goes to ``moved``, for its origin to be written (as does one read again in this run after
-        such: the last one read is kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is stored under stale
-        fingerprints."""
+        such: the last one read is kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is
+        stored under stale fingerprints."""
         doc = self.store.doc_key(rec.id)
         if doc is None:
             return None

@@ -172,8 +172,8 @@ class Record:
         for name in ("id", "text"):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"Record.{name} must be a string, not {type(getattr(self, name)).__name__}")
-        if not self.id.strip():  # (blank: POST /v1/documents refuses it, and `index` reads it as no id)
-            raise ValueError("Record.id is empty" if not self.id else "Record.id is blank")
+        if not self.id:  # (a blank one is refused by `Index.add`: stores written before may hold one)
+            raise ValueError("Record.id is empty")
         for name in ("url", "published", "source", "title", "lang", "origin", "encoding_note"):
             value = number_as_text(getattr(self, name))  # as a JSONL or HTTP record keeps a number: its text
             if value is not None and not isinstance(value, str):  # (a list failed in SQLite, aborting the add)

@@ -148,9 +148,9 @@ class Problem(BaseModel):
 
 class AddResponse(BaseModel):
     indexed: int
-    #: Of those, how many replaced a stored document...
+    #: Of those, how many replaced a stored document.
     replaced: int
-    #: ...and how many repeated an id given earlier in the same request (the last one is kept).
+    #: Documents whose id was given earlier in the same request (the last one is kept), indexed or unchanged.
     repeated: int = 0
     #: Documents stored already exactly as sent (text and every field): left as they were, not counted as indexed.
     unchanged: int = 0
