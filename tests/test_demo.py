@@ -56,7 +56,7 @@ def test_a_report_or_store_path_the_demo_cannot_use_is_one_error_line_before_any
     (tmp_path / "files" / "notes.txt").write_text("mine")
     for args, said in ((["--out", "a-folder"], "--out a-folder: is a folder"),
                        (["--out", "nowhere/r.html"], "--out nowhere/r.html: no folder nowhere"),
-                       (["--db", "files"], "--db files is a folder of other files, not a store")):
+                       (["--db", "files"], "--db files is a folder of other files (notes.txt), not a store")):
         run = _demo(tmp_path, *args)
         assert run.returncode == 1 and run.stderr.startswith(f"demo: error: {said}"), run.stderr
         assert "Traceback" not in run.stderr and not (tmp_path / "demo.unspun").exists()

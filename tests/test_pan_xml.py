@@ -182,7 +182,7 @@ def test_a_corpus_without_any_pair_is_an_error(tmp_path):
     corpus = _tiny_corpus(tmp_path)
     (corpus / "01-none" / "pairs").write_text("")
     (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt\n")
-    with pytest.raises(InputError, match="01-none/pairs names no pair"):
+    with pytest.raises(InputError, match="01-none, 02-copy: their pairs files name no pair"):
         run_eval(corpus, tmp_path / "out", jobs=1)
 
 

@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
+    """`Index`, imported when first asked for."""
     if name != "Index":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from .index import Index
@@ -30,4 +31,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return [*__all__, "__version__"]
+    return sorted({*globals(), "Index"})

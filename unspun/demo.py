@@ -22,7 +22,7 @@ from .errors import UnspunError
 from .fingerprints import CUT_VERSION
 from .index import Index
 from .ingest import read_document
-from .store import DB_FILE, Store
+from .store import DB_FILE, Store, _not_the_stores
 from .report.check import render_check_html, render_check_text
 from .report.text import FILE_WIDTH, stdout
 
@@ -93,6 +93,8 @@ def main() -> None:
 
 
 def _run(data: Path, db: Path, out: Path) -> None:
+    """Index ``data``'s seed original among news into ``db`` (or reuse it), check the seed copy, write ``out``;
+    paths it cannot use are refused before any work."""
     if out.is_dir() or not out.parent.is_dir():  # (found once the work was done)
         raise UnspunError(f"--out {out}: {'is a folder' if out.is_dir() else f'no folder {out.parent}'}; give the "
                           "report's file name")
@@ -102,8 +104,8 @@ def _run(data: Path, db: Path, out: Path) -> None:
         was, documents, current = _built_from(db)
         if was is None and documents and db != DEFAULT_DB:  # (the default one: an older demo's)
             raise UnspunError(f"{db} is not a store `make demo` built: give another --db (it is left as it is)")
-    elif db.is_dir() and any(db.iterdir()):  # (the example was written beside it, then a StoreError traceback)
-        raise UnspunError(f"--db {db} is a folder of other files, not a store: give another --db")
+    elif db.is_dir() and (others := _not_the_stores(db)):  # (the example was written beside it, then a traceback)
+        raise UnspunError(f"--db {db} is a folder of other files ({others}), not a store: give another --db")
     inputs, copy = _inputs(data, db.parent / EXAMPLE)
     example = copy.parent.name != "seeds"
     if example:

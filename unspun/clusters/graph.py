@@ -23,8 +23,8 @@ class Copy:
     #: Share of the copy (non-space characters, boilerplate excluded) its link to the original explains; without
     #: such a link, the most that one of its links explains...
     reused: float
-    #: ...the member at the other end of that link (the original, or the member it reaches the original through: a
-    #: copy "98% reused" under an original it shares nothing with read as if taken from it).
+    #: ...the member at the other end of that link (the original, or the member whose link explains the most of it,
+    #: the first by id of equals: a copy "98% reused" under an original it shares nothing with read as taken from it).
     source: str
 
 
@@ -78,7 +78,7 @@ def _cluster(edges: list[Link]) -> Cluster:
     for l in edges:
         for m, cov, other in ((l.a, l.coverage_a, l.b), (l.b, l.coverage_b, l.a)):
             held = reused.get(m)
-            if other == original or held is None or (held[1] != original and cov > held[0]):
+            if other == original or held is None or (held[1] != original and (cov, held[1]) > (held[0], other)):
                 reused[m] = (cov, other)
     copies = [Copy(m, published[m], *reused[m]) for m in members if m != original]
     copies.sort(key=lambda c: (-c.reused, c.id))

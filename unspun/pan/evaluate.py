@@ -78,10 +78,10 @@ def load_corpus(corpus: Path) -> dict[str, list[Pair]]:
         tasks[d.name] = list(dict.fromkeys(Pair(d.name, *ln.split()[:2]) for ln in lines if len(ln.split()) >= 2))
     if not tasks:
         raise InputError(f"{corpus}: no task folder with a `pairs` file")
-    if empty := [t for t, pairs in tasks.items() if not pairs]:  # scored 1.000 on every measure, as if every case
-        # had been found (a task alone, or the whole corpus)
-        raise InputError(f"{corpus}: {empty[0]}/pairs names no pair (a line is a susp/ file name, a space, a src/ "
-                         "file name)")
+    # A task without pairs scored 1.000 on every measure, as if every case had been found.
+    if empty := [t for t, pairs in tasks.items() if not pairs]:
+        named = f"{empty[0]}/pairs names" if len(empty) == 1 else f"{', '.join(empty)}: their pairs files name"
+        raise InputError(f"{corpus}: {named} no pair (a line is a susp/ file name, a space, a src/ file name)")
     return tasks
 
 

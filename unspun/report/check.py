@@ -81,11 +81,11 @@ _CHECK_CSS = """iframe { width: 100%; height: 80vh; border: 1px solid #ccc; }
 """
 
 
-#: What the sources table's columns mean (the text report prints the same under its table; a newcomer to the
-#: page had only the column names).
+#: What the sources table's columns mean (the text report says as much under its table; a newcomer to the page
+#: had only the column names).
 _LEGEND = ('<p class="caption">score: the share of the checked document the source explains, each passage weighted '
            "by its similarity; query / source reused: the share of each side's text inside the aligned passages; "
-           "passages: how many, and the kind and similarity of the strongest. Each source's side-by-side report "
+           "strongest passage: the kind and similarity of the closest one. Each source's side-by-side report "
            "follows.</p>")
 
 
