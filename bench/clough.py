@@ -36,11 +36,12 @@ CATEGORIES = ("cut", "light", "heavy", "non")
 def _answer(folder: Path, name: str, task: str, category: str) -> dict:
     a, b = read_document(folder / name).text, read_document(folder / f"orig_task{task}.txt").text
     ua, ub = units(a), units(b)
-    passages = align_units(ua, ub).passages
+    al = align_units(ua, ub)
+    passages = al.passages
     covered = sum(p.a[1] - p.a[0] for p in passages) / max(1, len(a))
     return {"file": name, "task": task, "category": category, "passages": len(passages),
             "kinds": sorted({str(p.kind) for p in passages}), "coverage": round(covered, 3),
-            "compare": bool(passages), "check": convincing(passages, ua, ub, RetrieveParams()),
+            "compare": bool(passages), "check": convincing(al.evidence, ua, ub, RetrieveParams()),
             "minhash_jaccard": round(minhash(a).jaccard(minhash(b)), 3)}
 
 

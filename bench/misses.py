@@ -60,7 +60,7 @@ def _why(job: tuple[str, str, list[str]]) -> list[tuple[str, str, str, str]]:
             al = align_units(uq, ub, _IX.params)
             if not al.passages:
                 why = "candidate; the aligner finds no passage"
-            elif not convincing(al.passages, uq, ub, _IX.retrieve):
+            elif not convincing(al.evidence, uq, ub, _IX.retrieve):
                 why = "candidate; only loose passages, short, out of order or blending in"
             else:
                 if more is None:

@@ -1031,12 +1031,12 @@ class Index:
             else:
                 ub = self._doc_units(cand.doc, rec.text)
             al = align_units(uq, ub, self.params)
-            if not convincing(al.passages, uq, ub, p):
+            if not convincing(al.evidence, uq, ub, p):
                 misses += 1
                 continue
-            evidence = [x for x in al.passages
+            evidence = [x for x in al.evidence
                         if not boilerplate(x, span_grams(uq, *x.a), retrieved.common, len(rec.text), uq, p)]
-            if len(evidence) < len(al.passages) and not convincing(evidence, uq, ub, p, al.passages):
+            if len(evidence) < len(al.evidence) and not convincing(evidence, uq, ub, p, al.evidence):
                 # (all passages kept: judged just above.) A candidate that shares only boilerplate says nothing of
                 # those ranked after it: no miss.
                 misses += bool(evidence)
@@ -1074,7 +1074,7 @@ def _shifted(al: Alignment, by: int) -> Alignment:
         return span[0] + by, span[1] + by
 
     return replace(al, passages=[replace(x, a=move(x.a)) for x in al.passages],
-                   inserted_a=[move(s) for s in al.inserted_a])
+                   inserted_a=[move(s) for s in al.inserted_a], matched=None)  # (judged already)
 
 
 def _merged(a: Alignment, b: Alignment, text: str, source: str) -> Alignment:
