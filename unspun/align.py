@@ -81,8 +81,8 @@ class Params:
     trim_least: int = 40
     #: Beside a verbatim copy, other passages need this similarity.
     beside_verbatim_sim: float = 0.6
-    #: A reworded passage (paraphrase, summary) that ends this many words or fewer before its sentence's end, or
-    #: starts as few after its start, takes the rest of the sentence in (`_to_unit_edges`).
+    #: A reworded passage (paraphrase, summary, edited under 0.95) that ends this many words or fewer before its
+    #: sentence's end, or starts as few after its start, takes the rest of the sentence in (`_widen_to_sentences`).
     edge_words: int = 10
     #: Inserted runs: at least ``insert_words`` words between solid words (a word with a counterpart that has at
     #: least ``insert_solid`` such words in the window of ``insert_window`` words around it).
@@ -158,7 +158,8 @@ class Alignment:
     inserted_a: list[tuple[int, int]] = field(default_factory=list)
     inserted_b: list[tuple[int, int]] = field(default_factory=list)
     summary: bool = False
-    #: The passages as matched, before `_to_unit_edges` took in their sentences' last words (None: the same).
+    #: The passages as matched, before `_widen_to_sentences` took in their sentences' first and last words (None:
+    #: the same).
     matched: list[Passage] | None = None
 
     @property
@@ -1376,12 +1377,12 @@ def align_units(ua: Units, ub: Units, params: Params | None = None) -> Alignment
     inserted: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
     passages = [q for ps in passages for q in _pieces(pair, ps, p, inserted)]
     matched = sorted(passages + condensed, key=lambda q: q.a)
-    passages = _to_unit_edges(pair, matched, p, inserted)
+    passages = _widen_to_sentences(pair, matched, p, inserted)
     return Alignment(passages, inserted["a"], inserted["b"], summary=bool(condensed), matched=matched)
 
 
-def _to_unit_edges(pair: _Pair, passages: list[Passage], p: Params, inserted: dict[str, list[tuple[int, int]]]
-                   ) -> list[Passage]:
+def _widen_to_sentences(pair: _Pair, passages: list[Passage], p: Params,
+                        inserted: dict[str, list[tuple[int, int]]]) -> list[Passage]:
     """Reworded passages (paraphrase, summary, edited under 0.95) whose ends lie within ``p.edge_words`` words of
     their sentences' ends take those words in: `_refine` ends a passage at its last matched word, so an edited copy
     ended "...asked Vladimir Putin to" where its other side read "...asked Vladimir Putin to restore order." (the
