@@ -1419,15 +1419,18 @@ def _snap(u: Units, span: tuple[int, int], most: int, others: list[tuple[int, in
     units = u.overlapping(lo, hi)
     if not len(units):
         return span
-    head = next((x for x in sentences(u.text, *map(int, u.spans[units.start])) if x.end > lo), None)
-    tail = next((x for x in reversed(sentences(u.text, *map(int, u.spans[units.stop - 1]))) if x.start < hi), None)
+    first, last = units.start, units.stop - 1
+    in_first = sentences(u.text, *map(int, u.spans[first]))
+    in_last = in_first if last == first else sentences(u.text, *map(int, u.spans[last]))  # (most: one unit)
+    head = next((x for x in in_first if x.end > lo), None)
+    tail = next((x for x in reversed(in_last) if x.start < hi), None)
     if head is not None:
-        before = [t for t in u.unit_tokens(units.start) if head.start <= t.start < lo]
+        before = [t for t in u.unit_tokens(first) if head.start <= t.start < lo]
         if (before and len(before) <= most and not any(x0 < lo and x1 > head.start for x0, x1 in others)
                 and not any(_dateline(u.text[t.start:t.end]) for t in before)):
             lo = _open(u.text, before[0].start)
     if tail is not None:
-        after = [t for t in u.unit_tokens(units.stop - 1) if hi < t.end <= tail.end]
+        after = [t for t in u.unit_tokens(last) if hi < t.end <= tail.end]
         if after and len(after) <= most and not any(x1 > hi and x0 < tail.end for x0, x1 in others):
             hi = _close(u.text, after[-1].end)
     return lo, hi

@@ -78,7 +78,8 @@ def _cluster(edges: list[Link]) -> Cluster:
     for l in edges:
         for m, cov, other in ((l.a, l.coverage_a, l.b), (l.b, l.coverage_b, l.a)):
             held = reused.get(m)
-            if other == original or held is None or (held[1] != original and (cov, held[1]) > (held[0], other)):
+            # The link with the original wins; else the one that explains the most, the first by id of equals.
+            if other == original or held is None or (held[1] != original and (-cov, other) < (-held[0], held[1])):
                 reused[m] = (cov, other)
     copies = [Copy(m, published[m], *reused[m]) for m in members if m != original]
     copies.sort(key=lambda c: (-c.reused, c.id))
