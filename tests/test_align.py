@@ -1069,6 +1069,23 @@ def test_debris_glued_into_a_sentence_names_the_other_side():
     assert compare(copy, PARA + OTHER).source == "b" and compare(PARA + OTHER, copy).source == "a"
 
 
+def test_two_copies_each_with_its_own_debris_are_said_to_be_copies():
+    """Two farm copies of one text, each with debris glued in where the other has none: "no evidence of direction"
+    hid that the evidence says both are copies (QA)."""
+    head, tail = PARA[:PARA.index("The regional")], PARA[PARA.index("The regional"):]
+    one = head + "The regional Read more: Ten best cafés near the station you must visit this summer and why " \
+        "locals love them MORE " + \
+        tail[len("The regional "):] + OTHER
+    cut = PARA.index("Work is due")
+    two = PARA[:cut] + "Related: Harbour reopens after the storm damage of last winter, officials say, with new " \
+        "cranes and a longer pier MORE " + \
+        PARA[cut:] + OTHER
+    c = compare(one, two)
+    assert c.passages and c.source is None
+    said = [e for e in c.evidence if "both look like copies" in e]
+    assert len(said) == 1 and said[0].startswith("A and B each have runs inserted into the reused text"), c.evidence
+
+
 @pytest.mark.parametrize("after_a, after_b", [("\n\nThe weather was mild.", "\n\nThe mayor left early."),
                                               (" The weather was mild.", " The mayor left early."),
                                               ("\n\nMs Hewitt said the weather was mild.", "\n\nMs Hewitt left early.")],

@@ -1049,6 +1049,23 @@ def test_a_long_id_in_check_s_text_report_is_never_cut(tmp_path: Path, monkeypat
     assert f"likely original {name}" in out.read_text(encoding="utf-8").splitlines()
 
 
+def test_check_s_text_report_heads_evidence_without_an_original(tmp_path: Path) -> None:
+    """A checked document dated before its only source names no original: the evidence hung under the passages'
+    legend as if it were more of it, with no "likely original" line above it (QA)."""
+    db = str(tmp_path / "db")
+    rec = tmp_path / "r.jsonl"
+    rec.write_text(json.dumps({"id": "later", "text": PARAGRAPH, "published": "2020-01-02"}) + "\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(f'<html><head><meta property="article:published_time" content="2019-05-01"></head><body>'
+                    f"<article><p>{PARAGRAPH}</p></article></body></html>", encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(rec)]).exit_code == 0
+    run = runner.invoke(app, ["check", "--db", db, str(page)])
+    assert run.exit_code == 0, run.output
+    lines = run.stdout.splitlines()
+    at = lines.index("likely original undecided")
+    assert lines[at + 1].startswith("  - the checked document (2019-05-01) predates every source"), lines[at:]
+
+
 def test_a_link_in_a_checked_folder_is_said_to_be_checked_as_its_file(tmp_path: Path) -> None:
     """A folder holding a file and a link to it: the file is checked once, and the other name was in no line of
     the report."""

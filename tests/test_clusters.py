@@ -517,6 +517,49 @@ def test_direction_evidence_in_a_circle_is_not_called_none() -> None:
     assert plain.why.startswith("no dates and no direction evidence: a guess")
 
 
+def test_members_the_direction_evidence_names_alike_are_said_to_tie() -> None:
+    """A farm copy with its own debris linked to the original and to three clean copies names each of the four
+    the source once: the smallest id was named as if the evidence had named it (QA)."""
+    from unspun.clusters.graph import clusters as build
+    from unspun.clusters.links import Link
+
+    def link(a: str, b: str, source: str | None) -> Link:
+        return Link(a, b, (), 0.9, 0.9, 1000, 1000, source, ("inserted runs",) if source else ())
+
+    others = ["clean1", "clean2", "orig"]
+    edges = [link("debris", m, "b") for m in others] + [link(m, n, None) for m in others for n in others if m < n]
+    (c,) = build(edges, ClusterParams())
+    assert c.original == "clean1"
+    assert c.why.startswith("no dates; the aligner's direction evidence names 3 members the source alike (net 1 "
+                            "link(s) each: clean1, clean2, orig): a guess among them, the one linked to the most "
+                            "others (3 of 3), smallest id on ties; debris vs clean1: inserted runs"), c.why
+    (c,) = build(edges + [link("orig", "debris2", "a")], ClusterParams())
+    assert c.original == "orig" and c.why.startswith("no dates; the aligner's direction evidence names it the "
+                                                     "source (net 2 link(s))"), c.why
+
+
+def test_direction_evidence_the_dates_overrule_is_said() -> None:
+    """The original stored undated among dated farm copies: the earliest dated copy is named, and the aligner's
+    evidence that the undated one is their source went unsaid (QA); as `check` says it."""
+    from unspun.clusters.graph import clusters as build
+    from unspun.clusters.links import Link
+
+    def link(a: str, b: str, source: str | None, pa: str | None, pb: str | None) -> Link:
+        return Link(a, b, (), 0.9, 0.9, 1000, 1000, source, ("debris",) if source else (), pa, pb)
+
+    (c,) = build([link("copy1", "orig", "b", "2005-03-02", None), link("copy1", "copy2", None, "2005-03-02",
+                                                                         "2005-03-03")], ClusterParams())
+    assert c.original == "copy1" and c.why == (
+        "earliest published of the 2 dated members (2005-03-02); 1 member has no date; but the aligner's direction "
+        "evidence names orig, undated, the source (net 1 link(s)) and copy1 a copy (net 1 link(s)): orig may be the "
+        "original")
+    (c,) = build([link("copy1", "orig", "b", "2005-03-02", "unknown")], ClusterParams())
+    assert c.why.startswith("the only dated member (2005-03-02); 1 member has no date (or one that reads as none); ")
+    (c,) = build([link("copy1", "copy2", "b", "2005-03-02", "2005-03-03")], ClusterParams())
+    assert c.why == ("earliest published of the 2 dated members (2005-03-02); but the aligner's direction evidence "
+                     "names copy1 a copy (net 1 link(s))")
+
+
 def test_a_copy_s_reused_share_names_the_member_it_is_of() -> None:
     """A member linked to another copy but not to the original was listed "98% reused" under that original, which
     it shares nothing with (QA): the share is its link's to that copy, and the copy is named."""
@@ -571,3 +614,32 @@ def test_chinese_sentences_end_at_their_full_stops_for_boilerplate() -> None:
     n = ClusterParams().sentence_words
     footer = sentence_hash(text[slice(*spans[0])], n)
     assert footer is not None and footer == sentence_hash("另一篇文章。本文版权归新华社所有，未经许可不得转载。"[6:], n)
+
+
+def test_a_story_copied_four_times_and_pasted_once_is_no_boilerplate_whatever_the_ids() -> None:
+    """Four copies of a story (each missing a fifth of it) and an article one paragraph of it was pasted into:
+    the paragraph's sentences were judged over neighbours in id order, and came out boilerplate when the host's
+    id sorted among the copies' (two distant pairs of four) and not when it sorted last."""
+    from unspun.clusters.boilerplate import detect
+
+    import numpy as np
+
+    story = np.arange(1, 21, dtype=np.int64)
+    copies = [np.setdiff1d(story, story[k * 4:k * 4 + 4]) for k in range(1, 5)]  # all keep sentence 1-4
+    host = np.concatenate([story[:2], np.arange(100, 130, dtype=np.int64)])
+    seen = set()
+    for at in range(5):
+        docs = copies[:at] + [host] + copies[at:]
+        ids = [f"d{i}" for i in range(5)]
+        seen.add(tuple(b.hash for b in detect(ids, docs, ClusterParams())))
+    assert seen == {()}
+    footer = [np.array([7, 1000 + 10 * i, 1001 + 10 * i, 1002 + 10 * i], dtype=np.int64) for i in range(6)]
+    assert [b.hash for b in detect([f"f{i}" for i in range(6)], footer, ClusterParams())] == [7]
+
+
+def test_the_summary_line_says_one_link_not_one_links() -> None:
+    """`--summary` and the overview page said "1 links, 1 clusters" (QA)."""
+    from unspun.clusters.overview import counts
+
+    assert counts(2, 1, 1, 0) == "2 documents, 1 link, 1 cluster, 0 boilerplate sentences"
+    assert counts(1, 0, 2, 1) == "1 document, 0 links, 2 clusters, 1 boilerplate sentence"

@@ -80,7 +80,7 @@ def test_judge_does_not_order_a_year_alone_against_a_day_of_it() -> None:
 def test_clusters_say_when_the_dates_do_not_order_the_first_two() -> None:
     link = Link("d", "y", (), 1.0, 1.0, 10, 10, published_a="2004-05-02", published_b="2004")
     first, why = _original(["d", "y"], {"d": "2004-05-02", "y": "2004"}, [link])
-    assert first == "y" and why == ("earliest published of the 2 dated member(s) (2004); the dates do not order it "
+    assert first == "y" and why == ("earliest published of the 2 dated members (2004); the dates do not order it "
                                     "before d (2004-05-02)")
 
 

@@ -368,7 +368,9 @@ def index_command(
     # find each whole path and reason.
     # "unchanged" only where there are some: the line a first run prints stays as it was.
     same = f"unchanged {report.unchanged}, " if report.unchanged else ""
-    err.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}skipped {report.skipped_count}, "
+    # "indexed 2 ... the store holds 1 document" read as a lost document: repeats (indexed or unchanged) are said.
+    again = f"repeated {report.repeated}, " if report.repeated else ""
+    err.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}{again}skipped {report.skipped_count}, "
                   f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
                   soft_wrap=True)
     if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"
@@ -628,7 +630,8 @@ def clusters_command(
         "--format", "-f", help="Output format (default: the one --out's suffix names, else jsonl).",
         show_default=False)] = None,
     engine: Annotated[Engine, typer.Option(help="Where to compute: this process or PySpark.")] = Engine.local,
-    master: Annotated[str | None, typer.Option(help="Spark master URL (default local[*]).")] = None,
+    master: Annotated[str | None, typer.Option(
+        help="Spark master URL, with --engine spark (default local[*]).")] = None,
     summary: Annotated[bool, typer.Option("--summary", help="Print the largest clusters.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML overview here.")] = None,
     input: Annotated[list[Path] | None, typer.Option(

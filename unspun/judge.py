@@ -216,6 +216,12 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
                 f"{other.upper()} lacks: sentences a copier adds and sentences an editor trims from a copy look "
                 "alike, so they name no side"
             )
+    if min(chars.values()) >= MIN_INSERTED_CHARS and not any(
+            chars[x] >= INSERTED_RATIO * chars[y] for x, y in (("a", "b"), ("b", "a"))):
+        # Two farm copies of one original, each with its own debris: "no evidence of direction" hid that both are.
+        evidence.append(f"A and B each have runs inserted into the reused text with no counterpart in the other "
+                        f"(A {chars['a']} characters, B {chars['b']}): both look like copies, of each other or of a "
+                        "third text, so they name no side")
     spans = [(p.a, p.b) for p in al.passages]
     dis_a, dis_b = _disguised(a.text, b.text, spans), _disguised(b.text, a.text, [(y, x) for x, y in spans])
     for side, mine, theirs in (("a", dis_a, dis_b), ("b", dis_b, dis_a)):

@@ -89,15 +89,6 @@ def _cluster(edges: list[Link]) -> Cluster:
 def _original(members: list[str], published: dict[str, str | None], edges: list[Link]) -> tuple[str, str]:
     when = {m: span(d) for m, d in published.items()}
     dated = sorted((t, m) for m, t in when.items() if t is not None)
-    if dated:
-        (first_span, first), rest = dated[0], dated[1:]
-        why = f"earliest published of the {len(dated)} dated member(s) ({published[first]})"
-        if len(dated) < len(members):
-            why += f"; {len(members) - len(dated)} member(s) have no date"
-        if rest and not before(first_span, rest[0][0]):
-            # A tie, or a year or day alone that may hold the other's time: the dates do not order the two.
-            why += f"; the dates do not order it before {rest[0][1]} ({published[rest[0][1]]})"
-        return first, why
     score: dict[str, int] = defaultdict(int)
     said: dict[str, str] = {}
     for l in edges:
@@ -106,17 +97,54 @@ def _original(members: list[str], published: dict[str, str | None], edges: list[
             score[src] += 1
             score[cp] -= 1
             said.setdefault(src, f"{l.a} vs {l.b}: " + "; ".join(l.evidence))
-    best = max(members, key=lambda m: (score[m], -members.index(m)))
-    if score[best] > 0:
-        return best, (f"no dates; the aligner's direction evidence names it the source (net {score[best]} "
-                      f"link(s)): {said[best]}")
+    if dated:
+        return dated[0][1], _by_dates(members, published, dated, score)
     degree: dict[str, int] = defaultdict(int)
     for l in edges:
         degree[l.a] += 1
         degree[l.b] += 1
+    top = max(score[m] for m in members)
+    tied = [m for m in members if score[m] == top]
+    if top > 0 and len(tied) == 1:
+        return tied[0], (f"no dates; the aligner's direction evidence names it the source (net {top} "
+                         f"link(s)): {said[tied[0]]}")
+    if top > 0:
+        # Copies that each carry their own debris name every cleaner member the source alike: the tie is said,
+        # not passed off as the evidence naming one.
+        best = max(tied, key=lambda m: (degree[m], -members.index(m)))
+        names = ", ".join(tied[:4]) + (f" and {len(tied) - 4} more" if len(tied) > 4 else "")
+        return best, (f"no dates; the aligner's direction evidence names {len(tied)} members the source alike (net "
+                      f"{top} link(s) each: {names}): a guess among them, the one linked to the most others "
+                      f"({degree[best]} of {len(members) - 1}), smallest id on ties; {said[best]}")
     best = max(members, key=lambda m: (degree[m], -members.index(m)))
     # Scores sum to 0: with none above 0, any evidence names each member the source as often as the copy.
     lead = ("no dates, and the aligner's direction evidence runs in a circle (it names each member a copy as often "
             "as a source)" if said else "no dates and no direction evidence")
     return best, (f"{lead}: a guess, the member linked to the most others "
                   f"({degree[best]} of {len(members) - 1}), smallest id on ties")
+
+
+def _by_dates(members: list[str], published: dict[str, str | None], dated: list[tuple[tuple, str]],
+              score: dict[str, int]) -> str:
+    """Why the earliest dated member is the original, and, as `check` says it, what of the aligner's direction
+    evidence the dates overrule: an undated member it names the source (the original stored without a date), or
+    the earliest dated named a copy (a farm copy dated before the original's date was known)."""
+    (first_span, first), rest = dated[0], dated[1:]
+    why = (f"earliest published of the {len(dated)} dated members ({published[first]})" if len(dated) > 1
+           else f"the only dated member ({published[first]})")
+    undated = [m for m in members if m not in {d for _, d in dated}]
+    if undated:
+        odd = any((published.get(m) or "").strip() for m in undated)
+        why += (f"; {len(undated)} member{' has' if len(undated) == 1 else 's have'} no date"
+                + (" (or one that reads as none)" if odd else ""))
+    if rest and not before(first_span, rest[0][0]):
+        # A tie, or a year or day alone that may hold the other's time: the dates do not order the two.
+        why += f"; the dates do not order it before {rest[0][1]} ({published[rest[0][1]]})"
+    lead = max(undated, key=lambda m: (score[m], -members.index(m)), default=None)
+    lead = lead if lead is not None and score[lead] > 0 else None
+    named = ([f"{lead}, undated, the source (net {score[lead]} link(s))"] if lead else []) + (
+        [f"{first} a copy (net {-score[first]} link(s))"] if score[first] < 0 else [])
+    if named:
+        why += "; but the aligner's direction evidence names " + " and ".join(named) + (
+            f": {lead} may be the original" if lead else "")
+    return why

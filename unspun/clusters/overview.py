@@ -25,8 +25,14 @@ SHOW = 20
 PAIRS_PER_CLUSTER = 50
 
 
+def counts(docs: int, links: int, clusters: int, boiler: int) -> str:
+    """The run's counts as a line says them ("1 link", not "1 links")."""
+    return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in (
+        (docs, "document"), (links, "link"), (clusters, "cluster"), (boiler, "boilerplate sentence")))
+
+
 def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: int = 10) -> str:
-    lines = [f"{docs} documents, {links} links, {len(clusters)} clusters, {boiler} boilerplate sentences"]
+    lines = [counts(docs, links, len(clusters), boiler)]
     for c in clusters[:show]:
         lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
         for cp in c.copies[:10]:
@@ -63,8 +69,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
     folder = pair_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     written: set[str] = set()
-    body = [f"<h1>unspun clusters</h1><p>{docs} documents, {len(links)} links, {len(clusters)} clusters, "
-            f"{len(boiler)} boilerplate sentences</p>"]
+    body = [f"<h1>unspun clusters</h1><p>{counts(docs, len(links), len(clusters), len(boiler))}</p>"]
     for c in clusters[:SHOW]:
         orig_pub = next((l.published_a if l.a == c.original else l.published_b
                          for l in (links[k] for k in c.links) if c.original in l.key), None)

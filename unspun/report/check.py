@@ -64,8 +64,10 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         console.print(table)
         console.print(Text("  query / source: share of each side's text inside the aligned passages"))
         console.print(Text("  passages: how many, and the kind and similarity of the strongest"))
-        if r.original:
-            console.print(Text.assemble(("likely original ", "bold"), printable(r.original)), soft_wrap=True)
+        # The evidence stands without a named original too ("the checked document predates every source"): under a
+        # heading, as the HTML report puts it, not as bullets hanging from the passages' legend.
+        console.print(Text.assemble(("likely original ", "bold"), printable(r.original) if r.original else "undecided"),
+                      soft_wrap=True)
         for e in r.evidence:
             console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
 
