@@ -441,6 +441,11 @@ def test_errors(tmp_path, monkeypatch, store):
     with pytest.raises(UnspunError, match="no reuse link"):
         clusters.run(lonely, tmp_path / "o.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
     assert not (tmp_path / "o.jsonl").exists()
+    # Boilerplate alone is written, as its own records (QA: unrelated stories under one footer gave an error).
+    footers = _store(tmp_path / "footers", [r for r in small_corpus() if r.id.startswith("other-")])
+    clusters.run(footers, tmp_path / "f.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
+    rows = [json.loads(x) for x in (tmp_path / "f.jsonl").read_text().splitlines()]
+    assert {r["type"] for r in rows} == {"boilerplate"} and len(rows) >= 1
     with pytest.raises(UnspunError, match="no unspun store"):
         clusters.run(tmp_path / "missing", tmp_path / "o.jsonl", "jsonl", "local", None, False, None, None, quiet=True)
     with pytest.raises(UnspunError, match="format"):

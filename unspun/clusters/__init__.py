@@ -148,8 +148,10 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     if input:
         _index_inputs(db, [Path(i) for i in input])
     res = compute(db, engine=engine, master=master, params=params, quiet=quiet)
-    if not res.links:
+    if not res.links and not res.boilerplate:
         raise UnspunError(f"{db}: no reuse link among the {res.documents} documents; nothing to cluster")
+    # Boilerplate without any link (a licence footer under unrelated stories) is still written: an audit of a
+    # corpus's boilerplate got an error and no file.
     records = res.records()
     bars = _Bars(quiet)
     with bars.progress:
