@@ -658,8 +658,8 @@ class Index:
                     report.failed.append(r)
                 elif not isinstance(r, Record):  # a str or dict failed as an AttributeError deep in the batch
                     raise TypeError(f"add takes Records (or Failures), not {type(r).__name__}")
-                elif not r.text.strip():
-                    report.skipped.append(Failure(r.origin or r.id, "no text"))
+                elif not r.text.strip():  # failed, as `index` says of such a JSONL or CSV record (it said skipped)
+                    report.failed.append(Failure(r.origin or r.id, "record has empty text"))
                 elif not r.id.strip():  # as `index` and POST /v1/documents refuse it (a store may hold one: read on)
                     report.failed.append(Failure(r.origin or repr(r.id), "record has no id"))
                 else:
