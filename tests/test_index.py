@@ -268,6 +268,11 @@ def test_a_checked_document_date_that_is_no_date_is_said_to_be_left_out(tmp_path
                                 "with the sources' dates"]
         res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2006-01-01"))
         assert res.evidence == ["dated.txt is the only dated source (2005-03-01)"]
+        # The same day: not "predates", and no word either (QA).
+        res = ix.check(Document(LIBRARY.replace("Scholars", "Researchers"), published="2005-03-01T09:00:00Z"))
+        assert res.original == "dated.txt" and res.evidence == [
+            "dated.txt is the only dated source (2005-03-01)", "the dates do not order the checked document "
+            "(2005-03-01T09:00:00Z) after dated.txt (2005-03-01): either may be the original"]
 
 
 def test_top_does_not_change_which_source_is_named_the_original(tmp_path: Path) -> None:

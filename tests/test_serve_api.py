@@ -471,10 +471,18 @@ def test_422_limits_stay_numbers(client: TestClient) -> None:
     assert e["loc"] == ["body", "top"] and e["ctx"] == {"ge": 1}
 
 
-def test_a_lone_surrogate_in_exclude_is_no_error(client: TestClient) -> None:
+def test_a_lone_surrogate_in_exclude_is_no_server_error(client: TestClient) -> None:
     r = client.post("/v1/check", content=b'{"text": "hello there", "exclude": ["\\ud800"]}',
                     headers={"Content-Type": "application/json"})
-    assert r.status_code == 200
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "exclude", 0]
+
+
+def test_an_exclude_id_the_store_lacks_is_refused(client: TestClient) -> None:
+    """A typo in `exclude` ("news/Ferry") left the document in, as the text's first source, without a word (QA):
+    the CLI warns; an answer has no place for a warning."""
+    r = client.post("/v1/check", json={"text": COPY, "exclude": ["news/ferry", "news/Ferry"]})
+    assert r.status_code == 422 and r.json()["detail"] == [
+        {"loc": ["body", "exclude", 1], "msg": "no stored document with id 'news/Ferry'", "type": "value_error"}]
 
 
 def test_wrong_json_shape_is_422(client: TestClient) -> None:

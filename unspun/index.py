@@ -1226,6 +1226,11 @@ def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[st
         first, why = _by_text(firsts, "of the sources the dates leave unordered")
         evidence = [f"the dates do not order {named}: each may be the earliest published of the {len(dated)} "
                     f"dated sources{which}", *why]
+    chosen = next((s for s in dated if s.id == first), None)
+    if mine is not None and chosen is not None and not dates.before(when[chosen.id], mine):
+        # The same day (or a year holding it): not "predates", and the dates name the source all the same.
+        evidence.append(f"the dates do not order the checked document ({doc.published}) after {chosen.id} "
+                        f"({chosen.published}): either may be the original")
     if mine is None and doc.published and doc.published.strip():
         # A date the checked document was given but that reads as none (a typo in the page's field) would
         # otherwise vanish: the verdict would look as if it had been weighed against the sources' dates.
