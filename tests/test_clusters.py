@@ -560,6 +560,11 @@ def test_direction_evidence_the_dates_overrule_is_said() -> None:
         "original")
     (c,) = build([link("copy1", "orig", "b", "2005-03-02", "unknown")], ClusterParams())
     assert c.why.startswith("the only dated member (2005-03-02); 1 member has no date (or one that reads as none); ")
+    # Dated the same day, the two are told apart by the evidence, as `check` does (the smaller id was named).
+    (c,) = build([link("a", "b", "b", "2005-03-01", "2005-03-01")], ClusterParams())
+    assert c.original == "b" and c.why == (
+        "earliest published of the 2 dated members (2005-03-01); the dates do not order it before a (2005-03-01), "
+        "chosen as the aligner's direction evidence names it the source more often (net 1 link(s), a -1)")
     (c,) = build([link("copy1", "copy2", "b", "2005-03-02", "2005-03-03")], ClusterParams())
     assert c.why == ("earliest published of the 2 dated members (2005-03-02); but the aligner's direction evidence "
                      "names copy1 a copy (net 1 link(s))")

@@ -480,8 +480,8 @@ def test_undated_copies_the_text_evidence_names_copies_are_not_named_the_origina
         ix.add([Record(id="copy", text=_with_debris(original))])
         res = ix.check(original)
         assert [s.id for s in res.sources] == ["copy"] and res.original is None
-        assert res.evidence[0] == ("the aligner's evidence names the checked document the source of the only source "
-                                   "(no dates to order the sources); it may be the original")
+        assert res.evidence[0] == ("the aligner's evidence names the checked document the source of copy, the only "
+                                   "source (no dates to order the sources); it may be the original")
         assert res.evidence[1].startswith("copy (A: the checked document, B: copy): B has ")
         # Beside a copy the evidence does not order, that one is named, on what it explains among such copies.
         ix.add([Record(id="plain", text=original + "\n\nShare this article")])
@@ -539,7 +539,7 @@ def test_undated_sources_the_text_evidence_names_alike_are_a_tie(tmp_path: Path)
         ix.add([Record(id="half", text=part)])
         res = ix.check(_with_debris(original))
         assert res.original == "orig" and res.evidence[0].startswith("orig (A: the checked document, B: orig): ")
-        assert re.fullmatch(r"it names half \d+% so too, each explaining less of it than orig \(\d+%\)",
+        assert re.fullmatch(r"it names half \(\d+%\) so too, explaining less of it than orig \(\d+%\)",
                             res.evidence[1]), res.evidence
 
 
@@ -552,6 +552,28 @@ def test_the_source_named_for_explaining_the_most_is_shown_beside_the_next(tmp_p
         assert res.original == "all"
         assert re.fullmatch(r"all explains the most of the checked text \(100%; some \d\d%\) \(no dates to order "
                             r"the sources\); nothing else orders them", res.evidence[0]), res.evidence
+
+
+def test_a_source_dated_after_the_checked_document_is_not_named_its_original(tmp_path: Path) -> None:
+    """Sources dated "2005" (a farm copy with debris) and 2005-06-01, the checked document 2005-01-01: the second
+    was named, with lines saying the checked document came first (review). Tied with the copy by its date, and
+    named its source by the text, the checked document may be the original."""
+    original = "\n\n".join(_invented_article(14))
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="year", text=_with_debris(original), published="2005"),
+                Record(id="day", text="Archive. " + original, published="2005-06-01")])
+        res = ix.check(Document(original, published="2005-01-01"))
+        assert res.original is None
+        assert "the checked document (2005-01-01) predates day (2005-06-01), so the dates rule it out" in res.evidence
+        assert res.evidence[-1] == ("the dates do not order the checked document (2005-01-01) after year (2005), and "
+                                    "the aligner's evidence names the checked document its source: it may be the "
+                                    "original"), res.evidence
+        ix.delete("day")
+        ix.add([Record(id="year", text=_with_debris(original), published="2005-01-01")])  # the same day
+        assert ix.check(Document(original, published="2005-01-01")).original is None
+        ix.add([Record(id="year", text="Archive. " + original, published="2005-01-01")])  # no text evidence
+        res = ix.check(Document(original, published="2005-01-01"))
+        assert res.original == "year" and res.evidence[-1].endswith("either may be the original")
 
 
 def test_the_oldest_source_of_a_passage_is_the_one_said_older(tmp_path: Path) -> None:
@@ -567,7 +589,7 @@ def test_the_oldest_source_of_a_passage_is_the_one_said_older(tmp_path: Path) ->
         res = ix.check("\n\n".join([*article, quoted[1]]))
         scores = {s.id: s.score for s in res.sources}
         assert res.original == "article.txt" and scores["late.txt"] > scores["early.txt"]
-        assert res.evidence[-1].startswith("early.txt (2005-03-01) is older (and 1 other(s)) but explains only ")
+        assert res.evidence[-1].startswith("early.txt (2005-03-01) is older (and 1 other) but explains only ")
 
 
 def test_ids_given_twice_in_one_run_are_counted_whatever_the_batches(tmp_path: Path) -> None:

@@ -1165,7 +1165,7 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
         # The oldest, not the strongest: copies of one story tie on score, and the line named a later copy.
         s = max((s for s in older if not any(dates.before(when[t.id], when[s.id]) for t in older)),
                 key=lambda s: s.score)
-        more = f" (and {len(older) - 1} other(s))" if len(older) > 1 else ""
+        more = "" if len(older) == 1 else f" (and {len(older) - 1} other{'' if len(older) == 2 else 's'})"
         than = f", {first} {named.score:.0%}" if named is not None else ""
         evidence.append(f"{s.id} ({s.published}) is {'older' if ref is not None else 'dated'}{more} but explains "
                         f"only {s.score:.0%} of the checked text{than}: the source of a passage, not of the text")
@@ -1193,15 +1193,17 @@ def _undated(whole: list[Source], named: Source) -> list[str]:
     what = ("carries no date" if not (s.published or "").strip()
             else f"carries the date {s.published!r}, which does not read as one")
     others = len(undated) - 1
-    more = "" if not others else f" (as {'does 1 other source' if others == 1 else f'do {others} other sources'})"
+    more = "" if not others else (f" ({others} other source{' has' if others == 1 else 's have'} no date that "
+                                  "reads as one either)")
     aligner = "; the aligner's evidence names it the checked text's source" if s.comparison.source == "b" else ""
-    return [f"{s.id} {what}{more}, so the dates could not place it; it explains {s.score:.0%} of the checked text, "
-            f"{named.id} {named.score:.0%}{aligner}: it may be the original"]
+    return [f"{s.id} {what}{more}, so the dates could not place it; it explains {_share(s.score, named.score)} of "
+            f"the checked text, {named.id} {_share(named.score, s.score)}{aligner}: it may be the original"]
 
 
 def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[str | None, list[str]]:
-    """The earliest published of ``sources``, else the one the aligner's evidence names; ``which`` says which
-    sources they are, in the evidence."""
+    """The earliest published of ``sources``, else the one the aligner's evidence names; none where the checked
+    document may be the original (its date before theirs, or tied with theirs and the evidence naming it their
+    source) or the evidence cannot choose. ``which`` says which sources they are, in the evidence."""
     when = {s.id: t for s in sources if (t := dates.span(s.published)) is not None}
     dated = [s for s in sources if s.id in when]
     if not dated:
@@ -1216,19 +1218,35 @@ def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[st
             f"every dated source{which} ({len(dated)} of {len(sources)}; {undated} "
             f"{'carries' if undated == 1 else 'carry'} no date)")
         return None, [f"the checked document ({doc.published}) predates {every}; it may be the original"]
+    evidence: list[str] = []
+    if mine is not None:
+        # Earliest among the sources, but after the checked document ("2005-06-01" beside "2005", checked on
+        # 2005-01-01): not its original, whatever it explains.
+        later = [s for s in firsts if dates.before(mine, when[s.id])]
+        if later:
+            firsts = [s for s in firsts if s not in later]
+            evidence.append(f"the checked document ({doc.published}) predates " + _listed(
+                [f"{s.id} ({s.published})" for s in later]) + ", so the dates rule " +
+                ("it" if len(later) == 1 else "them") + " out")
+    # With its date tied with theirs (or none), the checked document is one more candidate: the text may name it.
+    open_to_doc = mine is None or not any(dates.before(when[s.id], mine) for s in firsts)
     if len(firsts) == 1:
         first = firsts[0].id
-        evidence = [f"{first} is the earliest published of the {len(dated)} dated sources{which} "
-                    f"({firsts[0].published})" if len(dated) > 1 else
-                    f"{first} is the only dated source{which} ({firsts[0].published})"]
+        evidence.insert(0, f"{first} is the earliest published of the {len(dated)} dated sources{which} "
+                           f"({firsts[0].published})" if len(dated) > 1 else
+                           f"{first} is the only dated source{which} ({firsts[0].published})")
     else:
         named = ", ".join(f"{s.id} ({s.published})" for s in firsts)
-        first, why = _by_text(firsts, "of the sources the dates leave unordered")
-        evidence = [f"the dates do not order {named}: each may be the earliest published of the {len(dated)} "
-                    f"dated sources{which}", *why]
+        first, why = _by_text(firsts, "of the sources the dates leave unordered", checked_may_lead=open_to_doc)
+        evidence[:0] = [f"the dates do not order {named}: each may be the earliest published of the {len(dated)} "
+                        f"dated sources{which}", *why]
     chosen = next((s for s in dated if s.id == first), None)
     if mine is not None and chosen is not None and not dates.before(when[chosen.id], mine):
-        # The same day (or a year holding it): not "predates", and the dates name the source all the same.
+        # The same day (or a year holding it): the dates do not choose between the two; the text may.
+        if chosen.comparison.source == "a":
+            return None, [*evidence, f"the dates do not order the checked document ({doc.published}) after "
+                                     f"{chosen.id} ({chosen.published}), and the aligner's evidence names the checked "
+                                     f"document its source: it may be the original"]
         evidence.append(f"the dates do not order the checked document ({doc.published}) after {chosen.id} "
                         f"({chosen.published}): either may be the original")
     if mine is None and doc.published and doc.published.strip():
@@ -1253,13 +1271,16 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
         if len(tied) > 1:  # an undated duplicate of the original beside it: the first by id was named
             return None, [f"the aligner's evidence names {_listed(tied)} alike the checked text's source, and they "
                           f"explain it equally ({why}); no evidence names one of them the original", said]
-        others = [f"{t.id} {t.score:.0%}" for t in named_by_text[1:4]]
-        more = f" and {len(named_by_text) - 4} more" if len(named_by_text) > 4 else ""
-        also = [f"it names {', '.join(others)}{more} so too, each explaining less of it than {s.id} "
-                f"({s.score:.0%})"] if others else []
+        also = []
+        if len(named_by_text) > 1:
+            others = [f"{t.id} ({_share(t.score, s.score)})" for t in named_by_text[1:4]]
+            more = f" and {len(named_by_text) - 4} more" if len(named_by_text) > 4 else ""
+            each = "each explaining" if len(named_by_text) > 2 else "explaining"
+            also = [f"it names {', '.join(others)}{more} so too, {each} less of it than {s.id} "
+                    f"({_share(s.score, named_by_text[1].score)})"]
         return s.id, [said, *also]
     if checked_may_lead and all(s.comparison.source == "a" for s in sources):
-        which = "the only source" if len(sources) == 1 else f"each of the {len(sources)} sources"
+        which = f"{sources[0].id}, the only source" if len(sources) == 1 else f"each of the {len(sources)} sources"
         return None, [f"the aligner's evidence names the checked document the source of {which} ({why}); it may "
                       "be the original", *(f"{s.id} (A: the checked document, B: {s.id}): "
                                            + "; ".join(s.comparison.evidence) for s in sources[:3])]
@@ -1272,18 +1293,32 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
     if len(tied) > 1:
         return None, [f"{_listed(tied)} explain the checked text equally ({why}); no evidence names one of them the "
                       "original"]
+    if len(sources) == 1:
+        return first.id, [f"{first.id} is the only source, and neither dates nor the aligner's evidence order it "
+                          "against the checked document"]
     # The runner-up's share too: 99% against 96% is a thin margin to name an original on, and the reader should see it.
-    after = f"; {pool[1].id} {pool[1].score:.0%}" if len(pool) > 1 else ""
+    after = f"; {pool[1].id} {_share(pool[1].score, first.score)}" if len(pool) > 1 else ""
     left = len(sources) - len(pool)
     out = "" if not left else (f", leaving out {left} source{'' if left == 1 else 's'} the aligner's evidence names "
                                f"{'a copy' if left == 1 else 'copies'} of it")
     rest = "; nothing else orders them" if len(pool) > 1 else ""
-    return first.id, [f"{first.id} explains the most of the checked text ({first.score:.0%}{after}){out} ({why})"
-                      f"{rest}"]
+    share = _share(first.score, pool[1].score) if len(pool) > 1 else f"{first.score:.0%}"
+    return first.id, [f"{first.id} explains the most of the checked text ({share}{after}){out} ({why}){rest}"]
+
+
+def _share(x: float, other: float) -> str:
+    """``x`` as a percentage, with as many decimals as it takes to differ from ``other`` where they differ:
+    "(100%; some 100%)" read as a tie said to be none."""
+    for digits in range(4):
+        if f"{x:.{digits}%}" != f"{other:.{digits}%}" or round(x, 4) == round(other, 4):
+            return f"{x:.{digits}%}"
+    return f"{x:.3%}"
 
 
 def _listed(ids: list[str]) -> str:
-    """"a, b and c", or "a, b, c and 3 more"."""
+    """"a", "a, b and c", or "a, b, c and 3 more"."""
+    if len(ids) == 1:
+        return ids[0]
     return (", ".join(ids[:-1]) + f" and {ids[-1]}") if len(ids) <= 4 else (", ".join(ids[:3]) +
                                                                               f" and {len(ids) - 3} more")
 

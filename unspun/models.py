@@ -230,7 +230,9 @@ class CheckResult:
 
     document: Document
     sources: list[Source]
-    #: Id of the likely original among the sources (earliest ``published``, else the aligner's evidence).
+    #: Id of the likely original among the sources (earliest ``published``, else the aligner's evidence, else the
+    #: share explained); None without sources, or where the checked document may itself be the original, or where
+    #: the evidence cannot choose among sources (``evidence`` says which).
     original: str | None = None
     evidence: list[str] = field(default_factory=list)
 

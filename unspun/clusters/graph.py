@@ -98,7 +98,7 @@ def _original(members: list[str], published: dict[str, str | None], edges: list[
             score[cp] -= 1
             said.setdefault(src, f"{l.a} vs {l.b}: " + "; ".join(l.evidence))
     if dated:
-        return dated[0][1], _by_dates(members, published, dated, score)
+        return _by_dates(members, published, dated, score)
     degree: dict[str, int] = defaultdict(int)
     for l in edges:
         degree[l.a] += 1
@@ -125,26 +125,35 @@ def _original(members: list[str], published: dict[str, str | None], edges: list[
 
 
 def _by_dates(members: list[str], published: dict[str, str | None], dated: list[tuple[tuple, str]],
-              score: dict[str, int]) -> str:
-    """Why the earliest dated member is the original, and, as `check` says it, what of the aligner's direction
-    evidence the dates overrule: an undated member it names the source (the original stored without a date), or
-    the earliest dated named a copy (a farm copy dated before the original's date was known)."""
-    (first_span, first), rest = dated[0], dated[1:]
+              score: dict[str, int]) -> tuple[str, str]:
+    """The earliest dated member and why, and, as `check` says it, what of the aligner's direction evidence the
+    dates overrule: an undated member it names the source (the original stored without a date), or the earliest
+    dated named a copy (a farm copy dated before the original's date was known). Members the dates leave unordered
+    (a tie) are told apart by that evidence, as `check` does, then by id."""
+    pos = {m: i for i, m in enumerate(members)}
+    firsts = [(t, m) for t, m in dated if not before(dated[0][0], t)]  # none certainly after the earliest
+    first_span, first = min(firsts, key=lambda x: (-score[x[1]], x[0][0], pos[x[1]]))
     why = (f"earliest published of the {len(dated)} dated members ({published[first]})" if len(dated) > 1
            else f"the only dated member ({published[first]})")
-    undated = [m for m in members if m not in {d for _, d in dated}]
+    has = {m for _, m in dated}
+    undated = [m for m in members if m not in has]
     if undated:
         odd = any((published.get(m) or "").strip() for m in undated)
         why += (f"; {len(undated)} member{' has' if len(undated) == 1 else 's have'} no date"
                 + (" (or one that reads as none)" if odd else ""))
-    if rest and not before(first_span, rest[0][0]):
+    tied = [m for t, m in dated if m != first and not before(first_span, t)]
+    if tied:
         # A tie, or a year or day alone that may hold the other's time: the dates do not order the two.
-        why += f"; the dates do not order it before {rest[0][1]} ({published[rest[0][1]]})"
-    lead = max(undated, key=lambda m: (score[m], -members.index(m)), default=None)
+        why += f"; the dates do not order it before {tied[0]} ({published[tied[0]]})"
+        if score[first] > score[tied[0]]:
+            why += (f", chosen as the aligner's direction evidence names it the source more often (net "
+                    f"{score[first]} link(s), {tied[0]} {score[tied[0]]})")
+    lead = max(undated, key=lambda m: (score[m], -pos[m]), default=None)
     lead = lead if lead is not None and score[lead] > 0 else None
-    named = ([f"{lead}, undated, the source (net {score[lead]} link(s))"] if lead else []) + (
+    bare = "undated" if lead is None or not (published.get(lead) or "").strip() else "with no date that reads as one"
+    named = ([f"{lead}, {bare}, the source (net {score[lead]} link(s))"] if lead else []) + (
         [f"{first} a copy (net {-score[first]} link(s))"] if score[first] < 0 else [])
     if named:
         why += "; but the aligner's direction evidence names " + " and ".join(named) + (
             f": {lead} may be the original" if lead else "")
-    return why
+    return first, why
