@@ -576,6 +576,17 @@ def test_a_source_dated_after_the_checked_document_is_not_named_its_original(tmp
         assert res.original == "year" and res.evidence[-1].endswith("either may be the original")
 
 
+def test_a_lone_undated_source_is_named_for_want_of_another(tmp_path: Path) -> None:
+    """One undated source, no direction evidence: it "explained the most" of the text, alone (review)."""
+    original = "\n\n".join(_invented_article(15))
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="only", text="Archive. " + original)])
+        res = ix.check(original)
+        assert res.original == "only" and res.evidence == [
+            "only is named for want of another (no dates to order the sources); neither dates nor the aligner's "
+            "evidence order it against the checked document"]
+
+
 def test_the_oldest_source_of_a_passage_is_the_one_said_older(tmp_path: Path) -> None:
     """Two older sources of a quoted paragraph, the later one quoting it word for word and so scoring higher: the
     line on older passage sources named the later one, beside an earlier."""

@@ -1293,9 +1293,9 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
     if len(tied) > 1:
         return None, [f"{_listed(tied)} explain the checked text equally ({why}); no evidence names one of them the "
                       "original"]
-    if len(sources) == 1:
-        return first.id, [f"{first.id} is the only source, and neither dates nor the aligner's evidence order it "
-                          "against the checked document"]
+    if len(sources) == 1:  # (the only one explaining the text: sources of a passage may stand beside it)
+        return first.id, [f"{first.id} is named for want of another ({why}); neither dates nor the aligner's "
+                          "evidence order it against the checked document"]
     # The runner-up's share too: 99% against 96% is a thin margin to name an original on, and the reader should see it.
     after = f"; {pool[1].id} {_share(pool[1].score, first.score)}" if len(pool) > 1 else ""
     left = len(sources) - len(pool)
