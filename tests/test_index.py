@@ -480,15 +480,15 @@ def test_undated_copies_the_text_evidence_names_copies_are_not_named_the_origina
         ix.add([Record(id="copy", text=_with_debris(original))])
         res = ix.check(original)
         assert [s.id for s in res.sources] == ["copy"] and res.original is None
-        assert res.evidence[0] == ("the aligner's evidence names the checked document the source of copy, the only "
-                                   "source (no dates to order the sources); it may be the original")
+        assert res.evidence[0] == ("the aligner's evidence names the checked document the source of copy (no dates "
+                                   "to order the sources); it may be the original")
         assert res.evidence[1].startswith("copy (A: the checked document, B: copy): B has ")
         # Beside a copy the evidence does not order, that one is named, on what it explains among such copies.
         ix.add([Record(id="plain", text=original + "\n\nShare this article")])
         res = ix.check(original)
         assert res.original == "plain" and res.evidence == [
             "plain explains the most of the checked text (100%), leaving out 1 source the aligner's evidence names a "
-            "copy of it (no dates to order the sources)"]
+            "copy of it (copy 100%) (no dates to order the sources)"]
 
 
 def test_a_later_passage_source_is_not_said_older_when_tied_dates_name_none(tmp_path: Path) -> None:
@@ -585,6 +585,35 @@ def test_a_lone_undated_source_is_named_for_want_of_another(tmp_path: Path) -> N
         assert res.original == "only" and res.evidence == [
             "only is named for want of another (no dates to order the sources); neither dates nor the aligner's "
             "evidence order it against the checked document"]
+
+
+def test_sources_tied_on_date_are_ordered_by_their_texts_not_the_checked_document_s_date(tmp_path: Path) -> None:
+    """An original dated "2005" and a farm copy dated 2005-03-01: the dates leave them unordered, and the copy's
+    date against the checked document's (2005-03-03) counted as the aligner's evidence naming it the source, over
+    the debris it carries (QA): the texts alone order them."""
+    original = "\n\n".join(_invented_article(16))
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="orig", text=original, published="2005"),
+                Record(id="farm", text=_with_debris(original), published="2005-03-01")])
+        for published in ("2005-03-03", None):
+            res = ix.check(Document(original, published=published))
+            farm = next(s for s in res.sources if s.id == "farm")
+            assert farm.comparison.text_source == "a" and res.original == "orig", (published, res.evidence)
+
+
+def test_a_part_is_not_named_the_original_beside_a_whole_copy_of_the_checked_text(tmp_path: Path) -> None:
+    """Undated: a farm copy of the checked text (100%) and a page holding half of it: the half was named the
+    original, "explaining the most" (QA); the checked text may be the original of both."""
+    paragraphs = _invented_article(17)
+    original = "\n\n".join(paragraphs)
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="farm", text=_with_debris(original)),
+                Record(id="half", text="\n\n".join(paragraphs[:2] + _invented_article(71)))])
+        res = ix.check(original)
+        assert res.original is None
+        assert re.fullmatch(r"the aligner's evidence names the checked document the source of farm, which explains "
+                            r"more of it \(100%\) than any source it does not name a copy \(half \d+%\) \(no dates "
+                            r"to order the sources\); it may be the original", res.evidence[0]), res.evidence
 
 
 def test_the_oldest_source_of_a_passage_is_the_one_said_older(tmp_path: Path) -> None:

@@ -1171,11 +1171,11 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
                         f"only {s.score:.0%} of the checked text{than}: the source of a passage, not of the text")
     if dated:
         evidence.extend(_undated(whole, named or max(dated, key=lambda s: s.score)))
-    if named is not None and named.comparison.source == "a":
+    if named is not None and named.comparison.text_source == "a":
         # Named by its date or its share; the text says the checked document came first (the named one carries
         # what a copy adds, debris or an inserted sentence, that the checked one lacks): both are said.
         evidence.append(f"but the aligner's evidence names the checked document the source of {named.id} (A: the "
-                        f"checked document, B: {named.id}): " + "; ".join(named.comparison.evidence))
+                        f"checked document, B: {named.id}): " + "; ".join(named.comparison.text_evidence))
     return first, evidence
 
 
@@ -1243,7 +1243,7 @@ def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[st
     chosen = next((s for s in dated if s.id == first), None)
     if mine is not None and chosen is not None and not dates.before(when[chosen.id], mine):
         # The same day (or a year holding it): the dates do not choose between the two; the text may.
-        if chosen.comparison.source == "a":
+        if chosen.comparison.text_source == "a":
             return None, [*evidence, f"the dates do not order the checked document ({doc.published}) after "
                                      f"{chosen.id} ({chosen.published}), and the aligner's evidence names the checked "
                                      f"document its source: it may be the original"]
@@ -1263,10 +1263,12 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
     equally. Where the evidence names each of them a copy and no date says otherwise (``checked_may_lead``), none:
     the checked document may be the original, as `compare` and `clusters` say of such a pair (a copy named the
     original on its share contradicted them)."""
-    named_by_text = [s for s in sources if s.comparison.source == "b"]
+    # The texts alone: a source's date against the checked document's would decide between sources whose dates
+    # tie (a copy dated to the day beat its original dated to the year, against the debris it carries).
+    named_by_text = [s for s in sources if s.comparison.text_source == "b"]
     if named_by_text:
         s = named_by_text[0]
-        said = f"{s.id} (A: the checked document, B: {s.id}): " + "; ".join(s.comparison.evidence)
+        said = f"{s.id} (A: the checked document, B: {s.id}): " + "; ".join(s.comparison.text_evidence)
         tied = [t.id for t in named_by_text if round(t.score, 4) == round(s.score, 4)]
         if len(tied) > 1:  # an undated duplicate of the original beside it: the first by id was named
             return None, [f"the aligner's evidence names {_listed(tied)} alike the checked text's source, and they "
@@ -1279,12 +1281,18 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
             also = [f"it names {', '.join(others)}{more} so too, {each} less of it than {s.id} "
                     f"({_share(s.score, named_by_text[1].score)})"]
         return s.id, [said, *also]
-    if checked_may_lead and all(s.comparison.source == "a" for s in sources):
-        which = f"{sources[0].id}, the only source" if len(sources) == 1 else f"each of the {len(sources)} sources"
+    copies = [s for s in sources if s.comparison.text_source == "a"]
+    pool = [s for s in sources if s.comparison.text_source != "a"] or sources
+    # Every source a copy of the checked text, or the one explaining the most of it (the rest share a part: a
+    # half copy was named the original beside a whole copy of the checked text).
+    if checked_may_lead and copies and (len(copies) == len(sources) or copies[0].score > pool[0].score):
+        which = copies[0].id if len(sources) == 1 else (
+            f"each of the {len(sources)} sources" if len(copies) == len(sources) else
+            f"{copies[0].id}, which explains more of it ({_share(copies[0].score, pool[0].score)}) than any source "
+            f"it does not name a copy ({pool[0].id} {_share(pool[0].score, copies[0].score)})")
         return None, [f"the aligner's evidence names the checked document the source of {which} ({why}); it may "
                       "be the original", *(f"{s.id} (A: the checked document, B: {s.id}): "
-                                           + "; ".join(s.comparison.evidence) for s in sources[:3])]
-    pool = [s for s in sources if s.comparison.source != "a"] or sources
+                                           + "; ".join(s.comparison.text_evidence) for s in copies[:3])]
     first = pool[0]
     # Equal as JSON shows scores (a story stored twice, one copy with a line more): naming one as if it explained
     # more would be a guess said as a finding, and naming the first by id (QA: a farm copy's) put a guess in the
@@ -1300,7 +1308,8 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
     after = f"; {pool[1].id} {_share(pool[1].score, first.score)}" if len(pool) > 1 else ""
     left = len(sources) - len(pool)
     out = "" if not left else (f", leaving out {left} source{'' if left == 1 else 's'} the aligner's evidence names "
-                               f"{'a copy' if left == 1 else 'copies'} of it")
+                               f"{'a copy' if left == 1 else 'copies'} of it ({copies[0].id} "
+                               f"{_share(copies[0].score, first.score)})")
     rest = "; nothing else orders them" if len(pool) > 1 else ""
     share = _share(first.score, pool[1].score) if len(pool) > 1 else f"{first.score:.0%}"
     return first.id, [f"{first.id} explains the most of the checked text ({share}{after}){out} ({why}){rest}"]

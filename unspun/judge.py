@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -206,7 +207,8 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
             votes[other] += 1
             evidence.append(
-                f"{side.upper()} has {mine} characters in {len(debris[side])} run(s) inserted into the reused text "
+                f"{side.upper()} has {mine} characters in {len(debris[side])} "
+                f"run{'' if len(debris[side]) == 1 else 's'} inserted into the reused text "
                 f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
                 f"{other.upper()} looks like the source"
             )
@@ -249,6 +251,9 @@ def judge(a: Document, b: Document, al: Alignment) -> Comparison:
     """Coverage of each side and the likely source, on top of the aligner's passages."""
     passages = al.passages
     source, evidence = _direction(a, b, al) if passages else (None, [])
+    text_source, text_evidence = source, evidence
+    if passages and span(a.published) is not None and span(b.published) is not None:
+        text_source, text_evidence = _direction(replace(a, published=None), replace(b, published=None), al)
     return Comparison(
         a=a,
         b=b,
@@ -257,4 +262,6 @@ def judge(a: Document, b: Document, al: Alignment) -> Comparison:
         coverage_b=coverage(b.text, [p.b for p in passages]),
         source=source,
         evidence=evidence,
+        text_source=text_source,
+        text_evidence=text_evidence,
     )

@@ -129,6 +129,11 @@ class Comparison:
     coverage_b: float
     source: Side | None = None
     evidence: list[str] = field(default_factory=list)
+    #: The direction and its evidence from the texts alone, publication dates left out (the same as ``source`` and
+    #: ``evidence`` unless both sides are dated): what `check` orders sources by where their dates tie, so that the
+    #: checked document's date does not decide between them, against what their texts say. Not in the JSON.
+    text_source: Side | None = None
+    text_evidence: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The `compare --format json` contract (see README): keep its keys stable."""
