@@ -480,8 +480,8 @@ def test_undated_copies_the_text_evidence_names_copies_are_not_named_the_origina
         ix.add([Record(id="copy", text=_with_debris(original))])
         res = ix.check(original)
         assert [s.id for s in res.sources] == ["copy"] and res.original is None
-        assert res.evidence[0] == ("the aligner's evidence names the checked document the source of copy (no dates "
-                                   "to order the sources); it may be the original")
+        assert res.evidence[0] == ("the aligner's evidence (no dates to order the sources) names the checked document "
+                                   "the source of copy; it may be the original")
         assert res.evidence[1].startswith("copy (A: the checked document, B: copy): B has ")
         # Beside a copy the evidence does not order, that one is named, on what it explains among such copies.
         ix.add([Record(id="plain", text=original + "\n\nShare this article")])
@@ -611,9 +611,9 @@ def test_a_part_is_not_named_the_original_beside_a_whole_copy_of_the_checked_tex
                 Record(id="half", text="\n\n".join(paragraphs[:2] + _invented_article(71)))])
         res = ix.check(original)
         assert res.original is None
-        assert re.fullmatch(r"the aligner's evidence names the checked document the source of farm, which explains "
-                            r"more of it \(100%\) than any source it does not name a copy \(half \d+%\) \(no dates "
-                            r"to order the sources\); it may be the original", res.evidence[0]), res.evidence
+        assert re.fullmatch(r"the aligner's evidence \(no dates to order the sources\) names the checked document "
+                            r"the source of farm, which explains more of it \(100%\) than any source it does not "
+                            r"name a copy \(half \d+%\); it may be the original", res.evidence[0]), res.evidence
 
 
 def test_the_oldest_source_of_a_passage_is_the_one_said_older(tmp_path: Path) -> None:

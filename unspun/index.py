@@ -1290,7 +1290,8 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
             f"each of the {len(sources)} sources" if len(copies) == len(sources) else
             f"{copies[0].id}, which explains more of it ({_share(copies[0].score, pool[0].score)}) than any source "
             f"it does not name a copy ({pool[0].id} {_share(pool[0].score, copies[0].score)})")
-        return None, [f"the aligner's evidence names the checked document the source of {which} ({why}); it may "
+        # (``why`` before the ids: "the source of farm (no dates ...)" read as farm's date)
+        return None, [f"the aligner's evidence ({why}) names the checked document the source of {which}; it may "
                       "be the original", *(f"{s.id} (A: the checked document, B: {s.id}): "
                                            + "; ".join(s.comparison.text_evidence) for s in copies[:3])]
     first = pool[0]
