@@ -210,7 +210,8 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
                 f"{side.upper()} has {mine} characters in {len(debris[side])} "
                 f"run{'' if len(debris[side]) == 1 else 's'} inserted into the reused text "
                 f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
-                f"{other.upper()} looks like the source"
+                f"{side.upper()} looks like a copy and {other.upper()} like the source (or a cleaner copy of the "
+                "same original)"
             )
         elif sentences >= MIN_INSERTED_CHARS:
             evidence.append(
