@@ -68,3 +68,12 @@ def test_control_characters_from_documents_print_as_escapes() -> None:
     out = _render(c)
     assert "\x1b" not in out and "\x07" not in out and "\x00" not in out
     assert "evil\\x1b[31m.txt" in out and "\\x1b[2JThe council" in out and "says\\x00 so" in out
+
+
+def test_a_share_is_never_rounded_up_to_a_whole_text_or_down_to_none() -> None:
+    """0.9995 of a text showed "100.0%" on the web page and "99.9%" in the report beside it (QA): neither rounds
+    to a whole copy, nor a short passage in a long text to "0.0%"."""
+    from unspun.report._common import percent
+
+    assert [percent(x) for x in (1.0, 0.99953, 0.9994, 0.5, 0.0004, 0.0)] == [
+        "100.0%", "99.9%", "99.9%", "50.0%", "<0.1%", "0.0%"]

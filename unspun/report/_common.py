@@ -38,7 +38,14 @@ def _grapheme(s: str, at: int) -> int:
 
 
 def percent(x: float) -> str:
-    return f"{x * 100:.1f}%"
+    """One decimal, never rounded up to a whole text or down to none: 0.9996 of a text reused is not "100.0%" (a
+    whole copy), nor a short passage in a long text "0.0%" (the web page says it the same way)."""
+    s = f"{x * 100:.1f}%"
+    if s == "100.0%" and x < 1:
+        return "99.9%"
+    if s == "0.0%" and x > 0:
+        return "<0.1%"
+    return s
 
 
 def source_line(c: Comparison) -> str:

@@ -131,7 +131,13 @@ var Unspun = (function () {
     return s.slice(0, cut[half]).trimEnd() + "\u2026" + s.slice(cut[n - half]).trimStart();
   }
 
-  function pct(x) { return (x * 100).toFixed(1) + "%"; }
+  // As the reports' percent(): never rounded up to a whole text or down to none.
+  function pct(x) {
+    var s = (x * 100).toFixed(1);
+    if (s === "100.0" && x < 1) return "99.9%";
+    if (s === "0.0" && x > 0) return "<0.1%";
+    return s + "%";
+  }
 
   function comparison(queryLabel, queryText, source, sourceText) {
     var hues = source.passages.map(function (_, i) { return Math.round((i * GOLDEN_ANGLE % 360) * 10) / 10; });
