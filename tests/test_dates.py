@@ -51,7 +51,7 @@ def test_dates_order_across_forms_and_offsets() -> None:
 
 def test_judge_and_clusters_order_by_instant() -> None:
     older, newer = Document("x", published="March 1, 2004"), Document("x", published="2005-03-01")
-    side, evidence = _direction(newer, older, Alignment(passages=[]))
+    side, evidence, *_ = _direction(newer, older, Alignment(passages=[]))
     assert side == "b" and "B was published first (March 1, 2004 vs 2005-03-01" in evidence[0]
     link = Link("n", "o", (), 1.0, 1.0, 10, 10, published_a="2005-03-01", published_b="March 1, 2004")
     first, why = _original(["n", "o"], {"n": "2005-03-01", "o": "March 1, 2004"}, [link])
@@ -69,10 +69,10 @@ def test_a_date_is_earlier_only_when_all_it_may_name_is() -> None:
 
 
 def test_judge_does_not_order_a_year_alone_against_a_day_of_it() -> None:
-    side, evidence = _direction(Document("x", published="2004"), Document("x", published="2004-05-02"),
+    side, evidence, *_ = _direction(Document("x", published="2004"), Document("x", published="2004-05-02"),
                                 Alignment(passages=[]))
     assert side is None and evidence == []
-    side, evidence = _direction(Document("x", published="2004-05-02T10:00Z"),
+    side, evidence, *_ = _direction(Document("x", published="2004-05-02T10:00Z"),
                                 Document("x", published="2004-05-02T12:00+02:00"), Alignment(passages=[]))
     assert side is None and evidence == []  # the same instant
 
@@ -93,7 +93,8 @@ def test_a_date_line_the_other_text_gives_in_words_is_not_one_it_lacks(written: 
     """`compare` said "A carries a date in its text (2022-01-21) that B lacks" of a B that gives "January 21, 2022":
     only ISO dates were looked for."""
     text = "The council voted on Monday to build a tramway from the station to the campus. " * 3
-    side, evidence = _direction(Document("date 2022-01-21 " + text), Document(written + text), Alignment(passages=[]))
+    side, evidence, *_ = _direction(Document("date 2022-01-21 " + text), Document(written + text),
+                                    Alignment(passages=[]))
     assert side is None and any("carries a date" in e for e in evidence) == said
 
 

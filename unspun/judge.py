@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -187,7 +186,9 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
     return begins and j < len(text) and text[j] in SENTENCE_ENDS
 
 
-def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str]]:
+def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str], Side | None, list[str]]:
+    """The likely source and its evidence; then the same from the texts alone, without the dates' vote and line
+    (what `check` orders sources by where their dates tie)."""
     evidence: list[str] = []
     votes: dict[Side, int] = {"a": 0, "b": 0}
     ta, tb = span(a.published), span(b.published)
@@ -243,18 +244,18 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
     elif db and not da and not _written_in(a.text, min(db)):
         evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks: a scraper's date line, "
                         "or the original's own, so it names no side")
-    if votes["a"] == votes["b"]:
-        return None, evidence
-    return ("a" if votes["a"] > votes["b"] else "b"), evidence
+    texts = {side: n - 2 * (side == first) for side, n in votes.items()}  # the dates' vote, and line, come first
+    return _winner(votes), evidence, _winner(texts), evidence[1:] if first is not None else list(evidence)
+
+
+def _winner(votes: dict[Side, int]) -> Side | None:
+    return None if votes["a"] == votes["b"] else "a" if votes["a"] > votes["b"] else "b"
 
 
 def judge(a: Document, b: Document, al: Alignment) -> Comparison:
     """Coverage of each side and the likely source, on top of the aligner's passages."""
     passages = al.passages
-    source, evidence = _direction(a, b, al) if passages else (None, [])
-    text_source, text_evidence = source, evidence
-    if passages and span(a.published) is not None and span(b.published) is not None:
-        text_source, text_evidence = _direction(replace(a, published=None), replace(b, published=None), al)
+    source, evidence, text_source, text_evidence = _direction(a, b, al) if passages else (None, [], None, [])
     return Comparison(
         a=a,
         b=b,
