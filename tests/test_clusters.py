@@ -536,11 +536,11 @@ def test_members_the_direction_evidence_names_alike_are_said_to_tie() -> None:
     (c,) = build(edges, ClusterParams())
     assert c.original == "clean1"
     assert c.why.startswith("no dates; the aligner's direction evidence names 3 members the source alike (net 1 "
-                            "link(s) each: clean1, clean2, orig): a guess among them, the one linked to the most "
+                            "link each: clean1, clean2, orig): a guess among them, the one linked to the most "
                             "others (3 of 3), smallest id on ties; debris vs clean1: inserted runs"), c.why
     (c,) = build(edges + [link("orig", "debris2", "a")], ClusterParams())
     assert c.original == "orig" and c.why.startswith("no dates; the aligner's direction evidence names it the "
-                                                     "source (net 2 link(s))"), c.why
+                                                     "source (net 2 links)"), c.why
 
 
 def test_direction_evidence_the_dates_overrule_is_said() -> None:
@@ -556,7 +556,7 @@ def test_direction_evidence_the_dates_overrule_is_said() -> None:
                                                                          "2005-03-03")], ClusterParams())
     assert c.original == "copy1" and c.why == (
         "earliest published of the 2 dated members (2005-03-02); 1 member has no date; but the aligner's direction "
-        "evidence names orig, undated, the source (net 1 link(s)) and copy1 a copy (net 1 link(s)): orig may be the "
+        "evidence names orig, undated, the source (net 1 link) and copy1 a copy (net 1 link): orig may be the "
         "original")
     (c,) = build([link("copy1", "orig", "b", "2005-03-02", "unknown")], ClusterParams())
     assert c.why.startswith("the only dated member (2005-03-02); 1 member has no date (or one that reads as none); ")
@@ -564,10 +564,10 @@ def test_direction_evidence_the_dates_overrule_is_said() -> None:
     (c,) = build([link("a", "b", "b", "2005-03-01", "2005-03-01")], ClusterParams())
     assert c.original == "b" and c.why == (
         "earliest published of the 2 dated members (2005-03-01); the dates do not order it before a (2005-03-01), "
-        "chosen as the aligner's direction evidence names it the source more often (net 1 link(s), a -1)")
+        "chosen as the aligner's direction evidence names it the source more often (net 1 link, a -1)")
     (c,) = build([link("copy1", "copy2", "b", "2005-03-02", "2005-03-03")], ClusterParams())
     assert c.why == ("earliest published of the 2 dated members (2005-03-02); but the aligner's direction evidence "
-                     "names copy1 a copy (net 1 link(s))")
+                     "names copy1 a copy (net 1 link)")
 
 
 def test_a_copy_s_reused_share_names_the_member_it_is_of() -> None:

@@ -79,7 +79,7 @@ def test_ids_are_relative_paths_in_folders_and_names_for_files(tmp_path: Path) -
     assert _failures(items) == {}
     (reason,) = _skips(items).values()  # counted, once, at the end of the folder
     assert isinstance(items[3], Skip) and items[3].origin == str(corpus) and items[3].count == 3
-    assert reason.startswith("3 file(s) of types no reader takes left out (.xyz 2, .py 1; supported: .txt, .md")
+    assert reason.startswith("3 files of types no reader takes left out (.xyz 2, .py 1; supported: .txt, .md")
     deep = _records(items)["sub/dir/name.txt"]
     assert (deep.text, deep.origin, deep.encoding_note) == ("deep", str(corpus / "sub" / "dir" / "name.txt"), None)
 
@@ -597,7 +597,7 @@ def test_warc_html_responses(tmp_path: Path, name: str, gzip_records: bool) -> N
     assert a.origin.startswith(f"{path}:") and int(a.origin.rsplit(":", 1)[1]) > 0
     ((origin, reason),) = _failures(items).items()
     assert reason == "no main text found in HTML"
-    assert _skips(items) == {str(path): "2 response(s) that are not HTML pages with status 200 left out "
+    assert _skips(items) == {str(path): "2 responses that are not HTML pages with status 200 left out "
                                         "(image/png 1, status 404 1)"}
     assert path.read_bytes()[int(origin.rsplit(":", 1)[1]):].startswith(b"\x1f\x8b" if gzip_records else b"WARC/")
 

@@ -1758,7 +1758,7 @@ def test_cli_warns_of_ids_given_twice_and_prints_notes(tmp_path: Path) -> None:
                           str(tmp_path / "b")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "indexed 3 (0 replaced), repeated 1, skipped 0, failed 0; the store holds 2 documents" in run.stderr
-    assert "1 document(s) repeated an id given earlier in this run" in run.stderr and "same.txt" in run.stderr
+    assert "1 document repeated an id given earlier in this run" in run.stderr and "same.txt" in run.stderr
     assert "note " in run.stderr and "not UTF-8" in run.stderr
     (tmp_path / "a" / "x.py").write_text("print(1)")
     (tmp_path / "a" / "y.py").write_text("print(2)")

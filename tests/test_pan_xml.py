@@ -69,7 +69,7 @@ def test_run_eval_refuses_what_it_cannot_read_or_write_before_aligning(tmp_path)
         run_eval(corpus, tmp_path / "file", jobs=1)
     (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n"
                                              "suspicious-document1.txt source-document99.txt\n")
-    with pytest.raises(InputError, match=r"2 file\(s\) missing, e.g. 02-copy/pairs names src/source-document99.txt"):
+    with pytest.raises(InputError, match=r"2 files missing, e.g. 02-copy/pairs names src/source-document99.txt"):
         run_eval(corpus, tmp_path / "out", jobs=1)
     (corpus / "02-copy" / "pairs").write_text("suspicious-document1.txt source-document1.txt\n")
     (corpus / "src" / "source-document1.txt").write_bytes(b"Caf\xe9 " * 50)
@@ -195,7 +195,7 @@ def test_a_task_without_any_pair_beside_others_is_an_error(tmp_path):
 
 
 def test_a_pairs_file_beginning_with_a_byte_order_mark_is_read(tmp_path):
-    """The mark began the first susp name: "2 file(s) missing, e.g. ... names susp/\ufeffsuspicious-..." (QA)."""
+    """The mark began the first susp name: "2 files missing, e.g. ... names susp/\ufeffsuspicious-..." (QA)."""
     corpus = _tiny_corpus(tmp_path)
     pairs = corpus / "02-copy" / "pairs"
     expected = load_corpus(corpus)
@@ -257,7 +257,7 @@ def test_a_case_ending_past_its_document_is_noted_and_scored_as_given(tmp_path, 
     n = len((corpus / "src" / "source-document1.txt").read_text())
     xml.write_text(xml.read_text().replace('source_length="', f'source_length="{n}'))
     r = run_eval(corpus, tmp_path / "out", jobs=1)
-    assert len(r.notes) == 1 and "1 ground-truth case end(s) past" in r.notes[0]
+    assert len(r.notes) == 1 and "1 ground-truth case end past" in r.notes[0]
     assert f"of src/source-document1.txt ({n} characters)" in r.notes[0]
     assert {t.task: t for t in r.tasks}["02-copy"].scores.recall < 0.5  # scored as given
     assert main(corpus, tmp_path / "out2", 1) == 0

@@ -222,6 +222,7 @@ def test_check_reports_name_each_sources_strongest_passage() -> None:
     render_check_text([result], Console(file=out, width=160))
     [row] = [line for line in out.getvalue().splitlines() if "b.txt" in line and "│" in line]
     assert "2 (edited 0.87)" in row and "paraphrase" not in row
+    assert out.getvalue().startswith(f"document a.txt  {len(A)} chars, 1 source\n")  # it read "1 source(s)"
     assert "published" not in out.getvalue()  # no source has a date: a column of dashes would narrow the ids
     dated = CheckResult(result.document, [Source("b.txt", 0.5, "2005-03-01", result.sources[0].comparison)], "b.txt", [])
     out = io.StringIO()

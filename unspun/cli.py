@@ -35,6 +35,7 @@ from .report.text import FILE_WIDTH, console, stdout
 from .signals import Terminated, sigterm_unwinds
 from .report.text import stdout_errors as _stdout_errors
 from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
+from .wording import counted
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -371,13 +372,13 @@ def index_command(
     # "indexed 2 ... the store holds 1 document" read as a lost document: repeats (indexed or unchanged) are said.
     again = f"repeated {report.repeated}, " if report.repeated else ""
     err.print(f"indexed {report.indexed} ({report.replaced} replaced), {same}{again}skipped {report.skipped_count}, "
-                  f"failed {len(report.failed)}; the store holds {total} document{'' if total == 1 else 's'}",
+                  f"failed {len(report.failed)}; the store holds {counted(total, 'document')}",
                   soft_wrap=True)
     if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"
-        err.print(f"embedded again {ix.reembedded} passage{'' if ix.reembedded == 1 else 's'} that had no vector "
+        err.print(f"embedded again {counted(ix.reembedded, 'passage')} that had no vector "
                       "(a run killed before it saved them, or a lost or damaged vector file)", soft_wrap=True)
     if report.repeated:
-        _say("warning", f"{report.repeated} document(s) repeated an id given earlier in this run, and the last one "
+        _say("warning", f"{counted(report.repeated, 'document')} repeated an id given earlier in this run, and the last one "
                         f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
                         "named by its path inside that folder: two folders holding the same file names collide.")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
@@ -414,7 +415,7 @@ def delete_command(
     for id in missing:
         _say("warning", f"{id!r}: no document with this id in {db}")
     gone = len(set(ids)) - len(missing)
-    typer.echo(f"deleted {gone}; the store holds {total} document{'' if total == 1 else 's'}", err=True)
+    typer.echo(f"deleted {gone}; the store holds {counted(total, 'document')}", err=True)
     if missing:
         raise typer.Exit(2)
 

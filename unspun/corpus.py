@@ -45,6 +45,7 @@ from .errors import InputError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
 from .store import DB_FILE
+from .wording import counted
 
 Item = Record | Failure
 Reader = Callable[[Path, str], Iterator[Item]]
@@ -98,7 +99,7 @@ def _read_directory(root: Path) -> Iterator[Item]:
         yield Skip(str(root), "no file in this folder (hidden and special files are left out): nothing to "
                               "index; give the folder or files that hold the documents")
     if left:
-        yield Skip(str(root), f"{left.total()} file(s) of types no reader takes left out "
+        yield Skip(str(root), f"{counted(left.total(), 'file')} of types no reader takes left out "
                               f"({_counts(left)}; supported: {', '.join(_READERS)})", left.total())
 
 
@@ -739,7 +740,7 @@ def _starts_as_warc(f: BinaryIO) -> bool:
 
 
 def _not_pages(path: Path, left: Counter[str]) -> Skip:
-    return Skip(str(path), f"{left.total()} response(s) that are not HTML pages with status 200 left out "
+    return Skip(str(path), f"{counted(left.total(), 'response')} that are not HTML pages with status 200 left out "
                            f"({_counts(left)})", left.total())
 
 

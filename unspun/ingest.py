@@ -23,6 +23,7 @@ from charset_normalizer import from_bytes
 
 from .errors import InputError
 from .models import Document
+from .wording import counted
 
 #: Larger inputs are refused: alignment is quadratic in places, and no article is this long.
 MAX_BYTES = 50_000_000
@@ -225,7 +226,7 @@ def _mostly_utf8(data: bytes, codec: str) -> tuple[str, str, str] | None:
     good = sum(1 for c in text if c > "\x7f" and c != "\ufffd")
     if good < MOSTLY_UTF8 * bad:
         return None
-    return text, codec, f"not all UTF-8: {bad} invalid byte sequence(s) read as U+FFFD (errors='replace')"
+    return text, codec, f"not all UTF-8: {counted(bad, 'invalid byte sequence')} read as U+FFFD (errors='replace')"
 
 
 def _codec(label: str | None) -> str | None:

@@ -29,6 +29,7 @@ from ..index import Index, open_index
 from ..models import Failure
 from ..report.text import console, stdout_errors
 from ..store import STORE_FILES
+from ..wording import counted
 from . import boilerplate as bp
 from . import local, output, overview
 from .graph import Cluster, clusters
@@ -110,7 +111,7 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
         report = ix.add(read_inputs(inputs))
     bad: list[Failure] = report.failed
     if bad:
-        print(f"unspun: warning: {len(bad)} input(s) not indexed (first: {bad[0].origin}: {bad[0].reason})",
+        print(f"unspun: warning: {counted(len(bad), 'input')} not indexed (first: {bad[0].origin}: {bad[0].reason})",
               file=sys.stderr)
     if report.skipped:
         s = report.skipped[0]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..dates import before, span
+from ..wording import counted
 from .links import Link
 from .params import ClusterParams
 
@@ -106,15 +107,15 @@ def _original(members: list[str], published: dict[str, str | None], edges: list[
     top = max(score[m] for m in members)
     tied = [m for m in members if score[m] == top]
     if top > 0 and len(tied) == 1:
-        return tied[0], (f"no dates; the aligner's direction evidence names it the source (net {top} "
-                         f"link(s)): {said[tied[0]]}")
+        return tied[0], (f"no dates; the aligner's direction evidence names it the source (net "
+                         f"{counted(top, 'link')}): {said[tied[0]]}")
     if top > 0:
         # Copies that each carry their own debris name every cleaner member the source alike: the tie is said,
         # not passed off as the evidence naming one.
         best = max(tied, key=lambda m: (degree[m], -members.index(m)))
         names = ", ".join(tied[:4]) + (f" and {len(tied) - 4} more" if len(tied) > 4 else "")
         return best, (f"no dates; the aligner's direction evidence names {len(tied)} members the source alike (net "
-                      f"{top} link(s) each: {names}): a guess among them, the one linked to the most others "
+                      f"{counted(top, 'link')} each: {names}): a guess among them, the one linked to the most others "
                       f"({degree[best]} of {len(members) - 1}), smallest id on ties; {said[best]}")
     best = max(members, key=lambda m: (degree[m], -members.index(m)))
     # Scores sum to 0: with none above 0, any evidence names each member the source as often as the copy.
@@ -147,12 +148,12 @@ def _by_dates(members: list[str], published: dict[str, str | None], dated: list[
         why += f"; the dates do not order it before {tied[0]} ({published[tied[0]]})"
         if score[first] > score[tied[0]]:
             why += (f", chosen as the aligner's direction evidence names it the source more often (net "
-                    f"{score[first]} link(s), {tied[0]} {score[tied[0]]})")
+                    f"{counted(score[first], 'link')}, {tied[0]} {score[tied[0]]})")
     lead = max(undated, key=lambda m: (score[m], -pos[m]), default=None)
     lead = lead if lead is not None and score[lead] > 0 else None
     bare = "undated" if lead is None or not (published.get(lead) or "").strip() else "with no date that reads as one"
-    named = ([f"{lead}, {bare}, the source (net {score[lead]} link(s))"] if lead else []) + (
-        [f"{first} a copy (net {-score[first]} link(s))"] if score[first] < 0 else [])
+    named = ([f"{lead}, {bare}, the source (net {counted(score[lead], 'link')})"] if lead else []) + (
+        [f"{first} a copy (net {counted(-score[first], 'link')})"] if score[first] < 0 else [])
     if named:
         why += "; but the aligner's direction evidence names " + " and ".join(named) + (
             f": {lead} may be the original" if lead else "")

@@ -16,6 +16,7 @@ from ..errors import UnspunError
 from ..index import Index
 from ..report._common import printable
 from ..report.html import render_html
+from ..wording import counted
 from .graph import Cluster
 from .links import Link, comparison
 from .output import as_new_file, writable
@@ -87,7 +88,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
             _atomic(folder / name, render_html(comparison(l, a.text, b.text)))
             written.add(name)
             body.append(f'<li><a href="{escape(quote(folder.name))}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
-                        f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {len(l.passages)} passage(s)</li>")
+                        f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {counted(len(l.passages), 'passage')}</li>")
         if len(c.links) > PAIRS_PER_CLUSTER:
             body.append(f"<li>... {len(c.links) - PAIRS_PER_CLUSTER} more pairs in the links output</li>")
         body.append("</ul></section>")

@@ -19,6 +19,7 @@ from ..errors import InputError, writing
 from ..models import Document
 from ..report.text import console as report_console, stdout, stdout_errors
 from ..workers import pool as worker_pool
+from ..wording import counted
 from .measures import PairResult, Scores, score
 from .xml import Case, detections_xml, parse
 
@@ -95,7 +96,7 @@ def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> list[str]:
     missing = [f"{p.task}/pairs names {f}" for ps in tasks.values() for p in ps
                for f in (f"susp/{p.susp}", f"src/{p.src}", f"{p.task}/{_xml_name(p)}") if not (corpus / f).is_file()]
     if missing:
-        raise InputError(f"{corpus}: {len(missing)} file(s) missing, e.g. {missing[0]}")
+        raise InputError(f"{corpus}: {counted(len(missing), 'file')} missing, e.g. {missing[0]}")
     # A document that is not UTF-8 stopped the run when its pair came up, hours in; decoding them all takes a
     # fraction of a second (pan13-train's 5,057 in 0.15 s).
     length = {f: len(_read(corpus / f).text)
@@ -108,7 +109,7 @@ def _check_files(corpus: Path, tasks: dict[str, list[Pair]]) -> list[str]:
             for name, end in ((f"susp/{p.susp}", c.this[1]), (f"src/{p.src}", c.source[1])) if end > length[name]]
     if not past:
         return []
-    return [f"{len(past)} ground-truth case end(s) past their document's end, scored as given; e.g. {past[0]}"]
+    return [f"{counted(len(past), 'ground-truth case end')} past their document's end, scored as given; e.g. {past[0]}"]
 
 
 def _check_out(corpus: Path, out: Path, tasks: dict[str, list[Pair]]) -> None:
@@ -269,7 +270,7 @@ def main(corpus: Path, out: Path, jobs: int) -> int:
     console = stdout(max(80, Console(file=io.StringIO(), width=1000).measure(render_table(result)).maximum))
     with stdout_errors():
         console.print(render_table(result))
-        console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {result.jobs} job(s): "
+        console.print(f"{result.overall.pairs} pairs in {result.wall_s:.1f} s wall with {counted(result.jobs, 'job')}: "
                       f"{result.pairs_per_s:.1f} pairs/s", soft_wrap=True)
         for note in result.notes:  # one line each, whatever the table's width: `grep note:` finds the whole note
             console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)

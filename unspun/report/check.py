@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ..models import CheckResult, Comparison
 from ._common import percent, printable
+from ..wording import counted
 from .html import _asset, render_html
 
 
@@ -43,7 +44,7 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         # Lines that name documents are never folded at the console's width (120 columns in a file): an id cut in
         # two ("…-over-costs.tx" / "t") can't be searched for or copied.
         console.print(Text.assemble(("document ", "bold"), printable(d.name), f"  {d.chars:,} chars, "
-                                    f"{len(r.sources)} source(s)"), soft_wrap=True)
+                                    f"{counted(len(r.sources), 'source')}"), soft_wrap=True)
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
             continue
