@@ -90,6 +90,14 @@ def test_reading_is_lazy(tmp_path: Path) -> None:
     assert next(stream).id == "a.txt"  # nothing about the second input is looked at before it is reached
 
 
+def test_one_path_for_the_list_of_inputs_is_refused(tmp_path: Path) -> None:
+    """``read_inputs("corpus")`` read the letters c, o, r, p, u, s as paths: six "no such file" failures, or the
+    files of those names where there were some (QA); a Path alone would have failed only when iterated."""
+    for given in ("corpus", tmp_path / "corpus"):
+        with pytest.raises(TypeError, match=r"read_inputs takes a collection of paths, not one path \(put it in"):
+            read_inputs(given)  # type: ignore[arg-type]
+
+
 def test_unsupported_file_given_explicitly_is_a_failure(tmp_path: Path) -> None:
     (tmp_path / "data.xyz").write_text("hello")
     (tmp_path / "README").write_text("hello")
@@ -841,6 +849,34 @@ def test_a_page_s_date_is_read_as_declared(tmp_path: Path, declared: str, publis
     (tmp_path / "page.xhtml.html").write_text('<?xml version="1.0" encoding="utf-8"?>\n'
                                               + _page("<title>Budget approved</title>" + declared))
     assert [r.published for r in _all(tmp_path)] == [published, published]  # an XHTML page's declaration too
+
+
+ARTICLE_BODY = f"<article><h1>Budget approved</h1><p>{ARTICLE}</p></article>"
+
+
+@pytest.mark.parametrize("head, after, published", [
+    ("", '<aside class="related"><h3>Recent posts</h3><a href="/a">Oil falls</a> <time datetime="2004-06-12">June '
+         "12</time></aside>", None),
+    ("", '<section class="comments"><p>Great!</p><time datetime="2004-11-03T10:00:00Z">3 Nov</time></section>', None),
+    ('<script type="application/ld+json">[{"@type": "ItemList", "itemListElement": [{"@type": "NewsArticle", '
+     '"datePublished": "2003-01-01"}]}]</script>', "", None),
+    ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "datePublished": "2001-01-01"}, '
+     '{"@type": "NewsArticle", "datePublished": "2005-02-01"}]}</script>', "", "2005-02-01"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2005-02-01",}</script>', "",
+     "2005-02-01"),
+    ("", '<aside class="related"><time datetime="2004-06-12">June 12</time></aside>', "2005-02-01"),
+], ids=["sidebar", "comment", "listed article", "graph's site", "trailing comma", "own time beside a sidebar"])
+def test_a_page_is_not_dated_by_other_pages_or_its_readers(tmp_path: Path, head: str, after: str,
+                                                           published: str | None) -> None:
+    """A farm copy declaring no date took the date of its sidebar's "Recent posts" (2004), or of a comment, or of a
+    related article its JSON-LD lists, and was then named the original of a newsroom's article of 2005; a @graph
+    listing the WebSite (founded 2001) before the NewsArticle gave the page 2001 (QA). The page's own <time> in its
+    article is still read."""
+    body = ARTICLE_BODY
+    if published == "2005-02-01" and not head:
+        body = body.replace("<h1>", '<time datetime="2005-02-01">1 Feb 2005</time><h1>')
+    (tmp_path / "page.html").write_text(_page("<title>Budget approved</title>" + head, body + after))
+    assert [r.published for r in _all(tmp_path)] == [published]
 
 
 def test_a_store_inside_an_indexed_folder_is_one_skip(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -2026,6 +2027,77 @@ def test_the_python_api_refuses_wrong_types_before_any_work(store: Index) -> Non
     with pytest.raises(TypeError, match="add takes Records \\(or Failures\\), not str"):
         store.add([TRAM])  # type: ignore[list-item]
     assert len(store) == 4
+
+
+def test_an_id_that_is_not_a_string_is_said_to_be_one(store: Index) -> None:
+    """A pipeline holding ids as ints (JSONL ids may be numbers) got "expected string or bytes-like object" from a
+    regular expression deep inside; ``exclude=None`` that None "is not iterable" (QA)."""
+    for call in (lambda: store.get(5), lambda: store.delete(5), lambda: store.delete_many(["tram.txt", 5]),
+                 lambda: store.check(TRAM, exclude=[5])):
+        with pytest.raises(TypeError, match=r"a document id is a str, not int \(ids are stored as text: '5'\)"):
+            call()  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="exclude takes a collection of ids, not NoneType"):
+        store.check(TRAM, exclude=None)  # type: ignore[arg-type]
+    assert len(store) == 4  # delete_many refused before deleting the id before the int
+
+
+def test_an_input_that_fails_part_way_keeps_what_it_gave_before(tmp_path: Path) -> None:
+    """A caller's generator that raised at its 151st record (or gave a dict there) left the first 64 stored and lost
+    the 86 read since that batch, the report of what was stored with them (QA). All read before the fault are
+    stored; the fault is raised, with a note of how many."""
+    texts = [" ".join(f"{w}{i}" for w in ("tram", "line", "depot", "river", "bridge", "stop")) + f" {TRAM}"
+             for i in range(150)]
+
+    def records(then: object) -> Iterator[Record]:
+        yield from (Record(id=f"r{i}", text=t) for i, t in enumerate(texts))
+        if isinstance(then, Exception):
+            raise then
+        yield then  # type: ignore[misc]
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        with pytest.raises(ValueError, match="line 151 unreadable") as raised:
+            ix.add(records(ValueError("line 151 unreadable")), batch=64)
+        assert len(ix) == 150
+        assert raised.value.__notes__ == ["unspun: the input failed after 150 records, which are stored; add it again "
+                                          "once mended (the records stored unchanged are passed over)"]
+        with pytest.raises(TypeError, match="add takes Records \\(or Failures\\), not dict") as raised:
+            ix.add(records({"id": "x", "text": "y"}), batch=64)
+        assert len(ix) == 150 and "failed after 150 records" in raised.value.__notes__[0]  # unchanged ones count
+
+
+def test_an_index_whose_store_was_made_again_at_its_path_says_so(tmp_path: Path) -> None:
+    """A pipeline rebuilt a store (``rm -r DB``, then indexed again) beside a worker holding an Index on it: the
+    worker read the deleted store, and its writes were reported indexed and lost with the deleted file (QA); `serve`
+    alone asked for a restart."""
+    import shutil
+
+    ix = Index(tmp_path / "db", semantic=False)
+    ix.add([Record(id="old", text=TRAM)])
+    assert ix.current()
+    shutil.rmtree(tmp_path / "db")
+    with Index(tmp_path / "db", semantic=False) as other:
+        other.add([Record(id="new", text=TRAM)])
+    assert not ix.current()
+    for call in (lambda: ix.add([Record(id="mine", text=HARBOUR)]), lambda: ix.check(TRAM), lambda: ix.get("old"),
+                 lambda: ix.delete("old")):
+        with pytest.raises(StoreError, match="the store was deleted or replaced on disk after this index opened it"):
+            call()
+    ix.close()
+    with Index(tmp_path / "db", create=False, readonly=True) as again:
+        assert list(again.ids()) == ["new"] and again.check(TRAM).sources[0].id == "new"
+
+
+def test_an_excluded_id_the_store_lacks_is_a_warning(store: Index, caplog) -> None:
+    """A typo in ``exclude`` left the document in, the text's own first source, without a word from the Python API
+    (the CLI warns, the HTTP API answers 422; QA)."""
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        found = store.check(TRAM, exclude=["tram.tx"])
+    assert found.sources[0].id == "tram.txt"
+    assert f"exclude 'tram.tx': no document with this id in {store.path}" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        store.check(TRAM, exclude=["tram.txt"])
+    assert caplog.text == ""
 
 
 def test_a_record_of_the_python_api_keeps_a_number_as_text_and_refuses_other_types() -> None:

@@ -63,6 +63,22 @@ def test_utf8_bom_is_stripped_and_recorded(tmp_path: Path) -> None:
     assert data.decode(doc.encoding) == doc.text
 
 
+def test_a_pages_own_charset_label_is_read_as_browsers_read_it() -> None:
+    """A page whose <meta> says ISO-8859-1 holds cp1252 quotes and dashes nearly always (browsers read the label so):
+    charset-normalizer followed the label, and the C1 controls it made of them were dropped with the markup
+    ("Labour’s" stored as "Labours"; QA). Only a WARC's Content-Type label was read as browsers read it."""
+    body = "<p>Labour’s manifesto – “a fair deal” – is out.</p></body></html>"
+    for head in ('<html><head><meta charset="ISO-8859-1">', "<html><head><META HTTP-EQUIV='Content-Type' "
+                 "CONTENT='text/html; charset=iso-8859-1'>"):
+        doc = read_text((head + body).encode("cp1252"), "page.html")
+        assert "Labour’s manifesto – “a fair deal”" in doc.text
+        assert doc.encoding_note == "not UTF-8; decoded as cp1252, the charset it was declared in"
+    # The label sent with the bytes (a server's) comes first, as in browsers; one that does not fit is passed over.
+    page = ('<meta charset="windows-1251">' + body.replace("Labour", "Лейбористы")).encode("cp1251")
+    assert read_text(page, "p.html", declared="koi8-r").encoding == "koi8-r"
+    assert "Лейбористы’s" in read_text(page, "p.html").text
+
+
 def test_cp1252_with_curly_quotes_falls_back_with_a_note(tmp_path: Path) -> None:
     p = tmp_path / "legacy.txt"
     p.write_bytes(CURLY.encode("cp1252"))

@@ -462,9 +462,10 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, l
     return out
 
 
-def _read_checked(files: list[tuple[Path | str | Failure, list[str]]], exclude: list[str], exclude_self: bool
-                  ) -> tuple[list[tuple[Document, list[str]]], int]:
-    """Each DOC read, with the ids its check leaves out, and how many could not be read (each said on its line)."""
+def _read_checked(ix: Index, files: list[tuple[Path | str | Failure, list[str]]], exclude: list[str],
+                  exclude_self: bool) -> tuple[list[tuple[Document, list[str]]], int]:
+    """Each DOC read, with the stored ids its check leaves out, and how many could not be read (each said on its
+    line). A DOC's own id that is not stored is no mistake (`_no_selves` says when none is)."""
     # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
     pages = [f for f, _ in files if isinstance(f, Path) and is_page(f)]
     if len(pages) > 1:
@@ -487,7 +488,8 @@ def _read_checked(files: list[tuple[Path | str | Failure, list[str]]], exclude: 
             continue
         if doc.encoding_note:
             _say("warning", f"{doc.name}: {doc.encoding_note}")
-        documents.append((doc, exclude + own if exclude_self else exclude))
+        mine = [i for i in own if ix.store.doc_key(i) is not None] if exclude_self else []
+        documents.append((doc, exclude + mine))
     return documents, unread
 
 
@@ -560,14 +562,16 @@ def check_command(
         if not len(ix):  # "no reuse found" from a store with nothing in it would read as "this text is original"
             raise UnspunError(f"{db}: the store holds no documents; index some first "
                               f"(unspun index --db {db} FILE_OR_FOLDER...)")
-        exclude = exclude or []
-        for i in exclude:
+        known = []
+        for i in exclude or []:
             if ix.store.doc_key(i) is None:
                 _say("warning", f"--exclude {i!r}: no document with this id in {db}")
+            else:
+                known.append(i)
         files = _checked_files(given)
         if exclude_self:
             _no_selves(ix, files, db)
-        documents, unread = _read_checked(files, exclude, exclude_self)
+        documents, unread = _read_checked(ix, files, known, exclude_self)
         if not documents:
             if fmt is CheckFormat.json:  # the shape a script reads whatever failed: no output was a second one
                 _write(render_check_json([]) + "\n", out)

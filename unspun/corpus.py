@@ -35,6 +35,7 @@ import lxml.etree
 import lxml.html
 import pyarrow as pa
 import pyarrow.parquet as pq
+import htmldate
 import trafilatura
 from trafilatura.settings import set_date_params
 from warcio.archiveiterator import ArchiveIterator
@@ -62,6 +63,12 @@ _STREAM_ERRORS = (EOFError, OSError, zlib.error)
 
 def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Record | Failure]:
     """Every document in the given files and directories, lazily, in a deterministic order."""
+    if isinstance(inputs, (str, Path)):  # a str's characters were read as paths: "corpus" as c, o, r, p, u, s
+        raise TypeError(f"read_inputs takes a collection of paths, not one path (put it in a list: [{str(inputs)!r}])")
+    return _read_all(inputs)
+
+
+def _read_all(inputs: Iterable[str | Path]) -> Iterator[Record | Failure]:
     for given in inputs:
         root = Path(given)
         try:
@@ -291,25 +298,52 @@ def _declared_date(page: str) -> str | None:
     return _with_offset(found) if found is not None else None
 
 
+#: JSON-LD types whose ``datePublished`` is not the page's: a site's or an organisation's founding, a list's.
+_LD_NOT_THE_PAGE = {"website", "organization", "newsmediaorganization", "person", "itemlist", "breadcrumblist",
+                    "imageobject", "videoobject", "searchaction"}
+
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _ld_rank(obj: dict) -> int | None:
+    """How surely an object's date is the page's: an article or a post 0, a web page 1, untyped or other 2; None
+    for `_LD_NOT_THE_PAGE`."""
+    kinds = obj.get("@type")
+    kinds = [k.lower() for k in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(k, str)]
+    if any(k.endswith(("article", "posting")) or k == "report" for k in kinds):
+        return 0
+    if any(k.endswith("page") for k in kinds):
+        return 1
+    return None if kinds and all(k in _LD_NOT_THE_PAGE for k in kinds) else 2
+
+
 def _ld_date(tree: lxml.html.HtmlElement) -> str | None:
-    """The ``datePublished`` of a page's JSON-LD: of its top-level object, its ``mainEntity``, or the first object
-    in its ``@graph`` that has one (not of a related article it lists)."""
+    """The ``datePublished`` of a page's JSON-LD: of its top-level object, its ``mainEntity``, or an object in its
+    ``@graph`` (not of a related article it lists); an article's before a web page's before any other's, none of a
+    `_LD_NOT_THE_PAGE` type (a ``@graph`` that listed the WebSite, founded 2001, before the NewsArticle of 2005 gave
+    the page 2001; QA). The first found of the best rank."""
+    best: tuple[int, str] | None = None
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         try:
             data = json.loads(script.text or "")
         except ValueError:
-            continue
+            try:  # a trailing comma, the common slip of hand-made templates (browsers' readers forgive it too)
+                data = json.loads(_TRAILING_COMMA.sub(r"\1", script.text or ""))
+            except ValueError:
+                continue
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item, dict):
                 continue
             graph, main = item.get("@graph"), item.get("mainEntity")
             for obj in [item, *([main] if isinstance(main, dict) else []), *(graph if isinstance(graph, list) else [])]:
                 value = obj.get("datePublished") if isinstance(obj, dict) else None
-                if isinstance(value, str) and value.strip():
-                    return value.strip()
-    return None
+                if isinstance(value, str) and value.strip() and (rank := _ld_rank(obj)) is not None:
+                    if best is None or rank < best[0]:
+                        best = rank, value.strip()
+    return best[1] if best else None
 
 
 def _with_offset(value: str) -> str:
@@ -320,6 +354,34 @@ def _with_offset(value: str) -> str:
         return datetime.fromisoformat(value).isoformat()
     except ValueError:
         return value
+
+
+#: Parts of a page whose dates are other pages' or readers': asides, menus, footers, and blocks named for comments,
+#: sidebars or lists of other stories ("Recent posts" widgets date every post they list).
+_NOT_THE_PAGES = ("aside", "nav", "footer", "form")
+_OTHER_DATES = re.compile(r"comment|sidebar|related|widget|recent|popular|most-?read|trending|more-?stories|teaser",
+                          re.IGNORECASE)
+
+
+def _found_date(page: str, url: str | None, params: dict) -> str | None:
+    """The date htmldate finds in the page's markup and URL (a ``<time>`` in its header, a dateline), with the parts
+    holding other pages' and readers' dates taken out first, and JSON-LD, which `_ld_date` reads (htmldate took the
+    first ``datePublished`` anywhere in it: a listed related article's). Run on the whole page, it dated a farm
+    copy that declares no date by its sidebar's "Recent posts" (2004, before the original of 2005), or by a comment."""
+    try:
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+    drop = [el for el in tree.iter(lxml.etree.Element)
+            if el.tag in _NOT_THE_PAGES or (el.tag == "script" and "ld+json" in (el.get("type") or "").lower())
+            or _OTHER_DATES.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
+    for el in drop:
+        if el.getparent() is not None:
+            el.drop_tree()
+    try:
+        return htmldate.find_date(tree, url=url, **params)
+    except Exception:  # (as trafilatura's own call of it: a page's date is worth no failure)
+        return None
 
 
 #: Extracted text longer than this is taken to hold more than a menu, without reading the page's links.
@@ -367,7 +429,7 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
         id=doc_id,
         text=extracted.text,
         url=url or extracted.url,
-        published=_declared_date(page) or _page_date(extracted.date) or published,
+        published=_declared_date(page) or _page_date(_found_date(page, url or extracted.url, params)) or published,
         source=extracted.sitename,
         title=extracted.title,
         lang=extracted.language,

@@ -47,7 +47,7 @@ from .models import CheckResult, Comparison, Document, Failure, Record, Skip, So
 from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
 from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, in_parts,
-                    transaction)
+                    db_identity, must_be_id, transaction)
 from .text import cut_changed, has_cjk
 from .vectors import PackedUnits, Units, joined, units, window_spans
 from .workers import pool as worker_pool
@@ -309,6 +309,8 @@ class Index:
             else:
                 stored = self.store.claim_meta("semantic", "1" if semantic is None or semantic else "0")
         self.semantic = stored == "1"
+        #: The database file opened (`current`).
+        self._opened = db_identity(self.path)
         if semantic is not None and semantic != self.semantic:
             log.warning("%s: the store was created %s the semantic channel, which stays so; --%ssemantic (semantic=%s) "
                         "has no effect here", self.path, "with" if self.semantic else "without", "" if semantic else "no-",
@@ -629,6 +631,7 @@ class Index:
             raise TypeError(f"add takes an iterable of Records, not one {type(records).__name__} (put it in a list)")
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
+        self._still_current()
         if self._vectors is not None:
             load_on_device()  # a device the model cannot run on fails here, not after a batch was committed
         with self._writing(wait=wait, status=status):
@@ -651,13 +654,12 @@ class Index:
             pending_ids: set[str] = set()
             ready_ids: set[str] = set()
             store_cut = self.store.cut
-            for r in records:
+            fault: list[Exception] = []  # what stopped the input, raised once what it gave before is written
+            for r in _until_fault(records, fault):
                 if isinstance(r, Skip):
                     report.skipped.append(r)
                 elif isinstance(r, Failure):
                     report.failed.append(r)
-                elif not isinstance(r, Record):  # a str or dict failed as an AttributeError deep in the batch
-                    raise TypeError(f"add takes Records (or Failures), not {type(r).__name__}")
                 elif not r.text.strip():  # failed, as `index` says of such a JSONL or CSV record (it said skipped)
                     report.failed.append(Failure(r.origin or r.id, "record has empty text"))
                 elif not r.id.strip():  # as `index` and POST /v1/documents refuse it (a store may hold one: read on)
@@ -695,6 +697,10 @@ class Index:
             if moved:
                 with self._write, transaction(self.store.connection(), wait=wait, status=status):
                     self._move(moved)
+        if fault:
+            fault[0].add_note(f"unspun: the input failed after {report.indexed + report.unchanged} records, which are "
+                              "stored; add it again once mended (the records stored unchanged are passed over)")
+            raise fault[0]
         return report
 
     def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> int | None:
@@ -821,8 +827,12 @@ class Index:
         returns the ids given that no stored document has. ``wait``, ``status``: as in `add`."""
         if isinstance(ids, str):  # its characters would be taken for ids: "15" deleted documents "1" and "5"
             raise TypeError("delete_many takes a collection of ids, not one id (use delete)")
+        ids = list(ids)
+        for i in ids:  # before the store is locked and a transaction begun
+            must_be_id(i)
         if self.readonly:
             raise StoreError(f"{self.path}: store opened read-only")
+        self._still_current()
         missing: list[str] = []
         with self._writing(wait=wait, status=status), self._write:  # add's order: the other way two threads deadlocked
             con = self.store.connection()
@@ -840,7 +850,19 @@ class Index:
                 self._save_vectors(force=True)
         return missing
 
+    def current(self) -> bool:
+        """Whether the store at this index's path is still the one it opened (a stat, microseconds): one deleted or
+        made again there (``rm -r DB; unspun index --db DB``) leaves this index reading, and writing into, a file no
+        longer there."""
+        return db_identity(self.path) == self._opened
+
+    def _still_current(self) -> None:
+        if not self.current():
+            raise StoreError(f"{self.path}: the store was deleted or replaced on disk after this index opened it; open "
+                             "it again to use what is there now (writes would be lost with the deleted file)")
+
     def get(self, id: str) -> Record | None:
+        self._still_current()
         doc = self.store.doc_key(id)
         return None if doc is None else self.store.record(doc)
 
@@ -960,12 +982,21 @@ class Index:
             raise ValueError(f"top must be at least 1, not {top}")
         if isinstance(exclude, str):  # its characters would be taken for ids, and nothing excluded
             raise TypeError("exclude takes a collection of ids, not one id (put it in a list)")
+        try:
+            exclude = list(exclude)
+        except TypeError:
+            raise TypeError(f"exclude takes a collection of ids, not {type(exclude).__name__}") from None
         if isinstance(doc, str):
             doc = Document(doc)
         elif not isinstance(doc, Document):
             raise TypeError(f"check takes a str or a Document, not {type(doc).__name__}"
                             + (" (its .document())" if isinstance(doc, Record) else ""))
-        skip = {k for k in (self.store.doc_key(i) for i in exclude) if k is not None}
+        self._still_current()
+        keys = [self.store.doc_key(i) for i in exclude]
+        for i, k in zip(exclude, keys):
+            if k is None:  # a typo left the document in, as the text's own first source (the CLI passes known ids)
+                log.warning("exclude %r: no document with this id in %s", i, self.path)
+        skip = {k for k in keys if k is not None}
         p = self.retrieve.deep_enough(top)
         windows = _query_windows(doc.text) if len(doc.text) > LONG_TEXT_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
@@ -1047,6 +1078,25 @@ class Index:
             chars_of.append(len(rec.text))
         drop = set_text(evidence_of, chars_of, p, uq, [rec.text for rec, _ in found])
         return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}, replaced
+
+
+def _until_fault(records: Iterable[Record | Failure], fault: list[Exception]) -> Iterator[Record | Failure]:
+    """``records`` up to the first that is not one, or up to an error of the caller's iterator, which goes to
+    ``fault``: the records read before it are written (a parser's error at the 151st lost the 86 read since the
+    last batch, and with them the report of what was stored). A KeyboardInterrupt stops at once, as ever."""
+    it = iter(records)
+    while True:
+        try:
+            r = next(it)
+        except StopIteration:
+            return
+        except Exception as e:
+            fault.append(e)
+            return
+        if not isinstance(r, (Record, Failure)):  # a str or dict failed as an AttributeError deep in the batch
+            fault.append(TypeError(f"add takes Records (or Failures), not {type(r).__name__}"))
+            return
+        yield r
 
 
 def _query_windows(text: str, size: int | None = None) -> Iterator[tuple[int, int]]:

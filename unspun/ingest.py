@@ -5,7 +5,8 @@ Offsets everywhere are code points into ``Document.text``, so decoding must be e
 * Line endings are kept as they are (bytes are decoded, never read in text mode).
 * A leading UTF-8 byte order mark is dropped; ``encoding`` is then ``"utf-8-sig"``, and offsets count from the first
   character after it (``data.decode(doc.encoding)[start:end]`` is the passage).
-* Text that is not UTF-8 is decoded in the charset it came labelled with (a WARC response's ``Content-Type``) when
+* Text that is not UTF-8 is decoded in the charset it came labelled with (a WARC response's ``Content-Type``, else
+  a page's ``<meta>`` charset) when
   that fits, else with the best guess of charset-normalizer (UTF-16/32 when a byte order mark says so);
   ``encoding`` names the codec and ``encoding_note`` says so, because a guess must be reported, never silent.
 * Bytes that no encoding decodes credibly are an error, not mojibake.
@@ -44,6 +45,9 @@ MOSTLY_UTF8 = 3
 #: text encodings a page is written in.
 _UNTRUSTED_LABELS = frozenset({"utf-16-le", "utf-16-be", "x-user-defined", "replacement"})
 _C1 = re.compile("[\x80-\x9f]")
+#: A web page's own charset label, in its first 1,024 bytes as browsers look for it (``<meta charset>``, or
+#: ``<meta http-equiv="Content-Type" content="text/html; charset=...">``).
+_META_CHARSET = re.compile(rb"<meta\s[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 _CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 
@@ -177,7 +181,8 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
         pass
     if b"\x00" in data:
         raise InputError(f"{name}: binary file (contains NUL bytes and is not UTF-8), not plain text")
-    if (label := _codec(declared)) is not None:
+    # A label sent with the bytes (a server's Content-Type) comes first, as in browsers; else the page's own.
+    if (label := _codec(declared or _meta_charset(data))) is not None:
         try:
             text = data.decode(label)
         except UnicodeError:
@@ -227,6 +232,14 @@ def _mostly_utf8(data: bytes, codec: str) -> tuple[str, str, str] | None:
     if good < MOSTLY_UTF8 * bad:
         return None
     return text, codec, f"not all UTF-8: {counted(bad, 'invalid byte sequence')} read as U+FFFD (errors='replace')"
+
+
+def _meta_charset(data: bytes) -> str | None:
+    """The charset a web page declares in a ``<meta>`` near its start, or None: "ISO-8859-1" there is read as
+    cp1252 (`_codec`), as a server's label is (charset-normalizer took it literally: a cp1252 page's curly quotes and
+    dashes became C1 controls, dropped with the markup, "Labour’s" stored as "Labours")."""
+    m = _META_CHARSET.search(data, 0, 1024)
+    return m.group(1).decode("ascii") if m else None
 
 
 def _codec(label: str | None) -> str | None:

@@ -242,7 +242,8 @@ class CheckResult:
     evidence: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        """The `check --format json` contract (see README): keep its keys stable."""
+        """One object of the `check --format json` contract's ``"documents"`` list (see README; the CLI prints
+        ``{"documents": [...]}``): keep its keys stable."""
         return {
             "path": self.document.path,
             "chars": self.document.chars,

@@ -193,6 +193,22 @@ def store_fault_message(e: sqlite3.DatabaseError, store: Path | None = None) -> 
     return f"{store if store is not None else 'store'}: {e}{hint}"
 
 
+def db_identity(store: Path) -> tuple[int, int] | None:
+    """Which file a store's database is (device, inode), or None when there is none: a store deleted or made again
+    at its path (``rm -r DB; unspun index --db DB``) is another file, which one opened before does not read."""
+    try:
+        st = os.stat(store / DB_FILE)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def must_be_id(id: object) -> None:
+    """A TypeError for an id that is not a str (a regular expression's "expected string" was all an int got)."""
+    if not isinstance(id, str):
+        raise TypeError(f"a document id is a str, not {type(id).__name__} (ids are stored as text: {str(id)!r})")
+
+
 class StoreError(UnspunError):
     """The store is missing, not a store, or corrupt."""
 
@@ -390,6 +406,7 @@ class Store:
 
     def doc_key(self, id: str) -> int | None:
         """The document stored under ``id`` (lone surrogates in it read as escapes, as ids are stored)."""
+        must_be_id(id)
         row = self.connection().execute("SELECT doc FROM documents WHERE id = ?", (escaped_unicode(id),)).fetchone()
         return row[0] if row else None
 

@@ -8,9 +8,7 @@ take it alone (see `locks`). Reads need no credentials; writes need the bearer t
 from __future__ import annotations
 
 import hmac
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
@@ -26,7 +24,6 @@ from ..errors import InputError
 from ..index import Index
 from ..ingest import read_text
 from ..models import Document
-from ..store import DB_FILE
 from .extract import extract_html
 from .limits import MAX_TEXT
 from .locks import ReadWriteLock
@@ -60,15 +57,6 @@ class DocumentId(PathConvertor):
 register_url_convertor("docid", DocumentId())
 
 
-def _identity(store: Path) -> tuple[int, int] | None:
-    """Which file the store's database is (device, inode), or None when there is none."""
-    try:
-        st = os.stat(store / DB_FILE)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 @dataclass
 class Service:
     """What the handlers share: the open index, its lock, and the write token (None: the server is read-only)."""
@@ -78,13 +66,6 @@ class Service:
     #: Longest text a check or a comparison takes, in characters.
     max_text: int = MAX_TEXT
     lock: ReadWriteLock = field(default_factory=ReadWriteLock)
-    #: The database file the index opened: a store deleted or made again at its path (``rm -r DB; unspun index --db
-    #: DB``) leaves the server reading, and writing into, a file no longer there.
-    opened: tuple[int, int] | None = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.opened = _identity(self.index.path)
-
     @property
     def writable(self) -> bool:
         return self.write_token is not None and not self.index.readonly
@@ -99,7 +80,7 @@ class Service:
     def current(self) -> None:
         """Refuse to answer from a store that is no longer the one at its path (a stat a request, microseconds):
         its answers would be stale and its writes lost with the deleted file."""
-        if _identity(self.index.path) != self.opened:
+        if not self.index.current():
             raise HTTPException(503, f"the store at {self.index.path} was deleted or replaced on disk after this "
                                      "server opened it: restart `unspun serve` to serve what is there now")
 
