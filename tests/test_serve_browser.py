@@ -315,6 +315,68 @@ def test_a_date_read_from_one_upload_does_not_stay_for_the_next(page, server: st
     assert not page.problems, page.problems
 
 
+def test_a_text_put_in_place_of_a_pages_is_not_sent_under_its_title_and_date(page, server: str,
+                                                                            tmp_path: Path) -> None:
+    """A page's title and date stayed in the form when another text was pasted over its text, and were sent with it:
+    a copy was "undecided, may be the original" by another article's date (QA). An edit of the page's text keeps
+    them; a text in place of the whole of it, or an emptied box, does not."""
+    page.goto(server + "/")
+    for i, replace in enumerate(("Control+A", None)):
+        dated = tmp_path / f"dated{i}.html"
+        dated.write_text("<!DOCTYPE html><html><head><title>Bridge</title>"
+                         "<meta property='article:published_time' content='2005-01-01'></head><body><article>"
+                         + "".join(f"<p>{html.escape(s)}.</p>" for s in INJECTED.split(". ")[1:5])
+                         + "</article></body></html>", encoding="utf-8")
+        page.set_input_files("#file", str(dated))
+        page.wait_for_selector(f"#status:has-text('extracted from dated{i}.html')")
+        assert (page.input_value("#title"), page.input_value("#published")) == (dated.name, "2005-01-01")
+        page.click("#text")
+        page.keyboard.press("End")
+        page.keyboard.type(" An edit.")  # the page's text, edited: still the page's
+        assert (page.input_value("#title"), page.input_value("#published")) == (dated.name, "2005-01-01")
+        if replace:
+            page.keyboard.press(replace)
+            page.keyboard.insert_text("Another article entirely, pasted over the page's text.")
+        else:
+            page.fill("#text", "")
+        assert (page.input_value("#title"), page.input_value("#published")) == ("", "")
+    page.fill("#title", "mine")  # typed by the user: kept whatever the text
+    page.keyboard.press("Tab")
+    page.click("#text")
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("Yet another text.")
+    assert page.input_value("#title") == "mine"
+    assert not page.problems, page.problems
+
+
+def test_a_source_whose_text_cannot_be_fetched_is_said_so(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """A source deleted between the check and the fetch of its text had the error drawn as its text, the passages
+    marked in it ("no document with id ..." with "xt'" highlighted; QA)."""
+    _, copy = seeds
+    page.route("**/v1/documents/**", lambda route: route.fulfill(
+        status=404, content_type="application/json", body='{"detail": "no document with id \'gone\'"}'))
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    assert first.locator("p.error").text_content() == "source text unavailable: no document with id 'gone'"
+    assert first.locator(".docs").count() == 0
+
+
+def test_a_check_that_fills_the_page_says_there_may_be_more(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """A check returning as many sources as the page asks for (50) read "50 sources found", though the store held
+    94 (QA): the page says there may be more."""
+    _, copy = seeds
+
+    def fifty(route) -> None:
+        answer = route.fetch().json()
+        answer["sources"] = answer["sources"][:1] * page.evaluate("Unspun.TOP")
+        route.fulfill(json=answer)
+
+    page.route("**/v1/check", fifty)
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    assert page.text_content("#status").startswith("The 50 best sources shown (a page asks for 50; there may be more")
+    assert not page.problems, page.problems
+
+
 def _sent_and_answer(pg, start) -> tuple[str, dict]:
     """The text the page sent to /v1/check and the answer, for the check that calling ``start`` sets off."""
     with pg.expect_response(lambda r: r.url.endswith("/v1/check")) as answer:

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from .. import __version__
@@ -94,7 +95,18 @@ def service(request: Request) -> Service:
 Svc = Annotated[Service, Depends(service)]
 
 
-def writer(svc: Svc, authorization: Annotated[str | None, Header()] = None) -> Service:
+#: The write token, declared as the bearer scheme it is: /docs then has an Authorize button that sends it (a header
+#: parameter named Authorization, as it was declared, is one Swagger UI leaves out of every request: 401; QA).
+#: `writer` reads the header itself (its bytes, its padding); the scheme only declares it.
+_bearer = HTTPBearer(auto_error=False, description="The server's --write-token (or UNSPUN_WRITE_TOKEN).")
+
+
+def writer(svc: Svc, request: Request,
+           _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None) -> Service:
+    return let_write(svc, request.headers.get("authorization"))
+
+
+def let_write(svc: Service, authorization: str | None) -> Service:
     """Let a write through only with the configured bearer token: 403 when none is configured, 401 when wrong."""
     if not svc.writable:
         raise HTTPException(403, "this server is read-only: start it with --write-token (or UNSPUN_WRITE_TOKEN) "
@@ -122,7 +134,7 @@ class _TokenFirst(APIRoute):
         handle = super().get_route_handler()
 
         async def token_first(request: Request) -> Response:
-            writer(service(request), request.headers.get("authorization"))
+            let_write(service(request), request.headers.get("authorization"))
             return await handle(request)
 
         return token_first

@@ -30,6 +30,19 @@
   [text, title, published].forEach(function (input) {
     input.addEventListener("input", function () { delete input.dataset.fromPage; });
   });
+  // A text put in place of the whole of the last page's (all of it selected, or the box emptied) is another text:
+  // the page's title and date are not its own (they were sent with it, and the date chose the original). An edit
+  // of the page's text keeps them.
+  var replacing = false;
+  text.addEventListener("beforeinput", function () {
+    replacing = text.value.length > 0 && text.selectionStart === 0 && text.selectionEnd === text.value.length;
+  });
+  text.addEventListener("input", function () {
+    if (replacing || !text.value) {
+      [title, published].forEach(function (input) { if (input.dataset.fromPage) fillFromPage(input, null); });
+    }
+    replacing = false;
+  });
 
   // The text box holds what the last file or page gave it: a file refused next must not leave it there, under
   // the new file's name, to be checked as if it were that file. Typed or pasted text is kept.
@@ -92,7 +105,11 @@
         var secs = ((performance.now() - started) / 1000).toFixed(1);
         return Unspun.showResult(results, "Checked text" + (body.title ? ": " + body.title : ""), body.text, result)
           .then(function () {
-            say(result.sources.length + " source" + (result.sources.length === 1 ? "" : "s") + " found in " + secs + " s.");
+            var n = result.sources.length;
+            // As many as the page asks for: there may be more, and "50 sources found" read as all of them.
+            say(n >= Unspun.TOP ? "The " + n + " best sources shown (a page asks for " + Unspun.TOP + "; there may " +
+              "be more: unspun check --top N lists them), in " + secs + " s." :
+              n + " source" + (n === 1 ? "" : "s") + " found in " + secs + " s.");
             results.setAttribute("data-done", "1");
           });
       });

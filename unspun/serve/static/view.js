@@ -168,8 +168,8 @@ var Unspun = (function () {
   }
 
   // The whole result: the likely original, then each source (best first) with its side-by-side view.
-  // `texts` maps source id to its stored text (fetched by the caller).
-  function renderResult(container, queryLabel, queryText, result, texts) {
+  // `texts` maps source id to its stored text, `failed` to why it could not be fetched (by the caller).
+  function renderResult(container, queryLabel, queryText, result, texts, failed) {
     container.textContent = "";
     if (!result.sources.length) {
       container.appendChild(el("p", { class: "none", text: "No source found in the store for this text." }));
@@ -193,26 +193,26 @@ var Unspun = (function () {
         el("a", { class: "source-id", href: docPath(s.id), text: s.id }),
         el("span", { class: "facts", text: facts }),
       ]));
-      var text = texts[s.id];
-      if (typeof text === "string") {
-        var view = comparison(queryLabel, queryText, s, text);
+      if (!(s.id in failed)) {
+        var view = comparison(queryLabel, queryText, s, texts[s.id]);
         details.appendChild(view);
         details.addEventListener("toggle", function () { if (details.open) Passages.showFirst(view); });
       } else {
-        details.appendChild(el("p", { class: "error", text: "source text unavailable: " + text }));
+        details.appendChild(el("p", { class: "error", text: "source text unavailable: " + failed[s.id] }));
       }
       list.appendChild(el("li", { class: "source", "data-id": s.id, "data-rank": String(rank + 1) }, [details]));
     });
     container.appendChild(list);
   }
 
-  // Fetch each source's text, then render; a source deleted meanwhile is reported in place, not fatal.
+  // Fetch each source's text, then render; a source deleted meanwhile is reported in place, not fatal (its error
+  // was drawn as its text, with the passages marked in it).
   function showResult(container, queryLabel, queryText, result) {
-    var texts = {};
+    var texts = Object.create(null), failed = Object.create(null);  // (no "constructor" an id may be)
     return Promise.all(result.sources.map(function (s) {
       return api("GET", apiDocPath(s.id)).then(function (d) { texts[s.id] = d.text; },
-        function (e) { texts[s.id] = e.message; });
-    })).then(function () { renderResult(container, queryLabel, queryText, result, texts); });
+        function (e) { failed[s.id] = e.message; });
+    })).then(function () { renderResult(container, queryLabel, queryText, result, texts, failed); });
   }
 
   function health(target) {
