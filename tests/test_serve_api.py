@@ -101,6 +101,7 @@ def readonly_client(store: Path):
 def test_health(client: TestClient, readonly_client: TestClient) -> None:
     h = client.get("/v1/health").json()
     assert h["status"] == "ok" and h["documents"] == 2 and h["writable"] is True
+    assert h["max_text"] == 200_000  # the most a check takes: the document page checks no more of a stored text
     assert readonly_client.get("/v1/health").json()["writable"] is False
 
 

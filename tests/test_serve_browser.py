@@ -495,6 +495,31 @@ def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> No
     assert not page.problems, page.problems
 
 
+def test_a_document_longer_than_a_check_takes_is_checked_by_its_opening(browser, tmp_path: Path) -> None:
+    """A stored document over the server's --max-text had no reuse links: the page sent its whole text to
+    /v1/check, refused with a server setting's error the user never chose (QA). Its opening that long is checked,
+    and the page says so."""
+    filler = " ".join(f"Paragraph {i} of a long report on the harbour, with nothing copied in it at all." for i in
+                      range(40))
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="long", text=INJECTED + " " + filler), Record(id="copy", text="Reported: " + INJECTED)])
+    index = Index(tmp_path / "db", readonly=True)
+    context = browser.new_context()
+    try:
+        with background(create_app(index, max_text=2_000)) as url:
+            pg = context.new_page()
+            pg.goto(url + "/documents/long")
+            pg.wait_for_selector("#results[data-done]")
+            assert [li.get_attribute("data-id") for li in pg.locator("li.source").all()] == ["copy"]
+            chars = len(INJECTED + " " + filler)
+            assert pg.text_content("#status") == (f"Reuse links of its first 2,000 characters of {chars:,}: the most "
+                                                  "this server checks at once (unspun serve --max-text; unspun check "
+                                                  "--exclude ID checks the whole text).")
+    finally:
+        context.close()
+        index.close()
+
+
 def test_a_document_without_reuse_says_so_once(page, server: str) -> None:
     """The page said it twice: "No other stored document shares text with this one." in its status line and
     "No source found in the store for this text." under "Reuse links"."""

@@ -150,7 +150,7 @@ def health(svc: Svc) -> Health:
     with svc.lock.read():
         count = len(svc.index)
     return Health(status="ok", version=__version__, documents=count, writable=svc.writable,
-                  semantic=svc.index.semantic)
+                  semantic=svc.index.semantic, max_text=svc.max_text)
 
 
 @router.post("/check", response_model=CheckResponse)

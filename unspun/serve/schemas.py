@@ -171,6 +171,8 @@ class Health(BaseModel):
     documents: int
     writable: bool
     semantic: bool
+    #: The most characters a check or a comparison takes (``--max-text``): the document page checks no more.
+    max_text: int
 
 
 # --- the contracts, declared for the OpenAPI schema ------------------------------------------------------------

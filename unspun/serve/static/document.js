@@ -43,16 +43,27 @@
     meta(doc);
     document.getElementById("doc-text").textContent = doc.text;
     say("Checking against the store\u2026");
-    var body = { text: doc.text, title: doc.id, exclude: [doc.id], top: Unspun.TOP };
-    if (doc.published) body.published = doc.published;
-    return Unspun.api("POST", "/v1/check", body).then(function (result) {
-      return Unspun.showResult(results, "This document: " + doc.id, doc.text, result).then(function () {
-        // Said once, under "Reuse links", in this page's words (the check page's "No source found in the store
-        // for this text" stood below the same news in the status line).
-        var none = results.querySelector("p.none");
-        if (none) none.textContent = "No other stored document shares text with this one.";
-        say("");
-        results.setAttribute("data-done", "1");
+    // A text over the server's --max-text is checked by its opening that long (the whole of it was refused, and
+    // the page showed a server setting's error for a document the user never sent); offsets hold, from its start.
+    return Unspun.api("GET", "/v1/health").then(function (h) {
+      var chars = Array.from(doc.text), text = doc.text, cut = "";
+      if (chars.length > h.max_text) {
+        text = chars.slice(0, h.max_text).join("");
+        cut = "Reuse links of its first " + h.max_text.toLocaleString() + " characters of " +
+          chars.length.toLocaleString() + ": the most this server checks at once (unspun serve --max-text; " +
+          "unspun check --exclude ID checks the whole text).";
+      }
+      var body = { text: text, title: doc.id, exclude: [doc.id], top: Unspun.TOP };
+      if (doc.published) body.published = doc.published;
+      return Unspun.api("POST", "/v1/check", body).then(function (result) {
+        return Unspun.showResult(results, "This document: " + doc.id, text, result).then(function () {
+          // Said once, under "Reuse links", in this page's words (the check page's "No source found in the store
+          // for this text" stood below the same news in the status line).
+          var none = results.querySelector("p.none");
+          if (none) none.textContent = "No other stored document shares text with this one.";
+          say(cut);
+          results.setAttribute("data-done", "1");
+        });
       });
     });
   }).catch(function (e) { say(e.message, true); });
