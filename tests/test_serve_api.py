@@ -98,6 +98,18 @@ def readonly_client(store: Path):
 # --- reads -----------------------------------------------------------------------------------------------------
 
 
+def test_a_check_of_an_empty_store_is_refused_as_the_cli_refuses_it(client: TestClient) -> None:
+    """A store holding no document answered "no source found" (200), read as "this text is original", where the CLI
+    says the store holds nothing (QA); once a document is added, checks are answered."""
+    for doc_id in [r.id for r in _records()]:
+        assert client.delete(f"/v1/documents/{doc_id}", headers=AUTH).status_code == 200
+    r = client.post("/v1/check", json={"text": "Any text at all, to be checked against nothing."})
+    assert r.status_code == 409 and r.json()["detail"].startswith("the store holds no documents: add some first")
+    added = client.post("/v1/documents", json={"id": "x", "text": "A first document."}, headers=AUTH)
+    assert added.status_code == 200
+    assert client.post("/v1/check", json={"text": "Any text."}).status_code == 200
+
+
 def test_health(client: TestClient, readonly_client: TestClient) -> None:
     h = client.get("/v1/health").json()
     assert h["status"] == "ok" and h["documents"] == 2 and h["writable"] is True

@@ -400,6 +400,10 @@ class Store:
     def count(self) -> int:
         return self.connection().execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    def empty(self) -> bool:
+        """Whether the store holds no document (one row read, where `count` reads them all)."""
+        return self.connection().execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
     def ids(self) -> Iterator[str]:
         for (i,) in self.connection().execute("SELECT id FROM documents ORDER BY doc"):
             yield i

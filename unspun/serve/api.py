@@ -159,6 +159,9 @@ def check(body: CheckRequest, svc: Svc) -> dict:
     svc.fits(text=body.text)
     doc = Document(body.text, path=body.title, published=body.published)
     with svc.lock.read():
+        if svc.index.store.empty():  # "no source found" read as "this text is original" (the CLI's error too)
+            raise HTTPException(409, "the store holds no documents: add some first (POST /v1/documents, or "
+                                     "unspun index), then check")
         # An id the store lacks (a typo: "Copy2" for "copy2") left that document in as the text's first source,
         # with no word: the CLI warns, and an answer has no place for a warning, so it is refused.
         unknown = [(i, x) for i, x in enumerate(body.exclude) if svc.index.store.doc_key(x) is None]
