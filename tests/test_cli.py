@@ -903,6 +903,20 @@ def test_compare_warns_of_a_records_file_compared_as_one_text(tmp_path: Path) ->
     assert "warning" not in plain.stderr
 
 
+def test_a_compressed_records_file_as_a_doc_says_where_it_belongs(tmp_path: Path) -> None:
+    """A `.warc.gz` given to `check` or `compare` was "looks like a gzip archive, not plain text", where a plain
+    `.warc` got "its records are documents to `index`" (QA): the usual, gzipped, form says so too."""
+    import gzip
+
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(gzip.compress(b"WARC/1.0\r\n"))
+    (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(crawl), str(tmp_path / "a.txt")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"unspun: error: {crawl}: looks like a gzip archive, not plain text; its records are "
+                             f"documents to `index` (unspun index --db DB {crawl})\n")
+
+
 def test_index_of_a_warc_says_nothing_in_warcio_s_own_words(tmp_path: Path) -> None:
     """warcio logs the records it mends ("Replacing spaces in invalid WARC-Target-URI: ..."): with no logging set
     up, Python printed that raw among `index`'s lines, twice."""

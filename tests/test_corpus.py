@@ -21,7 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from unspun import Index
-from unspun.corpus import read_inputs
+from unspun.corpus import page_record, read_inputs
 from unspun.models import Failure, Record, Skip
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -587,6 +587,14 @@ def _warc(gzip_records: bool) -> bytes:
     response("https://x.example/b", "200 OK", "text/html", _page(dated), "2020-01-01T00:00:03Z")
     response("https://x.example/menu", "200 OK", "text/html", NO_TEXT, "2020-01-01T00:00:04Z")
     return buf.getvalue()
+
+
+def test_a_pages_date_that_is_no_date_gives_way_to_the_crawls() -> None:
+    """A template's placeholder as the page's date threw the WARC's crawl date away: kept as given, it ordered no
+    sources (QA). With a crawl date, the placeholder gives way; without one, it is kept as given, as a record's is."""
+    junk = _page('<meta property="article:published_time" content="{{ post.date }}">')
+    assert page_record(junk, "a", "a", published="2020-01-01T00:00:00Z").published == "2020-01-01T00:00:00Z"
+    assert page_record(junk, "a", "a").published == "{{ post.date }}"
 
 
 @pytest.mark.parametrize("name, gzip_records", [("crawl.warc", False), ("crawl.warc.gz", True)])

@@ -197,6 +197,8 @@ CHECKED_SUFFIXES = frozenset({".txt", ".md", *PAGE_SUFFIXES})
 #: Text files of many documents each, named as a DOC: checked as one text, with a warning (compressed and binary
 #: ones are refused as any such file).
 RECORD_SUFFIXES = frozenset({".jsonl", ".csv", ".warc", ".sgm"})
+#: Compressed or binary files of many documents: refused as a DOC, as any such file, with where they belong.
+PACKED_RECORD_SUFFIXES = (".jsonl.gz", ".warc.gz", ".parquet")
 
 
 def _doc(arg: str) -> Path | str:
@@ -239,7 +241,12 @@ def _read(path: Path | str, *, tell: bool = True) -> Document:
     if str(path) == STDIN:  # the file `./-` (a `Path` drops the "./"): not named as standard input is
         path = f"./{STDIN}"
     if not is_page(path):
-        return read_document(path)
+        try:
+            return read_document(path)
+        except InputError as e:
+            if str(path).lower().endswith(PACKED_RECORD_SUFFIXES):  # "looks like a gzip archive" said no more
+                raise InputError(f"{e}; its records are documents to `index` (unspun index --db DB {path})") from None
+            raise
     from .corpus import read_page
 
     if tell:

@@ -42,6 +42,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from .dates import span
 from .errors import InputError
 from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
@@ -413,7 +414,8 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
     """The page's main text (no menus, ads or comments), with the metadata it declares.
 
     ``url`` and ``published`` come from outside the page (a WARC record); the URL wins over the page's own, the
-    date loses to it, since a crawl date is only an upper bound on when the text was published. Dates come from
+    date loses to it, since a crawl date is only an upper bound on when the text was published (not to a declared
+    value that is no date: a template's placeholder). Dates come from
     metadata, markup and the URL only, not from the wording: "the vote of March 3, 2015" is not when it appeared.
     """
     # Per page: the settings hold today's date, past which a page's date is not believed (serve runs for days).
@@ -425,11 +427,14 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
         return Failure(origin, f"HTML extraction failed: {e}")
     if extracted is None or not (extracted.text or "").strip() or _only_links(page, extracted.text):
         return Failure(origin, "no main text found in HTML")
+    declared = _declared_date(page)
+    if declared is not None and published is not None and span(declared) is None:
+        declared = None  # a template's placeholder ("{{date}}") threw the crawl's date away (QA)
     return Record(
         id=doc_id,
         text=extracted.text,
         url=url or extracted.url,
-        published=_declared_date(page) or _page_date(_found_date(page, url or extracted.url, params)) or published,
+        published=declared or _page_date(_found_date(page, url or extracted.url, params)) or published,
         source=extracted.sitename,
         title=extracted.title,
         lang=extracted.language,
