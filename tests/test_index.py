@@ -2087,6 +2087,55 @@ def test_an_index_whose_store_was_made_again_at_its_path_says_so(tmp_path: Path)
         assert list(again.ids()) == ["new"] and again.check(TRAM).sources[0].id == "new"
 
 
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason=f"{DATA / 'bbc-news-2225'} absent: not run")
+def test_a_sites_promo_inside_its_articles_makes_no_story_a_source_of_another(tmp_path: Path, monkeypatch) -> None:
+    """A newsletter promo at the end of each of a site's articles drew the aligner on through the sentences before
+    it, on the topic two stories share, into one long paraphrase: "Japan narrowly escapes recession" named
+    "Industrial output falls in Japan" its source and original (QA: 8 of 150 pages). The evidence must stand without
+    the common phrasing; a real copy carrying the promo still does."""
+    promo = ("Get the Ledger Morning Briefing: sign up to our free newsletter and receive the most important business, "
+             "politics and technology stories of the day in your inbox every weekday morning before seven o'clock, "
+             "hand-picked by our editors and correspondents around the world. Independent journalism like ours "
+             "depends on the support of readers, so please consider becoming a subscriber today for less than the "
+             "price of a cup of coffee a week.")
+    files = sorted((DATA / "bbc-news-2225" / "business").glob("*.txt"))[:60]
+    records = [Record(id=f.name, text=f.read_text(encoding="utf-8") + "\n\n" + promo) for f in files]
+    text = {r.id: r.text for r in records}
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(records)
+        for story in ("006.txt", "046.txt", "016.txt", "050.txt"):
+            assert ix.check(text[story], exclude=[story]).sources == [], story
+        paragraphs = text["006.txt"].split("\n\n")
+        farm = "\n\n".join(paragraphs[:3] + paragraphs[4:])  # a copy, one paragraph left out, the promo kept
+        assert [s.id for s in ix.check(farm).sources][:1] == ["006.txt"]
+        monkeypatch.setattr(index, "_stands_without", lambda *_: True)  # the pair this is about, judged as before
+        assert [s.id for s in ix.check(text["006.txt"], exclude=["006.txt"]).sources] == ["046.txt"]
+
+
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason=f"{DATA / 'bbc-news-2225'} absent: not run")
+def test_a_small_sites_disclaimer_makes_no_page_a_source_of_another(tmp_path: Path, monkeypatch) -> None:
+    """A disclaimer on each of a small site's 15 pages, held by fewer chunks than `common_df`, was no boilerplate:
+    every page named 5 of the others its sources (QA). In a store of few documents, a pair held by as many chunks
+    as half of them is common; a paragraph two of its pages share is still found."""
+    disclaimer = ("Disclaimer: NewsFarm24 aggregates stories from around the web for informational purposes only. "
+                  "All trademarks and copyrights belong to their respective owners, and the views expressed in this "
+                  "article do not necessarily reflect the official policy or position of NewsFarm24 or its partners. "
+                  "If you believe any content on this page infringes your rights, please contact our editorial team "
+                  "through the form on our contact page and we will review it promptly.")
+    bbc = DATA / "bbc-news-2225"
+    files = [bbc / ("entertainment", "sport")[i % 2] / f"{i // 2 + 1:03d}.txt" for i in range(15)]
+    texts = {f"{f.parent.name}/{f.name}": f.read_text(encoding="utf-8") for f in files}
+    pasted = texts["sport/001.txt"].split("\n\n")[2]
+    texts["entertainment/001.txt"] += "\n\n" + pasted
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id=i, text=t + "\n\n" + disclaimer) for i, t in texts.items()])
+        found = {i: [s.id for s in ix.check(t + "\n\n" + disclaimer, exclude=[i]).sources] for i, t in texts.items()}
+        assert {i: f for i, f in found.items() if f} == {"entertainment/001.txt": ["sport/001.txt"],
+                                                         "sport/001.txt": ["entertainment/001.txt"]}
+        monkeypatch.setattr(index, "SMALL_COMMON_DF", 10**9)  # as before: the disclaimer named the others
+        assert len(ix.check(texts["sport/002.txt"] + "\n\n" + disclaimer, exclude=["sport/002.txt"]).sources) == 5
+
+
 def test_an_excluded_id_the_store_lacks_is_a_warning(store: Index, caplog) -> None:
     """A typo in ``exclude`` left the document in, the text's own first source, without a word from the Python API
     (the CLI warns, the HTTP API answers 422; QA)."""
