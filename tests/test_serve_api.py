@@ -511,6 +511,19 @@ def test_an_exclude_id_the_store_lacks_is_refused(client: TestClient) -> None:
         {"loc": ["body", "exclude", 1], "msg": "no stored document with id 'news/Ferry'", "type": "value_error"}]
 
 
+def test_an_integer_id_is_excluded_as_its_text(client: TestClient) -> None:
+    """POST /v1/documents takes an integer id (stored as its text); `exclude` refused one (422 string_type), and a
+    client keeping article numbers as integers had to convert them for this field alone (QA)."""
+    added = client.post("/v1/documents", json={"id": 42, "text": COPY}, headers=AUTH)
+    assert added.status_code == 200
+    ids = [s["id"] for s in client.post("/v1/check", json={"text": COPY, "top": 50}).json()["sources"]]
+    assert "42" in ids
+    r = client.post("/v1/check", json={"text": COPY, "exclude": [42], "top": 50})
+    assert r.status_code == 200 and "42" not in [s["id"] for s in r.json()["sources"]]
+    for wrong in (True, 4.2, None):  # as `id` refuses them
+        assert client.post("/v1/check", json={"text": COPY, "exclude": [wrong]}).status_code == 422
+
+
 def test_wrong_json_shape_is_422(client: TestClient) -> None:
     for raw in ([COPY], COPY, None, 5):
         assert client.post("/v1/check", json=raw).status_code == 422

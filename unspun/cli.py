@@ -385,9 +385,9 @@ def index_command(
         err.print(f"embedded again {counted(ix.reembedded, 'passage')} that had no vector "
                       "(a run killed before it saved them, or a lost or damaged vector file)", soft_wrap=True)
     if report.repeated:
-        _say("warning", f"{counted(report.repeated, 'document')} repeated an id given earlier in this run, and the last one "
-                        f"read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT is "
-                        "named by its path inside that folder: two folders holding the same file names collide.")
+        _say("warning", f"{counted(report.repeated, 'document')} repeated an id given earlier in this run, and the "
+                        f"last one read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT "
+                        "is named by its path inside that folder: two folders holding the same file names collide.")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
         for f in items:
             err.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,

@@ -31,11 +31,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+import htmldate
 import lxml.etree
 import lxml.html
 import pyarrow as pa
 import pyarrow.parquet as pq
-import htmldate
 import trafilatura
 from trafilatura.settings import set_date_params
 from warcio.archiveiterator import ArchiveIterator
@@ -304,6 +304,7 @@ _LD_NOT_THE_PAGE = {"website", "organization", "newsmediaorganization", "person"
                     "imageobject", "videoobject", "searchaction"}
 
 
+#: A comma before a closing brace or bracket: JSON-LD that hand-made templates get wrong (`_ld_date` forgives it).
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
@@ -331,7 +332,7 @@ def _ld_date(tree: lxml.html.HtmlElement) -> str | None:
         try:
             data = json.loads(script.text or "")
         except ValueError:
-            try:  # a trailing comma, the common slip of hand-made templates (browsers' readers forgive it too)
+            try:  # a trailing comma (htmldate, which read these dates before, forgave it)
                 data = json.loads(_TRAILING_COMMA.sub(r"\1", script.text or ""))
             except ValueError:
                 continue

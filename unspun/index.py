@@ -1046,7 +1046,7 @@ class Index:
         replaced = False
         last_found = True  # past p.verify, only a candidate found a source goes on to the next
         retrieved = self.candidates(uq, qchunks, p, skip)
-        common_units: np.ndarray | None = None  # the query's units of common phrasing (`_common_units`), once needed
+        common_units: _CommonUnits | None = None  # the query's units of common phrasing, read as needed
         for cand in retrieved.ranked(p):
             if misses >= p.patience + min(p.patience, len(found)) or (taken >= p.verify and not last_found):
                 break
@@ -1080,7 +1080,7 @@ class Index:
                 misses += bool(evidence)
                 continue
             if common_units is None:
-                common_units = _common_units(uq, retrieved.common, p)
+                common_units = _CommonUnits(uq, retrieved.common, p)
             if not _stands_without(evidence, common_units, uq, ub, self.params, p):
                 misses += 1
                 continue
@@ -1097,43 +1097,48 @@ class Index:
 #: hold, in a store of 11, is no boilerplate); counted in stores of fewer chunks than `SMALL_STORE_CHUNKS`.
 SMALL_COMMON_DF = 5
 SMALL_STORE_CHUNKS = 2_000
-#: A unit is common phrasing (`_common_units`) only with this many word pairs at least: a sentence of a promo or a
-#: disclaimer, not a fragment whose few pairs are common by chance (on pan13-train, "Crosby, Stills, Nash & Young"
-#: or "You be earning $10,000 or $20,000 time?" inside a long passage: blanked, the rest aligned otherwise, and
-#: 8 sources, 1 listed, were lost; the promo's sentences hold 29 and 51).
+#: A unit is common phrasing (`_CommonUnits`) only with this many word pairs at least: a sentence of a promo or a
+#: disclaimer, not a fragment whose few pairs are common by chance (on pan13-train, with fragments such as "Crosby,
+#: Stills, Nash & Young" or "You be earning $10,000 or $20,000 time?" blanked inside long passages, the rest aligned
+#: otherwise: 8 sources lost, 1 listed; 2 with this floor, none listed; the promo's sentences hold 29 and 51).
 MIN_COMMON_GRAMS = 12
 
 
-def _common_units(uq: Units, common: set[int], p: RetrieveParams) -> np.ndarray:
-    """For each unit of the query, whether it is common phrasing: at least `MIN_COMMON_GRAMS` word pairs, more than
-    ``p.boiler_share`` of them common in the store (`Retrieved.common`), as a boilerplate passage's are."""
-    out = np.zeros(len(uq), dtype=bool)
-    if common:
-        for i, (s, e) in enumerate(uq.spans.tolist()):
-            grams = span_grams(uq, s, e).tolist()
-            out[i] = len(grams) >= MIN_COMMON_GRAMS and sum(h in common for h in grams) > p.boiler_share * len(grams)
-    return out
+class _CommonUnits:
+    """Which units of the query are common phrasing: at least `MIN_COMMON_GRAMS` word pairs, more than
+    ``p.boiler_share`` of them common in the store (`Retrieved.common`), as a boilerplate passage's are. Each unit
+    is read once it is asked of: the units inside a source's evidence, not all of the query's."""
+
+    def __init__(self, uq: Units, common: set[int], p: RetrieveParams) -> None:
+        self.uq, self.common, self.share = uq, common, p.boiler_share
+        self.known: dict[int, bool] = {}
+
+    def __getitem__(self, i: int) -> bool:
+        if i not in self.known:
+            grams = span_grams(self.uq, *self.uq.spans[i].tolist()).tolist() if self.common else []
+            self.known[i] = (len(grams) >= MIN_COMMON_GRAMS
+                             and sum(h in self.common for h in grams) > self.share * len(grams))
+        return self.known[i]
 
 
-def _stands_without(evidence: list, common: np.ndarray, uq: Units, ub: Units, params: Params,
+def _stands_without(evidence: list, common: _CommonUnits, uq: Units, ub: Units, params: Params,
                     p: RetrieveParams) -> bool:
-    """Whether a candidate's evidence is evidence without the query's common phrasing inside it (`_common_units`).
+    """Whether a candidate's evidence is evidence without the query's common phrasing inside it (`_CommonUnits`).
     A site's newsletter promo inside each of its articles drew the aligner on through the words around it, on the
     topic they share, into one long passage: a few common pairs among many, no boilerplate passage, and two of the
     site's stories named copies of each other (of 150 pages, 8 named 11 sources; QA). Where common units and others
     share the evidence, the query without the common ones is aligned again, and must be convincing on its own. Where
     the common ones are most of the evidence (by their characters), `boilerplate` has judged it: a story stored
     many times over, its own words common, is evidence as it is."""
-    inside = np.zeros(len(uq), dtype=bool)
-    for x in evidence:
-        r = uq.overlapping(*x.a)
-        inside[r.start:r.stop] = True
+    inside = sorted({i for x in evidence for i in uq.overlapping(*x.a)})
+    flagged = [i for i in inside if common[i]]
     widths = uq.spans[:, 1] - uq.spans[:, 0]
-    if not (inside & common).any() or widths[inside & common].sum() > widths[inside & ~common].sum():
+    if not flagged or widths[flagged].sum() > widths[inside].sum() - widths[flagged].sum():
         return True
-    # Blanked, not left out: the aligner reads the text around its units too (a verbatim run grows over it).
+    # Blanked, not left out: the aligner reads the text around its units too (a verbatim run grows over it). The
+    # common units outside the evidence stay: their passages, if any, are judged as any other.
     text = list(uq.text)
-    for s, e in uq.spans[common].tolist():
+    for s, e in uq.spans[flagged].tolist():
         text[s:e] = " " * (e - s)
     rest = units("".join(text))
     return convincing(align_units(rest, ub, params).evidence, rest, ub, p)

@@ -47,9 +47,16 @@ class CheckRequest(BaseModel):
     published: FieldText = Field(None, description="Its publication date (ISO 8601), if known.")
     # Strict: pydantic's lax mode read true as 1 and "3" as 3, where every other field refuses what its type isn't.
     top: StrictInt = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
-    exclude: list[str] = Field(default_factory=list, description="Ids of stored documents to leave out.")
+    # An integer as POST /v1/documents takes it (stored as its text): a CMS's article numbers were a 422 here alone.
+    exclude: list[StrictStr | StrictInt] = Field(default_factory=list, description="Ids of stored documents to "
+                                                 "leave out (an integer id as its text, as documents are stored).")
 
     _blank = field_validator("text")(_not_blank)
+
+    @field_validator("exclude")
+    @classmethod
+    def _ids(cls, value: list[str | int]) -> list[str]:
+        return [str(x) for x in value]
 
 
 class CompareRequest(BaseModel):
