@@ -361,6 +361,8 @@ def _with_offset(value: str) -> str:
 #: Parts of a page whose dates are other pages' or readers': asides, menus, footers, and blocks named for comments,
 #: sidebars or lists of other stories ("Recent posts" widgets date every post they list).
 _NOT_THE_PAGES = ("aside", "nav", "footer", "form")
+#: ...never the page's own frame, whatever its classes say (a theme names the body of a post "single-post popular").
+_THE_PAGES = frozenset({"html", "head", "body", "main", "article"})
 _OTHER_DATES = re.compile(r"comment|sidebar|related|widget|recent|popular|most-?read|trending|more-?stories|teaser",
                           re.IGNORECASE)
 
@@ -376,7 +378,7 @@ def _found_date(page: str, url: str | None, params: dict) -> str | None:
         return None
     drop = [el for el in tree.iter(lxml.etree.Element)
             if el.tag in _NOT_THE_PAGES or (el.tag == "script" and "ld+json" in (el.get("type") or "").lower())
-            or _OTHER_DATES.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
+            or (el.tag not in _THE_PAGES and _OTHER_DATES.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()

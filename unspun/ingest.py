@@ -6,8 +6,8 @@ Offsets everywhere are code points into ``Document.text``, so decoding must be e
 * A leading UTF-8 byte order mark is dropped; ``encoding`` is then ``"utf-8-sig"``, and offsets count from the first
   character after it (``data.decode(doc.encoding)[start:end]`` is the passage).
 * Text that is not UTF-8 is decoded in the charset it came labelled with (a WARC response's ``Content-Type``, else
-  a page's ``<meta>`` charset) when
-  that fits, else with the best guess of charset-normalizer (UTF-16/32 when a byte order mark says so);
+  a page's ``<meta>`` charset) when that fits, else with the best guess of charset-normalizer (UTF-16/32 when a
+  byte order mark says so);
   ``encoding`` names the codec and ``encoding_note`` says so, because a guess must be reported, never silent.
 * Bytes that no encoding decodes credibly are an error, not mojibake.
 """
