@@ -420,9 +420,11 @@ def _marks_fall_on_the_offsets(item, query_text: str, source_text: str, source: 
 
 
 def test_marks_fall_on_the_offsets_with_windows_line_endings(page, server: str, tmp_path: Path) -> None:
-    """Offsets are code points into the text the server received. A text box gives its text with Windows line
-    endings (\\r\\n) made \\n, pasted or loaded from a file, and the page sends and shows that very text; a stored
-    document keeps its \\r\\n, in a source's pane and on its own page. Each way, passages mark the right characters."""
+    """Offsets are code points into the text the server received. A text box gives a pasted text with Windows line
+    endings (\\r\\n) made \\n, and the page sends and shows that very text; a file loaded and left unedited is
+    sent as read, \\r\\n kept, so its offsets and length are the file's, as `unspun check FILE` gives them (QA: the
+    page's were not); a stored document keeps its \\r\\n, in a source's pane and on its own page. Each way, passages
+    mark the right characters."""
     stored = page.request.get(server + "/v1/documents/emoji/original").json()["text"]
     crlf = "Seen today:\r\n" + stored
     assert stored.count("\r\n") == 3
@@ -437,9 +439,14 @@ def test_marks_fall_on_the_offsets_with_windows_line_endings(page, server: str, 
             page.set_input_files("#file", str(upload))
             page.wait_for_selector("#status:has-text('seen.txt loaded')")
         sent, answer = _sent_and_answer(page, lambda: page.click("#check"))
-        assert sent == crlf.replace("\r\n", "\n"), way
+        assert sent == (crlf if way == "uploaded" else crlf.replace("\r\n", "\n")), way
         item = page.locator('li.source[data-id="emoji/original"]')
         _marks_fall_on_the_offsets(item, sent, stored, _source(answer, "emoji/original"))
+    page.click("#text")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Edited.")  # the file's text edited in the box: the box's text is what is checked
+    sent, _ = _sent_and_answer(page, lambda: page.click("#check"))
+    assert sent == crlf.replace("\r\n", "\n") + " Edited."
     sent, answer = _sent_and_answer(page, lambda: page.goto(server + "/documents/emoji/original"))
     assert sent == stored
     item = page.locator('li.source[data-id="emoji/copy"]')

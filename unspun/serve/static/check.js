@@ -50,6 +50,15 @@
     if (text.value && !text.dataset.fromPage && !value) return;
     text.value = value || "";
     if (value) text.dataset.fromPage = "1"; else delete text.dataset.fromPage;
+    exact = null;
+  }
+
+  // A file's text as read, which the text box shows with its line endings made \n: checked as read while the box
+  // holds it unedited, so offsets and lengths are the file's, as `unspun check FILE` gives them (they were not).
+  var exact = null;
+  function fillFile(value) {
+    fillText(value);
+    exact = { shown: text.value, text: value };
   }
 
   // The page's main text into the text box; its title (unless `name`, an uploaded file's, is given) and date.
@@ -79,7 +88,7 @@
       }
       fillFromPage(title, f.name);
       fillFromPage(published, null);
-      fillText(content);
+      fillFile(content);
       say(f.name + " loaded" + note + "; press Check.");
     }).catch(function (e) {
       fillText(null);
@@ -97,7 +106,7 @@
     var ready = looksLikeHtml(text.value) ? extract(text.value) : Promise.resolve();
     say("Checking\u2026");
     ready.then(function () {
-      var body = { text: text.value, top: Unspun.TOP };
+      var body = { text: exact && exact.shown === text.value ? exact.text : text.value, top: Unspun.TOP };
       if (title.value.trim()) body.title = title.value.trim();
       if (published.value.trim()) body.published = published.value.trim();
       var started = performance.now();
