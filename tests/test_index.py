@@ -2116,7 +2116,7 @@ def test_a_sites_promo_inside_its_articles_makes_no_story_a_source_of_another(tm
 def test_a_small_sites_disclaimer_makes_no_page_a_source_of_another(tmp_path: Path, monkeypatch) -> None:
     """A disclaimer on each of a small site's 15 pages, held by fewer chunks than `common_df`, was no boilerplate:
     every page named 5 of the others its sources (QA). In a store of few documents, a pair held by as many chunks
-    as half of them is common; a paragraph two of its pages share is still found."""
+    as more than half of them is common; a paragraph two of its pages share is still found."""
     disclaimer = ("Disclaimer: NewsFarm24 aggregates stories from around the web for informational purposes only. "
                   "All trademarks and copyrights belong to their respective owners, and the views expressed in this "
                   "article do not necessarily reflect the official policy or position of NewsFarm24 or its partners. "
