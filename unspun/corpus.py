@@ -271,17 +271,22 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "p
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _declared_date(page: str) -> str | None:
+def _page_tree(page: str) -> lxml.html.HtmlElement | None:
+    """The page parsed, or None (lxml refuses a str that declares an encoding: an XHTML page's XML declaration is
+    dropped first)."""
+    try:
+        return lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+
+
+def _declared_date(tree: lxml.html.HtmlElement) -> str | None:
     """The publication date a page declares, as written: its specific meta tags (``article:published_time``,
     ``og:published_time``, ``datePublished``), then its JSON-LD's own ``datePublished``, then a ``<time
     itemprop="datePublished">``, then the generic tags (``pubdate``, ``date``, …). htmldate's reading made a day
     up where the page gave none or an impossible one ("2024-02" became 2024-02-28, "2024-02-30" 2024-02-01), and
     that day could decide which text came first. As written, it is read as a record's ``published`` is (a month
     stays a month; a day that does not exist is said to be no date)."""
-    try:  # (lxml refuses a str that declares an encoding: an XHTML page's XML declaration)
-        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
-    except (lxml.etree.LxmlError, ValueError):
-        return None
     metas: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
@@ -367,15 +372,12 @@ _OTHER_DATES = re.compile(r"comment|sidebar|related|widget|recent|popular|most-?
                           re.IGNORECASE)
 
 
-def _found_date(page: str, url: str | None, params: dict) -> str | None:
+def _found_date(tree: lxml.html.HtmlElement, url: str | None, params: dict) -> str | None:
     """The date htmldate finds in the page's markup and URL (a ``<time>`` in its header, a dateline), with the parts
     holding other pages' and readers' dates taken out first, and JSON-LD, which `_ld_date` reads (htmldate took the
     first ``datePublished`` anywhere in it: a listed related article's). Run on the whole page, it dated a farm
-    copy that declares no date by its sidebar's "Recent posts" (2004, before the original of 2005), or by a comment."""
-    try:
-        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", page, count=1))
-    except (lxml.etree.LxmlError, ValueError):
-        return None
+    copy that declares no date by its sidebar's "Recent posts" (2004, before the original of 2005), or by a comment.
+    Takes those parts out of ``tree`` itself (read for nothing else after)."""
     drop = [el for el in tree.iter(lxml.etree.Element)
             if el.tag in _NOT_THE_PAGES or (el.tag == "script" and "ld+json" in (el.get("type") or "").lower())
             or (el.tag not in _THE_PAGES and _OTHER_DATES.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
@@ -430,14 +432,16 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
         return Failure(origin, f"HTML extraction failed: {e}")
     if extracted is None or not (extracted.text or "").strip() or _only_links(page, extracted.text):
         return Failure(origin, "no main text found in HTML")
-    declared = _declared_date(page)
+    tree = _page_tree(page)
+    declared = _declared_date(tree) if tree is not None else None
     if declared is not None and published is not None and span(declared) is None:
         declared = None  # a template's placeholder ("{{date}}") threw the crawl's date away (QA)
+    found = None if declared or tree is None else _page_date(_found_date(tree, url or extracted.url, params))
     return Record(
         id=doc_id,
         text=extracted.text,
         url=url or extracted.url,
-        published=declared or _page_date(_found_date(page, url or extracted.url, params)) or published,
+        published=declared or found or published,
         source=extracted.sitename,
         title=extracted.title,
         lang=extracted.language,

@@ -50,6 +50,7 @@ from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, Sto
                     db_identity, must_be_id, transaction)
 from .text import cut_changed, has_cjk
 from .vectors import PackedUnits, Units, joined, units, window_spans
+from .wording import counted
 from .workers import pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -1279,7 +1280,7 @@ def _original(doc: Document, sources: list[Source]) -> tuple[str | None, list[st
         # The oldest, not the strongest: copies of one story tie on score, and the line named a later copy.
         s = max((s for s in older if not any(dates.before(when[t.id], when[s.id]) for t in older)),
                 key=lambda s: s.score)
-        more = "" if len(older) == 1 else f" (and {len(older) - 1} other{'' if len(older) == 2 else 's'})"
+        more = "" if len(older) == 1 else f" (and {counted(len(older) - 1, 'other')})"
         than = f", {first} {named.score:.0%}" if named is not None else ""
         evidence.append(f"{s.id} ({s.published}) is {'older' if ref is not None else 'dated'}{more} but explains "
                         f"only {s.score:.0%} of the checked text{than}: the source of a passage, not of the text")
@@ -1422,7 +1423,7 @@ def _by_text(sources: list[Source], why: str, checked_may_lead: bool = False) ->
     # The runner-up's share too: 99% against 96% is a thin margin to name an original on, and the reader should see it.
     after = f"; {pool[1].id} {_share(pool[1].score, first.score)}" if len(pool) > 1 else ""
     left = len(sources) - len(pool)
-    out = "" if not left else (f", leaving out {left} source{'' if left == 1 else 's'} the aligner's evidence names "
+    out = "" if not left else (f", leaving out {counted(left, 'source')} the aligner's evidence names "
                                f"{'a copy' if left == 1 else 'copies'} of it ({copies[0].id} "
                                f"{_share(copies[0].score, first.score)})")
     rest = "; nothing else orders them" if len(pool) > 1 else ""

@@ -18,6 +18,7 @@ from .align import FULL_WIDTH_ENDS, SENTENCE_ENDS, Alignment
 from .dates import before, span
 from .models import Comparison, Document, Side
 from .text import WORD, fold, foldable, has_cjk
+from .wording import counted
 
 _DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 #: Inserted text inside reused passages that points to the copy: at least this many characters on one side...
@@ -208,9 +209,8 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         if mine >= MIN_INSERTED_CHARS and mine >= INSERTED_RATIO * max(theirs, 1):
             votes[other] += 1
             evidence.append(
-                f"{side.upper()} has {mine} characters in {len(debris[side])} "
-                f"run{'' if len(debris[side]) == 1 else 's'} inserted into the reused text "
-                f"with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
+                f"{side.upper()} has {mine} characters in {counted(len(debris[side]), 'run')} inserted into the "
+                f"reused text with no counterpart in {other.upper()} (link debris, ads or datelines a copier adds), so "
                 f"{side.upper()} looks like a copy and {other.upper()} like the source (or a cleaner copy of the "
                 "same original)"
             )

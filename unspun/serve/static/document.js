@@ -18,7 +18,7 @@
   }
 
   var id = decode(path);
-  Unspun.health(document.getElementById("store"));
+  var store = Unspun.health(document.getElementById("store"));
   if (id === null) {
     say("no document with this id: the id in the address is not UTF-8", true);
     return;
@@ -45,9 +45,9 @@
     say("Checking against the store\u2026");
     // A text over the server's --max-text is checked by its opening that long (the whole of it was refused, and
     // the page showed a server setting's error for a document the user never sent); offsets hold, from its start.
-    return Unspun.api("GET", "/v1/health").then(function (h) {
+    return store.then(function (h) {
       var chars = Array.from(doc.text), text = doc.text, cut = "";
-      if (chars.length > h.max_text) {
+      if (h && chars.length > h.max_text) {  // (no answer: the whole text, which the check refuses if it must)
         text = chars.slice(0, h.max_text).join("");
         cut = "Reuse links of its first " + h.max_text.toLocaleString() + " characters of " +
           chars.length.toLocaleString() + ": the most this server checks at once (unspun serve --max-text; " +

@@ -215,10 +215,12 @@ var Unspun = (function () {
     })).then(function () { renderResult(container, queryLabel, queryText, result, texts, failed); });
   }
 
+  // The store's size in `target`; the answer (null when there is none) for a page that needs more of it.
   function health(target) {
-    api("GET", "/v1/health").then(function (h) {
+    return api("GET", "/v1/health").then(function (h) {
       target.textContent = h.documents.toLocaleString() + " documents" + (h.writable ? "" : " \u00b7 read-only");
-    }, function () { target.textContent = ""; });
+      return h;
+    }, function () { target.textContent = ""; return null; });
   }
 
   return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health, TOP: TOP };
