@@ -687,6 +687,43 @@ def test_requests_beyond_the_workers_wait_their_turn(index: Index, monkeypatch: 
     assert peak == 2
 
 
+def test_health_answers_while_every_worker_is_busy(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A load balancer's probe must not wait behind long checks (it did, 7-9 s: QA), nor behind a write waiting for
+    # them to end: two workers run checks, the third a write that waits for them.
+    release = threading.Event()
+    started = threading.Semaphore(0)
+    real_check = Index.check
+
+    def held_check(self, *args, **kwargs):
+        started.release()
+        release.wait(30)
+        return real_check(self, *args, **kwargs)
+
+    monkeypatch.setattr(Index, "check", held_check)
+    with background(create_app(index, workers=3, write_token=TOKEN)) as url:
+        def post(path: str, **kw) -> None:
+            httpx.post(f"{url}{path}", timeout=60, **kw)
+
+        checks = [threading.Thread(target=post, args=("/v1/check",), kwargs={"json": {"text": COPY}})
+                  for _ in range(2)]
+        write = threading.Thread(target=post, args=("/v1/documents",),
+                                 kwargs={"json": {"id": "later", "text": OTHER}, "headers": AUTH})
+        try:
+            for t in checks:
+                t.start()
+            assert started.acquire(timeout=30) and started.acquire(timeout=30)
+            write.start()
+            time.sleep(0.3)  # the write now waits for the checks, on the last worker
+            health = httpx.get(f"{url}/v1/health", timeout=5)
+            assert health.status_code == 200 and health.json()["documents"] == 2
+            assert httpx.head(f"{url}/v1/health", timeout=5).status_code == 200
+        finally:
+            release.set()
+            for t in [*checks, write]:
+                t.join()
+        assert httpx.get(f"{url}/v1/health", timeout=5).json()["documents"] == 3
+
+
 def test_run_rejects_zero_workers(store: Path) -> None:
     with pytest.raises(UnspunError, match="--workers must be positive"):
         run(store, port=0, workers=0)

@@ -83,6 +83,7 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     app = FastAPI(title="unspun", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
                   lifespan=lifespan)
     app.state.service = api.Service(index=index, write_token=write_token or None, max_text=max_text)
+    app.state.probes = anyio.CapacityLimiter(1)  # /v1/health's own thread: never queued behind the workers
     app.include_router(api.router)
     app.include_router(api.writes)
     pages.mount(app)
