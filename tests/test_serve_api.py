@@ -173,6 +173,21 @@ def test_compare(client: TestClient) -> None:
     assert client.post("/v1/compare", json={"a": "x"}).status_code == 422
 
 
+def test_compare_names_the_source_by_the_dates_given(client: TestClient) -> None:
+    # The CLI names the original of two dated pages; the API took no dates, and could not.
+    assert client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL}).json()["source"] is None
+    dated = client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL, "a_published": "2024-04-01",
+                                             "b_published": "March 5, 2024"}).json()
+    assert dated["source"] == "b" and "published first" in dated["evidence"][0]
+    # A date that is no date was taken and ordered nothing: refused, naming the field (so in a check)
+    r = client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL, "a_published": "yesterday"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "a_published"]
+    assert "is not a date" in r.json()["detail"][0]["msg"]
+    r = client.post("/v1/check", json={"text": COPY, "published": "5 March"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "published"]
+    assert client.post("/v1/check", json={"text": COPY, "published": 2024}).status_code == 200
+
+
 def test_compare_refuses_two_texts_with_too_many_sentences_as_a_text_too_long(client: TestClient,
                                                                                  monkeypatch) -> None:
     """200,000 characters of short sentences a side is ~190 million pairs of sentences (~8 GB): refused as a text

@@ -71,7 +71,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -
             records.append(Record(id=f"bbc/{topic.name}/{f.name}", text=text))
     records.append(Record(id=DOTTED, text="Reprinted: " + records[1].text))
     records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
-    records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday")))
+    # A stored date that is no date ("N/A" in a CSV export) is kept as given, and orders nothing.
+    records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday"),
+                          published="N/A"))
     records.append(Record(id="emoji/original", text=EMOJI.replace(". ", ".\r\n")))
     records.append(Record(id="emoji/copy", text="Reported: " + EMOJI))
     db = tmp_path_factory.mktemp("serve") / "db"
@@ -483,8 +485,10 @@ def test_document_page_shows_its_reuse_links(page, server: str) -> None:
     link.click()
     page.wait_for_selector("#results[data-done]")
     assert page.text_content("#doc-title") == "inject/copy"
+    assert "N/A" in page.text_content("#doc-meta")
+    # Its check without the date the API refuses (its 422 is the browser's one console line)
     assert page.locator("li.source").first.get_attribute("data-id") == "inject/original"
-    assert not page.problems, page.problems
+    assert [p for p in page.problems if "status of 422" not in p] == [], page.problems
 
 
 def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> None:

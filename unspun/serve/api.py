@@ -187,7 +187,8 @@ def compare_texts(body: CompareRequest, request: Request) -> dict:
     """Align text A against text B: the `compare` JSON contract."""
     request.app.state.service.fits(a=body.a, b=body.b)  # (the store itself is not read: no `service`)
     try:
-        return compare(Document(body.a, path="a"), Document(body.b, path="b"), in_parts=False).to_json()
+        return compare(Document(body.a, path="a", published=body.a_published),
+                       Document(body.b, path="b", published=body.b_published), in_parts=False).to_json()
     except TooLong as e:  # many short sentences under --max-text: too large as any text over it is
         raise HTTPException(413, f"{e}; send shorter texts") from None
 

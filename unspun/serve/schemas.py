@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from ..dates import span
 from ..models import Record, number_as_text
 
 #: Most sources a single check may ask for: each one is a full alignment, so this bounds a request's cost.
@@ -37,6 +39,19 @@ def _not_blank(value: str) -> str:
 FieldText = Annotated[str | None, BeforeValidator(number_as_text)]
 
 
+def _a_date(value: str | None) -> str | None:
+    """A date given to order texts must be one: "yesterday" was taken and ordered nothing, without a word. (A stored
+    record keeps any value, with a note, so that nothing it carries is lost.)"""
+    if value is not None and span(value) is None:
+        raise ValueError(f"{value!r} is not a date: give ISO 8601 (2024-03-05, 2024-03-05T10:00:00+01:00) or a "
+                         "written date (March 5, 2024)")
+    return value
+
+
+#: The publication date of a text to check or compare: it names the original, so it must read as a date.
+Published = Annotated[FieldText, AfterValidator(_a_date)]
+
+
 class CheckRequest(BaseModel):
     """A text to check against the store; ``title`` names it in the answer, ``published`` orders it in time."""
 
@@ -44,7 +59,7 @@ class CheckRequest(BaseModel):
 
     text: str = Field(description="The text to check (plain text; use /v1/extract first for HTML).")
     title: FieldText = Field(None, description="A name for the text, reported as `path`.")
-    published: FieldText = Field(None, description="Its publication date (ISO 8601), if known.")
+    published: Published = Field(None, description="Its publication date (ISO 8601), if known.")
     # Strict: pydantic's lax mode read true as 1 and "3" as 3, where every other field refuses what its type isn't.
     top: StrictInt = Field(5, ge=1, le=MAX_TOP, description="How many sources to report at most.")
     # An integer as POST /v1/documents takes it (stored as its text): a CMS's article numbers were a 422 here alone.
@@ -66,6 +81,9 @@ class CompareRequest(BaseModel):
 
     a: str
     b: str
+    a_published: Published = Field(None, description="A's publication date (ISO 8601), if known: with B's, the "
+                                                     "earlier names the source, as `compare` does for dated pages.")
+    b_published: Published = Field(None, description="B's publication date (ISO 8601), if known.")
 
     _blank = field_validator("a", "b")(_not_blank)
 

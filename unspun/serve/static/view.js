@@ -35,7 +35,8 @@ var Unspun = (function () {
     return d ? String(d) : "HTTP " + status;
   }
 
-  // JSON in (or a file, a Blob, sent as its bytes), JSON out; a failed call rejects with the server's reason.
+  // JSON in (or a file, a Blob, sent as its bytes), JSON out; a failed call rejects with the server's reason
+  // (its status, and for a 422 the fields it blames).
   function api(method, path, body) {
     var init = { method: method, headers: { Accept: "application/json" } };
     if (body instanceof Blob) {
@@ -47,7 +48,14 @@ var Unspun = (function () {
     }
     return fetch(path, init).then(function (r) {
       return r.json().catch(function () { return null; }).then(function (payload) {
-        if (!r.ok) throw new Error(reason(payload, r.status));
+        if (!r.ok) {
+          var err = new Error(reason(payload, r.status));
+          err.status = r.status;  // and the body fields a 422 blames, by name
+          err.fields = Array.isArray(payload && payload.detail) ? payload.detail.map(function (e) {
+            return (e.loc || []).filter(function (x) { return x !== "body"; }).join(".");
+          }) : [];
+          throw err;
+        }
         return payload;
       });
     });
