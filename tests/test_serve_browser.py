@@ -151,6 +151,28 @@ def test_check_page_ranks_the_seed_original_first(page, server: str, seeds: tupl
     assert not page.problems, page.problems
 
 
+def test_back_from_a_source_finds_the_check_as_it_was(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """Back from a source's page came to an empty form: the pasted text and its results were lost."""
+    original, copy = seeds
+    pasted = copy.read_text(encoding="utf-8")
+    _check(page, server, pasted)
+    page.fill("#title", "the copy")  # (typed after the check: the form as it was checked comes back)
+    ids = [li.get_attribute("data-id") for li in page.locator("li.source").all()]
+    page.locator("li.source").first.locator("a.source-id").click()
+    page.wait_for_selector("#doc-text")
+    page.go_back()
+    page.wait_for_selector("#results[data-done]")
+    assert page.input_value("#text") == pasted and page.input_value("#title") == ""
+    assert [li.get_attribute("data-id") for li in page.locator("li.source").all()] == ids
+    assert "the last check" in page.text_content("#status")
+    page.fill("#text", pasted[: len(pasted) // 2])  # and a new check replaces it
+    page.click("#check")
+    page.wait_for_selector("#results[data-done]")
+    assert "the last check" not in page.text_content("#status")
+    assert page.locator("li.source").first.get_attribute("data-id") == f"seeds/{original.name}"
+    assert not page.problems, page.problems
+
+
 def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds: tuple[Path, Path]) -> None:
     """The last passage of the seed pair lies far below the panes' first screen: clicking it on one side, or its
     row in the table, brings its counterpart into view (the panes once scrolled to the page's offset instead)."""

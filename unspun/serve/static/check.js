@@ -98,11 +98,38 @@
     });
   });
 
+  // The last check, kept for this tab: Back from a source's page came to an empty form (its text, pasted once,
+  // was lost with the results). Restored as it was; Check runs it again.
+  var KEPT = "unspun.check";
+  function keep(body, result) {
+    try {
+      sessionStorage.setItem(KEPT, JSON.stringify({
+        shown: text.value, title: title.value, published: published.value, body: body, result: result,
+        fromPage: [text, title, published].map(function (input) { return !!input.dataset.fromPage; })
+      }));
+    } catch (e) {  // over the browser's quota (a text of megabytes): nothing kept, nothing lost but that
+      try { sessionStorage.removeItem(KEPT); } catch (ignored) { /* storage disabled */ }
+    }
+  }
+
+  function show(body, result, done) {
+    return Unspun.showResult(results, "Checked text" + (body.title ? ": " + body.title : ""), body.text, result)
+      .then(function () {
+        var n = result.sources.length;
+        // As many as the page asks for: there may be more, and "50 sources found" read as all of them.
+        say(n >= Unspun.TOP ? "The " + n + " best sources shown (a page asks for " + Unspun.TOP + "; there may " +
+          "be more: unspun check --top N lists them), " + done + "." :
+          n + " source" + (n === 1 ? "" : "s") + " found " + done + ".");
+        results.setAttribute("data-done", "1");
+      });
+  }
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (!text.value.trim()) { say("Paste or upload a text first.", true); return; }
     button.disabled = true;
     results.textContent = "";
+    results.removeAttribute("data-done");
     var ready = looksLikeHtml(text.value) ? extract(text.value) : Promise.resolve();
     say("Checking\u2026");
     ready.then(function () {
@@ -111,20 +138,27 @@
       if (published.value.trim()) body.published = published.value.trim();
       var started = performance.now();
       return Unspun.api("POST", "/v1/check", body).then(function (result) {
-        var secs = ((performance.now() - started) / 1000).toFixed(1);
-        return Unspun.showResult(results, "Checked text" + (body.title ? ": " + body.title : ""), body.text, result)
-          .then(function () {
-            var n = result.sources.length;
-            // As many as the page asks for: there may be more, and "50 sources found" read as all of them.
-            say(n >= Unspun.TOP ? "The " + n + " best sources shown (a page asks for " + Unspun.TOP + "; there may " +
-              "be more: unspun check --top N lists them), in " + secs + " s." :
-              n + " source" + (n === 1 ? "" : "s") + " found in " + secs + " s.");
-            results.setAttribute("data-done", "1");
-          });
+        keep(body, result);
+        return show(body, result, "in " + ((performance.now() - started) / 1000).toFixed(1) + " s");
       });
     }).catch(function (err) { say(err.message, true); })
       .then(function () { button.disabled = false; });
   });
+
+  var kept = null;
+  try { kept = JSON.parse(sessionStorage.getItem(KEPT)); } catch (e) { /* none, or storage disabled */ }
+  if (kept && kept.body && kept.result) {
+    [text, title, published].forEach(function (input, i) {
+      input.value = kept[input.id === "text" ? "shown" : input.id];
+      if (kept.fromPage && kept.fromPage[i]) input.dataset.fromPage = "1";
+    });
+    if (kept.body.text !== kept.shown) exact = { shown: text.value, text: kept.body.text };  // a file, as read
+    button.disabled = true;  // (until it is shown: a new check's results must not be drawn over by it)
+    say("Showing the last check\u2026");
+    show(kept.body, kept.result, "by the last check (press Check to run it again)")
+      .catch(function (err) { say(err.message, true); })
+      .then(function () { button.disabled = false; });
+  }
 
   Unspun.health(document.getElementById("store"));
 })();
