@@ -272,6 +272,33 @@ def test_check_text_prints_control_characters_of_documents_and_ids_as_escapes() 
         assert shown in got, shown
 
 
+def test_names_that_reorder_the_text_around_them_are_written_out() -> None:
+    """U+202E in an id or a file name showed "invoice\u202eslx.txt" as "invoicetxt.xls", and reversed the dates and
+    shares of the evidence after it (QA); the text report printed it as it is. Document text keeps its own."""
+    import io
+
+    from rich.console import Console
+
+    from unspun.report.check import render_check_html, render_check_text
+
+    rlo = "invoice\u202eslx.txt"
+    text = "Arabic \u2067quoted\u2069 " + A
+    passage = Passage((0, 40), (0, 40), "verbatim", 1.0)
+    result = CheckResult(Document(text, rlo), [Source("evil-\u202dgnp.exe", 1.0, "2004\u202e-05-01",
+                                                      _comparison(text, text, [passage]))],
+                         "evil-\u202dgnp.exe", ["evil-\u202dgnp.exe was published first (2004-05-01)"])
+    pages = [render_check_html([result]),
+             render_html(Comparison(Document(text, rlo), Document(text, "b.txt"), [passage], 1, 1))]
+    out = io.StringIO()
+    render_check_text([result], Console(file=out, width=200))
+    for got in [*pages, out.getvalue()]:
+        assert "\u202e" not in got and "\u202d" not in got
+    assert "<title>unspun: invoice\\u202eslx.txt vs b.txt</title>" in pages[1]
+    for shown in ("invoice\\u202eslx.txt", "evil-\\u202dgnp.exe was published first", "2004\\u202e-05-01"):
+        assert shown in pages[0] and shown in out.getvalue(), shown
+    assert "\u2067quoted\u2069" in pages[1]  # the text itself as it is
+
+
 def test_report_says_what_its_colours_mean() -> None:
     """The passage list's swatches were the only key: what a colour, a darker dotted piece or a click meant was left
     to guess. A page without passages has no colours to explain."""

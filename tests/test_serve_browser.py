@@ -28,6 +28,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 BBC_PER_TOPIC = 3
 #: An id with path segments a browser would resolve away (records' ids are free text).
 DOTTED = "dots/../odd/./copy"
+#: An id that reverses what follows it on screen: "evil-\u202egnp.exe" shows as "evil-exe.png".
+REVERSING = "evil-\u202egnp.exe"
 
 INJECTED = (
     "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> "
@@ -70,6 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds: tuple[Path, Path]) -
             text = f.read_text(encoding="utf-8", errors="replace")
             records.append(Record(id=f"bbc/{topic.name}/{f.name}", text=text))
     records.append(Record(id=DOTTED, text="Reprinted: " + records[1].text))
+    records.append(Record(id=REVERSING, text="Reprinted: " + records[2].text, title="\u202eslx.txt"))
     records.append(Record(id="inject/original", text=INJECTED, title="<i>Bridge</i> closes"))
     # A stored date that is no date ("N/A" in a CSV export) is kept as given, and orders nothing.
     records.append(Record(id="inject/copy", text="Reported: " + INJECTED.replace("Monday", "Tuesday"),
@@ -525,6 +528,21 @@ def test_ids_with_dot_segments_are_linked_to_themselves(page, server: str) -> No
     page.wait_for_selector("#results[data-done]")
     assert page.text_content("#doc-title") == DOTTED
     assert page.locator("li.source").first.get_attribute("data-id") == "bbc/business/001.txt"
+    assert not page.problems, page.problems
+
+
+def test_ids_that_reorder_the_text_after_them_are_written_out(page, server: str) -> None:
+    """U+202E in an id reversed it and what followed it on the page ("evil-exe.png"); it is written out, and the
+    link still leads to the document."""
+    page.goto(server + "/documents/bbc/business/002.txt")
+    page.wait_for_selector("#results[data-done]")
+    link = page.locator(f'li.source[data-id="{REVERSING}"] a.source-id')
+    assert link.text_content() == "evil-\\u202egnp.exe"
+    assert "\u202e" not in page.text_content("#results")
+    link.click()
+    page.wait_for_selector("#results[data-done]")
+    assert page.text_content("#doc-title") == "\\u202eslx.txt" and "\u202e" not in page.text_content("#doc-meta")
+    assert page.title() == "unspun: evil-\\u202egnp.exe"
     assert not page.problems, page.problems
 
 

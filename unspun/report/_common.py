@@ -5,19 +5,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from html import escape
 from typing import get_args
 
 from ..models import Comparison, Kind
 
 EXCERPT_CHARS = 60
 #: C0 and C1 control characters: document text, file names and ids come from outside, and an escape sequence in
-#: one, printed, reached the terminal (clearing it, retitling it, rewriting what it shows).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: one, printed, reached the terminal (clearing it, retitling it, rewriting what it shows). And the characters that
+#: reorder what follows them on screen (bidi embeddings, overrides, isolates): a file named "invoice\u202eslx.txt"
+#: showed as "invoicetxt.xls", and a source id holding one reversed the dates and shares after it (QA).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(s: str) -> str:
-    """``s`` with each control character written as its escape (``\\x1b``): the text reports print it as data."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+    """``s`` with each control character written as its escape (``\\x1b``, ``\\u202e``): reports show it as data."""
+    return _CONTROL.sub(lambda m: f"\\x{c:02x}" if (c := ord(m.group())) < 0x100 else f"\\u{c:04x}", s)
+
+
+def shown(s: str) -> str:
+    """A name, an id or a line of evidence as HTML: escaped, its control characters written out (`printable`).
+    Document text is not: it is shown as it is, and the reports cut it only into marked pieces."""
+    return escape(printable(s))
 
 
 def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:

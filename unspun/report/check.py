@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import CheckResult, Comparison
-from ._common import percent, printable
+from ._common import percent, printable, shown
 from ..wording import counted
 from .html import _asset, render_html
 
@@ -100,18 +100,18 @@ def render_check_html(results: list[CheckResult]) -> str:
              f"<style>\n{_asset('report.css')}\n{_CHECK_CSS}</style>",
              "</head><body>", "<h1>unspun check</h1>"]
     for n, r in enumerate(results, 1):
-        parts.append(f"<h2>{escape(r.document.name)}</h2>")
+        parts.append(f"<h2>{shown(r.document.name)}</h2>")
         if not r.sources:
             parts.append("<p>No reuse found in the store.</p>")
             continue
         # The evidence stands without a named original too: "the checked document predates every source".
-        named = f"<strong>{escape(r.original)}</strong>" if r.original else "undecided"
+        named = f"<strong>{shown(r.original)}</strong>" if r.original else "undecided"
         parts.append(f"<p>Likely original: {named}</p>")
         if r.evidence:
-            parts.append(f"<ul>{''.join(f'<li>{escape(e)}</li>' for e in r.evidence)}</ul>")
+            parts.append(f"<ul>{''.join(f'<li>{shown(e)}</li>' for e in r.evidence)}</ul>")
         rows = "".join(
-            f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{escape(s.id)}</a></td>'
-            f'<td class="num">{s.score:.3f}</td><td>{escape(s.published or "—")}</td>'
+            f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{shown(s.id)}</a></td>'
+            f'<td class="num">{s.score:.3f}</td><td>{shown(s.published or "—")}</td>'
             f'<td class="num">{percent(s.comparison.coverage_a)}</td><td class="num">{percent(s.comparison.coverage_b)}</td>'
             f'<td class="num">{len(s.comparison.passages)}</td><td>{escape(strongest(s.comparison))}</td></tr>'
             for i, s in enumerate(r.sources, 1))
@@ -121,10 +121,10 @@ def render_check_html(results: list[CheckResult]) -> str:
         parts.append(_LEGEND)
         for i, s in enumerate(r.sources, 1):
             # A pair's own "likely source" (often undecided) read as contradicting the original named above.
-            parts.append(f'<h3 id="d{n}s{i}">{i}. {escape(s.id)}</h3>'
-                         f'<p class="caption">A: the checked document, B: {escape(s.id)}. The report below names a '
+            parts.append(f'<h3 id="d{n}s{i}">{i}. {shown(s.id)}</h3>'
+                         f'<p class="caption">A: the checked document, B: {shown(s.id)}. The report below names a '
                          'likely source from this pair alone; the likely original above weighs every source found, '
                          'and their dates.</p>'
-                         f'<iframe title="{escape(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
+                         f'<iframe title="{shown(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
     parts += ["</body></html>", ""]
     return "\n".join(parts)

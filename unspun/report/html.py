@@ -15,7 +15,7 @@ from importlib.resources import files
 from itertools import pairwise
 
 from ..models import Comparison, Document, Span
-from ._common import encoding_notes, excerpt, kind_counts, percent, source_line
+from ._common import encoding_notes, excerpt, kind_counts, percent, shown, source_line
 
 #: Successive hues this far apart stay distinct however many passages there are.
 GOLDEN_ANGLE = 137.508
@@ -38,7 +38,7 @@ START = "Passages.link(document.body);\nPassages.showFirst(document.body);\n"
 def render_html(c: Comparison) -> str:
     """The whole page as a string; CSS and JS are inlined so the file can be mailed or opened offline."""
     hues = [round(i * GOLDEN_ANGLE % 360, 1) for i in range(len(c.passages))]
-    title = escape(f"unspun: {c.a.name} vs {c.b.name}")
+    title = shown(f"unspun: {c.a.name} vs {c.b.name}")
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -82,11 +82,11 @@ def _asset(name: str) -> str:
 def _summary(c: Comparison) -> str:
     rows = []
     for label, doc, cov in (("A", c.a, c.coverage_a), ("B", c.b, c.coverage_b)):
-        rows.append(f"<dt>{label}</dt><dd>{escape(doc.name)}: {doc.chars:,} chars, {percent(cov)} reused</dd>")
-    evidence = "".join(f"<li>{escape(e)}</li>" for e in c.evidence)
-    rows.append(f"<dt>Likely source</dt><dd>{escape(source_line(c))}{f'<ul>{evidence}</ul>' if evidence else ''}</dd>")
+        rows.append(f"<dt>{label}</dt><dd>{shown(doc.name)}: {doc.chars:,} chars, {percent(cov)} reused</dd>")
+    evidence = "".join(f"<li>{shown(e)}</li>" for e in c.evidence)
+    rows.append(f"<dt>Likely source</dt><dd>{shown(source_line(c))}{f'<ul>{evidence}</ul>' if evidence else ''}</dd>")
     rows.append(f"<dt>Passages</dt><dd>{len(c.passages)} ({escape(kind_counts(c))})</dd>")
-    rows.extend(f'<dt>Encoding</dt><dd class="note">{escape(n)}</dd>' for n in encoding_notes(c))
+    rows.extend(f'<dt>Encoding</dt><dd class="note">{shown(n)}</dd>' for n in encoding_notes(c))
     return f'<dl class="summary">{"".join(rows)}</dl>'
 
 
@@ -140,6 +140,6 @@ def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str
         parts.append(piece)
     parts.append(anchor(doc.chars))
     return (
-        f"<section><h2>{side.upper()}: {escape(doc.name)}</h2>"
+        f"<section><h2>{side.upper()}: {shown(doc.name)}</h2>"
         f'<div class="doc" id="doc-{side}">{"".join(parts)}</div></section>'
     )

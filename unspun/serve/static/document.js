@@ -35,11 +35,11 @@
     dl.appendChild(Unspun.el("dd", { text: Array.from(doc.text).length.toLocaleString() + " characters" }));
   }
 
-  document.title = "unspun: " + id;
-  document.getElementById("doc-title").textContent = id;
+  document.title = "unspun: " + Unspun.printable(id);
+  document.getElementById("doc-title").textContent = Unspun.printable(id);
   say("Loading\u2026");
   Unspun.api("GET", Unspun.apiDocPath(id)).then(function (doc) {
-    if (doc.title) document.getElementById("doc-title").textContent = doc.title;
+    if (doc.title) document.getElementById("doc-title").textContent = Unspun.printable(doc.title);
     meta(doc);
     document.getElementById("doc-text").textContent = doc.text;
     say("Checking against the store\u2026");

@@ -10,10 +10,22 @@ var Unspun = (function () {
   // first 5 of the API's default, under "5 sources found".
   var TOP = 50;
 
+  // As the reports' printable(): control characters, and those that reorder what follows them on screen, written
+  // out, in names, ids, metadata and evidence (an id holding U+202E showed "invoice\u202eslx.txt" as
+  // "invoicetxt.xls", and reversed what followed it). Document text, in the panes, is shown as it is.
+  var CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+  function printable(s) {
+    return String(s).replace(CONTROL, function (c) {
+      var n = c.charCodeAt(0);
+      return n < 0x100 ? "\\x" + ("0" + n.toString(16)).slice(-2) : "\\u" + n.toString(16);
+    });
+  }
+
+  // An element; `text` is shown as data (printable), never parsed as markup.
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
+      if (k === "text") node.textContent = printable(attrs[k]);
       else if (k === "class") node.className = attrs[k];
       else node.setAttribute(k, attrs[k]);
     });
@@ -231,5 +243,5 @@ var Unspun = (function () {
     }, function () { target.textContent = ""; return null; });
   }
 
-  return { el: el, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health, TOP: TOP };
+  return { el: el, printable: printable, api: api, docPath: docPath, apiDocPath: apiDocPath, showResult: showResult, health: health, TOP: TOP };
 })();
