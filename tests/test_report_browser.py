@@ -137,6 +137,65 @@ def test_check_page_fits_a_phone_without_scrolling_sideways(browser, tmp_path: P
         context.close()
 
 
+def test_a_long_unbroken_source_id_does_not_widen_the_check_page(browser, tmp_path: Path) -> None:
+    """A URL as an id (277 characters of tracking parameters) made the page 2,507 pixels wide on a 1,400 window and
+    on a phone: the table's score and coverage stood off screen (QA)."""
+    from unspun.models import CheckResult, Source
+    from unspun.report.check import render_check_html
+
+    url = "https://news.example.com/2024/05/02/story?" + "&".join(f"utm_param{i}=value{i}x" * 3 for i in range(10))
+    c = Comparison(Document(COPIED + FILLER, "copy.txt"), Document(COPIED, url),
+                   [Passage((0, len(COPIED)), (0, len(COPIED)), "verbatim", 1.0)], 0.1, 1.0)
+    out = tmp_path / "check.html"
+    out.write_text(render_check_html([CheckResult(c.a, [Source(url, 0.5, None, c)], url, [f"{url} explains it"])]),
+                   encoding="utf-8")
+    for viewport in ({"width": 1400, "height": 1000}, {"width": 390, "height": 844}):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            page.goto(out.as_uri())
+            wide = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert wide[0] <= wide[1], (viewport, wide)
+        finally:
+            context.close()
+
+
+def test_printed_reports_hold_every_text_whole(page, tmp_path: Path) -> None:
+    """Printed or saved as PDF, each pane kept its screen height and scrolled: about 70% of each text was missing from
+    the paper, and a check's embedded reports printed as 722-pixel windows onto them (QA)."""
+    from unspun.models import CheckResult, Source
+    from unspun.report.check import render_check_html
+
+    a, b = COPIED + FILLER * 3, FILLER + COPIED
+    c = Comparison(Document(a, "copy.txt"), Document(b, "source.txt"),
+                   [Passage((0, len(COPIED)), (len(FILLER), len(b)), "verbatim", 1.0)], 0.1, 0.1)
+    whole = """() => [...document.querySelectorAll('.doc, .list')].every(e => e.scrollHeight <= e.clientHeight + 1)"""
+    report, check = tmp_path / "report.html", tmp_path / "check.html"
+    report.write_text(render_html(c), encoding="utf-8")
+    check.write_text(render_check_html([CheckResult(c.a, [Source("source.txt", 0.5, None, c)] * 2, None, [])]),
+                     encoding="utf-8")
+    page.goto(report.as_uri())
+    assert not page.evaluate(whole)  # on screen, each pane scrolls
+    page.emulate_media(media="print")
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")  # (what printing does first)
+    assert page.evaluate(whole)
+    page.evaluate("dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert not page.evaluate(whole)
+
+    page.goto(check.as_uri())
+    page.emulate_media(media="print")
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    frames = page.locator("iframe")
+    assert frames.count() == 2
+    for i in range(2):
+        frame = page.frames[i + 1]
+        assert frame.evaluate(whole)
+        inner = frame.evaluate("document.documentElement.scrollHeight")
+        assert frames.nth(i).evaluate("f => f.getBoundingClientRect().height") >= inner > 2000
+    assert not page.problems, page.problems
+
+
 def test_right_to_left_paragraphs_read_right_to_left(page, tmp_path: Path) -> None:
     """An Arabic or Hebrew paragraph was laid out left to right: its sentences' full stops at their start, the text
     against the left edge. Each paragraph takes its direction from its own script, English ones beside them too."""

@@ -77,7 +77,9 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
 #: so that a column cut at its edge reads as more to scroll to: eight columns are wider than a phone, and the whole
 #: page, iframes and all, scrolled sideways with it.
 _CHECK_CSS = """iframe { width: 100%; height: 80vh; border: 1px solid #ccc; }
+h3, p, li, .sources td { overflow-wrap: anywhere; }
 .sources { overflow-x: auto; border: 1px solid #ddd; background: #fff; }
+.printing .sources { overflow: visible; }
 .sources table { border-collapse: collapse; }
 .sources td, .sources th { padding: 2px 10px; text-align: left; }
 .caption { color: #555; margin: 0 0 4px; }
@@ -126,5 +128,5 @@ def render_check_html(results: list[CheckResult]) -> str:
                          'likely source from this pair alone; the likely original above weighs every source found, '
                          'and their dates.</p>'
                          f'<iframe title="{shown(s.id)}" srcdoc="{escape(render_html(s.comparison), quote=True)}"></iframe>')
-    parts += ["</body></html>", ""]
+    parts += [f"<script>\n{_asset('print.js')}</script>", "</body></html>", ""]
     return "\n".join(parts)

@@ -1,8 +1,8 @@
 """The HTML report: one self-contained page with both documents side by side and every passage linked across them.
 
 All document text and every path pass through `html.escape`; the only markup is ours, and the only script is
-static: ``passages.js``, which the pages of `unspun serve` use too, and its two calls (no data is ever written into a
-script), so a document cannot inject anything into the page.
+static: ``passages.js``, which the pages of `unspun serve` use too, and its two calls, and ``print.js`` (no data is
+ever written into a script), so a document cannot inject anything into the page.
 Passages may overlap on one side, so each side is cut at every passage boundary and each piece is tagged with the
 set of passages covering it (``data-p="1 3"``). Passages are numbered from 1, as in the text report.
 """
@@ -54,7 +54,7 @@ def render_html(c: Comparison) -> str:
             _side("a", c.a, [p.a for p in c.passages], hues),
             _side("b", c.b, [p.b for p in c.passages], hues),
             "</div>",
-            f"<script>\n{_asset('passages.js')}{START}</script>",
+            f"<script>\n{_asset('passages.js')}{START}{_asset('print.js')}</script>",
             "</body></html>",
             "",
         ]
