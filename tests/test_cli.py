@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -614,6 +615,27 @@ def test_a_folder_that_cannot_be_read_is_an_error_of_check(tmp_path: Path, monke
     assert [d["path"] for d in json.loads(result.stdout)["documents"]] == [str(queries / "bees.txt")]
     only = runner.invoke(app, ["check", "--db", db, str(queries / "locked")])
     assert only.exit_code == 2 and "permission denied" in only.stderr and "no .htm" not in only.stderr
+
+
+def test_the_html_report_lists_the_documents_that_could_not_be_read(tmp_path: Path) -> None:
+    """Said on stderr alone, they were missing from the page handed on, as if every document given was checked."""
+    db = str(tmp_path / "db")
+    (tmp_path / "original.txt").write_text(PARAGRAPH, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(EDITED, encoding="utf-8")
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    assert runner.invoke(app, ["index", "--db", db, "--no-semantic", str(tmp_path / "original.txt")]).exit_code == 0
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["check", "--db", db, str(tmp_path / "copy.txt"), str(tmp_path / "gone<b>.txt"),
+                                 str(tmp_path / "blob.bin"), "-o", out])
+    assert result.exit_code == 2
+    page = out.read_text(encoding="utf-8")
+    unread = re.search(r'<section class="unread"><h2>(.*?)</h2><ul>(.*?)</ul>', page)
+    assert unread.group(1) == "Not checked: 2 documents could not be read"
+    items = re.findall(r"<li>(.*?)</li>", unread.group(2))
+    assert len(items) == 2 and html.escape(str(tmp_path / "gone<b>.txt")) in items[0] and "blob.bin" in items[1]
+    assert all(i in result.stderr for i in ("gone<b>.txt", "blob.bin")) and "original.txt" in page
+    whole = runner.invoke(app, ["check", "--db", db, str(tmp_path / "copy.txt"), "-o", out])
+    assert whole.exit_code == 0 and "Not checked" not in out.read_text(encoding="utf-8")
 
 
 def test_a_folder_of_pages_is_said_to_be_read_by_main_text_once(tmp_path: Path) -> None:

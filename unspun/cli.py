@@ -470,15 +470,15 @@ def _checked_files(docs: list[Path | str]) -> list[tuple[Path | str | Failure, l
 
 
 def _read_checked(ix: Index, files: list[tuple[Path | str | Failure, list[str]]], exclude: list[str],
-                  exclude_self: bool) -> tuple[list[tuple[Document, list[str]]], int]:
-    """Each DOC read, with the stored ids its check leaves out, and how many could not be read (each said on its
-    line). A DOC's own id that is not stored is no mistake (`_no_selves` says when none is)."""
+                  exclude_self: bool) -> tuple[list[tuple[Document, list[str]]], list[str]]:
+    """Each DOC read, with the stored ids its check leaves out, and why each DOC that could not be read was not
+    (each said on its line). A DOC's own id that is not stored is no mistake (`_no_selves` says when none is)."""
     # Pages are said of once, not line by line: a folder of a thousand pages drowned the errors in those lines.
     pages = [f for f, _ in files if isinstance(f, Path) and is_page(f)]
     if len(pages) > 1:
         _say("info", f"{len(pages)} web pages ({pages[0]}, ...): each is checked by its main text, as `index` "
                      "stores pages (offsets are into that text)")
-    documents, unread = [], 0
+    documents, unread = [], []
     for d, own in files:
         try:
             if isinstance(d, Skip):  # a link to a folder inside
@@ -490,7 +490,7 @@ def _read_checked(ix: Index, files: list[tuple[Path | str | Failure, list[str]]]
                 _say("warning", f"{d}: checked as one plain text; its records are documents to `index`")
             doc = _read(d, tell=len(pages) < 2)
         except InputError as e:
-            unread += 1
+            unread.append(str(e))
             _say("error", str(e))
             continue
         if doc.encoding_note:
@@ -587,7 +587,7 @@ def check_command(
     if fmt is CheckFormat.json:
         _write(render_check_json(results) + "\n", out)
     elif fmt is CheckFormat.html:
-        _write(render_check_html(results), out)
+        _write(render_check_html(results, unread), out)
         if out is not None:
             _say("info", f"HTML report written to {out.resolve().as_uri()}")
     elif out is None:

@@ -8,6 +8,7 @@ inside it, is escaped once more as an attribute value, so a document still canno
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
 
 from rich.console import Console
@@ -83,6 +84,7 @@ h3, p, li, .sources td { overflow-wrap: anywhere; }
 .sources table { border-collapse: collapse; }
 .sources td, .sources th { padding: 2px 10px; text-align: left; }
 .caption { color: #555; margin: 0 0 4px; }
+.unread { color: #8a4b00; }
 """
 
 
@@ -94,13 +96,18 @@ _LEGEND = ('<p class="caption">score: the share of the checked document the sour
            "follows.</p>")
 
 
-def render_check_html(results: list[CheckResult]) -> str:
-    """One self-contained page: per document, its sources ranked, each with the embedded side-by-side report."""
+def render_check_html(results: list[CheckResult], unread: Sequence[str] = ()) -> str:
+    """One self-contained page: per document, its sources ranked, each with the embedded side-by-side report.
+    ``unread``: why each document that could not be read was not, listed first (said on stderr alone, they were
+    missing from the page handed on, which read as if every document given had been checked)."""
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>unspun check</title>",
              f"<style>\n{_asset('report.css')}\n{_CHECK_CSS}</style>",
              "</head><body>", "<h1>unspun check</h1>"]
+    if unread:
+        parts.append(f'<section class="unread"><h2>Not checked: {counted(len(unread), "document")} could not be '
+                     f"read</h2><ul>{''.join(f'<li>{shown(why)}</li>' for why in unread)}</ul></section>")
     for n, r in enumerate(results, 1):
         parts.append(f"<h2>{shown(r.document.name)}</h2>")
         if not r.sources:
