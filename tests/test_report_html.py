@@ -149,7 +149,7 @@ def test_no_passages() -> None:
     parsed = _parse(page)
     assert parsed.text("a") == A and parsed.text("b") == B
     assert 'class="p' not in page and "No reused passages found" in page
-    assert "undecided" in page
+    assert "none (no reused passage)" in page and "undecided" not in page
 
 
 def test_encoding_notes_are_shown() -> None:
@@ -177,7 +177,9 @@ def test_undecided_source_with_evidence_does_not_claim_there_is_none() -> None:
             "it names no side")
     page = render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)], evidence=[weak]))
     assert "no evidence of direction" not in page and "does not settle it" in page and html.escape(weak) in page
-    assert "no evidence of direction" in render_html(_comparison(A, B, []))
+    assert "no evidence of direction" in render_html(_comparison(A, B, [Passage((0, 20), (14, 34), "verbatim", 1.0)]))
+    # with no passage, there is nothing to direct ("undecided" read as if there were)
+    assert "<dt>Likely source</dt><dd>none (no reused passage)</dd>" in render_html(_comparison(A, B, []))
 
 
 def _luminance(r: float, g: float, b: float) -> float:

@@ -46,7 +46,7 @@ def test_summary_and_table() -> None:
 def test_no_passages_prints_no_table() -> None:
     out = _render(Comparison(Document("x", "a.txt"), Document("y", "b.txt"), [], 0.0, 0.0))
     assert "passages 0 (none)" in out
-    assert "undecided" in out
+    assert "likely source none (no reused passage)" in out and "undecided" not in out
     assert "┃" not in out
 
 

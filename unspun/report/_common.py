@@ -59,6 +59,8 @@ def percent(x: float) -> str:
 
 def source_line(c: Comparison) -> str:
     """Which side came first, or why we cannot say (evidence too weak or split is listed, so it is not "none")."""
+    if not c.passages:  # ("undecided" above no passage read as if there were reuse to direct)
+        return "none (no reused passage)"
     if c.source is None:
         why = "the evidence listed does not settle it" if c.evidence else "no evidence of direction"
         return f"undecided ({why})"
