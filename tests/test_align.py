@@ -889,6 +889,24 @@ def test_a_passage_resumes_where_the_text_does_after_an_insertion():
     assert (near.kind, far.kind) == ("verbatim", "verbatim")
 
 
+@pytest.mark.parametrize("junk", ["x" * 200, "tracking-id " + "4030cb1e19816175b4be3dd8bc2e3ac7" * 19,
+                                  "A" * 3000])
+def test_one_outsized_token_inserted_is_left_out_of_the_passage(junk: str):
+    """A 600-character hash, or a run of one letter, put between two paragraphs of a copy was one word: no run
+    inserted, and one passage took it in, painted as reused text (QA; 100% of the copy said reused)."""
+    before = ("The harbour authority approved a new breakwater on Tuesday after two years of public hearings. "
+              "Fishermen had argued that the old wall no longer protected their boats during the winter storms. "
+              "Three trawlers sank at their moorings last January, and insurers have since refused to cover the fleet.")
+    after = ("The mayor said on Friday that the harbour would stay open to boats while the new wall is being built, "
+             "and that engineers expect the work to take eighteen months and to cost about forty million euros. "
+             "The regional government will pay half, and the rest will come from a European fund for coastal towns.")
+    copy, src = before + "\n\n" + junk + "\n\n" + after, before + "\n\n" + after
+    result = compare(copy, src)
+    assert [(copy[q.a[0]:q.a[1]], src[q.b[0]:q.b[1]], q.kind) for q in result.passages] == [
+        (before, before, "verbatim"), (after, after, "verbatim")]
+    assert "A has" in result.evidence[0] and "in 1 run inserted" in result.evidence[0]
+
+
 def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
     """A sentence the copy rewords so far that it shares no content word with its original (as a translation round
     trip does here and there: "to do the more than his plots of earth" for "to make the most of their plots of

@@ -831,12 +831,24 @@ def _inserted_runs(toks: list[Token], other: list[Token], p: Params, bipos: dict
     stems = {t.stem for t in other}
     runs = []
     for x, y in zip(solid, solid[1:]):
-        if y - x - 1 >= p.insert_words:
+        if _words(toks[x + 1 : y]) >= p.insert_words:
             content = [t for t in toks[x + 1 : y] if not t.stop]
             # Words found nowhere in the other passage: reworded text still shares most of its words.
             if content and sum(t.stem in stems for t in content) <= p.insert_shared * len(content):
                 runs.append((int(x) + 1, int(y)))
     return runs
+
+
+#: A token this long is no word: it weighs as many words as its characters would make at ``WORD_CHARS`` a word
+#: when a run is measured. A 600-character hash or a run of one letter glued into a sentence was one word, and the
+#: passage took it in as reused (QA); the longest words of prose (compounds, chemical names) stay under it.
+LONG_TOKEN_CHARS = 30
+WORD_CHARS = 8
+
+
+def _words(toks: list[Token]) -> int:
+    """How many words ``toks`` weigh as an inserted run: each one, an outsized one by its length."""
+    return sum(1 if (n := t.end - t.start) < LONG_TOKEN_CHARS else n // WORD_CHARS for t in toks)
 
 
 def _find(toks: list[Token], probe: list[Token], expect: float) -> tuple[int, int] | None:
@@ -919,7 +931,7 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             # The run as found, and its place on the other side: `_trim_back` compares its first words with those
             # before where the other side resumes, which is past that side's own text there, if it has some.
             there = _place(tx, start, ty, at, expect)
-            if len(parts) == 2 and at - there > min(p.insert_bare * (j - start), p.insert_other):
+            if len(parts) == 2 and at - there > min(p.insert_bare * _words(tx[start:j]), p.insert_other):
                 # Inside the passage, the other side has about as many words there: reworded, unless it says
                 # something else, a sentence replaced by other text: both left out, and no side named by them.
                 if _same_meaning(ux.text[tx[start].start : tx[j - 1].end], uy.text[ty[there].start : ty[at - 1].end],
