@@ -907,6 +907,41 @@ def test_one_outsized_token_inserted_is_left_out_of_the_passage(junk: str):
     assert "A has" in result.evidence[0] and "in 1 run inserted" in result.evidence[0]
 
 
+def _bbc(name: str) -> str:
+    return (DATA / "bbc-news-2225" / f"{name}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason="../shared/data/bbc-news-2225 absent")
+def test_an_inserted_paragraph_with_a_stray_shared_word_is_one_insertion():
+    """A paragraph on TV ratings pasted between two of three politics stories: its "share decline in a year" held
+    words the stories have ("shared", "year"), the run inserted was taken for two, and the text "resumed" at "share"
+    on "shared purpose" 760 characters on: B's second passage began inside the pasted paragraph, and 764 characters
+    of A copied word for word were left out (QA)."""
+    host = "\n\n".join(_bbc(f"politics/{n}") for n in (260, 261, 262))
+    pasted = max(_bbc("entertainment/216").split("\n"), key=len)
+    at = host.index("\n\nThe remaining two were dressed")
+    copy = host[:at] + "\n\n" + pasted + host[at:]
+    passages = align(host, copy).passages
+    assert [(q.kind, host[q.a[0]:q.a[1]] == copy[q.b[0]:q.b[1]]) for q in passages] == [("verbatim", True)] * 2
+    assert passages[0].a == passages[0].b == (0, at) and passages[1].a[1] == len(host.rstrip())
+    assert copy[passages[1].b[0]:].startswith("The remaining two were dressed")
+
+
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason="../shared/data/bbc-news-2225 absent")
+def test_a_passage_of_a_text_that_repeats_itself_pairs_corresponding_sides():
+    """Three politics stories (the third repeating the first's paragraphs) with a paragraph pasted mid-sentence: the
+    passage after it was snapped to two runs, one of them the repeat's, and paired A 1917-5520 with B 3634-6314,
+    its start inside the passage before (QA)."""
+    host = "\n\n".join(_bbc(f"politics/{n}") for n in (310, 311, 312))
+    pasted = max(_bbc("entertainment/190").split("\n"), key=len)
+    at = host.index("is working until people drop")
+    copy = host[:at] + pasted + " " + host[at:]
+    passages = align(host, copy).passages
+    assert all(host[q.a[0]:q.a[1]] == copy[q.b[0]:q.b[1]] for q in passages)
+    assert all(x.a[1] <= y.a[0] for x, y in zip(passages, passages[1:]))  # no stretch of A twice
+    assert sum(q.a[1] - q.a[0] for q in passages) >= len(host) - 2
+
+
 def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
     """A sentence the copy rewords so far that it shares no content word with its original (as a translation round
     trip does here and there: "to do the more than his plots of earth" for "to make the most of their plots of

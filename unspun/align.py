@@ -870,14 +870,15 @@ def _find(toks: list[Token], probe: list[Token], expect: float) -> tuple[int, in
     return None
 
 
-def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Params) -> tuple[int, int] | None:
+def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Params) -> tuple[int, int, int] | None:
     """Where the text resumes after a run inserted into ``tx`` that ends before token ``j``: that token, or one of
     the next ``insert_resume`` if the words from there match ``ty`` longer, and its counterpart in ``ty``. The
     run's last words may be a common word the reused text holds nearby ("... he said. Time Warner said on Friday"
     against "Time Warner said on Friday": 'said' looks anchored, and the passage after the insertion began at it,
     with the other side's "Time Warner" given to the passage before). A later token's match counts only just
     before the first's, where those words would stand: a longer match elsewhere is other text (a word reworded
-    after the run made one three words long further up the passage). ``expect``: `_expected_positions`."""
+    after the run made one three words long further up the passage). ``expect``: `_expected_positions`. With how
+    many content words (up to 3) match there."""
     first = _find(ty, tx[j : j + 8], expect[j])
     if first is None:
         return None
@@ -886,7 +887,7 @@ def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Par
         hit = _find(ty, tx[k : k + 8], expect[k])
         if hit is not None and hit[1] > best[2] and 0 <= first[0] - hit[0] <= 2 * p.insert_resume:
             best = (k, *hit)
-    return best[:2]
+    return best
 
 
 def _same_meaning(x: str, y: str, p: Params) -> bool:
@@ -918,11 +919,19 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
         ty = [t for t in uy.tok if sy[0] <= t.start and t.end <= sy[1]]
         bipos = _bigram_positions(ty)
         expect = _expected_positions(tx, ty, bipos)  # (for the runs, and where the text resumes after each)
-        for i, j in _inserted_runs(tx, ty, p, bipos, expect):
+        runs = _inserted_runs(tx, ty, p, bipos, expect)
+        merged = None  # the start of a run taken on into the next
+        for k, (i, j) in enumerate(runs):
+            i, merged = (i, None) if merged is None else (merged, None)
             resumed = _resume(tx, j, ty, expect, p)
             if resumed is None:
                 continue
-            j, at = resumed
+            if resumed[2] < 2 and k + 1 < len(runs) and runs[k + 1][0] - j <= 2 * p.insert_window:
+                # One insertion whose few words between two runs held a stray shared word or two: the text
+                # "resumed" on one word far off ("share decline" for "shared purpose", 760 characters on; QA).
+                merged = i
+                continue
+            j, at, _ = resumed
             start, i = i, _trim_back(tx, i, ty, at, p.insert_words)
             x1 = (sx[0], _close(ux.text, tx[i - 1].end))
             x2 = (_open(ux.text, tx[j].start), sx[1])
@@ -1223,8 +1232,9 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             used.update(inside)  # one text twice in the other: a passage for each copy, whose sides correspond
             out += [Passage(a, b, "verbatim" if _same(pair, a, b) else "edited", 1.0) for a, b in twice]
         elif inside and exact >= p.exact_share:
-            a = (inside[0][0][0], max(r[0][1] for r in inside))
-            b = (min(r[1][0] for r in inside), max(r[1][1] for r in inside))
+            kept = _one_copy(inside, ps.a, ps.b)
+            a = (min(r[0][0] for r in kept), max(r[0][1] for r in kept))
+            b = (min(r[1][0] for r in kept), max(r[1][1] for r in kept))
             used.update(inside)
             out.append(_passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
         elif inside and exact >= p.trim_share:
@@ -1253,6 +1263,21 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
         out[:] = [q for q in out if q.similarity >= p.beside_verbatim_sim]
         add_missed()  # the copies a dropped passage kept out
     return sorted(out, key=lambda q: q.a)
+
+
+def _one_copy(runs: list[_Run], a: Span, b: Span) -> list[_Run]:
+    """The runs of a passage (A span ``a``, B span ``b``) that pair each stretch with one place on the other side:
+    of two runs over one stretch of both sides (a text that repeats a paragraph pairs it with both places), the one
+    more inside the passage. Snapped to both, a passage's sides no longer corresponded: A 1917-5520 with B
+    3634-6314, its first 953 characters of A the repeat's (QA)."""
+    def inner(r: _Run) -> int:
+        return min(min(r[0][1], a[1]) - max(r[0][0], a[0]), min(r[1][1], b[1]) - max(r[1][0], b[0]))
+
+    kept: list[_Run] = []
+    for r in sorted(runs, key=inner, reverse=True):
+        if not any(_overlaps(r[0], k[0]) and _overlaps(r[1], k[1]) for k in kept):
+            kept.append(r)
+    return kept
 
 
 def _twice(pair: _Pair, runs: list[_Run], p: Params) -> list[_Run]:
