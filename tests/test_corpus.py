@@ -501,6 +501,15 @@ def test_csv_exported_in_a_legacy_encoding_keeps_every_row(tmp_path: Path) -> No
     assert records["r1"].encoding_note is None and records["r3"].encoding_note is None
 
 
+def test_csv_in_cp1252_with_a_byte_it_leaves_undefined_keeps_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("id,text\r\nr1,\"The café owner said the décor cost £500, “a bargain”.\"\r\n".encode("cp1252")
+                     + b"r2,A stray \x81 byte in an otherwise plain row.\r\n")
+    records = _records(_all(path))
+    assert records["r1"].text == "The café owner said the décor cost £500, “a bargain”."
+    assert records["r2"].text == "A stray \x81 byte in an otherwise plain row."
+
+
 def test_csv_in_utf8_with_one_line_in_another_encoding(tmp_path: Path) -> None:
     """The guess is made from the lines that are not UTF-8: from the bytes after the first one, the Polish UTF-8
     rows that followed a cp1252 line made it "no encoding fits", and every row after it was lost."""

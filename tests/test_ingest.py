@@ -79,6 +79,22 @@ def test_a_pages_own_charset_label_is_read_as_browsers_read_it() -> None:
     assert "Лейбористы’s" in read_text(page, "p.html").text
 
 
+def test_the_five_bytes_cp1252_leaves_undefined_are_read_as_browsers_read_them() -> None:
+    """Python's cp1252 refuses 0x81, 0x8D, 0x8F, 0x90 and 0x9D, which browsers read as the C1 controls of those
+    numbers: one in a page labelled windows-1252 threw its label away, and a guess read "Zoë naïve" as cp1257's
+    "Zoė naļve" (QA); an undeclared cp1252 text with one was read as cp850, its "£" garbled."""
+    declared = read_text("Zoë naïve café ".encode("cp1252") * 3 + b"\x9d", "x.html", declared="windows-1252")
+    assert declared.text == "Zoë naïve café " * 3 + "\x9d" and declared.encoding == "cp1252"
+    assert declared.encoding_note == ("not UTF-8; decoded as cp1252, the charset it was declared in (1 byte it "
+                                      "leaves undefined read as C1 controls, as browsers read them)")
+    text = "The fund paid £5 to “investors” — café owners, the council said. " * 3
+    guessed = read_text(text.encode("cp1252") + b"\x81", "y.txt")
+    assert guessed.text == text + "\x81" and guessed.encoding == "cp1252"
+    # where those bytes are letters (0x81 is "ü" in the DOS code pages), the text is not cp1252
+    dos = "Grüße aus München, über die Brücke gehen wir früh. " * 5
+    assert read_text(dos.encode("cp850"), "z.txt").text == dos
+
+
 def test_cp1252_with_curly_quotes_falls_back_with_a_note(tmp_path: Path) -> None:
     p = tmp_path / "legacy.txt"
     p.write_bytes(CURLY.encode("cp1252"))

@@ -44,7 +44,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from .dates import span
 from .errors import InputError
-from .ingest import MAX_BYTES, PAGE_SUFFIXES, guess_encoding, not_records, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, decode, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
 from .store import DB_FILE
 from .wording import counted
@@ -594,7 +594,7 @@ class _CsvLines:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
             self.guessed = self._guess(raw)
-            line = raw.decode(self.guessed)
+            line = decode(raw, self.guessed)
         if line.count('"') % 2:
             self.quoted = not self.quoted
         return line
@@ -615,7 +615,7 @@ class _CsvLines:
                 raise _Undecodable("not UTF-8, and no other text encoding fits; convert it to UTF-8")
             self._fallback = guess
         try:
-            raw.decode(self._fallback)
+            decode(raw, self._fallback)
         except UnicodeDecodeError:
             raise _Undecodable(f"not UTF-8, nor {self._fallback} as the lines before; convert it to UTF-8") from None
         return self._fallback

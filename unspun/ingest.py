@@ -4,7 +4,8 @@ Offsets everywhere are code points into ``Document.text``, so decoding must be e
 
 * Line endings are kept as they are (bytes are decoded, never read in text mode).
 * A leading UTF-8 byte order mark is dropped; ``encoding`` is then ``"utf-8-sig"``, and offsets count from the first
-  character after it (``data.decode(doc.encoding)[start:end]`` is the passage).
+  character after it (``data.decode(doc.encoding)[start:end]`` is the passage; in cp1252, ``decode(data,
+  doc.encoding)``, which reads its five undefined bytes as browsers do).
 * Text that is not UTF-8 is decoded in the charset it came labelled with (a WARC response's ``Content-Type``, else
   a page's ``<meta>`` charset) when that fits, else with the best guess of charset-normalizer (UTF-16/32 when a
   byte order mark says so);
@@ -40,6 +41,29 @@ PREFERRED_LEGACY_MARGIN = 0.1
 #: UTF-8 with stray bytes: at least this many characters decoded as UTF-8 (not ASCII) for each byte sequence that
 #: fails (`_mostly_utf8`).
 MOSTLY_UTF8 = 3
+
+#: The five bytes Python's cp1252 leaves undefined, which browsers (WHATWG windows-1252) read as the C1 controls of
+#: the same numbers: one such stray byte in a page labelled windows-1252 threw its label away, and a guess read
+#: "Zoë naïve" as cp1257's "Zoė naļve" (QA). Read so where cp1252 is declared, or guessed for text that holds a few.
+_CP1252_HOLES = b"\x81\x8d\x8f\x90\x9d"
+#: At most this share of a text's bytes over 0x7F (or one) may be those before it is not taken for cp1252 with
+#: strays (in a DOS code page, 0x81 is "ü").
+CP1252_HOLES_SHARE = 0.1
+
+
+def _cp1252_holes(e: UnicodeError) -> tuple[str, int]:
+    if not isinstance(e, UnicodeDecodeError) or e.object[e.start] not in _CP1252_HOLES:
+        raise e
+    return chr(e.object[e.start]), e.start + 1
+
+
+codecs.register_error("unspun-cp1252-holes", _cp1252_holes)
+
+
+def decode(data: bytes, codec: str) -> str:
+    """``data`` in ``codec``; cp1252 as browsers read it, its five undefined bytes the C1 controls they name."""
+    return data.decode(codec, "unspun-cp1252-holes" if codec == "cp1252" else "strict")
+
 
 #: Codecs a declared label is not believed for: UTF-16 decodes any even count of bytes, and the others are no
 #: text encodings a page is written in.
@@ -184,18 +208,25 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
     # A label sent with the bytes (a server's Content-Type) comes first, as in browsers; else the page's own.
     if (label := _codec(declared or _meta_charset(data))) is not None:
         try:
-            text = data.decode(label)
+            text = decode(data, label)
         except UnicodeError:
             pass  # mislabelled: guess, as for undeclared bytes
         else:
-            if not _C1.search(text):  # C1 controls: cp1252's quotes and dashes read in a Latin-x label
-                return text, label, f"not UTF-8; decoded as {label}, the charset it was declared in"
+            # C1 controls: cp1252's quotes and dashes read in a Latin-x label (in cp1252 itself, its stray bytes)
+            if label == "cp1252" or not _C1.search(text):
+                return text, label, f"not UTF-8; decoded as {label}, the charset it was declared in{_strays(data, label)}"
     if (mostly := _mostly_utf8(data, codec)) is not None:
         return mostly
     guess = guess_encoding(data)
     if guess is None:
         raise InputError(f"{name}: not UTF-8, and no other text encoding fits; convert it to UTF-8")
-    return data.decode(guess), guess, f"not UTF-8; decoded as {guess}"
+    return decode(data, guess), guess, f"not UTF-8; decoded as {guess}{_strays(data, guess)}"
+
+
+def _strays(data: bytes, codec: str) -> str:
+    """What a note adds of the bytes cp1252 leaves undefined, where it read some."""
+    n = len(data) - len(data.translate(None, _CP1252_HOLES)) if codec == "cp1252" else 0
+    return f" ({counted(n, 'byte')} it leaves undefined read as C1 controls, as browsers read them)" if n else ""
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, str] | None:
@@ -257,7 +288,16 @@ def guess_encoding(data: bytes) -> str | None:
 
     On short, mostly ASCII texts (an English article with one pound sign or curly quote) charset-normalizer often
     prefers an exotic code page (cp932, cp775) by a hair; cp1252 is what such texts are nearly always written in.
+    A few of the bytes cp1252 leaves undefined (`_CP1252_HOLES`) do not keep it out: it is tried without them.
     """
+    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    holes = len(data) - len(data.translate(None, _CP1252_HOLES))
+    if 0 < holes <= max(1.0, CP1252_HOLES_SHARE * high) and _guess(data.translate(None, _CP1252_HOLES)) == _PREFERRED_LEGACY:
+        return _PREFERRED_LEGACY
+    return _guess(data)
+
+
+def _guess(data: bytes) -> str | None:
     results = list(from_bytes(data))
     if not results:
         return None
