@@ -202,7 +202,9 @@ def test_dates_order_as_instants_whatever_their_form(tmp_path: Path) -> None:
         res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
         assert {s.id for s in res.sources} == {"older.txt", "newer.txt", "undated.txt"}
         assert res.original == "older.txt"  # as strings, "March 1, 2004" sorts after "2005-03-01"
-        # The same day, an hour apart: 23:30 at UTC-5 is after 02:00 UTC the next day.
+        # The same day, an hour apart: 23:30 at UTC-5 is after 02:00 UTC the next day. (Deleted first: the same text
+        # given again with a later date keeps the earlier.)
+        ix.delete_many(["older.txt", "newer.txt"])
         ix.add([Record(id="older.txt", text=LIBRARY, published="2005-03-01T23:30:00-05:00"),
                 Record(id="newer.txt", text="Reposted: " + LIBRARY, published="2005-03-02T02:00:00Z")])
         assert ix.check(LIBRARY.replace("Scholars", "Researchers")).original == "newer.txt"
@@ -253,6 +255,7 @@ def test_dates_that_do_not_order_the_sources_do_not_name_one_the_earliest(tmp_pa
                 Record(id="daily.txt", text="Reposted: " + LIBRARY, published="2004-05-02T12:00:00+02:00")])
         res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
         assert res.evidence[0].startswith("the dates do not order ")
+        ix.delete("daily.txt")  # (the same text given again with a later date keeps the earlier)
         ix.add([Record(id="daily.txt", text="Reposted: " + LIBRARY, published="2004-05-02T12:00:01+02:00")])
         res = ix.check(LIBRARY.replace("Scholars", "Researchers"))
         assert res.original == "yearly.txt" and res.evidence == [
@@ -718,20 +721,22 @@ def test_a_document_stored_as_given_is_left_unchanged(tmp_path: Path) -> None:
             assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 0, 3), batch
             assert con.execute("SELECT chunk, doc, start, end FROM chunks WHERE doc IN (SELECT doc FROM documents "
                                "WHERE id != 'orchestra.txt') ORDER BY chunk").fetchall() == chunks_before
-            # Any other field differing is a new version (the date); read from another path (the same folder typed
-            # otherwise, or from another directory), it was cut and embedded again: now only its origin is written.
-            rep = ix.add([replace(recs[0], published="2024-05-01"), replace(recs[1], origin="elsewhere/harbour.txt")],
+            # Any other field differing is a new version (an earlier date); read from another path (the same folder
+            # typed otherwise, or from another directory), it was cut and embedded again: now only its origin is
+            # written.
+            rep = ix.add([replace(recs[0], published="2023-12-01"), replace(recs[1], origin="elsewhere/harbour.txt")],
                          batch=batch)
             assert (rep.indexed, rep.replaced, rep.unchanged) == (1, 1, 1), batch
-            assert ix.get("tram.txt").published == "2024-05-01"
+            assert ix.get("tram.txt").published == "2023-12-01"
             assert ix.get("harbour.txt").origin == "elsewhere/harbour.txt"
             harbour = "SELECT chunk FROM chunks JOIN documents USING (doc) WHERE id = 'harbour.txt' ORDER BY chunk"
             assert con.execute(harbour).fetchall() == [(c,) for c, d, *_ in chunks_before
                                                        if d == ix.store.doc_key("harbour.txt")]
-            # ...and the same id read again later in the run, changed, wins over that origin.
+            # ...and the same id read again later in the run, changed, wins over that origin (tram given again with
+            # its later date is unchanged: the same text keeps its earlier date).
             rep = ix.add([replace(recs[1], origin="third/harbour.txt"), recs[0],
                           replace(recs[1], text=recs[1].text + " More.", origin="fourth/harbour.txt")], batch=batch)
-            assert (rep.indexed, rep.replaced, rep.unchanged, rep.repeated) == (2, 1, 1, 1), batch
+            assert (rep.indexed, rep.replaced, rep.unchanged, rep.repeated) == (1, 0, 2, 1), batch
             assert (ix.get("harbour.txt").origin, ix.get("harbour.txt").text) == ("fourth/harbour.txt",
                                                                                   recs[1].text + " More.")
             # Read from another path, then from the stored one again: the last one read is kept.
@@ -808,6 +813,28 @@ def test_a_document_an_older_store_cut_otherwise_leaves_no_postings_behind(tmp_p
             rep = ix.add(docs)  # now held as this version cut them
             assert (rep.replaced, orphans(ix)) == (changed, 0), cut
             assert all(ix.delete(r.id) for r in docs) and orphans(ix) == 0
+
+
+def test_the_same_text_given_again_with_a_later_date_keeps_the_earlier(tmp_path: Path) -> None:
+    """A date is an upper bound on when a text appeared: a re-crawl of an unchanged page (its WARC date) dated it by
+    the later visit, and a copy crawled between was then named the original (QA). In one run or two, with a note."""
+    page, copy = Record(id="site-a/story", text=LIBRARY, published="2024-01-01T10:00:00Z"), Record(
+        id="site-b/copied", text=LIBRARY, published="2024-03-01T10:00:00Z")
+    recrawl = replace(page, published="2024-06-01T10:00:00Z")
+    kept = "published '2024-06-01T10:00:00Z': kept 2024-01-01T10:00:00Z, the earlier date the same text was stored with"
+    for runs in ([[page, copy], [recrawl]], [[page, copy, recrawl]]):
+        with Index(tmp_path / f"db{len(runs)}", semantic=False) as ix:
+            reports = [ix.add(run, batch=1) for run in runs]
+            assert ix.get("site-a/story").published == "2024-01-01T10:00:00Z"
+            assert [(n.origin, n.reason) for n in reports[-1].notes] == [("site-a/story", kept)]
+            assert ix.check(LIBRARY.replace("Scholars", "Researchers")).original == "site-a/story"
+            # undated, it keeps the date too; an earlier date, or another text, is the new version's
+            ix.add([replace(page, published=None)])
+            assert ix.get("site-a/story").published == "2024-01-01T10:00:00Z"
+            ix.add([replace(page, published="2023-12-31")])
+            assert ix.get("site-a/story").published == "2023-12-31"
+            ix.add([replace(page, text=LIBRARY + " Updated.", published="2024-07-01")])
+            assert ix.get("site-a/story").published == "2024-07-01"
 
 
 def test_an_id_given_again_in_a_run_as_stored_still_replaces_the_one_before(tmp_path: Path) -> None:

@@ -387,7 +387,8 @@ def index_command(
     if report.repeated:
         _say("warning", f"{counted(report.repeated, 'document')} repeated an id given earlier in this run, and the "
                         f"last one read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT "
-                        "is named by its path inside that folder: two folders holding the same file names collide.")
+                        "is named by its path inside that folder (two folders holding the same file names collide), "
+                        "a record by its id, a WARC response by its URL (a page crawled twice).")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
         for f in items:
             err.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,

@@ -650,10 +650,10 @@ class Index:
             pending: list[Record] = []
             moved: dict[str, Record] = {}  # stored as given but read from another path: their origins, written next
             ready = None  # the batch being cut in the workers while the one before is written
-            # Ids of the batches not written yet: one of them given again must be written after them (the last one
-            # read is kept), even if it equals what the store holds now.
-            pending_ids: set[str] = set()
-            ready_ids: set[str] = set()
+            # The records of the batches not written yet, by id: one of them given again must be written after them
+            # (the last one read is kept), even if it equals what the store holds now.
+            pending_ids: dict[str, Record] = {}
+            ready_ids: dict[str, Record] = {}
             store_cut = self.store.cut
             fault: list[Exception] = []  # what stopped the input, raised once what it gave before is written
             for r in _until_fault(records, fault):
@@ -673,14 +673,19 @@ class Index:
                         if note:
                             r = replace(r, published=published)
                             notes.append(Failure(where, note))
-                    later = r.id in pending_ids or r.id in ready_ids
-                    same = None if later else self._stored_as(r, store_cut, moved)
+                    later = pending_ids.get(r.id) or ready_ids.get(r.id)
+                    stored = None if later else self._stored(r.id)
+                    r, note = _earlier_date(r, later or (stored and stored[1]))
+                    if note:
+                        notes.append(Failure(where, note))
+                    same = None if later else self._stored_as(r, stored, store_cut, moved)
                     if same is None:
                         pending.append(r)
-                        pending_ids.add(r.id)
+                        pending_ids[r.id] = r
                         report.notes += notes
                     else:
-                        report.unchanged += 1  # its notes were given when it was written
+                        report.unchanged += 1  # its notes were given when it was written (but the date it keeps)
+                        report.notes += [n for n in notes if n.reason.endswith(_KEPT_DATE)]
                         if _seen(written, same, r.id):  # (a repeat equal to the store went unsaid)
                             report._repeat(r.id)
                 if progress:
@@ -690,7 +695,7 @@ class Index:
                     if ready is not None:
                         self._write_batch(ready, report, written, status, wait, moved)
                     ready, pending = cut, []
-                    ready_ids, pending_ids = pending_ids, set()
+                    ready_ids, pending_ids = pending_ids, {}
             if ready is not None:
                 self._write_batch(ready, report, written, status, wait, moved)
             if pending:
@@ -704,16 +709,21 @@ class Index:
             raise fault[0]
         return report
 
-    def _stored_as(self, rec: Record, cut: int, moved: dict[str, Record]) -> int | None:
-        """The key of the document the store holds as ``rec``, as this version cuts it (same id, text and fields), or
-        None. One that differs only in ``origin`` (read through another spelling of its path, which had it cut and
-        embedded again) goes to ``moved``, for its origin to be written (as does one read again in this run after
-        such: the last one read is kept). ``cut``: the store's `CUT_VERSION`; a text an older one cut otherwise is
-        stored under stale fingerprints."""
-        doc = self.store.doc_key(rec.id)
-        if doc is None:
+    def _stored(self, doc_id: str) -> tuple[int, Record] | None:
+        """The key and record of the document stored under ``doc_id``, if any."""
+        doc = self.store.doc_key(doc_id)
+        return None if doc is None else (doc, self.store.record(doc))
+
+    def _stored_as(self, rec: Record, found: tuple[int, Record] | None, cut: int, moved: dict[str, Record]
+                   ) -> int | None:
+        """The key of the document the store holds as ``rec`` (``found``: `_stored` of its id), as this version cuts it
+        (same id, text and fields), or None. One that differs only in ``origin`` (read through another spelling of
+        its path, which had it cut and embedded again) goes to ``moved``, for its origin to be written (as does one
+        read again in this run after such: the last one read is kept). ``cut``: the store's `CUT_VERSION`; a text an
+        older one cut otherwise is stored under stale fingerprints."""
+        if found is None:
             return None
-        stored = self.store.record(doc)
+        doc, stored = found
         if replace(stored, origin=rec.origin) != rec or (cut < CUT_VERSION and cut_changed(rec.text, cut)):
             return None
         if stored.origin != rec.origin or rec.id in moved:
@@ -1143,6 +1153,23 @@ def _stands_without(evidence: list, common: _CommonUnits, uq: Units, ub: Units, 
         text[s:e] = " " * (e - s)
     rest = units("".join(text))
     return convincing(align_units(rest, ub, params).evidence, rest, ub, p)
+
+
+def _earlier_date(rec: Record, before: Record | None) -> tuple[Record, str | None]:
+    """``rec`` dated as the same text was stored (or read earlier in the run) where that date is earlier, and a note
+    saying so. A date is an upper bound on when a text appeared (a crawl's, at least): a re-crawl of an unchanged
+    page dated it by the later visit, and a copy crawled between became its original (QA)."""
+    if before is None or before.text != rec.text or not before.published or before.published == rec.published:
+        return rec, None
+    old = dates.span(before.published)
+    new = dates.span(rec.published) if rec.published else None
+    if old is None or (new is not None and not dates.before(old, new)):
+        return rec, None
+    given = f"published {rec.published!r}" if rec.published else "no published date"
+    return replace(rec, published=before.published), f"{given}: kept {before.published}{_KEPT_DATE}"
+
+
+_KEPT_DATE = ", the earlier date the same text was stored with"
 
 
 def _until_fault(records: Iterable[Record | Failure], fault: list[Exception]) -> Iterator[Record | Failure]:
