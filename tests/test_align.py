@@ -942,6 +942,27 @@ def test_a_passage_of_a_text_that_repeats_itself_pairs_corresponding_sides():
     assert sum(q.a[1] - q.a[0] for q in passages) >= len(host) - 2
 
 
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason="../shared/data/bbc-news-2225 absent")
+@pytest.mark.parametrize(("first", "count", "pasted", "at", "sep"), [
+    (292, 3, 69, 15220, "\n\n"),  # the paste ends "The voting is due...": resumed on "vote further." before it
+    (334, 3, 242, 4904, "\n\n"),  # it begins "A Top of the Pops": "A", "of", "the" stayed in the passage before
+    (111, 8, 352, 10415, " "),  # the text "resumed" 3,000 characters before where it left off
+    (292, 8, 69, 9129, " "),
+])
+def test_a_paragraph_pasted_into_a_copy_is_left_out_of_both_passages(first, count, pasted, at, sep):
+    """A paragraph of another story pasted between two paragraphs, or mid-sentence, of a compilation of politics
+    stories: each passage's sides must be the same text, the paste in neither (QA's random pastes: 3 of 30 between
+    paragraphs, 3 of 20 mid-sentence, had passages whose sides did not correspond)."""
+    host = "\n\n".join(_bbc(f"politics/{first + k:03d}") for k in range(count))
+    paste = sep + max(_bbc(f"entertainment/{pasted:03d}").split("\n"), key=len)
+    copy = host[:at] + paste + host[at:]
+    passages = align(host, copy).passages
+    for q in passages:
+        shift = 0 if q.a[1] <= at else len(paste)
+        assert q.b == (q.a[0] + shift, q.a[1] + shift) and (q.a[1] <= at or q.a[0] >= at), (q, at)
+    assert sum(q.a[1] - q.a[0] for q in passages) >= len(host.rstrip()) - 3
+
+
 def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
     """A sentence the copy rewords so far that it shares no content word with its original (as a translation round
     trip does here and there: "to do the more than his plots of earth" for "to make the most of their plots of

@@ -887,6 +887,13 @@ def _resume(tx: list[Token], j: int, ty: list[Token], expect: np.ndarray, p: Par
         hit = _find(ty, tx[k : k + 8], expect[k])
         if hit is not None and hit[1] > best[2] and 0 <= first[0] - hit[0] <= 2 * p.insert_resume:
             best = (k, *hit)
+    if best[2] < 2:
+        # One word alone matched where the text resumes: a word of the inserted text the other side has just
+        # before the run ("The voting is due" on "vote further."; QA); the run goes on to where three match.
+        for k in range(j + 1, min(j + 2 * p.insert_words, len(tx))):
+            hit = _find(ty, tx[k : k + 8], expect[k])
+            if hit is not None and hit[1] == 3:
+                return k, *hit
     return best
 
 
@@ -904,8 +911,15 @@ def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, wi
     before it that have no counterpart among the ``window`` words before ``at`` (where the text resumes in
     ``ty``): debris often begins with words that also occur in the reused text around it (names, places), which
     makes them look anchored."""
-    before = {u.stem for u in ty[max(0, at - window) : at]}
     stop = max(1, i - reach)
+    # Where the last three words before the run are those before where the other side resumes, the run begins
+    # there: a pasted paragraph's "A Top of the Pops" held function words the other side has nearby, and stayed
+    # in the passage before it (QA).
+    tail = [u.stem for u in ty[max(0, at - 3) : at]]
+    for k in range(i, max(stop, 3) - 1, -1):
+        if len(tail) == 3 and [t.stem for t in tx[k - 3 : k]] == tail:
+            return k
+    before = {u.stem for u in ty[max(0, at - window) : at]}
     while i > stop and tx[i - 1].stem not in before:
         i -= 1
     return i
@@ -926,10 +940,17 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             resumed = _resume(tx, j, ty, expect, p)
             if resumed is None:
                 continue
-            if resumed[2] < 2 and k + 1 < len(runs) and runs[k + 1][0] - j <= 2 * p.insert_window:
+            # The text cannot resume on the other side before where it left it (such a match is far back), nor
+            # far beyond what the run would have replaced there.
+            left = expect[i - 1]
+            behind = resumed[1] < left - p.insert_words
+            far = resumed[1] - left > 2 * _words(tx[i:j]) + p.insert_words
+            if (resumed[2] < 2 or behind or far) and k + 1 < len(runs) and runs[k + 1][0] - j <= p.insert_words:
                 # One insertion whose few words between two runs held a stray shared word or two: the text
                 # "resumed" on one word far off ("share decline" for "shared purpose", 760 characters on; QA).
                 merged = i
+                continue
+            if behind:
                 continue
             j, at, _ = resumed
             start, i = i, _trim_back(tx, i, ty, at, p.insert_words)
