@@ -963,6 +963,32 @@ def test_a_paragraph_pasted_into_a_copy_is_left_out_of_both_passages(first, coun
     assert sum(q.a[1] - q.a[0] for q in passages) >= len(host.rstrip()) - 3
 
 
+@pytest.mark.skipif(not (DATA / "bbc-news-2225").is_dir(), reason="../shared/data/bbc-news-2225 absent")
+def test_a_copy_found_in_pieces_is_one_passage():
+    """350,000 characters of sport and business stories on one line, a paragraph pasted at 200,000: the passage
+    after it was reported 8 times over (QA), pieces of it the sentence-level search found apart, each snapped to
+    the same run."""
+    stories = []
+    for topic in ("sport", "business"):
+        for n in range(100, 512):
+            try:
+                story = (DATA / "bbc-news-2225" / topic / f"{n:03d}.txt").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):  # (a few are not UTF-8; some topics hold fewer)
+                continue
+            stories.append(story.replace("\n", "\r\n") + "\r\n🏟️ ⚽ 𝐒𝐏𝐎𝐑𝐓\r\n")
+    whole = "".join(stories)
+    paste = max([q for q in _bbc("entertainment/060").split("\n") if q.strip()][2:4], key=len)
+    at = whole.index("\r\n", 200_000) + 2
+    copy = (whole[:at] + paste + "\r\n" + whole[at:]).replace("\r\n", " ")
+    at = copy.index(paste)
+    original = copy[:at] + copy[at + len(paste) + 1 : 350_000]
+    passages = align(original, copy[:350_000]).passages
+    assert len({(q.a, q.b) for q in passages}) == len(passages)
+    first, after = [q for q in passages if q.kind == "verbatim"]
+    assert first.a == first.b == (0, at - 1) and after.a[1] == len(original) and after.b[1] == 350_000
+    assert after.b[0] - after.a[0] == len(paste) + 1 and after.a[0] - at < 10
+
+
 def test_a_sentence_reworded_beyond_recognition_is_no_insertion():
     """A sentence the copy rewords so far that it shares no content word with its original (as a translation round
     trip does here and there: "to do the more than his plots of earth" for "to make the most of their plots of

@@ -1257,6 +1257,8 @@ def _verbatim(pair: _Pair, passages: list[Passage], spans: list[_Run], p: Params
             a = (min(r[0][0] for r in kept), max(r[0][1] for r in kept))
             b = (min(r[1][0] for r in kept), max(r[1][1] for r in kept))
             used.update(inside)
+            if any(q.a == a and q.b == b for q in out):
+                continue  # pieces of one copy the sentence-level search found apart, snapped to its run: one passage
             out.append(_passage(a, b, "verbatim" if _same(pair, a, b) else "edited", max(ps.similarity, 0.95)))
         elif inside and exact >= p.trim_share:
             out.append(_trim_to_runs(pair, ps, inside, p))
