@@ -1013,6 +1013,42 @@ def test_delete_says_it_waits_for_another_process_writing_the_store(tmp_path: Pa
     assert "deleted 1; the store holds 2 documents" in proc.stderr.read()
 
 
+def test_check_says_when_passages_have_no_vector_yet(tmp_path: Path) -> None:
+    """After an `index` run was killed before it saved its vectors (or while one writes), a translation of the
+    passages it wrote was not found, and "no reuse found" said nothing of it (QA)."""
+    from unspun.index import Index
+    from unspun.models import Record
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add([Record(id="bees.txt", text=BEES)])
+    query = tmp_path / "q.txt"
+    query.write_text(PARAGRAPH, encoding="utf-8")
+    unspun = str(Path(sys.executable).with_name("unspun"))
+
+    def warned() -> str:
+        run = subprocess.run([unspun, "check", "--db", str(db), str(query)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return "\n".join(line for line in run.stderr.splitlines() if "warning" in line)
+
+    assert warned() == ""
+    holder = Index(db, linger=600)  # an `index` run writing: its vectors are saved when it ends
+    try:
+        holder.add([Record(id="a.txt", text=PARAGRAPH)])
+        assert "an `index` run is writing the store, and 1 passage it wrote has no vector yet" in warned()
+    finally:
+        holder.close()
+    assert warned() == ""
+    # killed before it saved them
+    killed = ("import os, sys; from unspun.index import Index; from unspun.models import Record; "
+              "ix = Index(sys.argv[1], linger=600); ix.add([Record(id='c.txt', text=sys.argv[2])]); os._exit(0)")
+    subprocess.run([sys.executable, "-c", killed, str(db), EDITED], check=True)
+    assert (f"{db}: 1 passage has no vector (an `index` run was stopped before it saved them): a translation of "
+            f"them is not found until `unspun index --db {db}` embeds them") in warned()
+    subprocess.run([unspun, "index", "--db", str(db)], check=True, capture_output=True)
+    assert warned() == ""
+
+
 def test_compare_aligns_two_texts_too_long_to_align_as_one_pair_in_parts(tmp_path: Path, monkeypatch) -> None:
     """3 MB against 2 MB of prose asked for 20 GB of similarity matrices: a MemoryError traceback after a minute,
     then a refusal. Such a pair is aligned a window of A at a time against the parts of B that share its words, with

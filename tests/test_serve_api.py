@@ -114,7 +114,24 @@ def test_health(client: TestClient, readonly_client: TestClient) -> None:
     h = client.get("/v1/health").json()
     assert h["status"] == "ok" and h["documents"] == 2 and h["writable"] is True
     assert h["max_text"] == 200_000  # the most a check takes: the document page checks no more of a stored text
+    assert h["unembedded"] == 0  # (a store without vectors)
     assert readonly_client.get("/v1/health").json()["writable"] is False
+
+
+def test_health_counts_the_passages_without_a_vector(tmp_path: Path) -> None:
+    """A run killed before it saved its vectors leaves passages no check finds by meaning: the CLI warns, and a
+    probe of the server said nothing (QA)."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records())
+    killed = ("import os, sys; from unspun.index import Index; from unspun.models import Record; "
+              "ix = Index(sys.argv[1], linger=600); ix.add([Record(id='c', text=sys.argv[2])]); os._exit(0)")
+    subprocess.run([sys.executable, "-c", killed, str(db), COPY], check=True)
+    with Index(db, readonly=True) as ix, TestClient(create_app(ix)) as c:
+        assert c.get("/v1/health").json()["unembedded"] == 1
+    Index(db).close()  # a writer embeds them
+    with Index(db, readonly=True) as ix, TestClient(create_app(ix)) as c:
+        assert c.get("/v1/health").json()["unembedded"] == 0
 
 
 def test_check_finds_the_source_with_the_contract_keys(client: TestClient, index: Index) -> None:

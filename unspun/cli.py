@@ -570,6 +570,16 @@ def check_command(
         if not len(ix):  # "no reuse found" from a store with nothing in it would read as "this text is original"
             raise UnspunError(f"{db}: the store holds no documents; index some first "
                               f"(unspun index --db {db} FILE_OR_FOLDER...)")
+        # A translation of a passage without its vector is not found, and "no reuse found" said nothing of it (QA).
+        waiting, writing = ix.unembedded()
+        have = "has" if waiting == 1 else "have"
+        if waiting and writing:
+            _say("warning", f"{db}: an `index` run is writing the store, and {counted(waiting, 'passage')} it wrote "
+                            f"{have} no vector yet (saved when it ends): until then a translation of them is not found")
+        elif waiting:
+            _say("warning", f"{db}: {counted(waiting, 'passage')} {have} no vector (an `index` run was stopped before "
+                            f"it saved them): a translation of them is not found until `unspun index --db {db}` "
+                            "embeds them")
         known = []
         for i in exclude or []:
             if ix.store.doc_key(i) is None:

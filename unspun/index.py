@@ -379,6 +379,27 @@ class Index:
     def __len__(self) -> int:
         return self.store.count()
 
+    def unembedded(self) -> tuple[int, bool]:
+        """How many stored passages have no saved vector (found by meaning by no check until they have), and whether
+        a writer holds the store now (its run saves them when it ends; else a run stopped before it saved them, and
+        `index` with no input embeds them). (0, False) for a store without the semantic channel."""
+        if not self.semantic:
+            return 0, False
+        count = self.store.connection().execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0]
+        if not count:
+            return 0, False
+        try:
+            fd = os.open(self.path / VECTORS_LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            return count, False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return count, False
+        except BlockingIOError:
+            return count, True
+        finally:
+            os.close(fd)  # (and the lock with it)
+
     def ids(self) -> Iterator[str]:
         return self.store.ids()
 

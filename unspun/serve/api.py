@@ -80,10 +80,10 @@ class Service:
                 raise HTTPException(413, f"{name} has {len(text):,} characters, over this server's limit of "
                                          f"{self.max_text:,} a text (unspun serve --max-text)")
 
-    def documents(self) -> int:
-        """How many documents the store holds now."""
+    def counts(self) -> tuple[int, int]:
+        """How many documents the store holds now, and how many passages have no saved vector."""
         self.current()
-        return len(self.index)
+        return len(self.index), self.index.unembedded()[0]
 
     def current(self) -> None:
         """Refuse to answer from a store that is no longer the one at its path (a stat a request, microseconds):
@@ -158,9 +158,9 @@ async def health(request: Request) -> Health:
     two long checks on 2 workers (QA), and a load balancer would have called a busy server dead. The count is the
     store's committed state, so it needs not the lock a write in progress holds."""
     svc: Service = request.app.state.service
-    count = await anyio.to_thread.run_sync(svc.documents, limiter=request.app.state.probes)
+    count, unembedded = await anyio.to_thread.run_sync(svc.counts, limiter=request.app.state.probes)
     return Health(status="ok", version=__version__, documents=count, writable=svc.writable,
-                  semantic=svc.index.semantic, max_text=svc.max_text)
+                  semantic=svc.index.semantic, max_text=svc.max_text, unembedded=unembedded)
 
 
 @router.post("/check", response_model=CheckResponse)

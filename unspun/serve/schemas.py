@@ -198,6 +198,9 @@ class Health(BaseModel):
     semantic: bool
     #: The most characters a check or a comparison takes (``--max-text``): the document page checks no more.
     max_text: int
+    #: Stored passages without a saved vector, which no check finds by meaning until they have one (a writer's run
+    #: saves them when it ends; one stopped before it did leaves them to `unspun index --db DB`).
+    unembedded: int
 
 
 # --- the contracts, declared for the OpenAPI schema ------------------------------------------------------------
