@@ -1583,6 +1583,29 @@ def test_index_stops_on_a_double_ctrl_c_with_its_workers(tmp_path: Path) -> None
             assert len(ix) >= 64
 
 
+def test_a_worker_killed_mid_run_is_one_error_line(tmp_path: Path) -> None:
+    """The OOM killer choosing a worker (each holds the model): a 63-line BrokenProcessPool traceback and exit 1,
+    without the line saying what the store holds (QA). Now that line, exit 2, and a second run completes."""
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, 1500)
+    db = tmp_path / "db"
+    proc = subprocess.Popen([UNSPUN, "index", "--db", str(db), "--jobs", "2", "--no-semantic", str(corpus)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _until_committed(proc, db, 64, 120)
+    workers = _children(proc.pid)
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if line.startswith("unspun: error:")]
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert len(lines) == 1 and lines[0].startswith("unspun: error: a worker process died (killed, perhaps for memory")
+    assert f"{db} holds " in lines[0] and lines[0].endswith("run the same command again to complete it (with fewer "
+                                                           "--jobs if memory is short)")
+    run = subprocess.run([UNSPUN, "index", "--db", str(db), "--no-semantic", str(corpus)], capture_output=True,
+                         text=True)
+    assert run.returncode == 0 and "the store holds 1,500 documents" in run.stderr.replace("1500", "1,500"), run.stderr
+
+
 def test_index_terminated_saves_its_vectors_and_stops_its_workers(tmp_path: Path) -> None:
     """SIGTERM to the whole group (a service manager's stop, ``timeout``): `index` ended at once, without a word,
     the vectors of its committed batches unsaved and its workers left behind. It now unwinds as on Ctrl-C, says

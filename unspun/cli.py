@@ -16,6 +16,7 @@ import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -68,6 +69,22 @@ def _say(kind: str, message: str) -> None:
     typer.echo(f"unspun: {kind}: {printable(message)}", err=True)  # names in it come from outside
 
 
+#: What a killed worker process is said to be: the OOM killer's choice, as often as not (each holds the model).
+_WORKER_DIED = ("a worker process died (killed, perhaps for memory: each worker of a store with the semantic channel "
+                "holds the sentence model, ~280 MB)")
+
+
+def _held(db: Path, since: str) -> str:
+    """What a store holds after a run stopped part-way: every batch it committed before ``since``."""
+    from .index import Index
+
+    try:
+        with Index(db, create=False, readonly=True) as ix:
+            return f"{db} holds {counted(len(ix), 'document')}, every batch committed before {since}"
+    except UnspunError:  # stopped before the store existed
+        return f"{db} holds nothing yet"
+
+
 def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -> Callable[P, R]:
     """Turn an `UnspunError` into one line on stderr and exit status 2, never a traceback. With ``model``, the
     sentence model is loaded first when it runs on a device (`UNSPUN_DEVICE`), so that one it cannot use is an
@@ -88,6 +105,9 @@ def _user_errors(command: Callable[P, R] | None = None, *, model: bool = True) -
             if not store_fault(e):
                 raise
             _say("error", store_fault_message(e, kwargs.get("db")))  # type: ignore[arg-type]
+            raise typer.Exit(2) from None
+        except BrokenProcessPool:  # (`clusters`' workers; `index` says what the store holds)
+            _say("error", f"{_WORKER_DIED}; run the same command again (with fewer --jobs if memory is short)")
             raise typer.Exit(2) from None
 
     return run
@@ -362,16 +382,15 @@ def index_command(
             # A second Ctrl-C or SIGTERM must not cut this line short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            try:
-                with Index(db, create=False, readonly=True) as ix:
-                    held = f"{db} holds {len(ix)} documents, every batch committed before the interrupt"
-            except UnspunError:  # interrupted before the store existed
-                held = f"{db} holds nothing yet"
             what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-            _say("error", f"{what}: {held}; run the same command again to complete it")
+            _say("error", f"{what}: {_held(db, 'the interrupt')}; run the same command again to complete it")
             if isinstance(stop, Terminated):
                 raise  # `sigterm_unwinds` ends the process by the signal (status 143 in a shell), as before
             raise typer.Exit(130) from None
+        except BrokenProcessPool:  # (a 63-line traceback and exit status 1)
+            _say("error", f"{_WORKER_DIED}: {_held(db, 'it died')}; run the same command again to complete it "
+                          "(with fewer --jobs if memory is short)")
+            raise typer.Exit(2) from None
     # One line per item, never folded at the console's width (80 columns in a log file): `grep failed` must
     # find each whole path and reason.
     # "unchanged" only where there are some: the line a first run prints stays as it was.
