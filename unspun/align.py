@@ -916,9 +916,10 @@ def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, wi
     # there: a pasted paragraph's "A Top of the Pops" held function words the other side has nearby, and stayed
     # in the passage before it (QA).
     tail = [u.stem for u in ty[max(0, at - 3) : at]]
-    for k in range(i, max(stop, 3) - 1, -1):
-        if len(tail) == 3 and [t.stem for t in tx[k - 3 : k]] == tail:
-            return k
+    if len(tail) == 3:
+        for k in range(i, max(stop, 3) - 1, -1):
+            if [t.stem for t in tx[k - 3 : k]] == tail:
+                return k
     before = {u.stem for u in ty[max(0, at - window) : at]}
     while i > stop and tx[i - 1].stem not in before:
         i -= 1

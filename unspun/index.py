@@ -697,8 +697,8 @@ class Index:
                     later = pending_ids.get(r.id) or ready_ids.get(r.id)
                     stored = None if later else self._stored(r.id)
                     r, note = _earlier_date(r, later or (stored and stored[1]))
-                    if note:
-                        notes.append(Failure(where, note))
+                    kept = [Failure(where, note)] if note else []
+                    notes += kept
                     same = None if later else self._stored_as(r, stored, store_cut, moved)
                     if same is None:
                         pending.append(r)
@@ -706,7 +706,7 @@ class Index:
                         report.notes += notes
                     else:
                         report.unchanged += 1  # its notes were given when it was written (but the date it keeps)
-                        report.notes += [n for n in notes if n.reason.endswith(_KEPT_DATE)]
+                        report.notes += kept
                         if _seen(written, same, r.id):  # (a repeat equal to the store went unsaid)
                             report._repeat(r.id)
                 if progress:
@@ -1187,10 +1187,8 @@ def _earlier_date(rec: Record, before: Record | None) -> tuple[Record, str | Non
     if old is None or (new is not None and not dates.before(old, new)):
         return rec, None
     given = f"published {rec.published!r}" if rec.published else "no published date"
-    return replace(rec, published=before.published), f"{given}: kept {before.published}{_KEPT_DATE}"
-
-
-_KEPT_DATE = ", the earlier date the same text was stored with"
+    return (replace(rec, published=before.published),
+            f"{given}: kept {before.published}, the earlier date the same text was stored with")
 
 
 def _until_fault(records: Iterable[Record | Failure], fault: list[Exception]) -> Iterator[Record | Failure]:

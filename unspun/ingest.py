@@ -214,7 +214,8 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
         else:
             # C1 controls: cp1252's quotes and dashes read in a Latin-x label (in cp1252 itself, its stray bytes)
             if label == "cp1252" or not _C1.search(text):
-                return text, label, f"not UTF-8; decoded as {label}, the charset it was declared in{_strays(data, label)}"
+                declared_note = f"not UTF-8; decoded as {label}, the charset it was declared in"
+                return text, label, declared_note + _strays(data, label)
     if (mostly := _mostly_utf8(data, codec)) is not None:
         return mostly
     guess = guess_encoding(data)
@@ -225,8 +226,13 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, s
 
 def _strays(data: bytes, codec: str) -> str:
     """What a note adds of the bytes cp1252 leaves undefined, where it read some."""
-    n = len(data) - len(data.translate(None, _CP1252_HOLES)) if codec == "cp1252" else 0
+    n = _holes(data) if codec == "cp1252" else 0
     return f" ({counted(n, 'byte')} it leaves undefined read as C1 controls, as browsers read them)" if n else ""
+
+
+def _holes(data: bytes) -> int:
+    """How many of ``data``'s bytes cp1252 leaves undefined."""
+    return len(data) - len(data.translate(None, _CP1252_HOLES))
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str, str] | None:
@@ -291,9 +297,9 @@ def guess_encoding(data: bytes) -> str | None:
     A few of the bytes cp1252 leaves undefined (`_CP1252_HOLES`) do not keep it out: it is tried without them.
     """
     high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
-    holes = len(data) - len(data.translate(None, _CP1252_HOLES))
-    if 0 < holes <= max(1.0, CP1252_HOLES_SHARE * high) and _guess(data.translate(None, _CP1252_HOLES)) == _PREFERRED_LEGACY:
-        return _PREFERRED_LEGACY
+    if 0 < _holes(data) <= max(1.0, CP1252_HOLES_SHARE * high):
+        if _guess(data.translate(None, _CP1252_HOLES)) == _PREFERRED_LEGACY:
+            return _PREFERRED_LEGACY
     return _guess(data)
 
 
