@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import colorsys
 import html
+from dataclasses import replace
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -299,6 +300,25 @@ def test_names_that_reorder_the_text_around_them_are_written_out() -> None:
     for shown in ("invoice\\u202eslx.txt", "evil-\\u202dgnp.exe was published first", "2004\\u202e-05-01"):
         assert shown in pages[0] and shown in out.getvalue(), shown
     assert "\u2067quoted\u2069" in pages[1]  # the text itself as it is
+
+
+def test_runs_inserted_into_reused_text_are_marked() -> None:
+    """The evidence said "A has 425 characters in 2 runs inserted" and nothing showed where: a fact-checker could not
+    point at the link debris (QA)."""
+    debris = "PutinIran announces naval exercises MORE"
+    a = "Tokayev asked Vladimir " + debris + " to restore order. Then more words follow here."
+    b = "Tokayev asked Vladimir Putin to restore order. Then more words follow here."
+    at = a.index(debris)
+    c = Comparison(Document(a, "a.txt"), Document(b, "b.txt"),
+                   [Passage((0, at), (0, 22), "verbatim", 1.0),
+                    Passage((at + len(debris), len(a)), (28, len(b)), "verbatim", 1.0)], 0.8, 1.0,
+                   inserted_a=[(at, at + len(debris))])
+    page = render_html(c)
+    assert f'<span class="ins" title="inserted: no counterpart in B">{debris}</span>' in page
+    assert "Text marked so</span> was found inserted into reused text" in page
+    assert _parse(page).text("a") == a  # the text itself unchanged
+    plain = render_html(replace(c, inserted_a=[]))
+    assert 'class="ins"' not in plain
 
 
 def test_report_says_what_its_colours_mean() -> None:

@@ -266,4 +266,6 @@ def judge(a: Document, b: Document, al: Alignment) -> Comparison:
         evidence=evidence,
         text_source=text_source,
         text_evidence=text_evidence,
+        inserted_a=list(al.inserted_a),
+        inserted_b=list(al.inserted_b),
     )

@@ -134,6 +134,11 @@ class Comparison:
     #: checked document's date does not decide between them, against what their texts say. Not in the JSON.
     text_source: Side | None = None
     text_evidence: list[str] = field(default_factory=list)
+    #: Runs of text the aligner found inserted into each side inside reused text, with no counterpart on the other
+    #: (link debris, ads, datelines; whole sentences): the evidence counts them, the HTML report marks them. Not in
+    #: the JSON.
+    inserted_a: list[Span] = field(default_factory=list)
+    inserted_b: list[Span] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The `compare --format json` contract (see README): keep its keys stable."""

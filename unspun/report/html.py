@@ -23,6 +23,10 @@ GOLDEN_ANGLE = 137.508
 LEGEND = ('<p class="legend">Each colour marks one passage, the same on both sides; a darker piece underlined with '
           "dots lies in more than one passage. Click a passage, or choose it below (Tab, then Enter), to bring its "
           "counterpart into view.</p>")
+#: Said when a side holds runs inserted into reused text: the evidence counted them, and no one could point at them.
+INSERTED_LEGEND = ('<p class="legend"><span class="ins">Text marked so</span> was found inserted into reused text, '
+                   "with no counterpart on the other side (link debris, ads, datelines, or whole sentences): the "
+                   "evidence of which side came first counts it.</p>")
 #: A side longer than this (more than `unspun serve` takes) shows its text outside the passages only within
 #: `GAP_CONTEXT` characters of them and of its ends: a 30 MB text checked against 5 sources made a page holding it
 #: 5 times.
@@ -51,8 +55,8 @@ def render_html(c: Comparison) -> str:
             _summary(c),
             _passage_list(c, hues),
             '<div class="docs">',
-            _side("a", c.a, [p.a for p in c.passages], hues),
-            _side("b", c.b, [p.b for p in c.passages], hues),
+            _side("a", c.a, [p.a for p in c.passages], hues, c.inserted_a),
+            _side("b", c.b, [p.b for p in c.passages], hues, c.inserted_b),
             "</div>",
             f"<script>\n{_asset('passages.js')}{START}{_asset('print.js')}</script>",
             "</body></html>",
@@ -105,7 +109,8 @@ def _passage_list(c: Comparison, hues: list[float]) -> str:
         )
     head = "<tr><th>#</th><th>kind</th><th>similarity</th><th>A</th><th>B</th><th>A text</th></tr>"
     table = f'<div class="list"><table>{head}{"".join(rows)}</table></div>'
-    return f"<details open><summary>Passages</summary>{LEGEND}{table}</details>"
+    marked = INSERTED_LEGEND if c.inserted_a or c.inserted_b else ""
+    return f"<details open><summary>Passages</summary>{LEGEND}{marked}{table}</details>"
 
 
 def _gap(text: str, a: int, b: int) -> tuple[int, int]:
@@ -116,7 +121,10 @@ def _gap(text: str, a: int, b: int) -> tuple[int, int]:
     return a, max((m.end() for m in _SPACE.finditer(text, max(b - _SNAP, a), b)), default=b)
 
 
-def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str:
+def _side(side: str, doc: Document, spans: list[Span], hues: list[float], inserted: list[Span]) -> str:
+    """One side's pane: its text cut at every passage's and inserted run's ends, each piece in the passages over it
+    (``spans``), or marked inserted (``inserted``: those outside every passage)."""
+    other = "B" if side == "a" else "A"
     anchors: dict[int, list[int]] = {}
     for i, (start, _) in enumerate(spans):
         anchors.setdefault(min(max(start, 0), doc.chars), []).append(i)
@@ -125,9 +133,10 @@ def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str
         return "".join(f'<span class="anchor" id="{side}-p{i + 1}"></span>' for i in anchors.get(pos, ()))
 
     parts = []
-    for lo, hi, ids in segments(doc.chars, spans):
+    for lo, hi, over in segments(doc.chars, spans + inserted):
+        ids = [i for i in over if i < len(spans)]
         parts.append(anchor(lo))
-        if not ids and doc.chars > LONG_SIDE_CHARS and hi - lo > 3 * GAP_CONTEXT:
+        if not over and doc.chars > LONG_SIDE_CHARS and hi - lo > 3 * GAP_CONTEXT:
             a, b = _gap(doc.text, lo + GAP_CONTEXT, hi - GAP_CONTEXT)
             piece = (f'{escape(doc.text[lo:a])}<span class="gap">[… {b - a:,} characters without a passage …]'
                      f'</span>{escape(doc.text[b:hi])}')
@@ -137,6 +146,8 @@ def _side(side: str, doc: Document, spans: list[Span], hues: list[float]) -> str
             cls = "p overlap" if len(ids) > 1 else "p"
             members = " ".join(str(i + 1) for i in ids)
             piece = f'<span class="{cls}" data-p="{members}" style="--h:{hues[ids[0]]}">{piece}</span>'
+        elif over:
+            piece = f'<span class="ins" title="inserted: no counterpart in {other}">{piece}</span>'
         parts.append(piece)
     parts.append(anchor(doc.chars))
     return (
