@@ -571,6 +571,32 @@ def test_a_document_longer_than_a_check_takes_is_checked_by_its_opening(browser,
         index.close()
 
 
+def test_the_page_says_how_many_passages_no_check_finds_by_meaning(browser, tmp_path: Path) -> None:
+    """A run killed before it saved its vectors leaves passages a check finds by their words only: the page said
+    nothing of it (QA)."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add([Record(id="original", text=INJECTED)])
+    killed = ("import os, sys; from unspun.index import Index; from unspun.models import Record; "
+              "ix = Index(sys.argv[1], linger=600); ix.add([Record(id='c', text=sys.argv[2])]); os._exit(0)")
+    subprocess.run([sys.executable, "-c", killed, str(db), "Reported: " + INJECTED], check=True)
+    index = Index(db, readonly=True)
+    context = browser.new_context()
+    try:
+        with background(create_app(index)) as url:
+            pg = context.new_page()
+            pg.goto(url + "/")
+            pg.wait_for_function("document.getElementById('store').textContent.length > 0")
+            said = "2 documents \u00b7 read-only \u00b7 1 passage not yet searchable by meaning"
+            assert pg.text_content("#store") == said
+    finally:
+        context.close()
+        index.close()
+
+
 def test_a_document_without_reuse_says_so_once(page, server: str) -> None:
     """The page said it twice: "No other stored document shares text with this one." in its status line and
     "No source found in the store for this text." under "Reuse links"."""

@@ -238,7 +238,11 @@ var Unspun = (function () {
   // The store's size in `target`; the answer (null when there is none) for a page that needs more of it.
   function health(target) {
     return api("GET", "/v1/health").then(function (h) {
-      target.textContent = h.documents.toLocaleString() + " documents" + (h.writable ? "" : " \u00b7 read-only");
+      // Passages without a saved vector are found by no check by meaning (a translation of them): said, not hidden.
+      var waiting = h.unembedded ? " \u00b7 " + h.unembedded.toLocaleString() + " passage" +
+        (h.unembedded === 1 ? "" : "s") + " not yet searchable by meaning" : "";
+      target.textContent = h.documents.toLocaleString() + " documents" + (h.writable ? "" : " \u00b7 read-only") +
+        waiting;
       return h;
     }, function () { target.textContent = ""; return null; });
   }
