@@ -2,7 +2,8 @@
 
 The HTML page lists the sources of each checked document and embeds, per source, the side-by-side report of
 `compare` in an ``iframe srcdoc``: each report keeps its own ids and script, and its text, already escaped
-inside it, is escaped once more as an attribute value, so a document still cannot inject markup.
+inside it, is escaped once more as an attribute value, so a document still cannot inject markup. The page's own
+script, ``print.js``, makes each report as tall as its text when printed.
 """
 
 from __future__ import annotations

@@ -155,8 +155,8 @@ writes = APIRouter(prefix="/v1", route_class=_TokenFirst)
 @router.head("/health", include_in_schema=False)  # as GET, without the body (uptime checks, `curl -I`)
 async def health(request: Request) -> Health:
     """Answered beside running requests, not behind them: in the request threads' turn a probe waited 7-9 s behind
-    two long checks on 2 workers (QA), and a load balancer would have called a busy server dead. The count is the
-    store's committed state, so it needs not the lock a write in progress holds."""
+    two long checks on 2 workers (QA), and a load balancer would have called a busy server dead. The counts are the
+    store's committed state: they take no lock, and a write in progress is not waited for."""
     svc: Service = request.app.state.service
     count, unembedded = await anyio.to_thread.run_sync(svc.counts, limiter=request.app.state.probes)
     return Health(status="ok", version=__version__, documents=count, writable=svc.writable,
