@@ -7,6 +7,7 @@ import json
 import os
 import re
 import select
+import signal
 import shutil
 import subprocess
 import sys
@@ -1047,6 +1048,29 @@ def test_check_says_when_passages_have_no_vector_yet(tmp_path: Path) -> None:
             f"them is not found until `unspun index --db {db}` embeds them") in warned()
     subprocess.run([unspun, "index", "--db", str(db)], check=True, capture_output=True)
     assert warned() == ""
+
+
+def test_delete_interrupted_says_what_is_still_stored(tmp_path: Path) -> None:
+    """Ctrl-C while `delete` waited for another writer exited 130 without a word: was anything deleted? (QA)"""
+    from unspun.index import Index
+    from unspun.models import Record
+
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH), Record(id="bees.txt", text=BEES)])
+    holder = Index(db, linger=600)
+    try:
+        holder.add([Record(id="c.txt", text=EDITED)])
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("unspun")), "delete", "--db", str(db), "a.txt",
+                                 "bees.txt"], stderr=subprocess.PIPE, text=True)
+        said, _, _ = select.select([proc.stderr], [], [], 60)
+        assert said and "waiting for another process" in proc.stderr.readline()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+        assert proc.stderr.read() == (f"unspun: error: interrupted: 2 documents of the ids given still stored in {db} "
+                                      "(a deletion is one transaction: all of them are deleted, or none)\n")
+    finally:
+        holder.close()
 
 
 def test_compare_aligns_two_texts_too_long_to_align_as_one_pair_in_parts(tmp_path: Path, monkeypatch) -> None:

@@ -436,9 +436,17 @@ def delete_command(
         if message:
             _say("note", f"{db}: {message} (Ctrl-C to give up; nothing is deleted then)")
 
-    with open_index(db, readonly=False) as ix:
-        missing = ix.delete_many(ids, status=waiting)
-        total = len(ix)
+    try:
+        with open_index(db, readonly=False) as ix:
+            missing = ix.delete_many(ids, status=waiting)
+            total = len(ix)
+    except KeyboardInterrupt:  # (it exited 130 without a word: was anything deleted?)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with open_index(db) as ix:
+            left = sum(ix.store.doc_key(i) is not None for i in set(ids))
+        _say("error", f"interrupted: {counted(left, 'document')} of the ids given still stored in {db} (a deletion is "
+                      "one transaction: all of them are deleted, or none)")
+        raise typer.Exit(130) from None
     for id in missing:
         _say("warning", f"{id!r}: no document with this id in {db}")
     gone = len(set(ids)) - len(missing)
