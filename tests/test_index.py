@@ -979,6 +979,32 @@ def test_a_vector_file_missing_saved_vectors_is_an_error_for_readers(tmp_path: P
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_a_store_with_vectors_on_a_read_only_volume_refuses_writes_in_one_line(tmp_path: Path) -> None:
+    """`index` and `delete` into a semantic store on a read-only volume ended in a traceback, exit 1 (its writer lock
+    file could not be opened), where a lexical store's refusal was one line (QA). `unspun.index` opens the lock here
+    the way a read-only mount refuses it (this runs as root, whom permissions do not stop)."""
+    db = tmp_path / "db"
+    with Index(db, semantic=True) as ix:
+        ix.add(_records()[:1])
+    q = tmp_path / "new.txt"
+    q.write_text(LIBRARY, encoding="utf-8")
+    script = ("import errno, os, sys; import unspun.index as m; real = os.open\n"
+              "def ro(path, flags, *a):\n"
+              "    if str(path).endswith('vectors.lock') and flags & os.O_RDWR:\n"
+              "        raise OSError(errno.EROFS, 'Read-only file system', str(path))\n"
+              "    return real(path, flags, *a)\n"
+              "m.os.open = ro\n"
+              "from unspun.cli import app; sys.argv = ['unspun'] + sys.argv[1:]; app()")
+    for args in (["index", "--db", str(db), str(q)], ["delete", "--db", str(db), "tram.txt"]):
+        run = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert run.stderr.splitlines()[-1] == (f"unspun: error: {db}: the store is read-only (Read-only file system: "
+                                               "vectors.lock), so nothing can be written to it: make it writable, or "
+                                               "index into another store")
+    with Index(db, create=False, readonly=True) as ix:
+        assert sorted(ix.ids()) == ["tram.txt"]
+
+
 def test_a_damaged_vector_file_is_one_error_line_and_a_writer_embeds_again(tmp_path: Path) -> None:
     """usearch does not check a file it loads: random bytes inside the vectors' graph crashed `check` (exit 139,
     no message), or let it answer from a damaged graph. Each save keeps a checksum beside the file now."""

@@ -15,6 +15,7 @@ once would each save only their own vectors, the last save dropping the other's.
 from __future__ import annotations
 
 import atexit
+import errno
 import fcntl
 import logging
 import mmap
@@ -534,7 +535,13 @@ class Index:
 
     def _take(self, wait: bool, status: Callable[[str | None], None] | None) -> None:
         """Take the writer lock and bring this index's vectors up to date with the file and SQLite."""
-        fd = os.open(self.path / VECTORS_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(self.path / VECTORS_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:  # a store on a read-only volume: a traceback, where SQLite's refusal is one line (QA)
+            if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            raise StoreError(f"{self.path}: the store is read-only ({e.strerror}: {VECTORS_LOCK}), so nothing can be "
+                             "written to it: make it writable, or index into another store") from None
         try:
             self._lock(fd, wait, status)
             self._writer = fd
