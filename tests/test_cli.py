@@ -1050,6 +1050,31 @@ def test_check_says_when_passages_have_no_vector_yet(tmp_path: Path) -> None:
     assert warned() == ""
 
 
+def test_index_warns_when_a_file_replaces_one_of_the_same_id_from_another_folder(tmp_path: Path) -> None:
+    """Indexing bbc/business, then bbc/politics, replaced the business articles of the same file names without a word
+    (QA). The same folder spelt otherwise, an edited file, and JSONL records are no such thing."""
+    for folder, text in (("business", PARAGRAPH), ("politics", BEES)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text(text, encoding="utf-8")
+    db = str(tmp_path / "db")
+
+    def index(*inputs: str) -> str:
+        run = runner.invoke(app, ["index", "--db", db, "--no-semantic", *inputs])
+        assert run.exit_code == 0, run.output
+        return "\n".join(line for line in run.stderr.splitlines() if "warning" in line)
+
+    assert index(str(tmp_path / "business")) == ""
+    assert index(str(tmp_path / "politics")) == (
+        f"unspun: warning: 1 document replaced one of the same id read from another folder (e.g. '001.txt', stored "
+        f"from {tmp_path / 'business' / '001.txt'}, now from {tmp_path / 'politics' / '001.txt'}): a file under a "
+        "folder INPUT is named by its path inside that folder; to keep both, index the folder above both into a new "
+        "store (ids then begin with their folder's name).")
+    (tmp_path / "politics" / "001.txt").write_text(EDITED, encoding="utf-8")
+    assert index(str(tmp_path / "politics") + "/") == ""  # edited, in the folder it was read from
+    (tmp_path / "r.jsonl").write_text('{"id": "001.txt", "text": "A record of its own, with other words."}\n')
+    assert index(str(tmp_path / "r.jsonl")) == ""
+
+
 def test_delete_interrupted_says_what_is_still_stored(tmp_path: Path) -> None:
     """Ctrl-C while `delete` waited for another writer exited 130 without a word: was anything deleted? (QA)"""
     from unspun.index import Index

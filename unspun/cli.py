@@ -408,6 +408,13 @@ def index_command(
                         f"last one read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT "
                         "is named by its path inside that folder (two folders holding the same file names collide), "
                         "a record by its id, a WARC response by its URL (a page crawled twice).")
+    if report.elsewhere:
+        # Indexing bbc/business, then bbc/politics, replaced 19 business articles without a word (QA).
+        doc_id, before, now = report.elsewhere_ids[0]
+        _say("warning", f"{counted(report.elsewhere, 'document')} replaced one of the same id read from another "
+                        f"folder (e.g. {doc_id!r}, stored from {before}, now from {now}): a file under a folder INPUT "
+                        "is named by its path inside that folder; to keep both, index the folder above both into a "
+                        "new store (ids then begin with their folder's name).")
     for word, items in (("note", report.notes), ("skipped", report.skipped), ("failed", report.failed)):
         for f in items:
             err.print(printable(f"  {word} {f.origin}: {_one_line(f.reason)}"), markup=False, highlight=False,

@@ -106,6 +106,11 @@ class AddReport:
     #: another path (the same folder given as ``./docs``, or from another directory) counts too: only the path it
     #: was read from is updated.
     unchanged: int = 0
+    #: Files that replaced a stored document of the same id read from another folder (``business/001.txt`` by
+    #: ``politics/001.txt``, each folder given as INPUT in its own run: ids are paths inside the folder given), and
+    #: a few of them, as (id, stored origin, new origin), for the message.
+    elsewhere: int = 0
+    elsewhere_ids: list[tuple[str, str, str]] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     #: Documents indexed with something to know about their text (a guessed encoding, invalid code points).
@@ -115,6 +120,11 @@ class AddReport:
     def skipped_count(self) -> int:
         """Inputs left out, each `Skip` counting what it stands for (a folder's files of other types, ...)."""
         return sum(s.count if isinstance(s, Skip) else 1 for s in self.skipped)
+
+    def _elsewhere(self, id: str, before: str, now: str) -> None:
+        self.elsewhere += 1
+        if len(self.elsewhere_ids) < REPEATED_SHOWN:
+            self.elsewhere_ids.append((id, before, now))
 
     def _repeat(self, id: str) -> None:
         self.repeated += 1
@@ -802,11 +812,14 @@ class Index:
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     if old is not None:
+                        before = self.store.record(old).origin
                         removed += self._delete(con, old)
                         if _seen(written, old, rec.id):
                             report._repeat(rec.id)
                         else:
                             report.replaced += 1
+                            if _other_folder(rec.id, before, rec.origin):
+                                report._elsewhere(rec.id, before, rec.origin)
                     doc = self.store.insert(con, rec)
                     _seen(written, doc, rec.id)
                     keys = self.store.add_chunks(con, doc, [(c.start, c.end) for c in cs], [c.grams for c in cs])
@@ -1181,6 +1194,15 @@ def _stands_without(evidence: list, common: _CommonUnits, uq: Units, ub: Units, 
         text[s:e] = " " * (e - s)
     rest = units("".join(text))
     return convincing(align_units(rest, ub, params).evidence, rest, ub, p)
+
+
+def _other_folder(doc_id: str, before: str | None, now: str | None) -> bool:
+    """Whether two files named ``doc_id`` (their origins: paths ending with the id) lie in folders of other names:
+    the same folder spelt otherwise (``docs``, ``./docs``, an absolute path) is not another folder."""
+    if not before or not now or not before.endswith(doc_id) or not now.endswith(doc_id):
+        return False  # (a record's origin is its file and line)
+    folder = [os.path.basename(os.path.normpath(o[: len(o) - len(doc_id)] or ".")) for o in (before, now)]
+    return folder[0] != folder[1]
 
 
 def _earlier_date(rec: Record, before: Record | None) -> tuple[Record, str | None]:
