@@ -233,6 +233,10 @@ def test_sources_that_explain_the_text_equally_are_said_to_tie(tmp_path: Path) -
         assert [s.id for s in res.sources] == ["a.txt", "b.txt"] and res.original is None
         assert res.evidence == ["a.txt and b.txt explain the checked text equally (no dates to order the sources); "
                                 "no evidence names one of them the original"]
+        # a dated page checked: "no dates" read as if its own date had been missed (QA)
+        assert ix.check(Document(LIBRARY, published="2005-03-01")).evidence == [
+            "a.txt and b.txt explain the checked text equally (no dates to order the sources, though the checked "
+            "document is dated 2005-03-01); no evidence names one of them the original"]
         ix.add([Record(id=f"{c}.txt", text=LIBRARY) for c in "cdef"])
         assert ix.check(LIBRARY, top=10).evidence == [
             "a.txt, b.txt, c.txt and 3 more explain the checked text equally (no dates to order the sources); no "

@@ -1397,7 +1397,9 @@ def _earliest(doc: Document, sources: list[Source], which: str = "") -> tuple[st
     when = {s.id: t for s in sources if (t := dates.span(s.published)) is not None}
     dated = [s for s in sources if s.id in when]
     if not dated:
-        return _by_text(sources, f"no dates to order the sources{which}", checked_may_lead=True)
+        # (A dated page checked read "no dates" as if its own date had been missed: QA.)
+        own = f", though the checked document is dated {doc.published}" if dates.span(doc.published) else ""
+        return _by_text(sources, f"no dates to order the sources{which}{own}", checked_may_lead=True)
     # The sources no other one certainly precedes: a year alone, or a day, may hold a later time of another.
     firsts = [s for s in dated if not any(dates.before(when[t.id], when[s.id]) for t in dated)]
     mine = dates.span(doc.published)
