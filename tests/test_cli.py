@@ -637,6 +637,9 @@ def test_the_html_report_lists_the_documents_that_could_not_be_read(tmp_path: Pa
     assert all(i in result.stderr for i in ("gone<b>.txt", "blob.bin")) and "original.txt" in page
     whole = runner.invoke(app, ["check", "--db", db, str(tmp_path / "copy.txt"), "-o", out])
     assert whole.exit_code == 0 and "Not checked" not in out.read_text(encoding="utf-8")
+    # none readable: the report says so (an earlier run's stood at --out, read as this one's: review)
+    none = runner.invoke(app, ["check", "--db", db, str(tmp_path / "blob.bin"), "-o", out])
+    assert none.exit_code == 2 and "Not checked: 1 document could not be read" in out.read_text(encoding="utf-8")
 
 
 def test_a_folder_of_pages_is_said_to_be_read_by_main_text_once(tmp_path: Path) -> None:
@@ -1073,6 +1076,22 @@ def test_index_warns_when_a_file_replaces_one_of_the_same_id_from_another_folder
     assert index(str(tmp_path / "politics") + "/") == ""  # edited, in the folder it was read from
     (tmp_path / "r.jsonl").write_text('{"id": "001.txt", "text": "A record of its own, with other words."}\n')
     assert index(str(tmp_path / "r.jsonl")) == ""
+    # records whose line numbers end with their ids ("n.jsonl:11", id 1), moved down by new lines (review)
+    lines = [json.dumps({"id": i, "text": f"Record {i} says something of its own, number {i}."}) for i in (1, 2, 3)]
+    (tmp_path / "n.jsonl").write_text("\n".join(lines) + "\n")
+    assert index(str(tmp_path / "n.jsonl")) == ""
+    (tmp_path / "n.jsonl").write_text("\n".join(["{}"] * 10 + [x.replace("says", "said") for x in lines]) + "\n")
+    assert index(str(tmp_path / "n.jsonl")) == ""
+    # the same folder read from inside it, then by its path (review)
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path / "politics")
+        (tmp_path / "politics" / "001.txt").write_text(PARAGRAPH, encoding="utf-8")
+        assert index(".") == ""
+    finally:
+        os.chdir(cwd)
+    (tmp_path / "politics" / "001.txt").write_text(BEES, encoding="utf-8")
+    assert index(str(tmp_path / "politics")) == ""
 
 
 def test_delete_interrupted_says_what_is_still_stored(tmp_path: Path) -> None:

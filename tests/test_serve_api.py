@@ -203,6 +203,12 @@ def test_compare_names_the_source_by_the_dates_given(client: TestClient) -> None
     r = client.post("/v1/check", json={"text": COPY, "published": "5 March"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "published"]
     assert client.post("/v1/check", json={"text": COPY, "published": 2024}).status_code == 200
+    assert client.post("/v1/check", json={"text": COPY, "published": " "}).status_code == 200  # blank: none, as was
+    # a page's declared date that is no date is not handed on by /v1/extract, for the page to send back (review)
+    page = ("<html><head><meta property='article:published_time' content='{{date}}'></head><body><article>"
+            + "".join(f"<p>{x}.</p>" for x in ORIGINAL.split(". ")) + "</article></body></html>")
+    extracted = client.post("/v1/extract", json={"html": page}).json()
+    assert extracted["published"] is None and "ferry terminal" in extracted["text"]
 
 
 def test_compare_refuses_two_texts_with_too_many_sentences_as_a_text_too_long(client: TestClient,

@@ -176,6 +176,32 @@ def test_back_from_a_source_finds_the_check_as_it_was(page, server: str, seeds: 
     assert not page.problems, page.problems
 
 
+def test_back_finds_the_text_as_it_was_checked_not_as_edited_meanwhile(page, server: str,
+                                                                       seeds: tuple[Path, Path]) -> None:
+    """The form was kept when the answer came, not as it was sent: text edited while "Checking..." came back beside
+    the answer to the text before it, and Check then sent that earlier text (review)."""
+    _, copy = seeds
+    pasted = copy.read_text(encoding="utf-8")
+    held = []
+    page.route("**/v1/check", lambda route: held.append(route))
+    page.goto(server + "/")
+    page.fill("#text", pasted)
+    page.click("#check")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Checking')")
+    while not held:
+        page.wait_for_timeout(50)
+    page.fill("#text", "An edit made while the check ran.")
+    held[0].continue_()
+    page.wait_for_selector("#results[data-done]")
+    page.unroute("**/v1/check")
+    page.locator("li.source").first.locator("a.source-id").click()
+    page.wait_for_selector("#doc-text")
+    page.go_back()
+    page.wait_for_selector("#results[data-done]")
+    assert page.input_value("#text") == pasted
+    assert not page.problems, page.problems
+
+
 def test_choosing_a_passage_scrolls_to_it_on_both_sides(page, server: str, seeds: tuple[Path, Path]) -> None:
     """The last passage of the seed pair lies far below the panes' first screen: clicking it on one side, or its
     row in the table, brings its counterpart into view (the panes once scrolled to the page's offset instead)."""

@@ -941,8 +941,8 @@ def _cut(pair: _Pair, ps: Passage, p: Params, inserted: dict[str, list[tuple[int
             resumed = _resume(tx, j, ty, expect, p)
             if resumed is None:
                 continue
-            # The text cannot resume on the other side before where it left it (such a match is far back), nor
-            # far beyond what the run would have replaced there.
+            # The text cannot resume on the other side before where it left it (such a match is far back); far
+            # beyond what the run would have replaced there, it is taken only where no run follows close by.
             left = expect[i - 1]
             behind = resumed[1] < left - p.insert_words
             far = resumed[1] - left > 2 * _words(tx[i:j]) + p.insert_words

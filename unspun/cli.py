@@ -605,9 +605,9 @@ def check_command(
             raise UnspunError(f"{db}: the store holds no documents; index some first "
                               f"(unspun index --db {db} FILE_OR_FOLDER...)")
         # A translation of a passage without its vector is not found, and "no reuse found" said nothing of it (QA).
-        waiting, writing = ix.unembedded()
+        waiting = ix.unembedded()
         have = "has" if waiting == 1 else "have"
-        if waiting and writing:
+        if waiting and ix.writing():
             _say("warning", f"{db}: an `index` run is writing the store, and {counted(waiting, 'passage')} it wrote "
                             f"{have} no vector yet (saved when it ends): until then a translation of them is not found")
         elif waiting:
@@ -627,6 +627,8 @@ def check_command(
         if not documents:
             if fmt is CheckFormat.json:  # the shape a script reads whatever failed: no output was a second one
                 _write(render_check_json([]) + "\n", out)
+            elif fmt is CheckFormat.html:  # a report of an earlier run stood at --out, read as this one's (review)
+                _write(render_check_html([], unread), out)
             raise typer.Exit(2)
         results = _check_all(ix, documents, top, console(stderr=True))
     if fmt is CheckFormat.json:

@@ -390,24 +390,28 @@ class Index:
     def __len__(self) -> int:
         return self.store.count()
 
-    def unembedded(self) -> tuple[int, bool]:
-        """How many stored passages have no saved vector (found by meaning by no check until they have), and whether
-        a writer holds the store now (its run saves them when it ends; else a run stopped before it saved them, and
-        `index` with no input embeds them). (0, False) for a store without the semantic channel."""
+    def unembedded(self) -> int:
+        """How many stored passages have no saved vector: no check finds them by meaning until they have (a writer's
+        run saves them when it ends; one stopped before it did leaves them to `index` with no input). 0 for a store
+        without the semantic channel."""
         if not self.semantic:
-            return 0, False
-        count = self.store.connection().execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0]
-        if not count:
-            return 0, False
+            return 0
+        return self.store.connection().execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0]
+
+    def writing(self) -> bool:
+        """Whether a writer holds the store's vectors now, by a try at its lock (a writer trying to take the lock
+        that moment without waiting is refused: ask once, not on every request)."""
         try:
             fd = os.open(self.path / VECTORS_LOCK, os.O_RDONLY)
-        except FileNotFoundError:
-            return count, False
+        except OSError:  # none yet, or not ours to open: no writer we can tell of
+            return False
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return count, False
+            return False
         except BlockingIOError:
-            return count, True
+            return True
+        except OSError:  # (a file system without locks)
+            return False
         finally:
             os.close(fd)  # (and the lock with it)
 
@@ -812,7 +816,7 @@ class Index:
                 for rec, (cs, vecs) in prepared:
                     old = self.store.doc_key(rec.id)
                     if old is not None:
-                        before = self.store.record(old).origin
+                        before = self.store.origin(old)
                         removed += self._delete(con, old)
                         if _seen(written, old, rec.id):
                             report._repeat(rec.id)
@@ -1199,10 +1203,14 @@ def _stands_without(evidence: list, common: _CommonUnits, uq: Units, ub: Units, 
 def _other_folder(doc_id: str, before: str | None, now: str | None) -> bool:
     """Whether two files named ``doc_id`` (their origins: paths ending with the id) lie in folders of other names:
     the same folder spelt otherwise (``docs``, ``./docs``, an absolute path) is not another folder."""
-    if not before or not now or not before.endswith(doc_id) or not now.endswith(doc_id):
-        return False  # (a record's origin is its file and line)
-    folder = [os.path.basename(os.path.normpath(o[: len(o) - len(doc_id)] or ".")) for o in (before, now)]
-    return folder[0] != folder[1]
+    folders = []
+    for origin in (before, now):
+        # A file's origin is its path, the id its last parts (a record's is its file and line: "a.jsonl:11", id 1)
+        if not origin or not (origin == doc_id or origin.endswith(os.sep + doc_id)):
+            return False
+        folders.append(os.path.basename(os.path.normpath(origin[: len(origin) - len(doc_id)] or ".")))
+    # A folder given as "." (or "..") has no name to compare: the same folder read from inside it, or not.
+    return not {".", ".."} & set(folders) and folders[0] != folders[1]
 
 
 def _earlier_date(rec: Record, before: Record | None) -> tuple[Record, str | None]:

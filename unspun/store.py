@@ -414,6 +414,11 @@ class Store:
         row = self.connection().execute("SELECT doc FROM documents WHERE id = ?", (escaped_unicode(id),)).fetchone()
         return row[0] if row else None
 
+    def origin(self, doc: int) -> str | None:
+        """Where the stored document ``doc`` was read from (its text left unread)."""
+        row = self.connection().execute("SELECT origin FROM documents WHERE doc = ?", (doc,)).fetchone()
+        return None if row is None else row[0]
+
     def record(self, doc: int) -> Record:
         row = self.connection().execute(
             f"SELECT id, text, {', '.join(_FIELDS)} FROM documents WHERE doc = ?", (doc,)).fetchone()

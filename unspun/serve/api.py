@@ -83,7 +83,7 @@ class Service:
     def counts(self) -> tuple[int, int]:
         """How many documents the store holds now, and how many passages have no saved vector."""
         self.current()
-        return len(self.index), self.index.unembedded()[0]
+        return len(self.index), self.index.unembedded()
 
     def current(self) -> None:
         """Refuse to answer from a store that is no longer the one at its path (a stat a request, microseconds):

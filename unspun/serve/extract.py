@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..corpus import page_record
+from ..dates import span
 from ..models import Record
 from .schemas import ExtractResponse
 
@@ -13,5 +14,7 @@ def extract_html(page: str, url: str | None = None) -> ExtractResponse | None:
     found = page_record(page, "page", "upload", url=url)
     if not isinstance(found, Record):
         return None
-    return ExtractResponse(text=found.text, title=found.title, published=found.published, lang=found.lang,
-                           url=found.url)
+    # A declared date that is no date ("{{date}}", "N/A") is not handed on: /v1/check refuses it, and the check
+    # page sent it back from the field it filled (QA).
+    published = found.published if found.published and span(found.published) else None
+    return ExtractResponse(text=found.text, title=found.title, published=published, lang=found.lang, url=found.url)

@@ -41,7 +41,9 @@ FieldText = Annotated[str | None, BeforeValidator(number_as_text)]
 
 def _a_date(value: str | None) -> str | None:
     """A date given to order texts must be one: "yesterday" was taken and ordered nothing, without a word. (A stored
-    record keeps any value, with a note, so that nothing it carries is lost.)"""
+    record keeps any value, with a note, so that nothing it carries is lost.) A blank one is none, as it was."""
+    if value is not None and not value.strip():
+        return None
     if value is not None and span(value) is None:
         raise ValueError(f"{value!r} is not a date: give ISO 8601 (2024-03-05, 2024-03-05T10:00:00+01:00) or a "
                          "written date (March 5, 2024)")

@@ -101,11 +101,17 @@
   // The last check, kept for this tab: Back from a source's page came to an empty form (its text, pasted once,
   // was lost with the results). Restored as it was; Check runs it again.
   var KEPT = "unspun.check";
-  function keep(body, result) {
+  // The form as it was when the check was sent (`form`), not as it is when the answer comes: an edit meanwhile
+  // came back beside the answer to the text before it, and Check then sent that text (review).
+  function formNow() {
+    return { shown: text.value, title: title.value, published: published.value,
+             fromPage: [text, title, published].map(function (input) { return !!input.dataset.fromPage; }) };
+  }
+  function keep(form, body, result) {
     try {
       sessionStorage.setItem(KEPT, JSON.stringify({
-        shown: text.value, title: title.value, published: published.value, body: body, result: result,
-        fromPage: [text, title, published].map(function (input) { return !!input.dataset.fromPage; })
+        shown: form.shown, title: form.title, published: form.published, body: body, result: result,
+        fromPage: form.fromPage
       }));
     } catch (e) {  // over the browser's quota (a text of megabytes): nothing kept, nothing lost but that
       try { sessionStorage.removeItem(KEPT); } catch (ignored) { /* storage disabled */ }
@@ -136,9 +142,9 @@
       var body = { text: exact && exact.shown === text.value ? exact.text : text.value, top: Unspun.TOP };
       if (title.value.trim()) body.title = title.value.trim();
       if (published.value.trim()) body.published = published.value.trim();
-      var started = performance.now();
+      var started = performance.now(), sent = formNow();
       return Unspun.api("POST", "/v1/check", body).then(function (result) {
-        keep(body, result);
+        keep(sent, body, result);
         return show(body, result, "in " + ((performance.now() - started) / 1000).toFixed(1) + " s");
       });
     }).catch(function (err) { say(err.message, true); })
