@@ -1105,8 +1105,11 @@ def test_delete_interrupted_says_what_is_still_stored(tmp_path: Path) -> None:
     holder = Index(db, linger=600)
     try:
         holder.add([Record(id="c.txt", text=EDITED)])
+        # Ctrl-C is the default in a terminal's job, whatever the test runner's shell set (a job started in the
+        # background by a script has SIGINT ignored, and passes that on)
         proc = subprocess.Popen([str(Path(sys.executable).with_name("unspun")), "delete", "--db", str(db), "a.txt",
-                                 "bees.txt"], stderr=subprocess.PIPE, text=True)
+                                 "bees.txt"], stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         said, _, _ = select.select([proc.stderr], [], [], 60)
         assert said and "waiting for another process" in proc.stderr.readline()
         proc.send_signal(signal.SIGINT)
