@@ -554,8 +554,7 @@ class Index:
         except OSError as e:  # a store on a read-only volume: a traceback, where SQLite's refusal is one line (QA)
             if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise
-            raise StoreError(f"{self.path}: the store is read-only ({e.strerror}: {VECTORS_LOCK}), so nothing can be "
-                             "written to it: make it writable, or index into another store") from None
+            raise StoreError.read_only(self.path, f"{e.strerror}: {VECTORS_LOCK}") from None
         try:
             self._lock(fd, wait, status)
             self._writer = fd
@@ -694,8 +693,8 @@ class Index:
             ready = None  # the batch being cut in the workers while the one before is written
             # The records of the batches not written yet, by id: one of them given again must be written after them
             # (the last one read is kept), even if it equals what the store holds now.
-            pending_ids: dict[str, Record] = {}
-            ready_ids: dict[str, Record] = {}
+            pending_recs: dict[str, Record] = {}
+            ready_recs: dict[str, Record] = {}
             store_cut = self.store.cut
             fault: list[Exception] = []  # what stopped the input, raised once what it gave before is written
             for r in _until_fault(records, fault):
@@ -715,7 +714,7 @@ class Index:
                         if note:
                             r = replace(r, published=published)
                             notes.append(Failure(where, note))
-                    later = pending_ids.get(r.id) or ready_ids.get(r.id)
+                    later = pending_recs.get(r.id) or ready_recs.get(r.id)
                     stored = None if later else self._stored(r.id)
                     r, note = _earlier_date(r, later or (stored and stored[1]))
                     kept = [Failure(where, note)] if note else []
@@ -723,7 +722,7 @@ class Index:
                     same = None if later else self._stored_as(r, stored, store_cut, moved)
                     if same is None:
                         pending.append(r)
-                        pending_ids[r.id] = r
+                        pending_recs[r.id] = r
                         report.notes += notes
                     else:
                         report.unchanged += 1  # its notes were given when it was written (but the date it keeps)
@@ -737,7 +736,7 @@ class Index:
                     if ready is not None:
                         self._write_batch(ready, report, written, status, wait, moved)
                     ready, pending = cut, []
-                    ready_ids, pending_ids = pending_ids, {}
+                    ready_recs, pending_recs = pending_recs, {}
             if ready is not None:
                 self._write_batch(ready, report, written, status, wait, moved)
             if pending:

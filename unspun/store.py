@@ -212,6 +212,12 @@ def must_be_id(id: object) -> None:
 class StoreError(UnspunError):
     """The store is missing, not a store, or corrupt."""
 
+    @classmethod
+    def read_only(cls, store: Path, why: object) -> StoreError:
+        """A write refused by the store's medium or permissions (SQLite's database, or the vectors' lock file)."""
+        return cls(f"{store}: the store is read-only ({why}), so nothing can be written to it: make it writable, or "
+                   "index into another store")
+
 
 class StoreBusy(StoreError):
     """Another process is writing to the store, and the caller would rather not wait (a server's write)."""
@@ -306,8 +312,7 @@ class Store:
                                  f"once where it can be written (`unspun index --db {self.path}`) before moving it to "
                                  "read-only media") from None
             if not readonly and ("readonly" in str(e) or not os.access(self.path, os.W_OK)):
-                raise StoreError(f"{self.path}: the store is read-only ({e}), so nothing can be written to it: make "
-                                 "it writable, or index into another store") from None
+                raise StoreError.read_only(self.path, e) from None
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
 
     @staticmethod

@@ -35,11 +35,16 @@ var Unspun = (function () {
     return node;
   }
 
+  // The body field a 422's error blames ("published", "exclude.0"), "" for the body as a whole.
+  function blamed(e) {
+    return (e.loc || []).filter(function (x) { return x !== "body"; }).join(".");
+  }
+
   function reason(payload, status) {
     var d = payload && payload.detail;
     if (Array.isArray(d)) {
       return d.map(function (e) {
-        var where = (e.loc || []).filter(function (x) { return x !== "body"; }).join(".");
+        var where = blamed(e);
         var why = e.ctx && e.ctx.error ? ": " + e.ctx.error : "";
         return (where ? where + ": " : "") + e.msg + why;
       }).join("; ");
@@ -63,9 +68,7 @@ var Unspun = (function () {
         if (!r.ok) {
           var err = new Error(reason(payload, r.status));
           err.status = r.status;  // and the body fields a 422 blames, by name
-          err.fields = Array.isArray(payload && payload.detail) ? payload.detail.map(function (e) {
-            return (e.loc || []).filter(function (x) { return x !== "body"; }).join(".");
-          }) : [];
+          err.fields = Array.isArray(payload && payload.detail) ? payload.detail.map(blamed) : [];
           throw err;
         }
         return payload;
