@@ -95,3 +95,46 @@ def test_a_worker_that_outlasts_the_grace_is_killed(monkeypatch) -> None:
             time.sleep(0.2)
             raise KeyboardInterrupt
     assert _gone(pid, 2) and time.monotonic() - started < 10
+
+
+TORN = """
+import os, signal
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from unspun.workers import pool
+
+
+def die_mid_send() -> bytes:
+    # In the worker: its result is written half-way, then the worker is killed (as by the OOM killer).
+    send = Connection._send
+
+    def torn(self, buf, *args):
+        if len(buf) > 50_000:
+            send(self, bytes(buf)[: len(buf) // 2], *args)
+            os.kill(os.getpid(), signal.SIGKILL)
+        send(self, buf, *args)
+
+    Connection._send = torn
+    return b"x" * 100_000
+
+
+if __name__ == "__main__":
+    with pool(2) as p:
+        try:
+            p.submit(die_mid_send).result(timeout=30)
+            print("result")
+        except BrokenProcessPool:
+            print("broken")
+        except TimeoutError:
+            print("hung")
+            os._exit(0)  # the executor's reader waits for good: exit would join it
+"""
+
+
+def test_a_worker_killed_while_sending_its_result_breaks_the_pool(tmp_path: Path) -> None:
+    """A worker killed half-way through sending a result left the executor's reader waiting for the rest, which never
+    came: `index` hung for good (its test did, once in 10-20 runs). The pool now breaks, as for any dead worker."""
+    script = tmp_path / "torn.py"
+    script.write_text(TORN, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "broken", (run.stdout, run.stderr)

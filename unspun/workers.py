@@ -9,6 +9,7 @@ whose workers start with `exit_with`.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import threading
 import time
@@ -48,6 +49,46 @@ def exit_with(owner: int) -> None:
 GRACE_SECONDS = 5.0
 
 
+#: Seconds a pool has to notice a dead worker by itself before `_watch` unblocks its reader...
+NOTICE_SECONDS = 2.0
+#: ...and how long it goes on feeding the reader, at most.
+FEED_SECONDS = 60.0
+
+
+def _watch(executor: ProcessPoolExecutor, done: threading.Event) -> None:
+    """Break a pool whose worker died while sending a result. The executor's reader then waits for the rest of the
+    message, which never comes (the other workers hold the pipe open), and the run hung for good instead of
+    failing with `BrokenProcessPool` (one `index` in 10-20 whose worker the OOM killer chose). Once a worker has
+    been dead ``NOTICE_SECONDS`` and the pool still works on, zeros are written into its result pipe (the owner
+    holds the pipe's writing end too): they complete the torn message, which then fails to unpickle, and the
+    executor breaks itself as for any dead worker."""
+    dead_since: float | None = None
+    while not done.wait(0.5):
+        if getattr(executor, "_broken", False):
+            return
+        procs = list((getattr(executor, "_processes", None) or {}).values())
+        if not any(p.exitcode not in (None, 0) for p in procs):
+            dead_since = None
+        elif dead_since is None:
+            dead_since = time.monotonic()
+        elif time.monotonic() - dead_since >= NOTICE_SECONDS:
+            _feed(executor, done)
+            return
+
+
+def _feed(executor: ProcessPoolExecutor, done: threading.Event) -> None:
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    reader = getattr(executor, "_executor_manager_thread", None)
+    if writer is None or reader is None:
+        return
+    zeros, deadline = bytes(select.PIPE_BUF), time.monotonic() + FEED_SECONDS
+    while reader.is_alive() and not getattr(executor, "_broken", False) and not done.is_set():
+        if time.monotonic() > deadline:
+            return
+        if select.select([], [writer], [], 0.2)[1]:  # PIPE_BUF bytes or fewer never block once writable
+            os.write(writer.fileno(), zeros)
+
+
 def _start(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     exit_with(owner)
     if initializer is not None:
@@ -64,12 +105,19 @@ def pool(jobs: int, initializer: Callable[..., None] | None = None, initargs: tu
     manager thread waiting for workers that never got the word: `index`, `eval pan` and `clusters` hung at exit
     (9 of 12 double Ctrl-Cs of `index`, 3 of 4 of `eval pan`, 1 of 4 of `clusters`)."""
     executor = ProcessPoolExecutor(jobs, initializer=_start, initargs=(os.getpid(), initializer, initargs))
+    done = threading.Event()
+    threading.Thread(target=_watch, args=(executor, done), name="unspun-pool-watch", daemon=True).start()
     try:
         yield executor
-        executor.shutdown(cancel_futures=True)  # (a Ctrl-C during it stops the pool as one during the work does)
+        if getattr(executor, "_broken", False):  # a dead worker: the executor's SIGTERM to the others is ignored
+            _stop(executor)
+        else:
+            executor.shutdown(cancel_futures=True)  # (a Ctrl-C during it stops the pool as one during the work does)
     except BaseException:
         _stop(executor)
         raise
+    finally:
+        done.set()
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
