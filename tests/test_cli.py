@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from unspun import __version__
+from unspun import Index, __version__
 from unspun.cli import app
 from unspun.ingest import read_document
 
@@ -901,20 +901,35 @@ def test_index_of_inputs_that_do_not_exist_makes_no_store(tmp_path: Path) -> Non
     assert result.exit_code == 0 and "indexed 1" in result.stderr and "failed 1" in result.stderr, result.output
 
 
-def test_index_without_inputs_says_what_it_embedded_again(tmp_path: Path) -> None:
-    """`index --db DB` alone embeds the passages a lost vector file left without vectors, and said only "indexed 0"."""
+def _lose_the_vector_file(db: Path, monkeypatch) -> None:
+    (db / "vectors.usearch").unlink()
+
+
+def _delete_and_be_killed_before_the_save(db: Path, monkeypatch) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(Index, "_save_vectors", lambda self, force=False: None)
+        assert runner.invoke(app, ["delete", "--db", str(db), "b.txt"]).exit_code == 0
+
+
+@pytest.mark.parametrize("harm, said_as, least", [
+    (_lose_the_vector_file, r"embedded again (\d+) passages? that had no vector", 2),
+    (_delete_and_be_killed_before_the_save, r"dropped (\d+) vectors? of passages no longer stored", 1)])
+def test_index_without_inputs_says_what_it_repaired(tmp_path: Path, monkeypatch, harm, said_as: str,
+                                                    least: int) -> None:
+    """`index --db DB` alone embeds the passages a lost vector file left without vectors, and said only "indexed 0";
+    it drops the vectors of passages a run killed before its save had deleted, and says so too."""
     (tmp_path / "a.txt").write_text(PARAGRAPH, encoding="utf-8")
     (tmp_path / "b.txt").write_text(BEES, encoding="utf-8")
     db = tmp_path / "db"
     assert runner.invoke(app, ["index", "--db", str(db), str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
                          ).exit_code == 0
-    (db / "vectors.usearch").unlink()
+    harm(db, monkeypatch)
     result = runner.invoke(app, ["index", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    said = re.search(r"embedded again (\d+) passages? that had no vector", result.stderr)
-    assert said and int(said.group(1)) >= 2, result.stderr
+    said = re.search(said_as, result.stderr)
+    assert said and int(said.group(1)) >= least, result.stderr
     again = runner.invoke(app, ["index", "--db", str(db)])
-    assert again.exit_code == 0 and "embedded again" not in again.stderr
+    assert again.exit_code == 0 and not re.search(said_as, again.stderr), again.stderr
 
 
 def test_compare_warns_of_a_records_file_compared_as_one_text(tmp_path: Path) -> None:

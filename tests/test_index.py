@@ -1380,6 +1380,33 @@ def test_vectors_are_compared_with_sqlite_once_per_file_read(tmp_path: Path, mon
     assert len(calls) == 1
 
 
+def test_vectors_of_passages_deleted_by_a_killed_run_are_dropped_by_the_next_writer(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """A writer killed between committing a delete (or a replacement) and saving the vectors leaves the deleted
+    passages' vectors in the file; each took a nearest-neighbour slot at every search, and no later run removed
+    them (QA: 47% of the file after six killed re-index rounds). The next writer drops them and saves the file."""
+    db = tmp_path / "db"
+    recs = _records()
+    with Index(db, semantic=True) as ix:
+        ix.add(recs)
+    with monkeypatch.context() as m:  # the run is killed before any save: nothing it did reaches the file
+        m.setattr(Index, "_save_vectors", lambda self, force=False: None)
+        with Index(db) as ix:
+            ix.delete(recs[0].id)
+            ix.add([replace(recs[1], text=recs[1].text + " The harbour reopens in May.")])
+    with Index(db, create=False, readonly=True) as ix:
+        live = ix.store.connection().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert len(ix._vectors) > live - ix.unembedded()
+    with Index(db) as ix:
+        ix.add(recs[:1])
+        assert ix.dropped_stale > 0
+    with Index(db, create=False, readonly=True) as ix:
+        con = ix.store.connection()
+        keys = {k for (k,) in con.execute("SELECT chunk FROM chunks")}
+        assert set(np.asarray(ix._vectors.keys).tolist()) == keys and ix.unembedded() == 0
+        assert [s.id for s in ix.check(TRAM).sources] == [recs[0].id]
+
+
 def test_vectors_that_cannot_be_saved_are_one_error_and_embedded_again(tmp_path: Path, monkeypatch) -> None:
     """A full disk while saving the vectors: usearch's RuntimeError was a traceback and left a partial
     vectors.tmp; it is a `StoreError` (one line in the CLI), and the documents stay, to be embedded again."""

@@ -403,6 +403,9 @@ def index_command(
     if ix.reembedded:  # what `index --db DB` alone is for; it said only "indexed 0"
         err.print(f"embedded again {counted(ix.reembedded, 'passage')} that had no vector "
                       "(a run killed before it saved them, or a lost or damaged vector file)", soft_wrap=True)
+    if ix.dropped_stale:
+        err.print(f"dropped {counted(ix.dropped_stale, 'vector')} of passages no longer stored (a run killed before "
+                  "it saved the vectors)", soft_wrap=True)
     if report.repeated:
         _say("warning", f"{counted(report.repeated, 'document')} repeated an id given earlier in this run, and the "
                         f"last one read was kept (e.g. {', '.join(report.repeated_ids)}). A file under a folder INPUT "
