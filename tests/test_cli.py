@@ -50,7 +50,7 @@ BEES = (
     "Some colonies even use similar dances to choose a new home when they swarm in early summer.\n"
 )
 EVIL = "<script>alert(1)</script>"
-CONTRACT_KEYS = {"a", "b", "passages", "coverage", "source", "evidence"}
+CONTRACT_KEYS = {"a", "b", "passages", "coverage", "source", "evidence", "inserted"}
 
 runner = CliRunner()
 

@@ -141,7 +141,7 @@ def test_check_finds_the_source_with_the_contract_keys(client: TestClient, index
     assert list(body) == ["path", "chars", "sources", "original", "evidence"]
     assert body["path"] == "copy.txt" and body["chars"] == len(COPY)
     top = body["sources"][0]
-    assert list(top) == ["id", "score", "published", "coverage", "passages"]
+    assert list(top) == ["id", "score", "published", "coverage", "passages", "inserted"]
     assert top["id"] == "news/ferry" and top["published"] == "2024-03-05"
     assert set(top["coverage"]) == {"query", "source"}
     p = top["passages"][0]
@@ -183,7 +183,7 @@ def test_compare(client: TestClient) -> None:
     r = client.post("/v1/compare", json={"a": COPY, "b": ORIGINAL})
     assert r.status_code == 200
     body = r.json()
-    assert list(body) == ["a", "b", "passages", "coverage", "source", "evidence"]
+    assert list(body) == ["a", "b", "passages", "coverage", "source", "evidence", "inserted"]
     assert body["passages"] and body["a"]["chars"] == len(COPY)
     expected = compare(Document(COPY, path="a"), Document(ORIGINAL, path="b")).to_json()
     assert body == json.loads(json.dumps(expected))

@@ -442,6 +442,25 @@ def _source(answer: dict, sid: str) -> dict:
     return next(s for s in answer["sources"] if s["id"] == sid)
 
 
+def test_runs_inserted_into_the_copy_are_struck_through(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """The evidence said "432 characters in 2 runs inserted" (the seed copy's link debris) and the page showed
+    nowhere which: the answer gives the runs, and the checked text's pane strikes them through, with a legend."""
+    original, copy = seeds
+    page.goto(server + "/")
+    page.fill("#text", copy.read_text(encoding="utf-8"))
+    sent, answer = _sent_and_answer(page, lambda: page.click("#check"))
+    runs = _source(answer, f"seeds/{original.name}")["inserted"]["query"]
+    assert runs
+    item = page.locator(f'li.source[data-id="seeds/{original.name}"]')
+    struck = item.locator('.doc[data-side="query"] .ins')
+    assert struck.all_text_contents() == [sent[slice(*r)] for r in runs]
+    assert item.locator('.doc[data-side="source"] .ins').count() == 0
+    assert "inserted into reused text" in item.locator(".legend").text_content()
+    _marks_fall_on_the_offsets(item, sent, original.read_text(encoding="utf-8"),
+                               _source(answer, f"seeds/{original.name}"))
+    assert not page.problems, page.problems
+
+
 def test_excerpts_cut_whole_characters(page, server: str) -> None:
     """The passage table's excerpts were cut by UTF-16 units, so an emoji (two units) at the cut showed as a
     broken character; they are cut by code points, as the text and HTML reports cut theirs."""

@@ -135,8 +135,8 @@ class Comparison:
     text_source: Side | None = None
     text_evidence: list[str] = field(default_factory=list)
     #: Runs of text the aligner found inserted into each side inside reused text, with no counterpart on the other
-    #: (link debris, ads, datelines; whole sentences): the evidence counts them, the HTML report marks them. Not in
-    #: the JSON.
+    #: (link debris, ads, datelines; whole sentences): the evidence counts them, the reports mark them, and the JSON
+    #: gives them (``"inserted"``), so that a user can point at what the evidence counted.
     inserted_a: list[Span] = field(default_factory=list)
     inserted_b: list[Span] = field(default_factory=list)
 
@@ -149,6 +149,7 @@ class Comparison:
             "coverage": {"a": round(self.coverage_a, 4), "b": round(self.coverage_b, 4)},
             "source": self.source,
             "evidence": list(self.evidence),
+            "inserted": {"a": [list(x) for x in self.inserted_a], "b": [list(x) for x in self.inserted_b]},
         }
 
 
@@ -231,6 +232,7 @@ class Source:
                 {"query": list(p.a), "source": list(p.b), "kind": p.kind, "similarity": round(p.similarity, 4)}
                 for p in c.passages
             ],
+            "inserted": {"query": [list(x) for x in c.inserted_a], "source": [list(x) for x in c.inserted_b]},
         }
 
 

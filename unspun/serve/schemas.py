@@ -220,12 +220,20 @@ class Coverage(BaseModel):
     source: float
 
 
+class CheckInserted(BaseModel):
+    """Runs inserted into reused text, with no counterpart on the other side, in the checked text and the source."""
+
+    query: list[tuple[int, int]]
+    source: list[tuple[int, int]]
+
+
 class CheckSource(BaseModel):
     id: str
     score: float
     published: str | None
     coverage: Coverage
     passages: list[CheckPassage]
+    inserted: CheckInserted
 
 
 class CheckResponse(BaseModel):
@@ -255,6 +263,13 @@ class CompareCoverage(BaseModel):
     b: float
 
 
+class CompareInserted(BaseModel):
+    """Runs inserted into reused text, with no counterpart on the other side, in A and in B."""
+
+    a: list[tuple[int, int]]
+    b: list[tuple[int, int]]
+
+
 class CompareResponse(BaseModel):
     """The `compare --format json` contract."""
 
@@ -264,3 +279,4 @@ class CompareResponse(BaseModel):
     coverage: CompareCoverage
     source: str | None
     evidence: list[str]
+    inserted: CompareInserted

@@ -127,16 +127,23 @@ var Unspun = (function () {
     return { cuts: cuts, pieces: out };
   }
 
-  function pane(side, label, text, spans, hues) {
+  // One side's text cut at every passage's and inserted run's ends: each piece in the passages over it, or struck
+  // through as inserted (`inserted`: runs outside every passage), as report/html.py draws it.
+  function pane(side, label, text, spans, hues, inserted, other) {
     var body = el("div", { class: "doc", "data-side": side });
-    var seg = segments(codePoints(text), spans);
+    var seg = segments(codePoints(text), spans.concat(inserted));
     var at = unitOffsets(text, seg.cuts);
     seg.pieces.forEach(function (p) {
       var piece = text.slice(at[p[0]], at[p[1]]);
+      var ids = p[2].filter(function (i) { return i < spans.length; });
       if (!p[2].length) { body.appendChild(document.createTextNode(piece)); return; }
-      var span = el("span", { class: p[2].length > 1 ? "p overlap" : "p", "data-p": p[2].map(function (i) { return i + 1; }).join(" ") });
+      if (!ids.length) {
+        body.appendChild(el("span", { class: "ins", title: "inserted: no counterpart in the " + other, text: piece }));
+        return;
+      }
+      var span = el("span", { class: ids.length > 1 ? "p overlap" : "p", "data-p": ids.map(function (i) { return i + 1; }).join(" ") });
       span.textContent = piece;
-      span.style.setProperty("--h", hues[p[2][0]]);
+      span.style.setProperty("--h", hues[ids[0]]);
       body.appendChild(span);
     });
     return el("section", { class: "pane" }, [el("h3", { text: label }), body]);
@@ -179,11 +186,20 @@ var Unspun = (function () {
     var head = el("tr", {}, ["#", "kind", "similarity", "checked text", "source", "excerpt"].map(function (h) {
       return el("th", { text: h });
     }));
+    var inserted = source.inserted || { query: [], source: [] };
+    var list = [el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)])];
+    if (inserted.query.length || inserted.source.length) {
+      list.push(el("p", { class: "legend" }, [el("span", { class: "ins", text: "Text marked so" }),
+        " was found inserted into reused text, with no counterpart on the other side (link debris, ads, datelines, " +
+        "or whole sentences): the evidence of which side came first counts it."]));
+    }
     var view = el("div", { class: "view" }, [
-      el("div", { class: "list" }, [el("table", {}, [el("thead", {}, [head]), el("tbody", {}, rows)])]),
+      el("div", { class: "list" }, list),
       el("div", { class: "docs" }, [
-        pane("query", queryLabel, queryText, source.passages.map(function (p) { return p.query; }), hues),
-        pane("source", "Source: " + source.id, sourceText, source.passages.map(function (p) { return p.source; }), hues),
+        pane("query", queryLabel, queryText, source.passages.map(function (p) { return p.query; }), hues,
+          inserted.query, "source"),
+        pane("source", "Source: " + source.id, sourceText, source.passages.map(function (p) { return p.source; }), hues,
+          inserted.source, "checked text"),
       ]),
     ]);
     Passages.link(view);
