@@ -1161,6 +1161,38 @@ def test_sentences_cut_from_a_copy_name_no_side(cut):
         assert not any("inside reused passages" in e for e in c.evidence)
 
 
+def test_text_a_rewrite_dropped_around_a_sentence_end_names_no_side():
+    """A rewrite drops clauses and sentences as a copier adds debris: a run holding a sentence's end and the next
+    one's start, text the copy dropped, was read as inserted into the original, and the copy named its source (an
+    LLM's paraphrase of an arXiv paper in PAN 2025's sample; a student's heavy revision in Clough and Stevenson's)."""
+    key = "Engineers expect construction to take eighteen months and to cost about forty million euros. The regional"
+    dropped = ("Engineers expect construction to take eighteen months and to cost about forty million euros in all, most "
+               "of it for the granite blocks. The quarry above the town will supply them over two winters while the "
+               "regional")
+    copy, original = PARA + OTHER, PARA.replace(key, dropped) + OTHER
+    for a, b in ((copy, original), (original, copy)):
+        c = compare(a, b)
+        assert c.passages and (c.inserted_a or c.inserted_b) and c.source is None
+        assert any("sentences' ends" in e and "name no side" in e for e in c.evidence), c.evidence
+
+
+@pytest.mark.parametrize("text, run, prose", [
+    ("We will not make use of this.} Then", "not make use of this", True),  # a sentence's end (TeX's brace after)
+    ("It is easier, i.e. to switch to its algebra. In our case we drop terms", "to switch to its algebra. In our case",
+     True),
+    ("the president Vladimir Vladimirovich PutinIran announces naval drills MORE to restore order.",
+     "Vladimirovich PutinIran announces naval drills MORE", False),
+    ("trade war under Donald TrumpHannity after Jan. 6 texted McEnany MORE, Beijing", "TrumpHannity after Jan. 6 texted "
+     "McEnany MORE", False),
+    ("on Tuesday.Read more: ten best cafés MORE The regional", "Read more: ten best cafés MORE", False),
+])
+def test_prose_is_told_from_debris(text: str, run: str, prose: bool) -> None:
+    from unspun.judge import _prose
+
+    start = text.index(run)
+    assert _prose(text, start, start + len(run)) is prose
+
+
 def test_debris_glued_into_a_sentence_names_the_other_side():
     """Link debris is no whole sentence: it still names the side without it the source."""
     head, tail = PARA[:PARA.index("The regional")], PARA[PARA.index("The regional"):]
