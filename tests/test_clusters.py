@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import random
 import re
+import stat
+import threading
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -654,3 +657,76 @@ def test_the_summary_line_says_one_link_not_one_links() -> None:
 
     assert counts(2, 1, 1, 0) == "2 documents, 1 link, 1 cluster, 0 boilerplate sentences"
     assert counts(1, 0, 2, 1) == "1 document, 0 links, 2 clusters, 1 boilerplate sentence"
+
+
+def test_out_that_is_a_device_a_pipe_or_a_link_is_written_through(store, tmp_path):
+    """`--out /dev/null` (beside --summary) or `/dev/stdout` was replaced by a file (as root: the machine's own, QA),
+    and a symlink by a file, the file it named keeping the earlier output. A device or a pipe is written into, a
+    link's target replaced; csv and parquet (a file per record type named after --out) and --html refuse them."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    clusters.run(store, fifo, "jsonl", "local", None, False, None, None, quiet=True)
+    reader.join(60)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and got and b'"type": "link"' in got[0]
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("earlier\n")
+    link.symlink_to(real.name)
+    clusters.run(store, link, "jsonl", "local", None, False, None, None, quiet=True)
+    assert link.is_symlink() and b'"type": "link"' in real.read_bytes()
+    for out, fmt, html in ((fifo, "csv", None), (tmp_path / "o.jsonl", "jsonl", fifo)):
+        with pytest.raises(UnspunError, match="not a regular file"):
+            clusters.run(store, out, fmt, "local", None, False, html, None, quiet=True)
+
+
+def test_out_named_as_an_input_is_refused(tmp_path):
+    """`--input docs.jsonl --out docs.jsonl` replaced the user's records with links, without a word (QA)."""
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": r.id, "text": r.text}) + "\n" for r in small_corpus()))
+    before = src.read_bytes()
+    with pytest.raises(UnspunError, match="is also given as --input"):
+        clusters.run(tmp_path / "db", src, "jsonl", "local", None, False, None, [src], quiet=True)
+    assert src.read_bytes() == before and not (tmp_path / "db").exists()
+
+
+def test_an_input_that_does_not_exist_makes_no_store(tmp_path):
+    """A mistyped --input made an empty store, then said it was empty (`index` makes none)."""
+    with pytest.raises(UnspunError, match="nosuch.jsonl: no such file or directory; nothing indexed"):
+        clusters.run(tmp_path / "db", tmp_path / "o.jsonl", "jsonl", "local", None, False, None,
+                     [tmp_path / "nosuch.jsonl"], quiet=True)
+    assert not (tmp_path / "db").exists()
+
+
+def test_a_store_written_meanwhile_is_said(tmp_path, monkeypatch, caplog):
+    """`clusters` while `index` wrote: 640 documents said, the output naming documents stored after them, their
+    links one-sided, and no word of it (QA)."""
+    db = _store(tmp_path / "db", small_corpus())
+    links = clusters.local.links
+
+    def meanwhile(*args, **kwargs):
+        with Index(db) as ix:
+            ix.add([Record("late", "A story stored while the run read the store. " * 10)])
+        return links(*args, **kwargs)
+
+    monkeypatch.setattr(clusters.local, "links", meanwhile)
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        compute(db, quiet=True)
+    assert any("the store changed while this run read it" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="unspun"):
+        compute(db, quiet=True)
+    assert not any("changed" in r.getMessage() for r in caplog.records)
+
+
+def test_html_writes_out_control_characters_of_ids(tmp_path):
+    """The overview wrote ids as they were: U+202E showed "rtl \u202egnp.exe" as "rtl exe.png", and escapes and NULs
+    reached the page (the pair reports wrote them out, QA)."""
+    recs = [Record("rtl \u202egnp.exe" if r.id == "s1-copy1" else r.id, r.text, published=r.published)
+            for r in small_corpus()]
+    db = _store(tmp_path / "db", recs)
+    html = tmp_path / "o.html"
+    clusters.run(db, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
+    page = html.read_text()
+    assert "\u202e" not in page and "rtl \\u202egnp.exe" in page

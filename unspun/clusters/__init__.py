@@ -16,6 +16,7 @@ Output: JSONL records typed ``link``, ``cluster`` and ``boilerplate``, or one Pa
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -28,13 +29,15 @@ from ..errors import UnspunError, writing
 from ..index import Index, open_index
 from ..models import Failure
 from ..report.text import console, stdout_errors
-from ..store import STORE_FILES
+from ..store import DB_FILE, STORE_FILES
 from ..wording import counted
 from . import boilerplate as bp
 from . import local, output, overview
 from .graph import Cluster, clusters
 from .links import Link
 from .params import ClusterParams
+
+log = logging.getLogger("unspun.clusters")
 
 __all__ = ["run", "compute", "ClusterParams", "ClusterResult", "Link", "Cluster"]
 
@@ -77,9 +80,13 @@ def compute(db: str | Path, *, engine: str = "local", master: str | None = None,
     db = str(db)
     ix = open_index(db)
     try:
+        before = _stored(ix)
         ids = list(ix.ids())
         if not ids:
             raise UnspunError(f"{db}: the store is empty (index documents first)")
+        if ix.writing():
+            log.warning("%s: an `index` run is writing the store: the clusters are of the documents stored when this "
+                        "run began, and their links may reach documents stored since", db)
         bars = _Bars(quiet)
         if engine == "spark":
             from . import spark
@@ -98,15 +105,30 @@ def compute(db: str | Path, *, engine: str = "local", master: str | None = None,
                          else local.links(db, ids, boiler, p, tick))
         boiler_records = [{"type": "boilerplate", "text": bp.example_text(ix.get(b.examples[0]).text, b.hash, p),
                            "documents": b.documents, "examples": b.examples} for b in found]
+        if _stored(ix) != before:
+            # QA: 640 documents said, while the output named 20 documents stored after them, their links one-sided.
+            log.warning("%s: the store changed while this run read it (another process indexed or deleted "
+                        "documents): its output mixes the store before and after; run it again once the writer is "
+                        "done", db)
         return ClusterResult(len(ids), links, clusters(links.values(), p), boiler_records)
     finally:
         ix.close()
+
+
+def _stored(ix: Index) -> tuple[int, int]:
+    """The store's documents as counted, and its newest key: a document added, deleted or replaced (a new key)
+    changes one of them."""
+    return ix.store.connection().execute("SELECT count(*), coalesce(max(doc), 0) FROM documents").fetchone()
 
 
 def _index_inputs(db: Path, inputs: list[Path]) -> None:
     """Index JSONL/Parquet/folders into ``db`` (created when missing) before clustering, like `unspun index`."""
     from ..corpus import read_inputs
 
+    if not (db / DB_FILE).is_file() and not any(i.exists() or i.is_symlink() for i in inputs):
+        # A typo made an empty store before the error that it is empty (`index` makes none either).
+        others = "" if len(inputs) == 1 else " (nor any other --input)"
+        raise UnspunError(f"{inputs[0]}: no such file or directory{others}; nothing indexed")
     with Index(db, create=True, semantic=False) as ix:
         report = ix.add(read_inputs(inputs))
     bad: list[Failure] = report.failed
@@ -119,15 +141,19 @@ def _index_inputs(db: Path, inputs: list[Path]) -> None:
         print(f"unspun: warning: skipped {s.origin}: {s.reason}{more}", file=sys.stderr)
 
 
-def _apart(db: Path, targets: list[Path], html: Path | None) -> None:
-    """No file is written over another output or the store: `--html` named as `--out` replaced the records with the
-    page, and `--out DB/unspun.sqlite` replaced the store with the records, each without a word."""
+def _apart(db: Path, targets: list[Path], html: Path | None, inputs: list[Path]) -> None:
+    """No file is written over another output, the store or an input: `--html` named as `--out` replaced the records
+    with the page, `--out DB/unspun.sqlite` replaced the store with the records, and `--out` named as an `--input`
+    replaced the user's records with links (QA), each without a word."""
     store = {(db / name).resolve() for name in STORE_FILES}
+    given = {i.resolve() for i in inputs}
     pages = [] if html is None else [html, overview.pair_dir(html)]
     outs = {t.resolve(): t for t in targets}
     for t in [*targets, *pages]:
         if t.resolve() in store:
             raise UnspunError(f"{t}: is a file of the store {db}; write the output elsewhere")
+        if t.resolve() in given:
+            raise UnspunError(f"{t}: is also given as --input; write the output elsewhere")
     for page in pages:
         if page.resolve() in outs:
             raise UnspunError(f"{page}: is also where --out writes {outs[page.resolve()].name}; give --html another name")
@@ -140,17 +166,20 @@ def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: 
     if fmt not in output.FORMATS:
         raise UnspunError(f"unknown format {fmt!r} (choose {', '.join(output.FORMATS)})")
     db, out = Path(db), Path(out)
+    if fmt != "jsonl" and output.in_place(out):
+        raise UnspunError(f"{out}: not a regular file (a device or a pipe); --format {fmt} writes a file per record "
+                          "type, named after --out: give a file name")
     targets = list(dict.fromkeys(output.paths(out, fmt).values()))
     for target in targets:
         output.writable(target)
     if html is not None:
         overview.check_target(Path(html))
-    _apart(db, targets, None if html is None else Path(html))
+    _apart(db, targets, None if html is None else Path(html), [Path(i) for i in input or []])
     if input:
         _index_inputs(db, [Path(i) for i in input])
     res = compute(db, engine=engine, master=master, params=params, quiet=quiet)
     if not res.links and not res.boilerplate:
-        raise UnspunError(f"{db}: no reuse link among the {res.documents} documents; nothing to cluster")
+        raise UnspunError(f"{db}: no reuse link among its {counted(res.documents, 'document')}; nothing to cluster")
     # Boilerplate without any link (a licence footer under unrelated stories) is still written: an audit of a
     # corpus's boilerplate got an error and no file.
     records = res.records()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,10 +59,44 @@ def paths(out: Path, fmt: str) -> dict[str, Path]:
     return {t: base.with_name(f"{base.name}.{_PLURAL[t]}.{fmt}") for t in TYPES}
 
 
+def in_place(path: Path) -> bool:
+    """Whether an output named ``path`` is written through, not replaced by a new file: a device, a pipe or a
+    terminal (``--out /dev/null`` beside ``--summary``, ``/dev/stdout``), or a name for one of this process's own
+    files (``/dev/stdout`` when the shell sent it to a file). Replaced, as root may, /dev/stdout and /dev/null were
+    files for the whole machine (QA)."""
+    try:
+        mode = path.stat().st_mode  # (through symlinks)
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):  # (refused by `writable`)
+        return False
+    if not stat.S_ISREG(mode):
+        return True
+    hop = path
+    for _ in range(40):  # (the kernel's own limit on a chain of links)
+        if not hop.is_symlink():
+            return False
+        hop = hop.parent / os.readlink(hop)
+        if hop.parts[:2] == ("/", "proc"):
+            return True
+    return False
+
+
+def replaced(path: Path) -> Path:
+    """The file an output named ``path`` replaces: a symlink's target, so that the link stays (it was replaced by a
+    file, and the file it named kept the earlier output)."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def writable(path: Path) -> None:
     """Refuse, before hours of clustering, a file target that is a folder or sits where nothing can be written."""
     if path.is_dir():
         raise UnspunError(f"{path}: is a directory; give a file name")
+    if in_place(path):
+        if not os.access(path, os.W_OK):
+            raise UnspunError(f"{path}: not writable")
+        return
+    path = replaced(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -91,6 +127,11 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     targets = paths(out, fmt)
+    if fmt == "jsonl" and in_place(out):
+        with open(out, "w", encoding="utf-8") as f:
+            _rows(f, (r for t in TYPES for r in records.get(t, [])), tick)
+        return [out]
+    targets = {t: replaced(f) for t, f in targets.items()}
     for t in set(targets.values()):
         t.parent.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -101,7 +142,7 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
             temps[final] = Path(name)
             stack.callback(lambda p=Path(name): p.unlink(missing_ok=True))
         if fmt == "jsonl":
-            _jsonl(temps[out], (r for t in TYPES for r in records.get(t, [])), tick)
+            _jsonl(temps[targets["link"]], (r for t in TYPES for r in records.get(t, [])), tick)
         else:
             for t in TYPES:
                 rows = records.get(t, [])
@@ -118,9 +159,13 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
 
 def _jsonl(path: Path, rows: Iterable[dict], tick: Callable[[int], None]) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-            tick(1)
+        _rows(f, rows, tick)
+
+
+def _rows(f: IO[str], rows: Iterable[dict], tick: Callable[[int], None]) -> None:
+    for r in rows:
+        f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        tick(1)
 
 
 def _parquet(path: Path, t: str, rows: list[dict]) -> None:

@@ -14,12 +14,12 @@ from urllib.parse import quote
 
 from ..errors import UnspunError
 from ..index import Index
-from ..report._common import printable
+from ..report._common import printable, shown
 from ..report.html import render_html
 from ..wording import counted
 from .graph import Cluster
 from .links import Link, comparison
-from .output import as_new_file, writable
+from .output import as_new_file, in_place, replaced, writable
 
 #: Clusters shown by --summary and --html, and pair reports written per cluster.
 SHOW = 20
@@ -41,6 +41,8 @@ def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: i
             lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused{of}")
         if len(c.copies) > 10:
             lines.append(f"    ... and {len(c.copies) - 10} more")
+    if len(clusters) > show:
+        lines.append(f"... {counted(len(clusters) - show, 'more cluster')} in the output")
     return "\n".join(map(printable, lines))  # ids come from the data: an escape sequence in one reached the terminal
 
 
@@ -51,6 +53,9 @@ def pair_dir(html: Path) -> Path:
 
 def check_target(html: Path) -> None:
     """The page and its pairs' folder can be written (asked before clustering, which takes long)."""
+    if in_place(html):
+        raise UnspunError(f"{html}: not a regular file (a device or a pipe); the page links the pair reports written "
+                          "beside it: give a file name")
     writable(html)
     folder = pair_dir(html)
     try:  # made and removed again: one that cannot be (a name too long) failed after the work, with a traceback
@@ -75,10 +80,10 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
         orig_pub = next((l.published_a if l.a == c.original else l.published_b
                          for l in (links[k] for k in c.links) if c.original in l.key), None)
         body.append(f'<section><h2 id="c{c.id}">Cluster {c.id}: {len(c.members)} documents</h2>'
-                    f"<p>Original: <b>{escape(c.original)}</b> ({escape(orig_pub or 'no date')}): {escape(c.why)}</p>"
+                    f"<p>Original: <b>{shown(c.original)}</b> ({shown(orig_pub or 'no date')}): {shown(c.why)}</p>"
                     "<table><tr><th>copy</th><th>published</th><th>reused</th><th>of</th></tr>")
-        body += [f"<tr><td>{escape(cp.id)}</td><td>{escape(cp.published or '')}</td><td>{cp.reused:.0%}</td>"
-                 f"<td>{'the original' if cp.source == c.original else escape(cp.source)}</td></tr>"
+        body += [f"<tr><td>{shown(cp.id)}</td><td>{shown(cp.published or '')}</td><td>{cp.reused:.0%}</td>"
+                 f"<td>{'the original' if cp.source == c.original else shown(cp.source)}</td></tr>"
                  for cp in c.copies]
         body.append("</table><p>Pairs (side by side):</p><ul>")
         for n, key in enumerate(c.links[:PAIRS_PER_CLUSTER], 1):
@@ -87,17 +92,21 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
             name = f"c{c.id}-{n}.html"
             _atomic(folder / name, render_html(comparison(l, a.text, b.text)))
             written.add(name)
-            body.append(f'<li><a href="{escape(quote(folder.name))}/{name}">{escape(l.a)} vs {escape(l.b)}</a>: '
+            body.append(f'<li><a href="{escape(quote(folder.name))}/{name}">{shown(l.a)} vs {shown(l.b)}</a>: '
                         f"{l.coverage_a:.0%} / {l.coverage_b:.0%} reused, {counted(len(l.passages), 'passage')}</li>")
         if len(c.links) > PAIRS_PER_CLUSTER:
             body.append(f"<li>... {len(c.links) - PAIRS_PER_CLUSTER} more pairs in the links output</li>")
         body.append("</ul></section>")
         tick(1)
+    if len(clusters) > SHOW:
+        body.append(f"<p>... {counted(len(clusters) - SHOW, 'more cluster')} in the clusters output</p>")
     if boiler:
         body.append("<h2>Boilerplate</h2><table><tr><th>documents</th><th>text</th><th>examples</th></tr>")
         body += [f"<tr><td>{b['documents']}</td><td>{escape(b['text'] or '')}</td>"
-                 f"<td>{escape(', '.join(b['examples']))}</td></tr>" for b in boiler[:SHOW]]
+                 f"<td>{shown(', '.join(b['examples']))}</td></tr>" for b in boiler[:SHOW]]
         body.append("</table>")
+        if len(boiler) > SHOW:
+            body.append(f"<p>... {len(boiler) - SHOW} more boilerplate sentences in the boilerplate output</p>")
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>unspun clusters</title>"
             "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>\n"
@@ -116,6 +125,7 @@ _PAIR_PAGE = re.compile(r"c\d+-\d+\.html")
 
 
 def _atomic(path: Path, text: str) -> None:
+    path = replaced(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
