@@ -595,6 +595,27 @@ def test_a_copy_s_reused_share_names_the_member_it_is_of() -> None:
     assert "later  2020-01-03  98% reused (of copy)" in text and "copy  2020-01-02  60% reused\n" in text
 
 
+def test_a_member_a_later_one_copied_is_said_to_be_copied_by_it() -> None:
+    """An original pasted into a later compilation, linked to it alone, read "50% reused (of the compilation)", and
+    an earlier story "98% reused (of" the later one its link named the copy (QA): a link that does not name the
+    member the source is its `from` where there is one, and where none is, the summary and page say "copied by"."""
+    from unspun.clusters.graph import clusters as build
+    from unspun.clusters.links import Link
+    from unspun.clusters.overview import summary
+
+    links = [Link("orig", "mix", (), 0.6, 0.3, 1000, 2000, "a", published_a="2020-01-01", published_b="2020-03-01"),
+             Link("mix", "pasted", (), 0.3, 0.5, 2000, 1000, "b", published_a="2020-03-01", published_b="2020-01-02"),
+             Link("orig", "early", (), 0.7, 0.6, 1000, 1000, "a", published_a="2020-01-01", published_b="2020-01-03"),
+             Link("early", "late", (), 0.98, 0.97, 1000, 1000, "a", published_a="2020-01-03", published_b="2020-01-04"),
+             Link("late", "mix", (), 0.99, 0.4, 1000, 2000, "a", published_a="2020-01-04", published_b="2020-03-01")]
+    (c,) = build(links, ClusterParams())
+    got = {cp.id: (cp.source, cp.copied_by) for cp in c.copies}
+    assert c.original == "orig" and got["pasted"] == ("mix", True) and got["late"] == ("early", False)
+    text = summary([c], len(links), 0, 5)
+    assert "pasted  2020-01-02  50% reused (copied by mix)" in text and "late  2020-01-04  97% reused (of early)" in text
+    assert {"id": "pasted", "published": "2020-01-02", "reused": 0.5, "from": "mix"} in c.to_json()["copies"]
+
+
 def test_the_format_follows_the_out_suffix_unless_given(store, tmp_path):
     """`--out map.parquet` without --format wrote JSON lines into map.parquet, which Parquet readers refuse."""
     from typer.testing import CliRunner

@@ -25,8 +25,12 @@ class Copy:
     #: such a link, the most that one of its links explains...
     reused: float
     #: ...the member at the other end of that link (the original, or the member whose link explains the most of it,
-    #: the first by id of equals: a copy "98% reused" under an original it shares nothing with read as taken from it).
+    #: the first by id of equals: a copy "98% reused" under an original it shares nothing with read as taken from it;
+    #: a link that names this member the source comes after those that do not)...
     source: str
+    #: ...and whether that link names this member the source: the other member copied it (an original pasted into a
+    #: later compilation read "50% reused (of the compilation)", QA). Not in the JSON.
+    copied_by: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,16 @@ def _cluster(edges: list[Link]) -> Cluster:
         published[l.a], published[l.b] = l.published_a, l.published_b
     members = sorted(published)
     original, why = _original(members, published, edges)
-    reused: dict[str, tuple[float, str]] = {}  # a member's most explained share, and by which other member
+    # A member's most explained share, by which other member, and whether that link names the member the source.
+    reused: dict[str, tuple[float, str, bool]] = {}
     for l in edges:
-        for m, cov, other in ((l.a, l.coverage_a, l.b), (l.b, l.coverage_b, l.a)):
-            held = reused.get(m)
-            # The link with the original wins; else the one that explains the most, the first by id of equals.
-            if other == original or held is None or (held[1] != original and (-cov, other) < (-held[0], held[1])):
-                reused[m] = (cov, other)
+        for m, cov, other, side in ((l.a, l.coverage_a, l.b, "a"), (l.b, l.coverage_b, l.a, "b")):
+            held, named = reused.get(m), l.source == side
+            # The link with the original wins; else one that does not name the member the source, the one that
+            # explains the most, the first by id of equals.
+            if other == original or held is None or (
+                    held[1] != original and (named, -cov, other) < (held[2], -held[0], held[1])):
+                reused[m] = (cov, other, named)
     copies = [Copy(m, published[m], *reused[m]) for m in members if m != original]
     copies.sort(key=lambda c: (-c.reused, c.id))
     return Cluster(0, members, original, why, copies, [l.key for l in edges])

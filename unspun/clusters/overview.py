@@ -17,7 +17,7 @@ from ..index import Index
 from ..report._common import printable, shown
 from ..report.html import render_html
 from ..wording import counted
-from .graph import Cluster
+from .graph import Cluster, Copy
 from .links import Link, comparison
 from .output import as_new_file, in_place, replaced, writable
 
@@ -37,13 +37,17 @@ def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: i
     for c in clusters[:show]:
         lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
         for cp in c.copies[:10]:
-            of = "" if cp.source == c.original else f" (of {cp.source})"
+            of = "" if cp.source == c.original else f" ({'copied by' if cp.copied_by else 'of'} {cp.source})"
             lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused{of}")
         if len(c.copies) > 10:
             lines.append(f"    ... and {len(c.copies) - 10} more")
     if len(clusters) > show:
         lines.append(f"... {counted(len(clusters) - show, 'more cluster')} in the output")
     return "\n".join(map(printable, lines))  # ids come from the data: an escape sequence in one reached the terminal
+
+
+def _of(cp: Copy) -> str:
+    return f"copied by {shown(cp.source)}" if cp.copied_by else shown(cp.source)
 
 
 def pair_dir(html: Path) -> Path:
@@ -83,7 +87,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
                     f"<p>Original: <b>{shown(c.original)}</b> ({shown(orig_pub or 'no date')}): {shown(c.why)}</p>"
                     "<table><tr><th>copy</th><th>published</th><th>reused</th><th>of</th></tr>")
         body += [f"<tr><td>{shown(cp.id)}</td><td>{shown(cp.published or '')}</td><td>{cp.reused:.0%}</td>"
-                 f"<td>{'the original' if cp.source == c.original else shown(cp.source)}</td></tr>"
+                 f"<td>{'the original' if cp.source == c.original else _of(cp)}</td></tr>"
                  for cp in c.copies]
         body.append("</table><p>Pairs (side by side):</p><ul>")
         for n, key in enumerate(c.links[:PAIRS_PER_CLUSTER], 1):
