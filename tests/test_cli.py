@@ -1180,7 +1180,12 @@ def test_an_output_file_s_suffix_names_its_format(tmp_path: Path, docs: dict[str
     for args, said in ((["check", "--db", db, str(docs["edited"]), "-o", str(tmp_path / "out.xml")],
                         "names pan-xml, which this command does not write (it writes text, json, html)"),
                        (["compare", str(docs["edited"]), str(docs["a"]), "-o", str(tmp_path / "out.csv")],
-                        "names csv, which this command does not write (it writes text, json, html, pan-xml)")):
+                        "names csv, which this command does not write (it writes text, json, html, pan-xml)"),
+                       # (no command compresses: `clusters --out links.jsonl.gz` wrote plain JSON lines, QA)
+                       (["compare", str(docs["edited"]), str(docs["a"]), "-o", str(tmp_path / "out.json.gz"), "-f",
+                         "json"], "names gzip, which this command does not write"),
+                       (["clusters", "--db", db, "-o", str(tmp_path / "out.jsonl.gz")],
+                        "names gzip, which this command does not write (it writes jsonl, parquet, csv)")):
         refused = runner.invoke(app, args)
         assert refused.exit_code == 2 and said in refused.stderr, refused.output
     assert not list(tmp_path.glob("out.*"))

@@ -298,7 +298,7 @@ def test_unwritable_targets_are_refused_before_clustering(store, tmp_path, monke
     for out, html, words in ((tmp_path, None, "is a directory"),
                              (tmp_path / "o.jsonl", tmp_path, "is a directory"),
                              (tmp_path / "o.jsonl", tmp_path / "taken.html", "exists and is not a folder"),
-                             (tmp_path / "file.txt" / "o.jsonl", None, "cannot create its folder")):
+                             (tmp_path / "file.txt" / "o.jsonl", None, "cannot create its folder: .*file.txt is a file")):
         (tmp_path / "file.txt").write_text("x")
         with pytest.raises(UnspunError, match=words):
             clusters.run(store, out, "jsonl", "local", None, False, html, None, quiet=True)
@@ -751,3 +751,10 @@ def test_html_writes_out_control_characters_of_ids(tmp_path):
     clusters.run(db, tmp_path / "o.jsonl", "jsonl", "local", None, False, html, None, quiet=True)
     page = html.read_text()
     assert "\u202e" not in page and "rtl \\u202egnp.exe" in page
+
+
+def test_an_overview_without_clusters_makes_no_pair_folder(tmp_path):
+    """Boilerplate alone (unrelated stories under one footer): the page was written beside an empty pairs folder."""
+    footers = _store(tmp_path / "footers", [r for r in small_corpus() if r.id.startswith("other-")])
+    clusters.run(footers, tmp_path / "f.jsonl", "jsonl", "local", None, False, tmp_path / "f.html", None, quiet=True)
+    assert "Boilerplate" in (tmp_path / "f.html").read_text() and not (tmp_path / "f-pairs").exists()

@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("pyspark")
 
 from unspun.clusters import compute, run  # noqa: E402
+from unspun.errors import UnspunError  # noqa: E402
 
 from test_clusters import big_corpus  # noqa: E402
 
@@ -82,3 +83,22 @@ def test_a_user_error_on_a_worker_is_its_line():
         with _job(sc):
             raise Py4JError(failed)
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("master", ["bogus://nowhere", "local[2", "spark:/host:7077", "Local[*]"])
+def test_a_master_url_spark_does_not_take_is_one_line_before_java_starts(master: str, monkeypatch) -> None:
+    """A mistyped --master gave Spark's Java stack trace, then "Java gateway process exited" for a cause (QA)."""
+    from unspun.clusters import spark
+
+    monkeypatch.setattr(spark, "_java", lambda: pytest.fail("Java looked for"))
+    with pytest.raises(UnspunError, match=r"^--master .*: not a Spark master URL \(local, local\[N\]"):
+        with spark.session(master):
+            pass
+
+
+@pytest.mark.parametrize("master", ["local", "local[2]", "local[*]", "local[4,2]", "local-cluster[2,1,1024]", "yarn",
+                                    "spark://host:7077", "spark://h1:7077,h2:7077", "k8s://https://host:443"])
+def test_master_urls_spark_takes_pass(master: str) -> None:
+    from unspun.clusters.spark import _MASTER
+
+    assert _MASTER.fullmatch(master)

@@ -62,6 +62,21 @@ def test_run_eval_on_a_tiny_corpus(tmp_path):
     assert by["01-none"].no_detection == 1.0
 
 
+def test_an_earlier_runs_detections_are_cleared_or_noted(tmp_path):
+    """A second run into the same --out left the first's detections beside a results.json of its own, and scoring
+    the folder counted them (QA): stale files of this run's tasks go, other tasks' folders are noted."""
+    corpus, out = _tiny_corpus(tmp_path), tmp_path / "out"
+    (out / "02-copy").mkdir(parents=True)
+    (out / "02-copy" / "suspicious-document9-source-document9.xml").write_text("<document/>")
+    (out / "05-summary").mkdir()
+    (out / "05-summary" / "suspicious-document9-source-document9.xml").write_text("<document/>")
+    r = run_eval(corpus, out, jobs=1)
+    assert sorted(f.name for f in (out / "02-copy").iterdir()) == ["suspicious-document1-source-document1.xml"]
+    assert (out / "05-summary" / "suspicious-document9-source-document9.xml").is_file()
+    assert [n for n in r.notes if "earlier run" in n] == [
+        f"{out / '05-summary'}: detections of an earlier run, not of this one's tasks (left as they are)"]
+
+
 def test_run_eval_refuses_what_it_cannot_read_or_write_before_aligning(tmp_path):
     corpus = _tiny_corpus(tmp_path)
     (tmp_path / "file").write_text("x")

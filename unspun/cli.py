@@ -712,7 +712,9 @@ def clusters_command(
 
 #: The formats output files' suffixes name.
 _SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".xml": "pan-xml",
-                   ".jsonl": "jsonl", ".parquet": "parquet", ".csv": "csv"}
+                   ".jsonl": "jsonl", ".parquet": "parquet", ".csv": "csv",
+                   # No command compresses: `--out links.jsonl.gz` was plain JSON lines that zcat refused (QA).
+                   ".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 
 F = TypeVar("F", bound=StrEnum)
 

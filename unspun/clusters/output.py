@@ -99,6 +99,9 @@ def writable(path: Path) -> None:
     path = replaced(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # said "File exists" of a folder that does not (QA)
+        blocking = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), path.parent)
+        raise UnspunError(f"{path}: cannot create its folder: {blocking} is a file") from None
     except OSError as e:
         raise UnspunError(f"{path}: cannot create its folder ({e.strerror or e})") from None
     if not os.access(path.parent, os.W_OK):

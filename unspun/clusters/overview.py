@@ -77,7 +77,8 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
                boiler: list[dict], docs: int, tick: Callable[[int], None] = lambda n: None) -> Path:
     """The overview page and its pair reports; each file is written atomically."""
     folder = pair_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if clusters:  # (boilerplate alone has no pairs: an empty folder was left)
+        folder.mkdir(parents=True, exist_ok=True)
     written: set[str] = set()
     body = [f"<h1>unspun clusters</h1><p>{counts(docs, len(links), len(clusters), len(boiler))}</p>"]
     for c in clusters[:SHOW]:
@@ -118,7 +119,7 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
     _atomic(path, page)
     # Pair reports of an earlier run with more clusters stayed beside these, each naming documents as a pair that
     # this run may not (only files named as this writes them are removed: the folder may hold a user's own).
-    for old in folder.iterdir():
+    for old in folder.iterdir() if folder.is_dir() else ():
         if _PAIR_PAGE.fullmatch(old.name) and old.name not in written:
             old.unlink(missing_ok=True)
     return path

@@ -34,9 +34,17 @@ def _java() -> str | None:
     return shutil.which("java")
 
 
+#: The master URLs Spark takes (its SparkContext refuses any other form).
+_MASTER = re.compile(r"local(\[[^\]]+\])?|local-cluster\[[^\]]+\]|yarn|(spark|k8s|mesos)://\S+")
+
+
 @contextmanager
 def session(master: str | None) -> Iterator:
     """A SparkContext for this run, stopped afterwards; a Spark that cannot start is an `UnspunError`."""
+    if master is not None and not _MASTER.fullmatch(master):
+        # Spark's own refusal came as a Java stack trace, then "Java gateway process exited" for a cause (QA).
+        raise UnspunError(f"--master {master}: not a Spark master URL (local, local[N], local[*], spark://HOST:PORT, "
+                          "yarn, k8s://HOST:PORT)")
     if _java() is None:
         raise UnspunError("Spark cannot start: no Java found (install a Java 17 runtime or set JAVA_HOME)")
     try:

@@ -133,6 +133,19 @@ def _read(path: Path) -> Document:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
+def _earlier_runs(out: Path, chosen: dict[str, list[Pair]]) -> list[str]:
+    """Clear an earlier run's detections of pairs this run does not align from its task folders, and note the task
+    folders it leaves: they stayed beside a results.json of this run alone, and scoring the folder counted them
+    (QA)."""
+    for name, pairs in chosen.items():
+        keep = {_xml_name(p) for p in pairs}
+        for f in (out / name).glob("*.xml"):
+            if f.name not in keep:
+                f.unlink(missing_ok=True)
+    return [f"{d}: detections of an earlier run, not of this one's tasks (left as they are)"
+            for d in sorted(out.iterdir()) if d.is_dir() and d.name not in chosen and any(d.glob("*.xml"))]
+
+
 def _align_group(args: tuple[str, list[Pair], str]) -> list[tuple[Pair, list[Case]]]:
     """Align pairs that share their suspicious document, write each one's detection XML."""
     corpus, pairs, out = args
@@ -185,6 +198,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
             (out / name).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise InputError(f"{out / name}: cannot write detections there ({e.strerror or e})") from None
+    notes += _earlier_runs(out, chosen)
     # The pairs of one suspicious document go to one worker together, in a row: its units and sentence vectors
     # are then computed once (the aligner keeps the last documents' units), which saves a fifth of the work.
     groups: dict[str, list[Pair]] = {}
