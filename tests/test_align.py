@@ -1162,13 +1162,13 @@ def test_sentences_cut_from_a_copy_name_no_side(cut):
 
 
 def test_text_a_rewrite_dropped_around_a_sentence_end_names_no_side():
-    """A rewrite drops clauses and sentences as a copier adds debris: a run holding a sentence's end and the next
-    one's start, text the copy dropped, was read as inserted into the original, and the copy named its source (an
+    """A rewrite drops clauses and sentences as a copier adds debris: a run holding a whole sentence between parts of
+    two others, text the copy dropped, was read as inserted into the original, and the copy named its source (an
     LLM's paraphrase of an arXiv paper in PAN 2025's sample; a student's heavy revision in Clough and Stevenson's)."""
     key = "Engineers expect construction to take eighteen months and to cost about forty million euros. The regional"
     dropped = ("Engineers expect construction to take eighteen months and to cost about forty million euros in all, most "
-               "of it for the granite blocks. The quarry above the town will supply them over two winters while the "
-               "regional")
+               "of it for the granite blocks. The quarry above the town will supply them. Deliveries take two winters "
+               "while the regional")
     copy, original = PARA + OTHER, PARA.replace(key, dropped) + OTHER
     for a, b in ((copy, original), (original, copy)):
         c = compare(a, b)
@@ -1178,8 +1178,20 @@ def test_text_a_rewrite_dropped_around_a_sentence_end_names_no_side():
 
 @pytest.mark.parametrize("text, run, prose", [
     ("We will not make use of this.} Then", "not make use of this", True),  # a sentence's end (TeX's brace after)
-    ("It is easier, i.e. to switch to its algebra. In our case we drop terms", "to switch to its algebra. In our case",
-     True),
+    # A whole sentence inside: after a formula's end, and after a figure's number (an LLM's paraphrase, a student's).
+    ("([a, b])).$\nIt is easier, i.e. to switch to its algebra. In our case we drop", "b])).$\nIt is easier, i.e. "
+     "to switch to its algebra. In our case", True),
+    ("solvable.\nFigure 2. The subproblem graph for the sequence. That it is a DAG shows it.\nTo say that a problem has",
+     "Figure 2. The subproblem graph for the sequence. That it is a DAG shows it.\nTo say that", True),
+    # Initials, abbreviations, an ellipsis and a word in capitals end no sentence of debris (review).
+    ("said on Tuesday Read more: U.S. Senate backs ten best cafés MORE that the", "Read more: U.S. Senate backs ten best "
+     "cafés MORE", False),
+    ("said on Tuesday Read more: Dr. Smith on ten best cafés MORE that the", "Read more: Dr. Smith on ten best cafés MORE",
+     False),
+    ("said on Tuesday Read more: Ten best cafés … Why locals love them MORE that", "Read more: Ten best cafés … Why "
+     "locals love them MORE", False),
+    ("begged Vladimir Vladimirovich PutinIran announces naval exercises … MORE to restore order.",
+     "Vladimirovich PutinIran announces naval exercises … MORE", False),
     ("the president Vladimir Vladimirovich PutinIran announces naval drills MORE to restore order.",
      "Vladimirovich PutinIran announces naval drills MORE", False),
     ("trade war under Donald TrumpHannity after Jan. 6 texted McEnany MORE, Beijing", "TrumpHannity after Jan. 6 texted "

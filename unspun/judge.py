@@ -158,13 +158,9 @@ _CLOSING = "\"'”’»)]」』）"
 _OPENING = "\"'“‘„«‹([「『（"
 
 
-def _whole_sentences(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is whole sentences: it begins the text, a line, or a sentence after another's end
-    and white space (a quote or bracket opening it), and it ends one. Sentences one side has inside a reused passage
-    and the other lacks may be what a copier added or what a sub-editor cut from the copy (wire copy is trimmed to
-    fit): no evidence of direction. Link debris glued into a sentence ("Vladimir Vladimirovich PutinIran announces
-    … MORE", or "…on Tuesday.Read more: …"), an ad line without a full stop, a dateline before a sentence's first
-    word are not whole sentences."""
+def _begins(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` begins the text, a line, or a sentence after another's end and white space (a quote or
+    bracket opening it)."""
     i = start
     while i > 0 and text[i - 1] in _OPENING:
         i -= 1
@@ -174,8 +170,16 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
     gap = text[i:opened]
     while i > 0 and text[i - 1] in _CLOSING:
         i -= 1
-    begins = i == 0 or "\n" in gap or (text[i - 1] in SENTENCE_ENDS
-                                        and (gap != "" or text[i - 1] in FULL_WIDTH_ENDS))
+    return i == 0 or "\n" in gap or (text[i - 1] in SENTENCE_ENDS and (gap != "" or text[i - 1] in FULL_WIDTH_ENDS))
+
+
+def _whole_sentences(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is whole sentences: it begins the text, a line, or a sentence (`_begins`), and it
+    ends one. Sentences one side has inside a reused passage and the other lacks may be what a copier added or what a
+    sub-editor cut from the copy (wire copy is trimmed to fit): no evidence of direction. Link debris glued into a
+    sentence ("Vladimir Vladimirovich PutinIran announces … MORE", or "…on Tuesday.Read more: …"), an ad line without
+    a full stop, a dateline before a sentence's first word are not whole sentences."""
+    begins = _begins(text, start)
     j = end
     while j > start and text[j - 1] in _CLOSING:
         j -= 1
@@ -187,20 +191,34 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
     return begins and j < len(text) and text[j] in SENTENCE_ENDS
 
 
-#: A sentence's end inside a run: an end mark, closing quotes or brackets (or TeX's "$" and "}"), white space, then
-#: opening ones and a capital ("... algebra. In our case", "Figure 2. The graph"; not "Jan. 6" or "i.e. to").
-_SENTENCE_INSIDE = re.compile(
-    rf"[{re.escape(SENTENCE_ENDS)}][{re.escape(_CLOSING)}$}}]*\s+[{re.escape(_OPENING)}]*(?=[^\W\d_])")
+#: End marks that end a sentence inside a run of inserted text ("…" elides)...
+_MARKS = SENTENCE_ENDS.replace("…", "")
+#: ...followed by closing quotes or brackets (TeX's "$" and "}" too) and white space: where the next sentence begins.
+_END_INSIDE = re.compile(rf"([{re.escape(_MARKS)}])[{re.escape(_CLOSING)}$}}]*\s+")
+
+
+def _ends_here(text: str, i: int) -> bool:
+    """Whether the end mark ``text[i]`` ends a sentence: not the point of an initial or an abbreviation ("U.S.",
+    "Dr.", "Jan.") nor one after a word in capitals ("MORE."), as link debris and headlines hold them."""
+    if text[i] not in _MARKS:
+        return False
+    w = i
+    while w > 0 and text[w - 1].isalpha():
+        w -= 1
+    word = text[w:i]
+    if not word:  # after a number, a bracket, a formula: no abbreviation
+        return True
+    return len(word) >= 2 and not word.isupper() and not (word[0].isupper() and len(word) <= 3)
 
 
 def _prose(text: str, start: int, end: int) -> bool:
-    """Whether run ``text[start:end]`` is prose that names no side: whole sentences (`_whole_sentences`), or a run
-    that ends a sentence or holds a sentence's end and the next one's capital. A rewrite cuts and adds clauses and
-    sentences as a copier adds debris, and the text a rewrite dropped reads as inserted into the original (QA: an
-    LLM's paraphrase of an arXiv paper, PAN 2025's sample, and a student's heavy revision of a Wikipedia article,
-    Clough and Stevenson's, were named the sources of their originals). Debris reads otherwise: link text and
-    headlines glued into a sentence ("Vladimir Vladimirovich PutinIran announces … MORE to restore order"), an ad
-    line, a dateline; none ends a sentence inside."""
+    """Whether run ``text[start:end]`` is prose that names no side: whole sentences (`_whole_sentences`), a run that
+    ends a sentence, or one that holds a whole sentence of three words or more. A rewrite cuts and adds clauses and
+    sentences as a copier adds debris, and the text a rewrite dropped reads as inserted into the original (an LLM's
+    paraphrase of an arXiv paper, PAN 2025's sample, and a student's heavy revision of a Wikipedia article, Clough
+    and Stevenson's, were named the sources of their originals). Debris reads otherwise: link text and headlines
+    glued into a sentence ("Vladimir Vladimirovich PutinIran announces naval exercises … MORE to restore order",
+    "U.S. Senate passes bill"), an ad line, a dateline."""
     if _whole_sentences(text, start, end):
         return True
     j = end
@@ -209,9 +227,11 @@ def _prose(text: str, start: int, end: int) -> bool:
     k = end
     while k < len(text) and text[k] in _CLOSING:
         k += 1
-    if (j > start and text[j - 1] in SENTENCE_ENDS) or (k < len(text) and text[k] in SENTENCE_ENDS):
+    if (j > start and _ends_here(text, j - 1)) or (k < len(text) and _ends_here(text, k)):
         return True
-    return any(m.end() < end and text[m.end()].isupper() for m in _SENTENCE_INSIDE.finditer(text, start, end))
+    cuts = [m.end() for m in _END_INSIDE.finditer(text, start, end) if _ends_here(text, m.start(1))]
+    opened = [start] if _begins(text, start) else []
+    return any(len(WORD.findall(text, a, b)) >= 3 for a, b in zip(opened + cuts, cuts if opened else cuts[1:]))
 
 
 def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, list[str], Side | None, list[str]]:
