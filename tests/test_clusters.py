@@ -10,6 +10,8 @@ import os
 import random
 import re
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -98,6 +100,9 @@ def big_corpus(n: int = 2000, seed: int = 11) -> list[Record]:
 
 
 # --- tests ---
+
+UNSPUN = str(Path(sys.executable).with_name("unspun"))
+
 
 def _store(path: Path, recs: list[Record]) -> Path:
     with Index(path, semantic=False) as ix:
@@ -726,15 +731,20 @@ def test_a_store_written_meanwhile_is_said(tmp_path, monkeypatch, caplog):
     db = _store(tmp_path / "db", small_corpus())
     links = clusters.local.links
 
-    def meanwhile(*args, **kwargs):
-        with Index(db) as ix:
-            ix.add([Record("late", "A story stored while the run read the store. " * 10)])
-        return links(*args, **kwargs)
+    newest = small_corpus()[-1]  # (stored last: a replacement takes its key again, review)
+    for write in (lambda ix: ix.add([Record(newest.id, newest.text + " Updated.")]),
+                  lambda ix: ix.add([Record("late", "A story stored while the run read the store. " * 10)])):
+        def meanwhile(*args, **kwargs):
+            with Index(db) as ix:
+                write(ix)
+            return links(*args, **kwargs)
 
-    monkeypatch.setattr(clusters.local, "links", meanwhile)
-    with caplog.at_level(logging.WARNING, logger="unspun"):
-        compute(db, quiet=True)
-    assert any("the store changed while this run read it" in r.getMessage() for r in caplog.records)
+        monkeypatch.setattr(clusters.local, "links", meanwhile)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="unspun"):
+            compute(db, quiet=True)
+        assert any("the store changed while this run read it" in r.getMessage() for r in caplog.records)
+    monkeypatch.setattr(clusters.local, "links", links)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="unspun"):
         compute(db, quiet=True)
@@ -758,3 +768,27 @@ def test_an_overview_without_clusters_makes_no_pair_folder(tmp_path):
     footers = _store(tmp_path / "footers", [r for r in small_corpus() if r.id.startswith("other-")])
     clusters.run(footers, tmp_path / "f.jsonl", "jsonl", "local", None, False, tmp_path / "f.html", None, quiet=True)
     assert "Boilerplate" in (tmp_path / "f.html").read_text() and not (tmp_path / "f-pairs").exists()
+
+
+def test_clusters_to_standard_output_sent_to_a_file_keep_what_is_there(store, tmp_path):
+    """`--out /dev/stdout --summary > f` opened the file anew: truncated (`>>` lost the log before it) and the summary,
+    printed after, wrote over the first records; `/dev/fd/1` replaced the file, the summary lost (review)."""
+    for out in ("/dev/stdout", "/dev/fd/1"):
+        log = tmp_path / f"log-{out.count('/')}.txt"
+        log.write_text("earlier line\n")
+        with open(log, "a") as f:
+            run = subprocess.run([UNSPUN, "clusters", "--db", str(store), "--out", out, "--summary"], stdout=f,
+                                 stderr=subprocess.PIPE, text=True)
+        assert run.returncode == 0, run.stderr
+        lines = log.read_text().splitlines()
+        records = [json.loads(x) for x in lines[1:] if x.startswith("{")]
+        assert lines[0] == "earlier line" and records and {r["type"] for r in records} >= {"link", "cluster"}
+        assert lines[len(records) + 1].endswith(" boilerplate sentences") or "documents," in lines[len(records) + 1]
+
+
+def test_an_input_that_is_a_loop_of_links_is_one_error(tmp_path):
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    with pytest.raises(UnspunError, match="empty"):
+        clusters.run(tmp_path / "db", tmp_path / "o.jsonl", "jsonl", "local", None, False, None,
+                     [tmp_path / "loop1"], quiet=True)

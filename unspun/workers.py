@@ -85,8 +85,11 @@ def _feed(executor: ProcessPoolExecutor, done: threading.Event) -> None:
     while reader.is_alive() and not getattr(executor, "_broken", False) and not done.is_set():
         if time.monotonic() > deadline:
             return
-        if select.select([], [writer], [], 0.2)[1]:  # PIPE_BUF bytes or fewer never block once writable
-            os.write(writer.fileno(), zeros)
+        try:
+            if select.select([], [writer], [], 0.2)[1]:  # PIPE_BUF bytes or fewer never block once writable
+                os.write(writer.fileno(), zeros)
+        except (OSError, ValueError):  # the pool closed the pipe meanwhile: it is over
+            return
 
 
 def _start(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:

@@ -17,6 +17,7 @@ Output: JSONL records typed ``link``, ``cluster`` and ``boilerplate``, or one Pa
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -115,10 +116,11 @@ def compute(db: str | Path, *, engine: str = "local", master: str | None = None,
         ix.close()
 
 
-def _stored(ix: Index) -> tuple[int, int]:
-    """The store's documents as counted, and its newest key: a document added, deleted or replaced (a new key)
-    changes one of them."""
-    return ix.store.connection().execute("SELECT count(*), coalesce(max(doc), 0) FROM documents").fetchone()
+def _stored(ix: Index) -> int:
+    """SQLite's count of commits other connections made to the store, as this thread's connection sees it: a run that
+    asks it at its start and its end (on one thread) learns whether anyone wrote meanwhile (counts and the newest key
+    missed a replacement of the newest document, which took its key again; review)."""
+    return ix.store.connection().execute("PRAGMA data_version").fetchone()[0]
 
 
 def _index_inputs(db: Path, inputs: list[Path]) -> None:
@@ -145,18 +147,21 @@ def _apart(db: Path, targets: list[Path], html: Path | None, inputs: list[Path])
     """No file is written over another output, the store or an input: `--html` named as `--out` replaced the records
     with the page, `--out DB/unspun.sqlite` replaced the store with the records, and `--out` named as an `--input`
     replaced the user's records with links (QA), each without a word."""
-    store = {(db / name).resolve() for name in STORE_FILES}
-    given = {i.resolve() for i in inputs}
+    def real(p: Path) -> Path:  # (`Path.resolve` raised on a loop of links: a traceback)
+        return Path(os.path.realpath(p))
+
+    store = {real(db / name) for name in STORE_FILES}
+    given = {real(i) for i in inputs}
     pages = [] if html is None else [html, overview.pair_dir(html)]
-    outs = {t.resolve(): t for t in targets}
+    outs = {real(t): t for t in targets}
     for t in [*targets, *pages]:
-        if t.resolve() in store:
+        if real(t) in store:
             raise UnspunError(f"{t}: is a file of the store {db}; write the output elsewhere")
-        if t.resolve() in given:
+        if real(t) in given:
             raise UnspunError(f"{t}: is also given as --input; write the output elsewhere")
     for page in pages:
-        if page.resolve() in outs:
-            raise UnspunError(f"{page}: is also where --out writes {outs[page.resolve()].name}; give --html another name")
+        if real(page) in outs:
+            raise UnspunError(f"{page}: is also where --out writes {outs[real(page)].name}; give --html another name")
 
 
 def run(db: Path, out: Path, fmt: str = "jsonl", engine: str = "local", master: str | None = None,

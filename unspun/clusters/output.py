@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -72,20 +74,32 @@ def in_place(path: Path) -> bool:
         return False
     if not stat.S_ISREG(mode):
         return True
+    return own_fd(path) is not None
+
+
+#: This process's file descriptors, as Linux names them.
+_FD = re.compile(rf"/proc/(?:self|{os.getpid()})/fd/(\d+)")
+
+
+def own_fd(path: Path) -> int | None:
+    """The file descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``,
+    or a link to one), else None: written through it, the output goes where the shell sent it, after what is there
+    (opened anew, it was truncated, and the summary printed after overwrote its first records; review)."""
     hop = path
     for _ in range(40):  # (the kernel's own limit on a chain of links)
+        hop = Path(os.path.realpath(hop.parent)) / hop.name  # (/dev/fd is a link to /proc/self/fd)
+        if (m := _FD.fullmatch(str(hop))) is not None:
+            return int(m.group(1))
         if not hop.is_symlink():
-            return False
+            return None
         hop = hop.parent / os.readlink(hop)
-        if hop.parts[:2] == ("/", "proc"):
-            return True
-    return False
+    return None
 
 
 def replaced(path: Path) -> Path:
     """The file an output named ``path`` replaces: a symlink's target, so that the link stays (it was replaced by a
     file, and the file it named kept the earlier output)."""
-    return path.resolve() if path.is_symlink() else path
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def writable(path: Path) -> None:
@@ -131,8 +145,14 @@ def write(out: Path, fmt: str, records: dict[str, list[dict]], tick: Callable[[i
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     targets = paths(out, fmt)
     if fmt == "jsonl" and in_place(out):
-        with open(out, "w", encoding="utf-8") as f:
-            _rows(f, (r for t in TYPES for r in records.get(t, [])), tick)
+        rows = (r for t in TYPES for r in records.get(t, []))
+        if (fd := own_fd(out)) is not None:
+            sys.stdout.flush()  # (what this process printed there comes first)
+            with os.fdopen(os.dup(fd), "w", encoding="utf-8") as f:
+                _rows(f, rows, tick)
+        else:
+            with open(out, "w", encoding="utf-8") as f:
+                _rows(f, rows, tick)
         return [out]
     targets = {t: replaced(f) for t, f in targets.items()}
     for t in set(targets.values()):

@@ -140,7 +140,7 @@ def _earlier_runs(out: Path, chosen: dict[str, list[Pair]]) -> list[str]:
     for name, pairs in chosen.items():
         keep = {_xml_name(p) for p in pairs}
         for f in (out / name).glob("*.xml"):
-            if f.name not in keep:
+            if f.name not in keep and f.is_file():
                 f.unlink(missing_ok=True)
     return [f"{d}: detections of an earlier run, not of this one's tasks (left as they are)"
             for d in sorted(out.iterdir()) if d.is_dir() and d.name not in chosen and any(d.glob("*.xml"))]
