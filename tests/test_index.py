@@ -26,7 +26,7 @@ from unspun.align import align_units
 from unspun.models import Record
 from unspun.index import _prepare_part as _PREPARE_PART
 from unspun.errors import UnspunError
-from unspun.store import StoreError
+from unspun.store import StoreError, StoreFault
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 UNSPUN = str(Path(sys.executable).with_name("unspun"))
@@ -1451,7 +1451,7 @@ def test_a_write_that_fails_raises_its_own_error_not_the_vector_saves(tmp_path: 
 
         monkeypatch.setattr(Vectors, "save", full)
         monkeypatch.setattr(ix.store, "add_chunks", disk_full)
-        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        with pytest.raises(StoreFault, match="database or disk is full"):  # (SQLite's, named by the store)
             ix.add(_records(), batch=1)
         assert "cannot save the vector index" in caplog.text  # said, after the error that came first
         assert len(ix) == 1
@@ -2628,3 +2628,47 @@ def test_check_weighs_passages_as_matched_not_taken_to_their_sentences_edges(tmp
         (source,) = ix.check(edited).sources
     assert weighed and all(a[-1][1] == edited.index(" move with") for a in weighed)  # matched: to "...minister to"
     assert source.comparison.passages[-1].a[1] == len(edited)  # reported: the whole last sentence
+
+
+def test_a_store_damaged_part_way_is_a_store_fault_in_the_api(store: Index, monkeypatch) -> None:
+    """Pages found damaged by a check reached the Python API's callers as a bare sqlite3.DatabaseError, which a
+    pipeline catching `UnspunError` missed (QA; the CLI said it in one line): `Index`'s methods raise `StoreFault`;
+    SQL of our own that fails stays a bug, with its traceback."""
+    from unspun.store import StoreFault
+
+    def damaged(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(store.store, "postings", damaged)
+    with pytest.raises(StoreFault, match=r": database disk image is malformed; the store file is damaged") as e:
+        store.check(TRAM)
+    assert isinstance(e.value, UnspunError) and str(e.value).startswith(str(store.path))
+    monkeypatch.setattr(store.store, "text_of", damaged)
+    monkeypatch.setattr(store.store, "record", damaged)
+    with pytest.raises(StoreFault):
+        store.get("tram.txt")
+
+    def bug(*args, **kwargs):
+        raise sqlite3.OperationalError("no such column: x")
+
+    monkeypatch.setattr(store.store, "postings", bug)
+    with pytest.raises(sqlite3.OperationalError):
+        store.check(TRAM)
+
+
+def test_wrong_types_are_refused_before_any_work(tmp_path: Path, store: Index) -> None:
+    """`semantic="no"` made a store with the channel, then warned that it had one; `linger="5"` failed on a
+    comparison; `check(progress=5)` failed after the whole check; `delete_many(b"ab")` took its bytes for ids (QA)."""
+    from unspun import compare
+
+    for kwargs in ({"semantic": "no"}, {"create": 1}, {"readonly": "yes"}, {"linger": "5"}):
+        with pytest.raises(TypeError, match=f"{next(iter(kwargs))} must be"):
+            Index(tmp_path / "new", **kwargs)
+    assert not (tmp_path / "new").exists()
+    with pytest.raises(TypeError, match="progress must be a function"):
+        store.check(TRAM, progress=5)
+    with pytest.raises(TypeError, match="progress must be a function"):
+        compare(TRAM, TRAM, progress=5)
+    with pytest.raises(TypeError, match="not bytes"):
+        store.delete_many(b"ab")
+    assert len(store) == 4

@@ -95,6 +95,21 @@ def test_the_five_bytes_cp1252_leaves_undefined_are_read_as_browsers_read_them()
     assert read_text(dos.encode("cp850"), "z.txt").text == dos
 
 
+def test_an_english_article_with_a_few_accents_is_not_read_as_a_multibyte_code_page() -> None:
+    """A BBC article in cp1252 with "saïd" three times was read as big5 ("sa骾": an ASCII letter taken for a trail
+    byte), its text and offsets garbled (QA): a text with under 2% of bytes over 0x7F is no East Asian text where
+    cp1252 reads it; Chinese text stays big5."""
+    article = DATA / "bbc-news-2225" / "tech" / "020.txt"
+    if not article.is_file():
+        pytest.skip(f"BBC articles absent: no {article}")
+    text = article.read_text(encoding="utf-8", errors="replace")
+    for accented in (text.replace("said", "saïd"), text.replace("Microsoft", "Micrösoft")):
+        doc = read_text(accented.encode("cp1252"), "a.txt")
+        assert doc.encoding == "cp1252" and doc.text == accented
+    chinese = "台北市政府今天宣布，新的捷運路線將於明年通車。" * 20
+    assert read_text(chinese.encode("big5"), "b.txt").text == chinese
+
+
 def test_cp1252_with_curly_quotes_falls_back_with_a_note(tmp_path: Path) -> None:
     p = tmp_path / "legacy.txt"
     p.write_bytes(CURLY.encode("cp1252"))

@@ -18,6 +18,7 @@ import pytest
 from test_index import HARBOUR, TRAM, _records
 from unspun import Index
 from unspun.models import Record
+from unspun.store import StoreFault
 
 
 def _postings(ix: Index) -> list[tuple[int, int]]:
@@ -213,7 +214,7 @@ def test_a_flush_or_merge_that_fails_leaves_the_store_as_it_was(tmp_path: Path) 
         for name in blockers:  # views take the names the next segments would get, so making one fails
             con.execute(f"CREATE VIEW {name} AS SELECT 1")
         con.commit()
-        with pytest.raises(sqlite3.OperationalError, match="already"):
+        with pytest.raises(StoreFault, match="already"):  # (SQLite's error, named by the store: `Index.add`)
             ix.add(recs[3:] * 3, batch=1)
         # the batch was committed whole; the failed step rolled back, and nothing of it is left
         assert len(ix) == 4 and ix.store.segments() == segments

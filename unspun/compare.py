@@ -20,6 +20,8 @@ def compare(a: Document | str, b: Document | str, *, in_parts: bool = True,
     for side, doc in (("a", a), ("b", b)):
         if not isinstance(doc, (str, Document)):  # (None failed as "'NoneType' object has no attribute 'text'")
             raise TypeError(f"compare takes a str or a Document as {side}, not {type(doc).__name__}")
+    if progress is not None and not callable(progress):  # (taken without a word, called only for long texts: QA)
+        raise TypeError(f"progress must be a function of (done, total), not {type(progress).__name__}")
     a = Document(a) if isinstance(a, str) else a
     b = Document(b) if isinstance(b, str) else b
     try:

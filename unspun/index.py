@@ -31,9 +31,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from functools import partial, reduce
+from functools import partial, reduce, wraps
 from pathlib import Path
 from tempfile import TemporaryDirectory, gettempdir
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import xxhash
@@ -47,8 +48,8 @@ from .judge import judge, weighted_share
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
 from .signals import interruption
-from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, in_parts,
-                    db_identity, must_be_id, transaction)
+from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, StoreFault,
+                    in_parts, db_identity, must_be_id, store_fault, transaction)
 from .text import cut_changed, has_cjk
 from .vectors import PackedUnits, Units, joined, units, window_spans
 from .wording import counted
@@ -243,6 +244,25 @@ def usearch_index() -> type:
     return Vectors
 
 
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _faults(method: _M) -> _M:
+    """A public method of `Index` whose store's file or disk fails part-way (`store_fault`) raises `StoreFault`, one
+    line naming the store, as the CLI says it; SQLite's faults of our own SQL stay bugs, with their traceback."""
+
+    @wraps(method)
+    def run(self: Index, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            if not store_fault(e):
+                raise
+            raise StoreFault.of(e, self.path) from e
+
+    return cast(_M, run)
+
+
 class _Beside(threading.Thread):
     """``fn(*args)`` on a thread of its own; `result` waits for it and returns what it returned or raises what it
     raised. A bare thread, not a ThreadPoolExecutor: an executor refuses work once the interpreter begins to exit,
@@ -311,6 +331,13 @@ class Index:
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False,
                  semantic: bool | None = None, params: Params | None = None,
                  retrieve: RetrieveParams | None = None, save_every: int = 20_000, linger: float = 0.0) -> None:
+        # Checked before the store is made: semantic="no" made a store with the channel, then warned it had one (QA).
+        for name, value in (("create", create), ("readonly", readonly), ("semantic", semantic)):
+            if not isinstance(value, bool) and not (name == "semantic" and value is None):
+                raise TypeError(f"{name} must be a bool{' or None' if name == 'semantic' else ''}, not "
+                                f"{type(value).__name__}")
+        if isinstance(linger, bool) or not isinstance(linger, (int, float)):
+            raise TypeError(f"linger must be a number of seconds, not {type(linger).__name__}")
         self.store = Store(path, create=create and not readonly, readonly=readonly)
         self.path = self.store.path
         self.readonly = readonly
@@ -389,6 +416,7 @@ class Index:
                 self._let_go()
         self.store.close_all()
 
+    @_faults
     def __len__(self) -> int:
         return self.store.count()
 
@@ -672,6 +700,7 @@ class Index:
             self.reembedded += len(rows)
 
     # --- writing ----------------------------------------------------------------------------------------------
+    @_faults
     def add(self, records: Iterable[Record | Failure], *, progress: Callable[[Record | Failure], None] | None = None,
             batch: int = BATCH, jobs: int = 1, status: Callable[[str | None], None] | None = None,
             wait: bool = True) -> AddReport:
@@ -889,12 +918,15 @@ class Index:
         """Remove a document; False when there is none with this id. ``wait``, ``status``: as in `add`."""
         return not self.delete_many([id], wait=wait, status=status)
 
+    @_faults
     def delete_many(self, ids: Iterable[str], *, wait: bool = True,
                     status: Callable[[str | None], None] | None = None) -> list[str]:
         """Remove documents in one transaction (and one save of the vectors, which is of the whole vector index);
         returns the ids given that no stored document has. ``wait``, ``status``: as in `add`."""
         if isinstance(ids, str):  # its characters would be taken for ids: "15" deleted documents "1" and "5"
             raise TypeError("delete_many takes a collection of ids, not one id (use delete)")
+        if isinstance(ids, (bytes, bytearray)):  # its bytes were taken for ids, said as ints (QA)
+            raise TypeError(f"delete_many takes a collection of ids (str), not {type(ids).__name__}")
         ids = list(ids)
         for i in ids:  # before the store is locked and a transaction begun
             must_be_id(i)
@@ -929,6 +961,7 @@ class Index:
             raise StoreError(f"{self.path}: the store was deleted or replaced on disk after this index opened it; open "
                              "it again to use what is there now (writes would be lost with the deleted file)")
 
+    @_faults
     def get(self, id: str) -> Record | None:
         self._still_current()
         doc = self.store.doc_key(id)
@@ -1043,6 +1076,7 @@ class Index:
             sem.pop(d, None)
         return Retrieved(lex, sem, common, pairs, (keys_sem, dist_sem) if keys_sem is not None else None, chunk_doc)
 
+    @_faults
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = (),
               progress: Callable[[int, int], None] | None = None) -> CheckResult:
         """The indexed sources of ``doc``, best first, each verified by the aligner, and the likely original. A text
@@ -1060,6 +1094,8 @@ class Index:
             exclude = list(exclude)
         except TypeError:
             raise TypeError(f"exclude takes a collection of ids, not {type(exclude).__name__}") from None
+        if progress is not None and not callable(progress):  # (it failed after the whole check, QA)
+            raise TypeError(f"progress must be a function of (done, total), not {type(progress).__name__}")
         if isinstance(doc, str):
             doc = Document(doc)
         elif not isinstance(doc, Document):

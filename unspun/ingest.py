@@ -296,8 +296,7 @@ def guess_encoding(data: bytes) -> str | None:
     prefers an exotic code page (cp932, cp775) by a hair; cp1252 is what such texts are nearly always written in.
     A few of the bytes cp1252 leaves undefined (`_CP1252_HOLES`) do not keep it out: it is tried without them.
     """
-    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
-    if 0 < _holes(data) <= max(1.0, CP1252_HOLES_SHARE * high):
+    if 0 < _holes(data) <= max(1.0, CP1252_HOLES_SHARE * _high(data)):
         if _guess(data.translate(None, _CP1252_HOLES)) == _PREFERRED_LEGACY:
             return _PREFERRED_LEGACY
     return _guess(data)
@@ -311,4 +310,33 @@ def _guess(data: bytes) -> str | None:
     for r in results:
         if _PREFERRED_LEGACY in r.could_be_from_charset and r.chaos <= best.chaos + PREFERRED_LEGACY_MARGIN:
             return _PREFERRED_LEGACY
-    return codecs.lookup(best.encoding).name
+    name = codecs.lookup(best.encoding).name
+    if name in _MULTIBYTE and _high_share(data) < MULTIBYTE_LEAST_HIGH and _fits_cp1252(data):
+        return _PREFERRED_LEGACY
+    return name
+
+
+#: East Asian multi-byte encodings, whose characters are mostly two bytes over 0x7F...
+_MULTIBYTE = {"big5", "big5hkscs", "cp950", "gb2312", "gbk", "gb18030", "hz", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+              "euc_kr", "cp949", "johab", "shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "iso2022_jp",
+              "iso2022_kr"}
+#: ...so a text with fewer of those than this share of its bytes is no text of theirs where cp1252 reads it: an English
+#: article with "saïd" was read as big5 "sa骾", its trail byte an ASCII letter (QA).
+MULTIBYTE_LEAST_HIGH = 0.02
+
+
+def _high(data: bytes) -> int:
+    """How many of ``data``'s bytes are over 0x7F."""
+    return len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+
+
+def _high_share(data: bytes) -> float:
+    return _high(data) / max(1, len(data))
+
+
+def _fits_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True

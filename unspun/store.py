@@ -219,6 +219,16 @@ class StoreError(UnspunError):
                    "index into another store")
 
 
+class StoreFault(StoreError):
+    """SQLite blamed the store's file or its disk part-way through a call (damaged pages, a full disk, `store_fault`):
+    what `Index`'s methods raise in its place, so that a caller catching `UnspunError` catches it too (a bare
+    sqlite3.DatabaseError reached the Python API's callers, QA)."""
+
+    @classmethod
+    def of(cls, e: sqlite3.DatabaseError, store: Path) -> StoreFault:
+        return cls(store_fault_message(e, store))
+
+
 class StoreBusy(StoreError):
     """Another process is writing to the store, and the caller would rather not wait (a server's write)."""
 

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import UnspunError
 from ..index import Index
-from ..store import StoreBusy, store_fault, store_fault_message
+from ..store import StoreBusy, StoreFault, store_fault, store_fault_message
 from . import api, pages
 from .limits import MAX_BODY, MAX_TEXT, BodyLimit
 
@@ -117,6 +117,12 @@ def create_app(index: Index, *, write_token: str | None = None, max_body: int = 
     async def _busy(request: Request, exc: StoreBusy) -> JSONResponse:
         # Another process (`unspun index`) holds the store's writer lock: waiting would hold every check behind it.
         return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "60"})
+
+    @app.exception_handler(StoreFault)
+    async def _store_failed(request: Request, exc: StoreFault) -> JSONResponse:
+        # The store's file or disk failed part-way (`Index` says it so): the server's fault, not the request's.
+        log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=500)
 
     @app.exception_handler(UnspunError)
     async def _user_error(request: Request, exc: UnspunError) -> JSONResponse:
