@@ -1399,3 +1399,12 @@ def test_a_reworded_passage_takes_in_its_sentences_not_the_short_lines_beside_th
     a = "Advertisement\n" + _PLANTS_REWORDED + "\nRead more"
     (p,) = compare(a, _PLANTS).passages
     assert p.a == (a.index("The regional"), a.index("\nRead more"))
+
+
+def test_a_published_that_is_no_date_is_said_in_the_evidence():
+    """A date given that reads as none was dropped without a word, and the verdict read as if the dates had been
+    weighed (QA; `check` said so of the checked document's)."""
+    c = compare(Document(PARA + OTHER, published="garbage"), Document(PARA, published="2024-01-01"))
+    assert c.evidence[0] == "A's published 'garbage' is not a date, so the dates were not compared"
+    assert not any("not a date" in e for e in c.text_evidence)
+    assert not any("not a date" in e for e in compare(Document(PARA + OTHER, published=" "), PARA).evidence)

@@ -292,7 +292,13 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks: a scraper's date line, "
                         "or the original's own, so it names no side")
     texts = {side: n - 2 * (side == first) for side, n in votes.items()}  # the dates' vote, and line, come first
-    return _winner(votes), evidence, _winner(texts), evidence[1:] if first is not None else list(evidence)
+    # A date given that reads as none would vanish without a word, as if the texts alone had been weighed (QA;
+    # `check` says so of the checked document's).
+    unread = [f"{side.upper()}'s published {given!r} is not a date, so the dates were not compared"
+              for side, given, when in (("a", a.published, ta), ("b", b.published, tb))
+              if given and given.strip() and when is None]
+    return (_winner(votes), unread + evidence, _winner(texts),
+            evidence[1:] if first is not None else list(evidence))
 
 
 def _winner(votes: dict[Side, int]) -> Side | None:
