@@ -2672,3 +2672,16 @@ def test_wrong_types_are_refused_before_any_work(tmp_path: Path, store: Index) -
     with pytest.raises(TypeError, match="not bytes"):
         store.delete_many(b"ab")
     assert len(store) == 4
+
+
+def test_an_index_used_after_close_says_so(tmp_path: Path) -> None:
+    """A closed index opened its connections again at the next call, never to close them (QA): each call says it
+    was closed, as a closed file does."""
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add(_records())
+    for call in (lambda: ix.check(TRAM), lambda: ix.get("tram.txt"), lambda: ix.add(_records()[:1]),
+                 lambda: ix.delete("tram.txt"), lambda: len(ix)):
+        with pytest.raises(StoreError, match="this index was closed; open the store again"):
+            call()
+    with Index(tmp_path / "db", create=False) as again:
+        assert len(again) == 4

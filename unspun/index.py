@@ -386,6 +386,7 @@ class Index:
         self._reconciled = False
         #: Passages this index embedded again because they had no vector (a killed writer, a lost or damaged file).
         self.reembedded = 0
+        self._closed = False
         #: Vectors of passages no longer stored that this index dropped from the file (`_reconcile`).
         self.dropped_stale = 0
         if self.semantic:
@@ -409,6 +410,7 @@ class Index:
         self.close()
 
     def close(self) -> None:
+        self._closed = True
         with self._writer_lock:
             if self._release is not None:  # a lingering hold: saved and let go now
                 self._release.cancel()
@@ -418,6 +420,7 @@ class Index:
 
     @_faults
     def __len__(self) -> int:
+        self._still_current()
         return self.store.count()
 
     def unembedded(self) -> int:
@@ -957,6 +960,8 @@ class Index:
         return db_identity(self.path) == self._opened
 
     def _still_current(self) -> None:
+        if self._closed:  # (its connections were opened again, never to be closed: QA)
+            raise StoreError(f"{self.path}: this index was closed; open the store again to use it")
         if not self.current():
             raise StoreError(f"{self.path}: the store was deleted or replaced on disk after this index opened it; open "
                              "it again to use what is there now (writes would be lost with the deleted file)")
