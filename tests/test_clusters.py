@@ -715,6 +715,11 @@ def test_out_named_as_an_input_is_refused(tmp_path):
     with pytest.raises(UnspunError, match="is also given as --input"):
         clusters.run(tmp_path / "db", src, "jsonl", "local", None, False, None, [src], quiet=True)
     assert src.read_bytes() == before and not (tmp_path / "db").exists()
+    # (inside an --input folder, the next run with the same command indexed the links as a document: review)
+    with pytest.raises(UnspunError, match="is inside the --input folder"):
+        clusters.run(tmp_path / "db", tmp_path / "out" / "links.jsonl", "jsonl", "local", None, False, None, [tmp_path],
+                     quiet=True)
+    assert not (tmp_path / "db").exists()
 
 
 def test_an_input_that_does_not_exist_makes_no_store(tmp_path):

@@ -159,6 +159,10 @@ def _apart(db: Path, targets: list[Path], html: Path | None, inputs: list[Path])
             raise UnspunError(f"{t}: is a file of the store {db}; write the output elsewhere")
         if real(t) in given:
             raise UnspunError(f"{t}: is also given as --input; write the output elsewhere")
+        if folder := next((i for i in inputs if real(i).is_dir() and real(i) in real(t).parents), None):
+            # A later run with the same command read the links back as documents (review).
+            raise UnspunError(f"{t}: is inside the --input folder {folder}, where a later run would index it as a "
+                              "document; write the output elsewhere")
     for page in pages:
         if real(page) in outs:
             raise UnspunError(f"{page}: is also where --out writes {outs[real(page)].name}; give --html another name")
