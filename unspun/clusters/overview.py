@@ -111,7 +111,8 @@ def write_html(path: Path, ix: Index, clusters: list[Cluster], links: dict[tuple
                  f"<td>{shown(', '.join(b['examples']))}</td></tr>" for b in boiler[:SHOW]]
         body.append("</table>")
         if len(boiler) > SHOW:
-            body.append(f"<p>... {len(boiler) - SHOW} more boilerplate sentences in the boilerplate output</p>")
+            body.append(f"<p>... {counted(len(boiler) - SHOW, 'more boilerplate sentence')} in the boilerplate "
+                        "output</p>")
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>unspun clusters</title>"
             "<style>body{font-family:sans-serif;max-width:70em;margin:auto}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}</style></head><body>\n"
