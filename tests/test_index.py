@@ -2685,3 +2685,16 @@ def test_an_index_used_after_close_says_so(tmp_path: Path) -> None:
             call()
     with Index(tmp_path / "db", create=False) as again:
         assert len(again) == 4
+
+
+def test_a_story_stored_five_times_in_a_small_store_is_no_common_phrasing(tmp_path: Path) -> None:
+    """In a store of a few documents, a word pair held by more than half of them is common phrasing (a small site's
+    disclaimer on every page): a story and four copies of it in a store of eight made its own words common, and a
+    check of an edited copy found no source (a serve test's writers, racing its checks). Copies count once."""
+    from test_serve_api import COPY, ORIGINAL, OTHER
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="ferry", text=ORIGINAL), Record(id="comet", text=OTHER)]
+               + [Record(id=f"copy{i}", text=f"Writer {i}. " + ORIGINAL) for i in range(4)]
+               + [Record(id=f"other{i}", text=f"Writer {i}. " + OTHER) for i in range(2)])
+        assert {s.id for s in ix.check(COPY, top=10).sources} == {"ferry", *(f"copy{i}" for i in range(4))}

@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import random
 import threading
 import time
 import warnings
@@ -640,7 +641,13 @@ def test_static_pages_never_write_data_as_html() -> None:
 
 
 def test_concurrent_writes_and_checks_keep_the_store_intact(index: Index, store: Path) -> None:
-    """Writers add, replace and delete documents while readers check; every call succeeds, the store stays whole."""
+    """Writers add, replace and delete documents while readers check; every call succeeds, the store stays whole.
+    Unrelated documents fill the store first: in a store of a dozen, the ferry story's word pairs, held by 9 of them
+    at times (the writers' copies), were common phrasing to a small store (`index.SMALL_COMMON_DF`), and a check
+    found no source (a clean clone's run, once)."""
+    rng = random.Random(7)
+    index.add([Record(id=f"filler/{i}", text=". ".join(" ".join(f"term{rng.randrange(10 ** 6)}" for _ in range(12))
+                                                       for _ in range(8)) + ".") for i in range(30)])
     errors: list[str] = []
     final: dict[str, str] = {}
     lock = threading.Lock()
@@ -676,7 +683,7 @@ def test_concurrent_writes_and_checks_keep_the_store_intact(index: Index, store:
             t.join(timeout=300)
         assert not errors, errors[:3]
         with httpx.Client(base_url=url) as c:
-            assert c.get("/v1/health").json()["documents"] == 2 + len(final)
+            assert c.get("/v1/health").json()["documents"] == 2 + 30 + len(final)
             assert all(c.get(f"/v1/documents/w{w}/tmp").status_code == 404 for w in range(3))
             for doc_id, text in final.items():
                 assert c.get(f"/v1/documents/{doc_id}").json()["text"] == text

@@ -46,7 +46,8 @@ from .errors import UnspunError
 from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge, weighted_share
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
-from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared)
+from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared,
+                       stories)
 from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, StoreFault,
                     in_parts, db_identity, must_be_id, store_fault, transaction)
@@ -1040,6 +1041,17 @@ class Index:
             self._counted.key = key
         return self._counted.total
 
+    def _of_many_stories(self, common: set[int], postings: dict[int, list[int] | None], least: int) -> set[int]:
+        """Of a small store's common pairs, those held by ``least`` stories at least, copies of one story counted
+        once (`retrieve.stories`): five copies of a story in a store of eight made its words common phrasing, and a
+        check of a sixth found no source (a test's writers, racing its checks). A pair more than
+        `SMALL_STORY_DOCS` documents hold stays common unread."""
+        docs_of = self.store.chunk_docs({c for h in common for c in postings[h] or ()})
+        held = {h: {docs_of[c] for c in postings[h] or () if c in docs_of} for h in common}
+        few = sorted({d for ds in held.values() if len(ds) <= SMALL_STORY_DOCS for d in ds})
+        story = dict(zip(few, stories([self.store.text_of(d) for d in few])))
+        return {h for h, ds in held.items() if len(ds) > SMALL_STORY_DOCS or len({story[d] for d in ds}) >= least}
+
     def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
                    ) -> Retrieved:
         """The documents worth aligning against the query (see `unspun.retrieve`)."""
@@ -1059,6 +1071,8 @@ class Index:
             small = total < SMALL_STORE_CHUNKS and len(self) < 2 * p.common_df
             least = min(p.common_df, max(SMALL_COMMON_DF, len(self) // 2 + 1)) if small else p.common_df
             common = {h for h, cs in postings.items() if cs is not None and len(cs) >= least}
+            if small and common:
+                common = self._of_many_stories(common, postings, least)
             pairs = shared(postings, qchunks, total, p)
         finally:
             if embedding is not None:
@@ -1206,6 +1220,9 @@ class Index:
 #: hold, in a store of 11, is no boilerplate); counted in stores of fewer chunks than `SMALL_STORE_CHUNKS`.
 SMALL_COMMON_DF = 5
 SMALL_STORE_CHUNKS = 2_000
+#: Documents holding a small store's common pair whose stories `Index._of_many_stories` tells apart, at most (each
+#: pair of them compared: a few ms).
+SMALL_STORY_DOCS = 60
 #: A unit is common phrasing (`_CommonUnits`) only with this many word pairs at least: a sentence of a promo or a
 #: disclaimer, not a fragment whose few pairs are common by chance (on pan13-train, with fragments such as "Crosby,
 #: Stills, Nash & Young" or "You be earning $10,000 or $20,000 time?" blanked inside long passages, the rest aligned
