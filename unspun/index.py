@@ -27,7 +27,7 @@ import time
 import weakref
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -1042,15 +1042,23 @@ class Index:
         return self._counted.total
 
     def _of_many_stories(self, common: set[int], postings: dict[int, list[int] | None], least: int) -> set[int]:
-        """Of a small store's common pairs, those held by ``least`` stories at least, copies of one story counted
-        once (`retrieve.stories`): five copies of a story in a store of eight made its words common phrasing, and a
-        check of a sixth found no source (a test's writers, racing its checks). A pair more than
+        """Of a small store's common pairs, those held by ``least`` chunks at least with copies of one story counted
+        once (`retrieve.stories`: its copy holding the most such chunks): a story and four copies of it in a store
+        of eight made its words common phrasing, and a check of an edited copy found no source (a test's writers,
+        racing its checks); a line repeated all through one long text stays common. A pair more than
         `SMALL_STORY_DOCS` documents hold stays common unread."""
         docs_of = self.store.chunk_docs({c for h in common for c in postings[h] or ()})
-        held = {h: {docs_of[c] for c in postings[h] or () if c in docs_of} for h in common}
-        few = sorted({d for ds in held.values() if len(ds) <= SMALL_STORY_DOCS for d in ds})
+        held = {h: Counter(docs_of[c] for c in postings[h] or () if c in docs_of) for h in common}
+        few = sorted({d for n in held.values() if len(n) <= SMALL_STORY_DOCS for d in n})
         story = dict(zip(few, stories([self.store.text_of(d) for d in few])))
-        return {h for h, ds in held.items() if len(ds) > SMALL_STORY_DOCS or len({story[d] for d in ds}) >= least}
+
+        def chunks_held(n: Counter) -> int:
+            most: dict[int, int] = {}
+            for d, k in n.items():
+                most[story[d]] = max(most.get(story[d], 0), k)
+            return sum(most.values())
+
+        return {h for h, n in held.items() if len(n) > SMALL_STORY_DOCS or chunks_held(n) >= least}
 
     def candidates(self, uq: Units, qchunks: list[Chunk], p: RetrieveParams, exclude: set[int] = frozenset()
                    ) -> Retrieved:
