@@ -44,7 +44,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from .dates import span
 from .errors import InputError
-from .ingest import MAX_BYTES, PAGE_SUFFIXES, decode, guess_encoding, not_records, read_document, read_text
+from .ingest import MAX_BYTES, PAGE_SUFFIXES, decode, decodes, guess_encoding, not_records, read_document, read_text
 from .models import Document, Failure, Record, Skip, number_as_text
 from .store import DB_FILE
 from .wording import counted
@@ -610,7 +610,7 @@ class _CsvLines:
                 ahead.pop()  # cut by the read, maybe inside a character
             # Only the lines that are not UTF-8: the UTF-8 ones between skewed the guess (Polish UTF-8 text after a
             # cp1252 line: "no encoding fits").
-            guess = guess_encoding(raw + b"".join(line for line in ahead if not _utf8(line)))
+            guess = guess_encoding(raw + b"".join(line for line in ahead if not decodes(line, "utf-8")))
             if guess is None or codecs.lookup(guess).name.startswith(("utf-16", "utf-32")):
                 raise _Undecodable("not UTF-8, and no other text encoding fits; convert it to UTF-8")
             self._fallback = guess
@@ -625,14 +625,6 @@ class _CsvLines:
         mid-field and starts afresh at the next line, which made a row of each line of the rest of that field."""
         while self.quoted and next(self, None) is not None:
             pass
-
-
-def _utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 #: Bytes read ahead to guess the encoding of a CSV file's lines that are not UTF-8.

@@ -646,12 +646,12 @@ class Index:
         if self._marked() == len(vectors):
             return
         con = self.store.connection()
-        lost = [k for (k,) in con.execute("SELECT chunk FROM chunks WHERE embedded = 1") if not vectors.contains(k)]
+        rows = con.execute("SELECT chunk, embedded FROM chunks").fetchall()  # (one pass for both)
+        lost = [k for k, embedded in rows if embedded == 1 and not vectors.contains(k)]
         with con:
             in_parts(con, "UPDATE chunks SET embedded = 0 WHERE chunk IN ({})", lost)
-        held = np.asarray(vectors.keys, dtype=np.uint64)
-        live = np.fromiter((k for (k,) in con.execute("SELECT chunk FROM chunks")), dtype=np.uint64)
-        if len(stale := np.setdiff1d(held, live)):
+        live = np.fromiter((k for k, _ in rows), dtype=np.uint64, count=len(rows))
+        if len(stale := np.setdiff1d(np.asarray(vectors.keys, dtype=np.uint64), live)):
             with self._vlock:
                 vectors.remove(stale)
             self._save_vectors(force=True)

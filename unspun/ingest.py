@@ -311,7 +311,7 @@ def _guess(data: bytes) -> str | None:
         if _PREFERRED_LEGACY in r.could_be_from_charset and r.chaos <= best.chaos + PREFERRED_LEGACY_MARGIN:
             return _PREFERRED_LEGACY
     name = codecs.lookup(best.encoding).name
-    if name in _MULTIBYTE and _high_share(data) < MULTIBYTE_LEAST_HIGH and _fits_cp1252(data):
+    if name in _MULTIBYTE and _high_share(data) < MULTIBYTE_LEAST_HIGH and decodes(data, _PREFERRED_LEGACY):
         return _PREFERRED_LEGACY
     return name
 
@@ -334,9 +334,10 @@ def _high_share(data: bytes) -> float:
     return _high(data) / max(1, len(data))
 
 
-def _fits_cp1252(data: bytes) -> bool:
+def decodes(data: bytes, codec: str) -> bool:
+    """Whether ``data`` is text in ``codec`` (strictly)."""
     try:
-        data.decode("cp1252")
+        data.decode(codec)
     except UnicodeDecodeError:
         return False
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
@@ -179,16 +180,19 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
     sub-editor cut from the copy (wire copy is trimmed to fit): no evidence of direction. Link debris glued into a
     sentence ("Vladimir Vladimirovich PutinIran announces … MORE", or "…on Tuesday.Read more: …"), an ad line without
     a full stop, a dateline before a sentence's first word are not whole sentences."""
-    begins = _begins(text, start)
+    return _begins(text, start) and _ends(text, start, end, lambda i: text[i] in SENTENCE_ENDS)
+
+
+def _ends(text: str, start: int, end: int, is_end: Callable[[int], bool]) -> bool:
+    """Whether run ``text[start:end]`` ends a sentence: the mark ending it, or the one just after it, closing quotes
+    and brackets aside, is an end (``is_end`` of its index)."""
     j = end
     while j > start and text[j - 1] in _CLOSING:
         j -= 1
-    if j > start and text[j - 1] in SENTENCE_ENDS:
-        return begins
-    j = end
-    while j < len(text) and text[j] in _CLOSING:
-        j += 1
-    return begins and j < len(text) and text[j] in SENTENCE_ENDS
+    k = end
+    while k < len(text) and text[k] in _CLOSING:
+        k += 1
+    return (j > start and is_end(j - 1)) or (k < len(text) and is_end(k))
 
 
 #: End marks that end a sentence inside a run of inserted text ("…" elides)...
@@ -219,15 +223,7 @@ def _prose(text: str, start: int, end: int) -> bool:
     and Stevenson's, were named the sources of their originals). Debris reads otherwise: link text and headlines
     glued into a sentence ("Vladimir Vladimirovich PutinIran announces naval exercises … MORE to restore order",
     "U.S. Senate passes bill"), an ad line, a dateline."""
-    if _whole_sentences(text, start, end):
-        return True
-    j = end
-    while j > start and text[j - 1] in _CLOSING:
-        j -= 1
-    k = end
-    while k < len(text) and text[k] in _CLOSING:
-        k += 1
-    if (j > start and _ends_here(text, j - 1)) or (k < len(text) and _ends_here(text, k)):
+    if _whole_sentences(text, start, end) or _ends(text, start, end, lambda i: _ends_here(text, i)):
         return True
     cuts = [m.end() for m in _END_INSIDE.finditer(text, start, end) if _ends_here(text, m.start(1))]
     opened = [start] if _begins(text, start) else []
