@@ -233,6 +233,11 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
     # Navigation alone: trafilatura's fallback gave its links' labels, indexed as a document reading "Home".
     (tmp_path / "menu.html").write_text('<html><head><title>Nothing</title></head><body><nav><a href="/">Home</a> '
                                         '<a href="/news">News</a></nav></body></html>')
+    # ...an XHTML page's too (its XML declaration made lxml refuse the page, and its menu was indexed).
+    (tmp_path / "menu.xhtml.html").write_text('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/'
+                                              '1999/xhtml"><head><title>Nothing</title></head><body><nav><a href="/">'
+                                              'Home</a> <a href="/a">About us</a> <a href="/c">Contact</a></nav>'
+                                              '</body></html>')
     # ...while a sentence that holds a link is text, and so is one whose letters are links' labels (a glossary's
     # A-Z links erased every letter of its definition).
     (tmp_path / "link.html").write_text('<html><body><p>Read <a href="/r">the full report on the bridge closure</a>'
@@ -245,7 +250,8 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
     items = _all(tmp_path)
 
     assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML",
-                                str(tmp_path / "menu.html"): "no main text found in HTML"}
+                                str(tmp_path / "menu.html"): "no main text found in HTML",
+                                str(tmp_path / "menu.xhtml.html"): "no main text found in HTML"}
     assert _records(items)["link.html"].text.startswith("Read the full report on the bridge closure")
     assert "Abacus: a frame with rows of wires" in _records(items)["glossary.html"].text
     bare = _records(items)["bare.htm"]

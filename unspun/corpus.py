@@ -394,14 +394,12 @@ def _found_date(tree: lxml.html.HtmlElement, url: str | None, params: dict) -> s
 _MENU_CHARS = 500
 
 
-def _only_links(page: str, text: str) -> bool:
-    """Whether the text found is nothing but the labels of the page's links: trafilatura, finding no main text,
-    falls back to what there is, and a page of navigation alone was indexed as "Home"."""
-    if len(text) > _MENU_CHARS:
-        return False
-    try:
-        tree = lxml.html.fromstring(page)
-    except (lxml.etree.LxmlError, ValueError):
+def _only_links(tree: lxml.html.HtmlElement | None, text: str) -> bool:
+    """Whether the text found is nothing but the labels of the links of the page (``tree``, parsed by
+    `_page_tree`: an XHTML page's declaration made lxml refuse a page parsed otherwise, and its menu was indexed):
+    trafilatura, finding no main text, falls back to what there is, and a page of navigation alone was indexed as
+    "Home"."""
+    if len(text) > _MENU_CHARS or tree is None:
         return False
     labels = {tuple(a.text_content().split()) for a in tree.iter("a")} - {()}
     longest = max(map(len, labels), default=0)
@@ -430,9 +428,9 @@ def page_record(page: str, doc_id: str, origin: str, url: str | None = None, pub
                                                 date_extraction_params=params)
     except Exception as e:  # lxml and trafilatura on arbitrary web pages: that page fails, not the run
         return Failure(origin, f"HTML extraction failed: {e}")
-    if extracted is None or not (extracted.text or "").strip() or _only_links(page, extracted.text):
-        return Failure(origin, "no main text found in HTML")
     tree = _page_tree(page)
+    if extracted is None or not (extracted.text or "").strip() or _only_links(tree, extracted.text):
+        return Failure(origin, "no main text found in HTML")
     declared = _declared_date(tree) if tree is not None else None
     if declared is not None and published is not None and span(declared) is None:
         declared = None  # a template's placeholder ("{{date}}") threw the crawl's date away (QA)
