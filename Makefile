@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark,bench]'
 	touch $(STAMP)
 
 demo: install
@@ -22,7 +22,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Peers measured beside unspun by `make bench`: text-dedup pins its own numpy/pyarrow/datasets, so it gets its
-# own venv (datasketch, the other peer, is a dependency of unspun's own venv).
+# own venv (datasketch, the other peer, is installed in unspun's own, its `bench` extra).
 peers: .peers/.installed
 
 .peers/.installed:

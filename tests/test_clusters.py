@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import unspun.clusters as clusters
-from unspun.clusters import ClusterParams, compute, output
+from unspun.clusters import ClusterParams, compute, output, spark
 from unspun.clusters.links import merge
 from unspun.errors import UnspunError
 from unspun.index import Index
@@ -466,6 +466,11 @@ def test_errors(tmp_path, monkeypatch, store):
     with pytest.raises(UnspunError, match="no Java") as e:
         clusters.run(store, tmp_path / "o.jsonl", "jsonl", "spark", None, False, None, None, quiet=True)
     assert "\n" not in str(e.value)
+    # pyspark is an extra: installed without it, the Spark engine says how to get it.
+    monkeypatch.setattr(spark, "_java", lambda: "/usr/bin/java")
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(UnspunError, match=r"pip install 'unspun\[spark\]'"):
+        clusters.run(store, tmp_path / "o.jsonl", "jsonl", "spark", None, False, None, None, quiet=True)
 
 
 def test_output_paths():

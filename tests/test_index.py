@@ -945,6 +945,24 @@ def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
         assert ix.check(Document(LIBRARY)).sources[0].id == "library.txt"
 
 
+def test_a_long_add_saves_its_vectors_as_it_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vectors are saved every `index.SAVE_EVERY` new ones, not only at the end: an `index` run killed part-way then
+    re-embeds at most those."""
+    monkeypatch.setattr(index, "SAVE_EVERY", 1)
+    db = tmp_path / "db"
+    on_disk: list[bool] = []
+
+    def records() -> Iterator[Record]:
+        for n, r in enumerate(_records()):
+            if n == 3:  # the first batch (one record) is written while the third is read
+                on_disk.append((db / "vectors.usearch").exists())
+            yield r
+
+    with Index(db, semantic=True) as ix:
+        ix.add(records(), batch=1)
+    assert on_disk == [True]
+
+
 def test_two_writers_keep_each_others_vectors(tmp_path: Path) -> None:
     """Two processes indexing one store (two `index` runs, `serve --write-token` beside `index`): each held its
     own vectors in memory and saved them over the other's, so the last to close dropped the other's vectors while

@@ -906,9 +906,13 @@ def _same_meaning(x: str, y: str, p: Params) -> bool:
     return float(v[0] @ v[1]) >= p.insert_meaning
 
 
-def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, window: int = 8) -> int:
+#: Words before where a text resumes that `_trim_back` looks among for the counterparts of the words before a run.
+_TRIM_WINDOW = 8
+
+
+def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int) -> int:
     """Move the start ``i`` of a run inserted into ``tx`` back (at most ``reach`` words) over the words just
-    before it that have no counterpart among the ``window`` words before ``at`` (where the text resumes in
+    before it that have no counterpart among the `_TRIM_WINDOW` words before ``at`` (where the text resumes in
     ``ty``): debris often begins with words that also occur in the reused text around it (names, places), which
     makes them look anchored."""
     stop = max(1, i - reach)
@@ -920,7 +924,7 @@ def _trim_back(tx: list[Token], i: int, ty: list[Token], at: int, reach: int, wi
         for k in range(i, max(stop, 3) - 1, -1):
             if [t.stem for t in tx[k - 3 : k]] == tail:
                 return k
-    before = {u.stem for u in ty[max(0, at - window) : at]}
+    before = {u.stem for u in ty[max(0, at - _TRIM_WINDOW) : at]}
     while i > stop and tx[i - 1].stem not in before:
         i -= 1
     return i

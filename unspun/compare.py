@@ -1,4 +1,5 @@
-"""compare(a, b): the one entry point every interface (CLI, API, HTTP, index) uses to align two documents."""
+"""compare(a, b): two documents aligned and judged, as `unspun compare`, the HTTP API's compare and `eval pan` ask
+it (`Index.check` and `clusters` align stored units with the same `align_units` and `judge`)."""
 
 from __future__ import annotations
 

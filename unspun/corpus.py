@@ -868,6 +868,7 @@ def _warc_page(record: ArcWarcRecord, payload: bytes, origin: str) -> Item:
 _NEWID = re.compile(r'<REUTERS\b[^>]*\bNEWID="(\d+)"')
 _TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.DOTALL)
 _BODY = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
+#: (Months by name here, not strptime's %b: that follows the process's locale.)
 _DATE = re.compile(r"<DATE>\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
                                        "DEC"), start=1)}
@@ -892,7 +893,7 @@ def _read_reuters(path: Path, doc_id: str) -> Iterator[Item]:
             else:
                 headlines += 1
         if headlines:
-            yield Skip(str(path), f"{headlines} {'story' if headlines == 1 else 'stories'} without a <BODY> "
+            yield Skip(str(path), f"{counted(headlines, 'story', 'stories')} without a <BODY> "
                                   "(headlines only) left out", headlines)
 
 

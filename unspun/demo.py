@@ -25,6 +25,7 @@ from .ingest import read_document
 from .store import DB_FILE, Store, _not_the_stores
 from .report.check import render_check_html, render_check_text
 from .report.text import FILE_WIDTH, stdout
+from .wording import counted
 
 #: Store metadata naming the inputs a demo store was built from: another data folder means another store.
 DEMO_INPUTS = "demo_inputs"
@@ -130,7 +131,7 @@ def _run(data: Path, db: Path, out: Path) -> None:
             con = ix.store.connection()
             with con:
                 ix.store.set_meta(con, DEMO_INPUTS, built_from)
-            console.print(f"indexed {rep.indexed} document{'' if rep.indexed == 1 else 's'} "
+            console.print(f"indexed {counted(rep.indexed, 'document')} "
                           f"({', '.join(str(p) for p in inputs)}) in "
                           f"{time.perf_counter() - start:.1f} s ({len(rep.failed)} failed)", soft_wrap=True)
         else:

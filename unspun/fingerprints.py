@@ -62,17 +62,17 @@ def _content_stems(u: Units, i: int, start: int = 0, end: int | None = None) -> 
             if not t.stop and start <= t.start and (end is None or t.end <= end)]
 
 
-def chunks(u: Units, words: int = CHUNK_WORDS) -> list[Chunk]:
-    """Cut a document's units into chunks of about ``words`` content words, each with its fingerprints."""
-    return list(_chunked(_unit_stems(u), words))
+def chunks(u: Units) -> list[Chunk]:
+    """Cut a document's units into chunks of about `CHUNK_WORDS` content words, each with its fingerprints."""
+    return list(_chunked(_unit_stems(u), CHUNK_WORDS))
 
 
-def text_chunks(text: str, words: int = CHUNK_WORDS) -> list[Chunk]:
+def text_chunks(text: str) -> list[Chunk]:
     """``chunks(units(text))`` in bounded memory: the units of a long text a window at a time (`unit_windows`),
     as `index` cuts documents. The same chunks, to the offset."""
     if len(text) <= WINDOW_CHARS:  # (nearly every document: one window)
-        return chunks(units(text), words)
-    return list(_chunked((unit for u in unit_windows(text) for unit in _unit_stems(u)), words))
+        return chunks(units(text))
+    return list(_chunked((unit for u in unit_windows(text) for unit in _unit_stems(u)), CHUNK_WORDS))
 
 
 def _unit_stems(u: Units) -> Iterator[tuple[int, int, list[str]]]:

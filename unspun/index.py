@@ -6,7 +6,8 @@
         result = ix.check("text in hand")   # CheckResult: sources, best first, with aligned passages
 
 Adding is done in batches, each one SQLite transaction; vectors of the semantic channel are saved every
-``save_every`` new vectors and at the end of each `add` and `delete`, and re-embedded on the next writable open if a
+`SAVE_EVERY` new vectors and at the end of each `add` and `delete` (with ``linger``, as `serve` runs, ``linger``
+seconds after the last), and re-embedded on the next writable open if a
 crash lost them (SQLite flags each chunk whose vector is not saved yet). Processes that write one store take turns
 (a lock file beside the vectors): usearch holds the vectors in memory and saves the whole file, so two writers at
 once would each save only their own vectors, the last save dropping the other's.
@@ -62,6 +63,9 @@ log = logging.getLogger("unspun.index")
 
 #: Documents prepared and committed together: one SQLite transaction each.
 BATCH = 64
+#: New vectors saved during a long `add`, this many at a time (the whole file: ~0.2 s at 25k documents), so a run
+#: killed part-way re-embeds at most these.
+SAVE_EVERY = 20_000
 #: A text longer than this (twice pan13-train's longest document) is handled in parts on either side of a check:
 #: stored, it is aligned by the regions around what retrieval found in it (`Index._regions`; a check against a 30 MB
 #: text took a minute and 2.7 GB); checked, a window of about `QUERY_WINDOW_CHARS` at a time (`Index.check`; one
@@ -331,7 +335,7 @@ class Index:
 
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False,
                  semantic: bool | None = None, params: Params | None = None,
-                 retrieve: RetrieveParams | None = None, save_every: int = 20_000, linger: float = 0.0) -> None:
+                 retrieve: RetrieveParams | None = None, linger: float = 0.0) -> None:
         # Checked before the store is made: semantic="no" made a store with the channel, then warned it had one (QA).
         for name, value in (("create", create), ("readonly", readonly), ("semantic", semantic)):
             if not isinstance(value, bool) and not (name == "semantic" and value is None):
@@ -357,7 +361,6 @@ class Index:
                         semantic)
         self.params = params or Params()
         self.retrieve = retrieve or RetrieveParams()
-        self.save_every = save_every
         self._write = threading.Lock()
         #: usearch is not safe against a search during a removal or a save, nor our LRU against two threads.
         self._vlock = threading.RLock()
@@ -670,7 +673,7 @@ class Index:
             with _interruptible():
                 self._vectors.add(np.asarray(keys, dtype=np.uint64), vecs)
             self._unsaved.extend(keys)
-        if len(self._unsaved) >= self.save_every:
+        if len(self._unsaved) >= SAVE_EVERY:
             self._save_vectors()
 
     def _save_vectors(self, force: bool = False) -> None:

@@ -111,10 +111,10 @@ def _frozen(db: Path) -> bool:
         return False
 
 
-def _wal(con: sqlite3.Connection, patience: float = BUSY_SECONDS) -> None:
+def _wal(con: sqlite3.Connection) -> None:
     """Put the database in WAL mode. Switching a new one needs it alone, and SQLite answers 'database is locked'
     at once, without its busy wait, while another process creating the same store reads it: so wait here."""
-    deadline = time.monotonic() + patience
+    deadline = time.monotonic() + BUSY_SECONDS
     while True:
         try:
             con.execute("PRAGMA journal_mode=WAL")

@@ -21,28 +21,30 @@ from .graph import Cluster, Copy
 from .links import Link, comparison
 from .output import as_new_file, in_place, replaced, writable
 
-#: Clusters shown by --summary and --html, and pair reports written per cluster.
+#: Clusters (and boilerplate sentences) shown by --html, and pair reports written per cluster.
 SHOW = 20
+#: Clusters --summary prints in the terminal, and copies of each.
+SUMMARY_CLUSTERS = SUMMARY_COPIES = 10
 PAIRS_PER_CLUSTER = 50
 
 
 def counts(docs: int, links: int, clusters: int, boiler: int) -> str:
     """The run's counts as a line says them ("1 link", not "1 links")."""
-    return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in (
+    return ", ".join(counted(n, word) for n, word in (
         (docs, "document"), (links, "link"), (clusters, "cluster"), (boiler, "boilerplate sentence")))
 
 
-def summary(clusters: list[Cluster], links: int, boiler: int, docs: int, show: int = 10) -> str:
+def summary(clusters: list[Cluster], links: int, boiler: int, docs: int) -> str:
     lines = [counts(docs, links, len(clusters), boiler)]
-    for c in clusters[:show]:
+    for c in clusters[:SUMMARY_CLUSTERS]:
         lines.append(f"cluster {c.id}: {len(c.members)} documents, original {c.original} ({c.why})")
-        for cp in c.copies[:10]:
+        for cp in c.copies[:SUMMARY_COPIES]:
             of = "" if cp.source == c.original else f" ({'copied by' if cp.copied_by else 'of'} {cp.source})"
             lines.append(f"    {cp.id}  {cp.published or 'no date'}  {cp.reused:.0%} reused{of}")
-        if len(c.copies) > 10:
-            lines.append(f"    ... and {len(c.copies) - 10} more")
-    if len(clusters) > show:
-        lines.append(f"... {counted(len(clusters) - show, 'more cluster')} in the output")
+        if len(c.copies) > SUMMARY_COPIES:
+            lines.append(f"    ... and {len(c.copies) - SUMMARY_COPIES} more")
+    if len(clusters) > SUMMARY_CLUSTERS:
+        lines.append(f"... {counted(len(clusters) - SUMMARY_CLUSTERS, 'more cluster')} in the output")
     return "\n".join(map(printable, lines))  # ids come from the data: an escape sequence in one reached the terminal
 
 

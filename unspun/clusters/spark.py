@@ -50,7 +50,8 @@ def session(master: str | None) -> Iterator:
     try:
         from pyspark import SparkConf, SparkContext
     except ImportError:
-        raise UnspunError("Spark engine needs pyspark (pip install pyspark)") from None
+        raise UnspunError("--engine spark needs pyspark, unspun's spark extra: pip install 'unspun[spark]' "
+                          "(`make install` installs it)") from None
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     conf = (SparkConf().setMaster(master or "local[*]").setAppName("unspun-clusters")

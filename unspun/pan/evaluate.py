@@ -185,12 +185,10 @@ def _progress(console: Console) -> Progress:
                     TimeRemainingColumn(), console=console)
 
 
-def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = None,
-             limit: int | None = None, console: Console | None = None) -> EvalResult:
+def run_eval(corpus: Path, out: Path, jobs: int = 2) -> EvalResult:
     """Align every pair (susp as A, src as B), write one detection XML per pair, score every task."""
     corpus, out = Path(corpus), Path(out)
-    all_tasks = load_corpus(corpus)
-    chosen = {k: v[:limit] for k, v in all_tasks.items() if tasks is None or k in tasks}
+    chosen = load_corpus(corpus)
     notes = _check_files(corpus, chosen)
     _check_out(corpus, out, chosen)
     for name in chosen:
@@ -204,7 +202,7 @@ def run_eval(corpus: Path, out: Path, jobs: int = 2, tasks: list[str] | None = N
     groups: dict[str, list[Pair]] = {}
     for p in sorted((p for ps in chosen.values() for p in ps), key=lambda p: (p.susp, p.src)):
         groups.setdefault(p.susp, []).append(p)
-    console = console or report_console(stderr=True)
+    console = report_console(stderr=True)
     dets: dict[Pair, list[Case]] = {}
     start = time.perf_counter()
     with _progress(console) as bar:
@@ -248,8 +246,8 @@ def score_dir(corpus: Path, detections: Path, tasks: list[str] | None = None) ->
     return result
 
 
-def render_table(result: EvalResult, title: str = "PAN text alignment") -> Table:
-    t = Table(title=title)
+def render_table(result: EvalResult) -> Table:
+    t = Table(title="PAN text alignment")
     for col in ("task", "pairs", "recall", "precision", "granularity", "plagdet", "case F", "doc F", "no detection"):
         t.add_column(col, justify="left" if col == "task" else "right")
     for r in result.tasks + [result.overall]:

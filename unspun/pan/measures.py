@@ -7,7 +7,7 @@
   As in PAN's official script: with no cases and no detections recall and precision are 1; with only one of the
   two missing they are 0; granularity is 1 when no case is detected.
 * Case and document level (Potthast et al. 2014, "Improving the Reproducibility of PAN's Shared Tasks"): a case
-  counts as detected when one detection covers more than tau of it (recall of the pair) with more than tau of the
+  counts as detected when one detection covers more than `TAU` of it (recall of the pair) with more than `TAU` of the
   detection on it (precision of the pair); case-level precision is the share of detections that detect a case so;
   a document pair counts as detected when one of its cases is; document-level precision is the share of pairs with
   detections that have such a detection.
@@ -23,6 +23,8 @@ from .xml import Case
 Span = tuple[int, int]
 #: One document pair: its true cases and a system's detections.
 PairResult = tuple[list[Case], list[Case]]
+#: The share of a case and of a detection the other must cover at case level (Potthast et al. 2014's tau).
+TAU = 0.5
 
 
 def _union(spans: list[Span]) -> list[Span]:
@@ -76,7 +78,7 @@ def _f(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r > 0 else 0.0
 
 
-def score(pairs: list[PairResult], tau: float = 0.5) -> Scores:
+def score(pairs: list[PairResult]) -> Scores:
     """All PAN measures over a set of document pairs (each pair's cases and detections)."""
     rec_sum = prec_sum = 0.0
     n_cases = n_dets = 0
@@ -95,14 +97,14 @@ def score(pairs: list[PairResult], tau: float = 0.5) -> Scores:
             found = [s for s in cases if _detects(r, s)]
             if found:
                 prec_sum += _covered(r, found) / max(_size(r), 1)
-        # Case level: pairs (s, r) that cover each other by more than tau.
+        # Case level: pairs (s, r) that cover each other by more than TAU.
         good = [
             (i, j)
             for i, s in enumerate(cases)
             for j, r in enumerate(dets)
             if _detects(r, s)
-            and _covered(s, [r]) / max(_size(s), 1) > tau
-            and _covered(r, [s]) / max(_size(r), 1) > tau
+            and _covered(s, [r]) / max(_size(s), 1) > TAU
+            and _covered(r, [s]) / max(_size(r), 1) > TAU
         ]
         case_hits += len({i for i, _ in good})
         det_hits += len({j for _, j in good})
