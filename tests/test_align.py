@@ -1197,12 +1197,35 @@ def test_text_a_rewrite_dropped_around_a_sentence_end_names_no_side():
     ("trade war under Donald TrumpHannity after Jan. 6 texted McEnany MORE, Beijing", "TrumpHannity after Jan. 6 texted "
      "McEnany MORE", False),
     ("on Tuesday.Read more: ten best cafés MORE The regional", "Read more: ten best cafés MORE", False),
+    # Asides set off by commas, dashes or brackets: what a sub-editor cuts from a copy (QA), their marks inside the
+    # run or around it; debris after a comma that no comma closes is still debris.
+    ("Portman, who has been nominated for her role in Closer, joins", "who has been nominated for her role in Closer",
+     True),
+    ("Portman, who has been nominated for her role in Closer, joins", ", who has been nominated for her role in "
+     "Closer,", True),
+    ("with Tripoli - imposed by the president in 1986 after a series of attacks - was suspended", "imposed by the "
+     "president in 1986 after a series of attacks", True),
+    ("the fund (set up by the city in 1998 for coastal towns) will pay", "set up by the city in 1998 for coastal towns",
+     True),
+    ("in the town, Read more: ten best cafés near the station MORE the council said", "Read more: ten best cafés near "
+     "the station MORE", False),
+    ("the dollar, Click, here, may be", "Click, here", False),  # under three words
 ])
 def test_prose_is_told_from_debris(text: str, run: str, prose: bool) -> None:
     from unspun.judge import _prose
 
     start = text.index(run)
     assert _prose(text, start, start + len(run)) is prose
+
+
+def test_an_aside_cut_from_a_copy_names_no_side():
+    """A sub-editor cut a relative clause from a copy, set off by commas inside a sentence: the original read as the
+    side with text inserted, and was named the copy (QA: 3 of 8 BBC articles with one clause cut)."""
+    aside = ", which were built by the town's founders in the eighteenth century from granite of the local quarry,"
+    original = PARA.replace("the old wall no", "the old wall" + aside + " no") + OTHER
+    for a, b in ((PARA + OTHER, original), (original, PARA + OTHER)):
+        c = compare(a, b)
+        assert c.passages and (c.inserted_a or c.inserted_b) and c.source is None, c.evidence
 
 
 def test_debris_glued_into_a_sentence_names_the_other_side():
