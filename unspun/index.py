@@ -1157,7 +1157,7 @@ class Index:
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
         found.sort(key=lambda s: (-s.score, s.id))
         # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
-        original, evidence = likely_original(doc, found)
+        original, evidence = likely_original(doc, found, p.strong_similarity)
         rank = next(i for i, s in enumerate(found, 1) if s.id == original) if original is not None else 0
         if rank > top:
             evidence.append(f"{original} ranks {rank} of the {len(found)} sources found, below the {top} listed "
