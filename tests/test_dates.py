@@ -29,7 +29,15 @@ from unspun.models import Document
     ("2004-03-01 10:00 +9900", "2004-03-01 10:00 +9900", True),
     ("1.3.2005", "2005-03-01", True),  # dots: day first, as where dates are written so
     ("01.03.2005 14:30", "2005-03-01T14:30:00", True),
-    ("1/3/2005", "2005-01-03", True),  # slashes: month first (dateutil's reading, the US one)
+    ("1/3/2005", "1/3/2005", True),  # slashes: 3 January (the US) or 1 March (Britain): either, kept as given
+    ("13/3/2005", "2005-03-13", True),  # ...unless one number cannot be a month
+    ("3/3/2005", "2005-03-03", True),
+    ("2014.04", "2014-04", True),  # a year and its month (arXiv's numbering): was the year alone
+    ("3 février 2005", "2005-02-03", True),  # other languages than English (dateparser)
+    ("2005年2月3日", "2005-02-03", True),
+    ("3 de febrero de 2005 a las 10:00", "2005-02-03", True),
+    ("yesterday", "yesterday", True),  # relative: no date
+    ("N/A", "N/A", True),
     ("2004", "2004", True),  # a year alone is no 1 January
     ("March 2004", "2004-03", True),
     ("2004-03", "2004-03", True),
@@ -56,6 +64,16 @@ def test_judge_and_clusters_order_by_instant() -> None:
     link = Link("n", "o", (), 1.0, 1.0, 10, 10, published_a="2005-03-01", published_b="March 1, 2004")
     first, why = _original(["n", "o"], {"n": "2005-03-01", "o": "March 1, 2004"}, [link])
     assert first == "o" and "(March 1, 2004)" in why
+
+
+def test_a_date_with_slashes_that_reads_either_way_spans_both_readings() -> None:
+    """One file held an original dated "03/02/2005" and a copy "13/02/2005": the first, read month-first (2 March),
+    named the copy the original (QA). Read either way, it orders neither."""
+    either = span("03/02/2005")
+    assert either == (span("2005-02-03")[0], span("2005-03-02")[1])
+    assert not before(either, span("13/02/2005")) and not before(span("13/02/2005"), either)
+    assert before(span("2005-02-02"), either) and before(either, span("2005-03-03"))
+    assert span("03/02/2005 10:00") == (span("2005-02-03T10:00Z")[0], span("2005-03-02T10:00Z")[1])
 
 
 def test_a_date_is_earlier_only_when_all_it_may_name_is() -> None:

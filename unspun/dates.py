@@ -34,8 +34,18 @@ _UTC_NAMES = frozenset({"UTC", "GMT", "UT", "Z"})
 #: ...and it ends with the zone's name in brackets: "(Moscow Standard Time)".
 _ZONE_NAME = re.compile(r"\s*\([^()]*\)\s*$")
 #: "1.3.2005": where dates are written with dots (German, Russian, Nordic...) the day comes first; dateutil reads
-#: every numeric date month-first, the US way (which writes slashes, left as they are: "1/3/2005" is ambiguous).
+#: every numeric date month-first, the US way.
 _DOTTED = re.compile(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+#: "1/3/2005": with slashes, the US write the month first and Britain, France, India... the day. Where both numbers
+#: could be a month the date is either (`_either`): one file held "03/02/2005" and "13/02/2005", and reading the
+#: first month-first named the later text the original (QA).
+_SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
+#: "2014.04", "2014/04": a year and its month (arXiv's numbering writes them so; dateutil kept the year alone).
+_YEAR_MONTH = re.compile(r"\s*(\d{4})[./](\d{1,2})\s*")
+#: A year among letters: a date written in another language ("3 février 2005", "2005年2月3日"), read by
+#: dateparser where dateutil, which knows English month names only, reads none.
+_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|2\d)\d\d(?!\d)")
+_LETTER = re.compile(r"[^\W\d_]")
 #: An ISO 8601 week without its day ("2005-W09"): Python reads its Monday, but it names the whole week.
 _ISO_WEEK = re.compile(r"\d{4}-?W\d{2}")
 
@@ -57,8 +67,36 @@ class _Zones:
         return None
 
 
+def _either(value: str) -> tuple[str, str] | None:
+    """The two days a date with slashes may name where its first two numbers may each be the month (as ISO 8601,
+    with the rest of ``value`` after them), or None."""
+    m = _SLASHED.match(value)
+    if m is None or m.group(1) == m.group(2) or not all(1 <= int(m.group(i)) <= 12 for i in (1, 2)):
+        return None
+    try:
+        days = [_parser.parse(m.group(0), dayfirst=first).date().isoformat() for first in (False, True)]
+    except (ValueError, OverflowError):
+        return None
+    rest = value[m.end():]
+    return days[0] + rest, days[1] + rest
+
+
+def _foreign(value: str) -> Reading | None:
+    """A day written in another language ("3 février 2005", "2005年2月3日", "3 de febrero de 2005"), by
+    dateparser (trafilatura's own dependency, through htmldate), or None. Its day alone: what else the value gives is
+    not told apart. Only absolute dates are taken ("yesterday" is relative to when it was written)."""
+    if not (_YEAR.search(value) and _LETTER.search(value)):
+        return None  # (dateparser takes 20-30 ms to say a value is none; a record's "N/A" seconds, the first time)
+    import dateparser
+
+    t = dateparser.parse(value, settings={"STRICT_PARSING": True, "PARSERS": ["custom-formats", "absolute-time"]})
+    return (datetime(t.year, t.month, t.day), "day") if t is not None else None
+
+
 def _written(value: str) -> Reading | None:
     """A date as people write it, with what it gives (an abbreviated zone gives its day alone), or None."""
+    if (m := _YEAR_MONTH.fullmatch(value)) is not None:
+        return (datetime(int(m.group(1)), int(m.group(2)), 1), "month") if 1 <= int(m.group(2)) <= 12 else None
     zones = _Zones()
     text = _GMT_SIGN.sub("", _ZONE_NAME.sub("", value))
     try:
@@ -66,7 +104,7 @@ def _written(value: str) -> Reading | None:
                     for d in (_DEFAULT, _OTHER))
         t.utcoffset()  # an offset of a day or more parses, then fails here
     except (ValueError, OverflowError):
-        return None
+        return _foreign(value)
     if t.year == 1:
         return None
     if t.month != other.month:
@@ -104,7 +142,13 @@ def _aware(t: datetime) -> datetime:
 
 
 def span(value: str | None) -> tuple[datetime, datetime] | None:
-    """The first instant ``value`` may name and the instant after its last (equal for a time), or None."""
+    """The first instant ``value`` may name and the instant after its last (equal for a time), or None. A date with
+    slashes that may be read either way (`_either`) spans both readings and the days between."""
+    if value and (two := _either(value)) is not None:
+        spans = [span(x) for x in two]
+        if None in spans:
+            return None
+        return min(s[0] for s in spans), max(s[1] for s in spans)
     read = _read(value)
     if read is None:
         return None
@@ -133,6 +177,10 @@ def normalise(value: str) -> tuple[str, str | None]:
     gives no day or month), anything else is kept as given (nothing is lost) but orders no sources."""
     if _iso(value) is not None:
         return value.strip(), None
+    if (two := _either(value)) is not None and span(value) is not None:
+        x, y = (normalise(v)[0] for v in two)
+        return value.strip(), (f"published {value!r} may be {x} or {y} (day and month in either order); kept as "
+                               "given, and ordered as either")
     read = _written(value)
     if read is None:
         return value, f"published {value!r} is not a date; kept as given, but it orders no sources"
