@@ -1236,6 +1236,22 @@ def test_debris_glued_into_a_sentence_names_the_other_side():
     assert compare(copy, PARA + OTHER).source == "b" and compare(PARA + OTHER, copy).source == "a"
 
 
+def test_dates_that_overrule_the_texts_are_said_to():
+    """A copy with debris dated before its original: the dates name it the source, and the evidence said so beside
+    the debris line naming the other, without a word that the two disagree (QA)."""
+    head, tail = PARA[:PARA.index("The regional")], PARA[PARA.index("The regional"):]
+    debris = "Read more: Ten best cafés near the station you must visit this summer and why locals love them MORE "
+    copy = Document(head + "The regional " + debris + tail[len("The regional "):] + OTHER, published="2005-02-01")
+    original = Document(PARA + OTHER, published="2005-02-03")
+    c = compare(copy, original)
+    assert c.source == "a" and c.evidence[-1] == (
+        "the dates and the texts disagree: the dates name A, the texts B the source; the dates decide (a date may be "
+        "wrong: a re-crawl's, an import's)")
+    assert c.text_source == "b" and not any("disagree" in e for e in c.text_evidence)
+    agree = compare(copy, Document(original.text, published="2005-01-01"))
+    assert agree.source == "b" and not any("disagree" in e for e in agree.evidence)
+
+
 def test_two_copies_each_with_its_own_debris_are_said_to_be_copies():
     """Two farm copies of one text, each with debris glued in where the other has none: "no evidence of direction"
     hid that the evidence says both are copies (QA)."""

@@ -325,12 +325,19 @@ def _direction(a: Document, b: Document, al: Alignment) -> tuple[Side | None, li
         evidence.append(f"B carries a date in its text ({min(db).isoformat()}) that A lacks: a scraper's date line, "
                         "or the original's own, so it names no side")
     texts = {side: n - 2 * (side == first) for side, n in votes.items()}  # the dates' vote, and line, come first
+    disagree = []
+    if first is not None and (by_text := _winner(texts)) not in (None, first):
+        # Both were said, each on its own line, and nothing said they disagree (QA): a copy dated before its original
+        # is a wrong date or an original republished with debris, and a reader should weigh which.
+        outcome = "the dates decide" if _winner(votes) == first else "so neither is named"
+        disagree.append(f"the dates and the texts disagree: the dates name {first.upper()}, the texts "
+                        f"{by_text.upper()} the source; {outcome} (a date may be wrong: a re-crawl's, an import's)")
     # A date given that reads as none would vanish without a word, as if the texts alone had been weighed (QA;
     # `check` says so of the checked document's).
     unread = [f"{side.upper()}'s published {given!r} is not a date, so the dates were not compared"
               for side, given, when in (("a", a.published, ta), ("b", b.published, tb))
               if given and given.strip() and when is None]
-    return (_winner(votes), unread + evidence, _winner(texts),
+    return (_winner(votes), unread + evidence + disagree, _winner(texts),
             evidence[1:] if first is not None else list(evidence))
 
 
