@@ -307,6 +307,20 @@ def _invented_article(seed: int) -> list[str]:
             for _ in range(3)]
 
 
+def test_sources_that_explain_the_checked_text_equally_rank_the_one_more_of_whose_text_is_reused_first(
+        tmp_path: Path) -> None:
+    """A clean original and a copy of it with a paragraph of its own explain a check of the original's text equally:
+    they were ranked by id, so the copy could come first (QA); the one whose own text is more reused is first."""
+    paragraphs = _invented_article(40)
+    original = "\n\n".join(paragraphs)
+    extra = "\n\n".join(_invented_article(41)[:1])
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a-copy", text=original + "\n\n" + extra), Record(id="z-original", text=original)])
+        res = ix.check(original)
+        assert [s.id for s in res.sources] == ["z-original", "a-copy"]
+        assert res.sources[0].score == res.sources[1].score
+
+
 def test_a_check_asked_for_more_sources_verifies_enough_candidates_to_find_them(tmp_path: Path) -> None:
     """A compilation of 24 stored articles' openings: asked for 30 sources, a check reported 15, the candidates
     verified by default, whatever it was asked."""

@@ -1155,7 +1155,9 @@ class Index:
         for rec, al in verified.values():
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
-        found.sort(key=lambda s: (-s.score, s.id))
+        # Equal scores: the one more of whose own text is reused first (a clean original before a copy of it with debris:
+        # QA), then by id.
+        found.sort(key=lambda s: (-s.score, -s.comparison.coverage_b, s.id))
         # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
         original, evidence = likely_original(doc, found, p.strong_similarity)
         rank = next(i for i, s in enumerate(found, 1) if s.id == original) if original is not None else 0
