@@ -3,7 +3,7 @@
 95 answers of 200-300 words to five questions, each written against a Wikipedia article: copied and pasted
 (``cut``), lightly or heavily revised (``light``, ``heavy``), or written from the student's own knowledge after
 reading it (``non``: same topic, own words; not reuse). Each answer is compared with its article: `compare`
-reports reuse when it aligns any passage, and `check`'s rule (`retrieve.convincing`: a passage of similarity
+reports reuse when it aligns any passage, and `check`'s rule (`evidence.convincing`: a passage of similarity
 ≥ 0.5, or loose ones whose shared words keep their order, and stand out from the answer's other words where
 they are only partly in order) decides whether that is evidence. Beside it,
 document-level MinHash as deduplication runs it (datasketch, 5-word shingles, 128 permutations): reuse when the
@@ -25,7 +25,8 @@ import readme
 from minhash import minhash
 from unspun.align import align_units
 from unspun.ingest import read_document
-from unspun.retrieve import RetrieveParams, convincing
+from unspun.evidence import convincing
+from unspun.retrieve import RetrieveParams
 from unspun.vectors import units
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from unspun.align import align_units
 from unspun.fingerprints import chunks
 from unspun.index import Index
 from unspun.ingest import read_document
-from unspun.retrieve import convincing
+from unspun.evidence import convincing
 from unspun.vectors import units
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -155,7 +155,7 @@ def test_without_boilerplate_detection_the_footer_would_link(store, monkeypatch)
     # Every layer off: `check`'s own rules (common word pairs, in a passage or inside one; short stretches many
     # sources match) and the clusters' (sentences across documents).
     monkeypatch.setattr("unspun.index.boilerplate", lambda *args: False)
-    monkeypatch.setattr("unspun.index._stands_without", lambda *args: True)
+    monkeypatch.setattr("unspun.index.stands_without", lambda *args: True)
     monkeypatch.setattr("unspun.index.set_text", lambda evidence, *args: [False] * len(evidence))
     off = ClusterParams(boiler_docs=10**9, min_lexical=5)
     res = compute(store, params=off, quiet=True)

@@ -48,8 +48,8 @@ from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge, weighted_share
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .original import likely_original
-from .retrieve import (RetrieveParams, Retrieved, boilerplate, convincing, lexical, semantic, set_text, shared,
-                       stories)
+from .evidence import CommonUnits, boilerplate, convincing, set_text, stands_without, stories
+from .retrieve import RetrieveParams, Retrieved, lexical, semantic, shared
 from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, StoreFault,
                     in_parts, db_identity, must_be_id, store_fault, transaction)
@@ -1046,7 +1046,7 @@ class Index:
 
     def _of_many_stories(self, common: set[int], postings: dict[int, list[int] | None], least: int) -> set[int]:
         """Of a small store's common pairs, those held by ``least`` chunks at least with copies of one story counted
-        once (`retrieve.stories`: its copy holding the most such chunks): a story and four copies of it in a store
+        once (`evidence.stories`: its copy holding the most such chunks): a story and four copies of it in a store
         of eight made its words common phrasing, and a check of an edited copy found no source (a test's writers,
         racing its checks); a line repeated all through one long text stays common. A pair more than
         `SMALL_STORY_DOCS` documents hold stays common unread."""
@@ -1182,7 +1182,7 @@ class Index:
         replaced = False
         last_found = True  # past p.verify, only a candidate found a source goes on to the next
         retrieved = self.candidates(uq, qchunks, p, skip)
-        common_units: _CommonUnits | None = None  # the query's units of common phrasing, read as needed
+        common_units: CommonUnits | None = None  # the query's units of common phrasing, read as needed
         for cand in retrieved.ranked(p):
             if misses >= p.patience + min(p.patience, len(found)) or (taken >= p.verify and not last_found):
                 break
@@ -1216,8 +1216,8 @@ class Index:
                 misses += bool(evidence)
                 continue
             if common_units is None:
-                common_units = _CommonUnits(uq, retrieved.common, p)
-            if not _stands_without(evidence, common_units, uq, ub, self.params, p):
+                common_units = CommonUnits(uq, retrieved.common, p)
+            if not stands_without(evidence, common_units, uq, ub, self.params, p):
                 misses += 1
                 continue
             misses, last_found = 0, True
@@ -1236,53 +1236,6 @@ SMALL_STORE_CHUNKS = 2_000
 #: Documents holding a small store's common pair whose stories `Index._of_many_stories` tells apart, at most (each
 #: pair of them compared: a few ms).
 SMALL_STORY_DOCS = 60
-#: A unit is common phrasing (`_CommonUnits`) only with this many word pairs at least: a sentence of a promo or a
-#: disclaimer, not a fragment whose few pairs are common by chance (on pan13-train, with fragments such as "Crosby,
-#: Stills, Nash & Young" or "You be earning $10,000 or $20,000 time?" blanked inside long passages, the rest aligned
-#: otherwise: 8 sources lost, 1 listed; 2 with this floor, none listed; the promo's sentences hold 29 and 51).
-MIN_COMMON_GRAMS = 12
-
-
-class _CommonUnits:
-    """Which units of the query are common phrasing: at least `MIN_COMMON_GRAMS` word pairs, more than
-    ``p.boiler_share`` of them common in the store (`Retrieved.common`), as a boilerplate passage's are. Each unit
-    is read once it is asked of: the units inside a source's evidence, not all of the query's."""
-
-    def __init__(self, uq: Units, common: set[int], p: RetrieveParams) -> None:
-        self.uq, self.common, self.share = uq, common, p.boiler_share
-        self.known: dict[int, bool] = {}
-
-    def __getitem__(self, i: int) -> bool:
-        if i not in self.known:
-            grams = span_grams(self.uq, *self.uq.spans[i].tolist()).tolist() if self.common else []
-            self.known[i] = (len(grams) >= MIN_COMMON_GRAMS
-                             and sum(h in self.common for h in grams) > self.share * len(grams))
-        return self.known[i]
-
-
-def _stands_without(evidence: list, common: _CommonUnits, uq: Units, ub: Units, params: Params,
-                    p: RetrieveParams) -> bool:
-    """Whether a candidate's evidence is evidence without the query's common phrasing inside it (`_CommonUnits`).
-    A site's newsletter promo inside each of its articles drew the aligner on through the words around it, on the
-    topic they share, into one long passage: a few common pairs among many, no boilerplate passage, and two of the
-    site's stories named copies of each other (of 150 pages, 8 named 11 sources; QA). Where common units and others
-    share the evidence, the query without the common ones is aligned again, and must be convincing on its own. Where
-    the common ones are most of the evidence (by their characters), `boilerplate` has judged it: a story stored
-    many times over, its own words common, is evidence as it is."""
-    inside = sorted({i for x in evidence for i in uq.overlapping(*x.a)})
-    flagged = [i for i in inside if common[i]]
-    widths = uq.spans[:, 1] - uq.spans[:, 0]
-    if not flagged or widths[flagged].sum() > widths[inside].sum() - widths[flagged].sum():
-        return True
-    # Blanked, not left out: the aligner reads the text around its units too (a verbatim run grows over it). The
-    # common units outside the evidence stay: their passages, if any, are judged as any other.
-    text = list(uq.text)
-    for s, e in uq.spans[flagged].tolist():
-        text[s:e] = " " * (e - s)
-    rest = units("".join(text))
-    return convincing(align_units(rest, ub, params).evidence, rest, ub, p)
-
-
 def _other_folder(doc_id: str, before: str | None, now: str | None) -> bool:
     """Whether two files named ``doc_id`` (their origins: paths ending with the id) lie in folders of other names:
     the same folder spelt otherwise (``docs``, ``./docs``, an absolute path) is not another folder."""
