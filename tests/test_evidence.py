@@ -145,6 +145,23 @@ def test_loose_passages_are_evidence_only_when_they_keep_the_order(repeat: int, 
     assert not convincing([], ua, ub, p)
 
 
+def test_paraphrase_alone_under_its_floor_is_no_evidence_however_long_and_in_order() -> None:
+    """Two reports of one event in their own words follow one story: a check of a BBC sport story named another on
+    the same athletes, a paraphrase of similarity 0.36 over 97% of it (QA). A summary, which condenses, is judged by
+    order as before, and so is paraphrase beside a closer passage."""
+    a = " ".join([" the ".join(WORDS) + "."] * 4)
+    b = " ".join([" a ".join(WORDS) + "."] * 4)
+    p = RetrieveParams()
+    ps, ua, ub = _passage(a, b, similarity=0.36)
+    assert not convincing(ps, ua, ub, p)
+    assert convincing(_passage(a, b, similarity=p.min_paraphrase)[0], ua, ub, p)
+    assert convincing([Passage(x.a, x.b, "summary", 0.36) for x in ps], ua, ub, p)
+    half = len(a) // 2
+    two = [Passage((0, half), (0, len(b) // 2), "paraphrase", 0.36), Passage((half, len(a)), (len(b) // 2, len(b)),
+                                                                                "edited", 0.45)]
+    assert convincing(two, ua, ub, p)
+
+
 def test_a_long_loose_passage_sharing_too_few_words_to_order_counts_by_its_length() -> None:
     few = ["harbour", "ferry", "timetable", "council"]
     a = "The " + " and the ".join(few) + " met. " + "Quietly, somebody walked along. " * 14

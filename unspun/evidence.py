@@ -36,12 +36,15 @@ def boilerplate(passage, grams: np.ndarray, common: set[int], source_chars: int,
 def convincing(passages: list, ua: Units, ub: Units, p: RetrieveParams, aligned: list | None = None) -> bool:
     """Whether the aligner's passages between the query (``ua``) and one candidate (``ub``), boilerplate left out,
     are evidence enough to name it a source: a close passage, or loose ones that keep the candidate's order
-    (`order_z`) and, long but only partly in order, stand out from the query around them (`surroundings`).
+    (`order_z`) and, long but only partly in order, stand out from the query around them (`surroundings`); not
+    paraphrase alone under ``p.min_paraphrase``.
     ``aligned``: all the pair's passages, boilerplate included (its text is neither evidence nor surroundings)."""
     if not passages:
         return False
     if any(x.similarity >= p.strong_similarity for x in passages):
         return True
+    if all(x.kind == "paraphrase" and x.similarity < p.min_paraphrase for x in passages):
+        return False
     long = sum(ua.width(*x.a) for x in passages) >= p.min_reused_chars
     z, shared = order_z(ua, ub, passages)
     if (long and shared < p.order_least) or z >= p.order_strong:

@@ -73,6 +73,13 @@ class RetrieveParams:
     #: listed sources lost as short loose passages, 17 reach 6.0, none of 16 such task-01 candidates does (at
     #: most 5.0).
     strong_similarity: float = 0.5
+    #: Evidence that is all paraphrase, none of it even this similar, names no source however long and in order:
+    #: two reports of one event in their own words follow one story, and a check of a BBC sport story named another
+    #: story on the same athletes at 0.36 over 97% of it (QA). On pan13-train (a third of the susp documents of
+    #: 02-05, top 40), 1 of 1,059 listed sources found rests on such evidence alone (none under 0.35; summaries, which
+    #: condense, are left alone: 7 listed sources under 0.40); Clough and Stevenson's rewrites: no copied answer
+    #: (none of 19 heavy revisions), 1 of 38 answers in the students' own words.
+    min_paraphrase: float = 0.40
     min_reused_chars: int = 400
     order_min: float = 1.0
     order_strong: float = 6.0
