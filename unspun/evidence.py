@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .align import Params, align_units, increasing
 from .fingerprints import span_grams, span_stems
@@ -154,23 +156,20 @@ def stories(texts: list[str]) -> list[int]:
     for t in texts:
         w = WORD.findall(t.lower())
         shingles.append({hash(tuple(w[k : k + STORY_WORDS])) for k in range(max(1, len(w) - STORY_WORDS + 1))})
-    story = list(range(len(texts)))
-
-    def root(i: int) -> int:
-        while story[i] != i:
-            i = story[i]
-        return i
-
+    copies = []
     for i in range(len(texts)):
         for j in range(i):
             x, y = len(shingles[i]), len(shingles[j])
-            if root(i) == root(j) or min(x, y) < STORY_JACCARD * max(x, y):  # (one story, or too unlike in size)
+            if min(x, y) < STORY_JACCARD * max(x, y):  # (too unlike in size)
                 continue
             inter = len(shingles[i] & shingles[j])
             if inter >= STORY_JACCARD * (x + y - inter):
-                a, b = sorted((root(i), root(j)))
-                story[b] = a
-    return [root(i) for i in range(len(texts))]
+                copies.append((i, j))
+    n = len(texts)
+    i, j = (np.array(side, dtype=np.int64) for side in zip(*copies)) if copies else (np.zeros(0, np.int64),) * 2
+    _, label = connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
+    first: dict[int, int] = {}
+    return [first.setdefault(int(c), k) for k, c in enumerate(label.tolist())]
 
 
 #: A unit is common phrasing (`CommonUnits`) only with this many word pairs at least: a sentence of a promo or a

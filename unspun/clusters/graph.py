@@ -11,6 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
 from ..dates import before, span
 from ..wording import counted
 from .links import Link
@@ -53,21 +57,13 @@ class Cluster:
 def clusters(links: Iterable[Link], p: ClusterParams) -> list[Cluster]:
     """Connected components over the edge links, largest first."""
     edges = sorted((l for l in links if l.smaller_coverage() >= p.edge_coverage), key=lambda l: l.key)
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    node = {x: i for i, x in enumerate(sorted({x for l in edges for x in l.key}))}
+    a, b = (np.array([node[l.a] for l in edges], dtype=np.int64), np.array([node[l.b] for l in edges], dtype=np.int64))
+    _, label = connected_components(coo_matrix((np.ones(len(edges)), (a, b)), shape=(len(node), len(node))),
+                                    directed=False)
+    groups: dict[int, list[Link]] = defaultdict(list)
     for l in edges:
-        ra, rb = find(l.a), find(l.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[Link]] = defaultdict(list)
-    for l in edges:
-        groups[find(l.a)].append(l)
+        groups[int(label[node[l.a]])].append(l)
     built = [_cluster(g) for g in groups.values()]
     built.sort(key=lambda c: (-len(c.members), c.original))
     return [Cluster(i + 1, c.members, c.original, c.why, c.copies, c.links) for i, c in enumerate(built)]
