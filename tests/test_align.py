@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from unspun import Document, compare
-from unspun.align import Params, _languages_differ, _Pair, _verbatim, align
+from unspun.align import Params, align
+from unspun.align.pair import _Pair
+from unspun.align.seeds import _languages_differ
+from unspun.align.verbatim import _verbatim
 from unspun.judge import _whole_sentences
 from unspun.models import Passage
 from unspun.embed import knows, reads
@@ -311,9 +314,10 @@ def test_edited_copy_keeps_the_stretch_of_the_source_it_came_from(susp, src):
 def test_fragment_similarity_is_the_same_however_it_is_computed(monkeypatch):
     # frag_sim sums rows for a pair's first calls, then reads summed-area tables (norms of a long side: summed and
     # remembered per range); every way gives the same cosine.
-    from unspun import align as A
+    from unspun.align import _units
+    from unspun.align import pair as A
 
-    ua, ub = A._units(OTHER + " " + PARA), A._units(PARA + " " + OTHER)
+    ua, ub = _units(OTHER + " " + PARA), _units(PARA + " " + OTHER)
     ranges = [((i, j), (k, m)) for i in range(len(ua)) for j in range(i, len(ua))
               for k in range(len(ub)) for m in range(k, len(ub))]
     assert len(ranges) > 50
@@ -337,8 +341,9 @@ def test_small_pairs_on_dense_matrices_align_as_on_sparse_ones(monkeypatch):
     import numpy as np
     from scipy import sparse
 
-    from unspun import align as A
     from unspun import vectors
+    from unspun.align import _units
+    from unspun.align import pair as A
 
     pairs = [(PARA + OTHER, OTHER + PARA.replace("Tuesday", "Monday")), (HARBOUR_NEWS + PARA, PARA),
              (OTHER, HARBOUR_NEWS)]
@@ -347,7 +352,7 @@ def test_small_pairs_on_dense_matrices_align_as_on_sparse_ones(monkeypatch):
     def measured() -> list:
         out = []
         for a, b in pairs:
-            pair = A._Pair(A._units(a), A._units(b))
+            pair = A._Pair(_units(a), _units(b))
             sims = [pair.frag_sim(x, y) for x, y in ranges]
             pair._calls = A._DIRECT  # and through the summed-area tables
             sims += [pair.frag_sim(x, y) for x, y in ranges]
@@ -370,7 +375,7 @@ def test_small_pairs_on_dense_matrices_align_as_on_sparse_ones(monkeypatch):
 
 
 def test_verbatim_runs_need_k_shared_words_in_a_row():
-    from unspun.align import _exact_runs
+    from unspun.align.verbatim import _exact_runs
 
     a = "x the cat sat on the mat today y".split()
     b = "the cat sat on the mat today and the cat sat".split()
@@ -672,7 +677,7 @@ THIRD_CUT_SENTENCES = [(0, 164), (164, 329), (329, 496), (497, 659), (660, 824),
 def test_a_passage_ends_after_its_last_letters_marks_and_an_excerpt_starts_at_a_letter():
     """Thai's tone marks are no part of its words (it is cut at them: whole, a clause would be one word): a
     passage ended between "ด" and its "้"; a report's shortened excerpt began with a Bengali vowel sign."""
-    from unspun.align import _close
+    from unspun.align.punctuation import _close
     from unspun.report._common import excerpt
 
     assert _close("ได้ ", 2) == 3 and _close("ได้. x", 2) == 4
@@ -1027,7 +1032,7 @@ def test_an_emoji_ending_a_sentence_is_in_the_passage():
 def test_a_passage_ending_or_starting_inside_a_number_takes_it_whole():
     """QA: words split at a number's point or comma, and a paraphrase that kept "274" of "274.5p" ended at "274.",
     the point read as a full stop; one that began at "000" of "13,000" dropped the "13,"."""
-    from unspun.align import _close, _open
+    from unspun.align.punctuation import _close, _open
     t = "The shares rose 4p to 274.5p. BA cut 13,000 jobs. It made 2.5bn."
     assert t[: _close(t, t.index("274") + 3)].endswith("to 274.5p.")
     assert t[_open(t, t.index("000")) :].startswith("13,000 jobs")

@@ -15,7 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .align import FULL_WIDTH_ENDS, SENTENCE_ENDS, Alignment
+from .align import Alignment
+from .align.punctuation import FULL_WIDTH_ENDS, SENTENCE_ENDS
 from .dates import before, span
 from .models import Comparison, Document, Side
 from .text import WORD, fold, foldable, has_cjk
