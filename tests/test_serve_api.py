@@ -27,7 +27,7 @@ with warnings.catch_warnings():  # Starlette prefers httpx2 for its TestClient; 
 from unspun.compare import compare
 from unspun.errors import UnspunError
 from unspun.index import Index
-from unspun.models import Document, Record
+from unspun.models import Document, Record, text_digest
 from unspun.serve import create_app, run
 from unspun.serve.pages import CSP
 from unspun.serve.server import background, bind
@@ -142,7 +142,7 @@ def test_check_finds_the_source_with_the_contract_keys(client: TestClient, index
     assert list(body) == ["path", "chars", "sources", "original", "evidence"]
     assert body["path"] == "copy.txt" and body["chars"] == len(COPY)
     top = body["sources"][0]
-    assert list(top) == ["id", "score", "published", "coverage", "passages", "inserted"]
+    assert list(top) == ["id", "score", "published", "coverage", "passages", "inserted", "digest"]
     assert top["id"] == "news/ferry" and top["published"] == "2024-03-05"
     assert set(top["coverage"]) == {"query", "source"}
     p = top["passages"][0]
@@ -254,8 +254,20 @@ def test_get_document_is_a_read(readonly_client: TestClient) -> None:
     r = readonly_client.get("/v1/documents/news/ferry")
     assert r.status_code == 200
     assert r.json() == {"id": "news/ferry", "text": ORIGINAL, "url": None, "published": "2024-03-05", "source": None,
-                        "title": "Ferry terminal to close", "lang": None}
+                        "title": "Ferry terminal to close", "lang": None, "digest": text_digest(ORIGINAL)}
     assert readonly_client.get("/v1/documents/nope").status_code == 404
+
+
+def test_a_source_replaced_since_a_check_has_another_digest(client: TestClient) -> None:
+    """A check gives offsets into each source's text as checked; the page fetched the source's text after a writer
+    replaced it and drew them on the new text (QA). The check and the document give the text's digest: a source
+    replaced since shows another."""
+    (top, *_) = client.post("/v1/check", json={"text": COPY}).json()["sources"]
+    stored = client.get(f"/v1/documents/{top['id']}").json()
+    assert top["digest"] == stored["digest"] == text_digest(stored["text"])
+    r = client.post("/v1/documents", headers=AUTH, json={"id": top["id"], "text": "UPDATE: corrected.\n\n" + ORIGINAL})
+    assert r.status_code == 200, r.text
+    assert client.get(f"/v1/documents/{top['id']}").json()["digest"] != top["digest"]
 
 
 # --- writes and auth ---------------------------------------------------------------------------------------------
@@ -324,7 +336,7 @@ def test_add_replace_get_delete(client: TestClient) -> None:
     assert r.status_code == 200 and r.json() == {"indexed": 1, "replaced": 0, "repeated": 0, "unchanged": 0,
                                                  "skipped": [], "failed": [], "notes": []}
     path = "/v1/documents/a/b%20c%3F"
-    assert client.get(path).json() == one
+    assert client.get(path).json() == {**one, "digest": text_digest(COPY)}
     again = client.post("/v1/documents", json=one, headers=AUTH).json()
     assert (again["indexed"], again["replaced"], again["unchanged"]) == (0, 0, 1)
     r = client.post("/v1/documents", json=[{**one, "text": OTHER}, {"id": 7, "text": "Seven is a number."}],

@@ -8,6 +8,7 @@ highlighted and linked across the two sides. Screenshots go to tests/artifacts/ 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -412,6 +413,71 @@ def test_a_source_whose_text_cannot_be_fetched_is_said_so(page, server: str, see
     first = page.locator("li.source").first
     assert first.locator("p.error").text_content() == "source text unavailable: no document with id 'gone'"
     assert first.locator(".docs").count() == 0
+
+
+def test_a_source_replaced_since_the_check_is_said_so_not_marked(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """The page fetches each source's text after the check: a source replaced meanwhile (or since a kept check, on
+    reload) had the passages' offsets drawn on its new text, marking other words (QA). Its digest tells."""
+    _, copy = seeds
+
+    def replaced(route) -> None:
+        doc = route.fetch().json()
+        doc.update(text="UPDATE: corrected figures below.\n\n" + doc["text"], digest="0" * 16)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(doc))
+
+    page.route("**/v1/documents/**", replaced)
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    first = page.locator("li.source").first
+    assert "has changed since this check" in first.locator("p.error").text_content()
+    assert first.locator(".docs").count() == 0
+    page.unroute("**/v1/documents/**")
+    page.reload()  # the kept check, over the text as stored: marked
+    page.wait_for_selector("#results[data-done]")
+    assert page.locator("li.source").first.locator(".docs").count() == 1
+    assert not page.problems, page.problems
+
+
+def test_check_a_text_starts_an_empty_form_and_a_text_pasted_over_a_check_leaves_its_title_and_date(
+        page, server: str, seeds: tuple[Path, Path]) -> None:
+    """"Check a text" brought the last check back with its typed title and date, and a text pasted over it was sent
+    with them: the date took part in choosing its original (QA)."""
+    _, copy = seeds
+    page.goto(server + "/")
+    page.fill("#title", "Story A")
+    page.fill("#published", "2001-01-01")
+    page.fill("#text", copy.read_text(encoding="utf-8"))
+    page.click("#check")
+    page.wait_for_selector("#results[data-done]")
+    page.click("nav >> text=Check a text")
+    page.wait_for_load_state()
+    assert [page.input_value(f) for f in ("#text", "#title", "#published")] == ["", "", ""]
+    assert page.locator("li.source").count() == 0 and page.url == server + "/"
+    page.go_back()  # Back still finds the check as it was
+    page.wait_for_selector("#results[data-done]")
+    assert page.input_value("#published") == "2001-01-01"
+    page.click("#text")
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("Another article entirely, pasted over the checked text.")
+    assert (page.input_value("#title"), page.input_value("#published")) == ("", "")
+    assert not page.problems, page.problems
+
+
+def test_a_reload_while_a_check_runs_keeps_the_text_sent_not_the_check_before(page, server: str,
+                                                                              seeds: tuple[Path, Path]) -> None:
+    """Reloaded while "Checking...", the page showed the check before, its text and sources, and the text sent was
+    lost (QA)."""
+    original, copy = seeds
+    _check(page, server, copy.read_text(encoding="utf-8"))
+    page.route("**/v1/check", lambda route: None)  # held: never answered
+    second = original.read_text(encoding="utf-8")[:2000]
+    page.fill("#text", second)
+    page.click("#check")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Checking')")
+    page.unroute("**/v1/check")
+    page.reload()
+    page.wait_for_selector("#status:has-text('did not finish')")
+    assert page.input_value("#text") == second and page.locator("li.source").count() == 0
+    assert not page.problems, page.problems
 
 
 def test_a_check_that_fills_the_page_says_there_may_be_more(page, server: str, seeds: tuple[Path, Path]) -> None:

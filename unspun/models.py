@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import xxhash
+
 Kind = Literal["verbatim", "edited", "paraphrase", "summary", "translation"]
 Side = Literal["a", "b"]
 Span = tuple[int, int]
@@ -233,7 +235,15 @@ class Source:
                 for p in c.passages
             ],
             "inserted": {"query": [list(x) for x in c.inserted_a], "source": [list(x) for x in c.inserted_b]},
+            "digest": text_digest(c.b.text),
         }
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a stored text (xxh3, 64 bits, hex), given with each source a check finds and with each
+    document the HTTP API returns: offsets mark the text they were found in, and a page that fetched a source's
+    text after a writer replaced it drew them on the new one (QA)."""
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from ..dates import span
-from ..models import Record, number_as_text
+from ..models import Record, number_as_text, text_digest
 
 #: Most sources a single check may ask for: each one is a full alignment, so this bounds a request's cost.
 MAX_TOP = 50
@@ -159,11 +159,13 @@ class DocumentOut(BaseModel):
     source: str | None = None
     title: str | None = None
     lang: str | None = None
+    #: `unspun.models.text_digest` of ``text``: a check's source with another digest was found in another text.
+    digest: str
 
     @classmethod
     def of(cls, r: Record) -> DocumentOut:
         return cls(id=r.id, text=r.text, url=r.url, published=r.published, source=r.source, title=r.title,
-                   lang=r.lang)
+                   lang=r.lang, digest=text_digest(r.text))
 
 
 class Problem(BaseModel):
@@ -234,6 +236,8 @@ class CheckSource(BaseModel):
     coverage: Coverage
     passages: list[CheckPassage]
     inserted: CheckInserted
+    #: `unspun.models.text_digest` of the source's text as checked (GET /v1/documents/{id} gives the stored one's).
+    digest: str
 
 
 class CheckResponse(BaseModel):

@@ -245,12 +245,18 @@ var Unspun = (function () {
   }
 
   // Fetch each source's text, then render; a source deleted meanwhile is reported in place, not fatal (its error
-  // was drawn as its text, with the passages marked in it).
+  // was drawn as its text, with the passages marked in it), and so is one replaced since the check (its digest
+  // differs): the passages' offsets are those of the text checked, and were drawn on the new one (QA).
   function showResult(container, queryLabel, queryText, result) {
     var texts = Object.create(null), failed = Object.create(null);  // (no "constructor" an id may be)
     return Promise.all(result.sources.map(function (s) {
-      return api("GET", apiDocPath(s.id)).then(function (d) { texts[s.id] = d.text; },
-        function (e) { failed[s.id] = e.message; });
+      return api("GET", apiDocPath(s.id)).then(function (d) {
+        if (s.digest && d.digest !== s.digest) {
+          failed[s.id] = "its text in the store has changed since this check (replaced): press Check to check again";
+        } else {
+          texts[s.id] = d.text;
+        }
+      }, function (e) { failed[s.id] = e.message; });
     })).then(function () { renderResult(container, queryLabel, queryText, result, texts, failed); });
   }
 
