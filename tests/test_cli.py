@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from unspun import Index, __version__
 from unspun.cli import app
 from unspun.ingest import read_document
+from unspun.models import Record
 
 PARAGRAPH = (
     "The river town of Marrow Bend sits where two cold streams meet below the pine ridge. "
@@ -421,6 +422,20 @@ def test_check_against_an_empty_store_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and not result.stdout, result.output
     assert result.stderr.splitlines() == [f"unspun: error: {tmp_path / 'db'}: the store holds no documents; index some "
                                           f"first (unspun index --db {tmp_path / 'db'} FILE_OR_FOLDER...)"]
+
+
+def test_a_text_too_short_to_hold_a_passage_says_so_in_every_format(tmp_path: Path) -> None:
+    """"no reuse found" for a quotation of 131 characters copied from a stored article read as "this quotation is
+    original" (QA): every format says the text is too short."""
+    from unspun.index import Index
+
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="a.txt", text=PARAGRAPH)])
+    doc = _write(tmp_path / "quote.txt", PARAGRAPH[:PARAGRAPH.rindex(" ", 0, 120)].encode())
+    for fmt, said in (("text", "too short to find its source"), ("html", "too short to find its source"),
+                      ("json", "too short to find its source")):
+        result = runner.invoke(app, ["check", "--db", str(tmp_path / "db"), str(doc), "-f", fmt])
+        assert result.exit_code == 0 and said in result.stdout.replace("\n", " "), result.output
 
 
 def test_index_without_input_or_store_says_to_give_inputs(tmp_path: Path) -> None:

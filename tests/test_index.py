@@ -321,6 +321,21 @@ def test_sources_that_explain_the_checked_text_equally_rank_the_one_more_of_whos
         assert res.sources[0].score == res.sources[1].score
 
 
+def test_a_text_too_short_to_hold_a_passage_says_so(tmp_path: Path) -> None:
+    """A sentence of 131 characters copied word for word from a stored article: "no reuse found", read as "this
+    quotation is original" (QA). A passage needs 150 characters: the check says the text is too short."""
+    article = "\n\n".join(_invented_article(42))
+    quote = article[:article.rindex(" ", 0, 132)]
+    with Index(tmp_path / "db", semantic=False) as ix:
+        ix.add([Record(id="article", text=article)])
+        res = ix.check(quote)
+        assert res.sources == [] and res.original is None
+        assert res.evidence == [f"the checked text is {len(quote)} characters long, under the 150 a reused passage "
+                                "needs (shorter shared sentences are what unrelated texts share by chance): too short "
+                                "to find its source; check the text around it"]
+        assert ix.check(article[:article.rindex(" ", 0, 400)]).sources  # a longer stretch is found
+
+
 def test_a_check_asked_for_more_sources_verifies_enough_candidates_to_find_them(tmp_path: Path) -> None:
     """A compilation of 24 stored articles' openings: asked for 30 sources, a check reported 15, the candidates
     verified by default, whatever it was asked."""

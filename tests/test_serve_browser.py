@@ -480,6 +480,15 @@ def test_a_reload_while_a_check_runs_keeps_the_text_sent_not_the_check_before(pa
     assert not page.problems, page.problems
 
 
+def test_a_text_too_short_to_hold_a_passage_says_so(page, server: str) -> None:
+    """A quotation of 131 characters copied word for word from a stored article: "No source found", read as "this
+    quotation is original" (QA)."""
+    _check(page, server, INJECTED.split(". ")[1] + ".")
+    assert page.locator("li.source").count() == 0
+    assert "too short to find its source" in page.text_content("#results")
+    assert not page.problems, page.problems
+
+
 def test_a_check_that_fills_the_page_says_there_may_be_more(page, server: str, seeds: tuple[Path, Path]) -> None:
     """A check returning as many sources as the page asks for (50) read "50 sources found", though the store held
     94 (QA): the page says there may be more."""

@@ -55,6 +55,7 @@ from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, Sto
                     in_parts, db_identity, must_be_id, store_fault, transaction)
 from .text import cut_changed, has_cjk
 from .vectors import PackedUnits, Units, joined, units, window_spans
+from .wording import counted
 from .workers import pool as worker_pool
 
 __all__ = ["Index", "AddReport", "StoreBusy", "StoreError"]
@@ -1132,6 +1133,8 @@ class Index:
             raise TypeError(f"check takes a str or a Document, not {type(doc).__name__}"
                             + (" (its .document())" if isinstance(doc, Record) else ""))
         self._still_current()
+        if (short := _too_short(doc.text, self.params.min_chars)) is not None:
+            return CheckResult(document=doc, sources=[], original=None, evidence=[short])
         keys = [self.store.doc_key(i) for i in exclude]
         for i, k in zip(exclude, keys):
             if k is None:  # a typo left the document in, as the text's own first source (the CLI passes known ids)
@@ -1236,6 +1239,21 @@ SMALL_STORE_CHUNKS = 2_000
 #: Documents holding a small store's common pair whose stories `Index._of_many_stories` tells apart, at most (each
 #: pair of them compared: a few ms).
 SMALL_STORY_DOCS = 60
+def _too_short(text: str, least: int) -> str | None:
+    """Why a text shorter than any passage (``least`` characters, as `Units.width` counts them) finds no source, or
+    None: "no reuse found" read as "this quotation is original" (QA: a sentence of 131 characters copied word for
+    word from a stored article)."""
+    if len(text) >= least:  # (a width is at least its characters: a long text is never cut here)
+        return None
+    u = units(text)
+    width = u.width(int(u.spans[0][0]), int(u.spans[-1][1])) if len(u) else 0
+    if width >= least:
+        return None
+    return (f"the checked text is {counted(width, 'character')} long, under the {least} a reused passage needs (shorter "
+            "shared sentences are what unrelated texts share by chance): too short to find its source; check the "
+            "text around it")
+
+
 def _other_folder(doc_id: str, before: str | None, now: str | None) -> bool:
     """Whether two files named ``doc_id`` (their origins: paths ending with the id) lie in folders of other names:
     the same folder spelt otherwise (``docs``, ``./docs``, an absolute path) is not another folder."""

@@ -49,6 +49,8 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
                                     f"{counted(len(r.sources), 'source')}"), soft_wrap=True)
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
+            for e in r.evidence:  # (why none could be: a text too short to hold a passage)
+                console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
             continue
         table = Table(show_lines=False, expand=True)
         dated = any(s.published for s in r.sources)  # a column of dashes only takes width from the ids
@@ -113,6 +115,8 @@ def render_check_html(results: list[CheckResult], unread: Sequence[str] = ()) ->
         parts.append(f"<h2>{shown(r.document.name)}</h2>")
         if not r.sources:
             parts.append("<p>No reuse found in the store.</p>")
+            if r.evidence:
+                parts.append(f"<ul>{''.join(f'<li>{shown(e)}</li>' for e in r.evidence)}</ul>")
             continue
         # The evidence stands without a named original too: "the checked document predates every source".
         named = f"<strong>{shown(r.original)}</strong>" if r.original else "undecided"

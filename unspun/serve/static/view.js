@@ -212,6 +212,11 @@ var Unspun = (function () {
     container.textContent = "";
     if (!result.sources.length) {
       container.appendChild(el("p", { class: "none", text: "No source found in the store for this text." }));
+      if (result.evidence.length) {  // why none could be (a text too short to hold a passage)
+        container.appendChild(el("ul", { class: "none" }, result.evidence.map(function (e) {
+          return el("li", { text: printable(e) });
+        })));
+      }
       return;
     }
     var summary = el("dl", { class: "summary" }, [
