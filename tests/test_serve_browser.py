@@ -480,6 +480,20 @@ def test_a_reload_while_a_check_runs_keeps_the_text_sent_not_the_check_before(pa
     assert not page.problems, page.problems
 
 
+def test_the_check_button_keeps_the_focus_through_a_check(page, server: str, seeds: tuple[Path, Path]) -> None:
+    """Disabled while it had focus, the button lost it to the page: after a check a keyboard user's Tab started
+    again from the header (QA)."""
+    _, copy = seeds
+    page.goto(server + "/")
+    page.fill("#text", copy.read_text(encoding="utf-8"))
+    page.focus("#check")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results[data-done]")
+    page.wait_for_function("!document.getElementById('check').disabled")
+    assert page.evaluate("document.activeElement.id") == "check"
+    assert not page.problems, page.problems
+
+
 def test_a_text_too_short_to_hold_a_passage_says_so(page, server: str) -> None:
     """A quotation of 131 characters copied word for word from a stored article: "No source found", read as "this
     quotation is original" (QA)."""

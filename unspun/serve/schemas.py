@@ -194,6 +194,12 @@ class DeleteResponse(BaseModel):
     deleted: bool
 
 
+class ErrorOut(BaseModel):
+    """An error's body: a sentence, or (422) where each field is wrong, as FastAPI locates them."""
+
+    detail: str | list[dict]
+
+
 class Health(BaseModel):
     status: str
     version: str

@@ -157,7 +157,11 @@
         return show(body, result, "in " + ((performance.now() - started) / 1000).toFixed(1) + " s");
       });
     }).catch(function (err) { say(err.message, true); })
-      .then(function () { button.disabled = false; });
+      .then(function () {
+        button.disabled = false;
+        // Disabled while it had focus, the button lost it to the page: a keyboard user started again from the top.
+        if (document.activeElement === document.body) button.focus();
+      });
   });
 
   // "Check a text" (/?new) is an empty form, also when reloaded, not the last check (its typed title and date stayed
