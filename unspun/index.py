@@ -44,11 +44,11 @@ from . import dates
 from .align import Alignment, Params, align_units
 from .embed import cores, encode, load_on_device, on_device, set_threads
 from .errors import UnspunError
+from .evidence import CommonUnits, boilerplate, convincing, set_text, stands_without, stories
 from .fingerprints import CUT_VERSION, Chunk, chunks, span_grams, text_chunks
 from .judge import judge, weighted_share
 from .models import CheckResult, Comparison, Document, Failure, Record, Skip, Source
 from .original import likely_original
-from .evidence import CommonUnits, boilerplate, convincing, set_text, stands_without, stories
 from .retrieve import RetrieveParams, Retrieved, lexical, semantic, shared
 from .signals import interruption
 from .store import (VECTORS_FILE, VECTORS_LOCK, VECTORS_SUM, WAITING, Store, StoreBusy, StoreError, StoreFault,
@@ -1158,8 +1158,8 @@ class Index:
         for rec, al in verified.values():
             c = judge(doc, rec.document(), al)
             found.append(Source(id=rec.id, score=_score(c), published=rec.published, comparison=c))
-        # Equal scores: the one more of whose own text is reused first (a clean original before a copy of it with debris:
-        # QA), then by id.
+        # Equal scores: the one more of whose own text is reused first (a clean original before a copy of it with
+        # debris: QA), then by id.
         found.sort(key=lambda s: (-s.score, -s.comparison.coverage_b, s.id))
         # Which came first is asked of every source found, not of those listed: --top must not change the verdict.
         original, evidence = likely_original(doc, found, p.strong_similarity)
@@ -1249,9 +1249,9 @@ def _too_short(text: str, least: int) -> str | None:
     width = u.width(int(u.spans[0][0]), int(u.spans[-1][1])) if len(u) else 0
     if width >= least:
         return None
-    return (f"the checked text is {counted(width, 'character')} long, under the {least} a reused passage needs (shorter "
-            "shared sentences are what unrelated texts share by chance): too short to find its source; check the "
-            "text around it")
+    return (f"the checked text is {counted(width, 'character')} long, under the {least} a reused passage needs "
+            "(shorter shared sentences are what unrelated texts share by chance): too short to find its source; "
+            "check the text around it")
 
 
 def _other_folder(doc_id: str, before: str | None, now: str | None) -> bool:

@@ -254,10 +254,10 @@ def _aside(text: str, start: int, end: int) -> bool:
 
 def _prose(text: str, start: int, end: int) -> bool:
     """Whether run ``text[start:end]`` is prose that names no side: whole sentences (`_whole_sentences`), a run that
-    ends a sentence, one that holds a whole sentence of three words or more, or an aside (`_aside`). A rewrite cuts and adds clauses and
-    sentences as a copier adds debris, and the text a rewrite dropped reads as inserted into the original (an LLM's
-    paraphrase of an arXiv paper, PAN 2025's sample, and a student's heavy revision of a Wikipedia article, Clough
-    and Stevenson's, were named the sources of their originals). Debris reads otherwise: link text and headlines
+    ends a sentence, one that holds a whole sentence of three words or more, or an aside (`_aside`). A rewrite cuts
+    and adds clauses and sentences as a copier adds debris, and the text a rewrite dropped reads as inserted into
+    the original (an LLM's paraphrase of an arXiv paper, PAN 2025's sample, and a student's heavy revision of a
+    Wikipedia article, Clough and Stevenson's, were named the sources of their originals). Debris reads otherwise: link text and headlines
     glued into a sentence ("Vladimir Vladimirovich PutinIran announces naval exercises … MORE to restore order",
     "U.S. Senate passes bill"), an ad line, a dateline."""
     if (_whole_sentences(text, start, end) or _ends(text, start, end, lambda i: _ends_here(text, i))

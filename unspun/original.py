@@ -6,7 +6,7 @@ none where the checked text may itself be the original. `Index.check` asks it of
 from __future__ import annotations
 
 from . import dates
-from .models import Document, Source
+from .models import Document, Passage, Source
 from .wording import counted
 
 __all__ = ["WHOLE_SHARE", "likely_original"]
@@ -29,14 +29,14 @@ def likely_original(doc: Document, sources: list[Source], close: float) -> tuple
     source), so where all are such, none is named."""
     if not sources:
         return None, []
-    near = [s for s in sources if _closest(s) >= close]
+    near = [s for s in sources if _closest(s).similarity >= close]
     if not near:
         s = sources[0]
-        best = max(s.comparison.passages, key=lambda x: x.similarity)
+        best = _closest(s)
         which = s.id if len(sources) == 1 else f"its {len(sources)} sources ({s.id} explains the most)"
-        return None, [f"{which} share{'s' if len(sources) == 1 else ''} only loose rewording with the checked text (the "
-                      f"closest passage: {best.kind} {best.similarity:.2f}, under {close:.2f}): two reports of one "
-                      "event in their own words can share as much, so no source is named the original"]
+        return None, [f"{which} share{'s' if len(sources) == 1 else ''} only loose rewording with the checked text "
+                      f"(the closest passage: {best.kind} {best.similarity:.2f}, under {close:.2f}): two reports of "
+                      "one event in their own words can share as much, so no source is named the original"]
     sources = near
     best = max(s.score for s in sources)
     whole = [s for s in sources if s.score >= WHOLE_SHARE * best]
@@ -70,9 +70,9 @@ def likely_original(doc: Document, sources: list[Source], close: float) -> tuple
     return first, evidence
 
 
-def _closest(s: Source) -> float:
-    """The similarity of the source's closest passage."""
-    return max((x.similarity for x in s.comparison.passages), default=0.0)
+def _closest(s: Source) -> Passage:
+    """The source's closest passage (a source has one at least)."""
+    return max(s.comparison.passages, key=lambda x: x.similarity)
 
 
 def _undated(whole: list[Source], named: Source) -> list[str]:

@@ -4,13 +4,14 @@ Two channels, merged by reciprocal rank:
 
 * *lexical*: the query's chunk fingerprints (content-word pairs) are looked up in the postings; a pair held by
   more than ``max_df`` chunks is generic phrasing and ignored, the others weigh by inverse document frequency
-  (one held by ``common_df`` chunks or more is common phrasing, as boilerplate's are). A source chunk counts only with at least ``min_shared`` pairs in common, so one stray collision
-  does not make a candidate. Works per chunk, so one reused paragraph inside an unrelated article is found.
+  (one held by ``common_df`` chunks or more is common phrasing, as boilerplate's are). A source chunk counts only
+  with at least ``min_shared`` pairs in common, so one stray collision does not make a candidate. Works per chunk,
+  so one reused paragraph inside an unrelated article is found.
 * *semantic*: the query's chunks are embedded and their nearest stored chunks (usearch) taken when their cosine
   reaches ``min_cos``; this finds translated, summarised and paraphrased passages whose words changed.
 
-The aligner then verifies every candidate; retrieval decides what is worth its time, and the rules at the end
-(`convincing`, `boilerplate`, `set_text`, `surroundings`) what of the aligner's evidence counts.
+The aligner then verifies every candidate; retrieval decides what is worth its time, and `unspun.evidence` what
+of the aligner's evidence counts.
 """
 
 from __future__ import annotations

@@ -50,15 +50,15 @@ from .schemas import (
 router = APIRouter(prefix="/v1")
 
 
-def _errors(**codes: str) -> dict[int | str, dict]:
+def _errors(codes: dict[int, str]) -> dict[int | str, dict]:
     """The error answers a route gives besides FastAPI's 422, declared for the OpenAPI schema (clients generated from
     it, and /docs, knew none of them: QA)."""
-    return {int(code[1:]): {"model": ErrorOut, "description": why} for code, why in codes.items()}
+    return {code: {"model": ErrorOut, "description": why} for code, why in codes.items()}
 
 
 _STALE = "the store was deleted or replaced on disk after the server opened it: restart the server"
 _BUSY = "another process is writing the store: try again (Retry-After)"
-_TOKEN = {"_401": "missing or wrong bearer token", "_403": "the server is read-only (started without --write-token)"}
+_TOKEN = {401: "missing or wrong bearer token", 403: "the server is read-only (started without --write-token)"}
 
 
 class DocumentId(PathConvertor):
@@ -175,8 +175,8 @@ async def health(request: Request) -> Health:
                   semantic=svc.index.semantic, max_text=svc.max_text, unembedded=unembedded)
 
 
-@router.post("/check", response_model=CheckResponse, responses=_errors(
-    _409="the store holds no documents", _413="the text is over the server's --max-text", _503=_STALE))
+@router.post("/check", response_model=CheckResponse, responses=_errors({
+    409: "the store holds no documents", 413: "the text is over the server's --max-text", 503: _STALE}))
 def check(body: CheckRequest, svc: Svc) -> dict:
     """The stored sources of one text, best first, with aligned passages: the `check` JSON contract."""
     svc.fits(text=body.text)
@@ -195,8 +195,8 @@ def check(body: CheckRequest, svc: Svc) -> dict:
     return result.to_json()
 
 
-@router.post("/compare", response_model=CompareResponse, responses=_errors(
-    _413="a text is over the server's --max-text, or the two are too long to align as one pair"))
+@router.post("/compare", response_model=CompareResponse, responses=_errors({
+    413: "a text is over the server's --max-text, or the two are too long to align as one pair"}))
 def compare_texts(body: CompareRequest, request: Request) -> dict:
     """Align text A against text B: the `compare` JSON contract."""
     request.app.state.service.fits(a=body.a, b=body.b)  # (the store itself is not read: no `service`)
@@ -207,7 +207,7 @@ def compare_texts(body: CompareRequest, request: Request) -> dict:
         raise HTTPException(413, f"{e}; send shorter texts") from None
 
 
-@router.post("/extract", response_model=ExtractResponse, responses=_errors(_422="no main text found in this HTML"))
+@router.post("/extract", response_model=ExtractResponse, responses=_errors({422: "no main text found in this HTML"}))
 async def extract(body: ExtractRequest) -> ExtractResponse:
     """The main text of an HTML page (trafilatura), to check it as the web page does for an uploaded .html file."""
     found = await run_in_threadpool(extract_html, body.html, body.url)
@@ -216,7 +216,8 @@ async def extract(body: ExtractRequest) -> ExtractResponse:
     return found
 
 
-@router.post("/read", response_model=ReadResponse, responses=_errors(_422="the file is not text (what it looks like)"),
+@router.post("/read", response_model=ReadResponse,
+             responses=_errors({422: "the file is not text (what it looks like)"}),
              openapi_extra={"requestBody": {"required": True, "description": "the file's bytes, as uploaded",
                                             "content": {"application/octet-stream": {
                                                 "schema": {"type": "string", "format": "binary"}}}}})
@@ -231,8 +232,8 @@ async def read_upload(request: Request, name: str) -> ReadResponse:
     return ReadResponse(text=doc.text, note=doc.encoding_note)
 
 
-@writes.post("/documents", response_model=AddResponse, responses=_errors(
-    **_TOKEN, _413="the request body is over the server's limit", _503=_BUSY))
+@writes.post("/documents", response_model=AddResponse, responses=_errors({
+    **_TOKEN, 413: "the request body is over the server's limit", 503: _BUSY}))
 def add_documents(body: DocumentsIn, svc: Writer) -> AddResponse:
     """Add documents, or replace those with the same id; one object or a list."""
     items = body if isinstance(body, list) else [body]
@@ -258,7 +259,7 @@ def utf8_id(request: Request) -> None:
 
 
 @router.get("/documents/{doc_id:docid}", response_model=DocumentOut, dependencies=[Depends(utf8_id)],
-            responses=_errors(_404="no document with this id", _503=_STALE))
+            responses=_errors({404: "no document with this id", 503: _STALE}))
 @router.head("/documents/{doc_id:docid}", include_in_schema=False, dependencies=[Depends(utf8_id)])
 def get_document(doc_id: str, svc: Svc) -> DocumentOut:
     """One stored document with its metadata (a read: no token needed)."""
@@ -270,7 +271,7 @@ def get_document(doc_id: str, svc: Svc) -> DocumentOut:
 
 
 @writes.delete("/documents/{doc_id:docid}", response_model=DeleteResponse, dependencies=[Depends(utf8_id)],
-               responses=_errors(**_TOKEN, _404="no document with this id", _503=_BUSY))
+               responses=_errors({**_TOKEN, 404: "no document with this id", 503: _BUSY}))
 def delete_document(doc_id: str, svc: Writer) -> DeleteResponse:
     with svc.lock.write():
         deleted = svc.index.delete(doc_id, wait=False)
