@@ -746,6 +746,8 @@ def test_unknown_document_page_says_so(page, server: str) -> None:
     page.goto(server + "/documents/no/such/doc")
     page.wait_for_selector("#status.error:has-text('no document')")
     assert not [p for p in page.problems if not p.startswith("console:")]
+    page.goto(server + "/documents")  # no id at all: said so, not "no document with id ''" (QA)
+    page.wait_for_selector("#status.error:has-text('No document named in the address')")
 
 
 def test_document_address_that_is_not_utf8_says_so(page, server: str) -> None:

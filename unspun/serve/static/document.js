@@ -23,6 +23,10 @@
     say("no document with this id: the id in the address is not UTF-8", true);
     return;
   }
+  if (!id) {  // /documents (redirected here) said "no document with id ''": no store holds an empty id
+    say("No document named in the address: open one from a check's sources, or go to /documents/ID.", true);
+    return;
+  }
 
   function meta(doc) {
     var dl = document.getElementById("doc-meta");
