@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .align import Params, align_units, increasing
+from .components import components
 from .fingerprints import span_grams, span_stems
 from .models import Passage, subtract
 from .retrieve import RetrieveParams
@@ -165,11 +164,7 @@ def stories(texts: list[str]) -> list[int]:
             inter = len(shingles[i] & shingles[j])
             if inter >= STORY_JACCARD * (x + y - inter):
                 copies.append((i, j))
-    n = len(texts)
-    i, j = (np.array(side, dtype=np.int64) for side in zip(*copies)) if copies else (np.zeros(0, np.int64),) * 2
-    _, label = connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
-    first: dict[int, int] = {}
-    return [first.setdefault(int(c), k) for k, c in enumerate(label.tolist())]
+    return components(len(texts), copies)
 
 
 #: A unit is common phrasing (`CommonUnits`) only with this many word pairs at least: a sentence of a promo or a

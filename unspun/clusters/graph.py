@@ -11,10 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
+from ..components import components
 from ..dates import before, span
 from ..wording import counted
 from .links import Link
@@ -58,12 +55,10 @@ def clusters(links: Iterable[Link], p: ClusterParams) -> list[Cluster]:
     """Connected components over the edge links, largest first."""
     edges = sorted((l for l in links if l.smaller_coverage() >= p.edge_coverage), key=lambda l: l.key)
     node = {x: i for i, x in enumerate(sorted({x for l in edges for x in l.key}))}
-    a, b = (np.array([node[l.a] for l in edges], dtype=np.int64), np.array([node[l.b] for l in edges], dtype=np.int64))
-    _, label = connected_components(coo_matrix((np.ones(len(edges)), (a, b)), shape=(len(node), len(node))),
-                                    directed=False)
+    label = components(len(node), [(node[l.a], node[l.b]) for l in edges])
     groups: dict[int, list[Link]] = defaultdict(list)
     for l in edges:
-        groups[int(label[node[l.a]])].append(l)
+        groups[label[node[l.a]]].append(l)
     built = [_cluster(g) for g in groups.values()]
     built.sort(key=lambda c: (-len(c.members), c.original))
     return [Cluster(i + 1, c.members, c.original, c.why, c.copies, c.links) for i, c in enumerate(built)]

@@ -49,8 +49,7 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
                                     f"{counted(len(r.sources), 'source')}"), soft_wrap=True)
         if not r.sources:
             console.print(Text("  no reuse found in the store"))
-            for e in r.evidence:  # (why none could be: a text too short to hold a passage)
-                console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
+            _print_evidence(r.evidence, console)  # (why none could be: a text too short to hold a passage)
             continue
         table = Table(show_lines=False, expand=True)
         dated = any(s.published for s in r.sources)  # a column of dashes only takes width from the ids
@@ -73,8 +72,17 @@ def render_check_text(results: list[CheckResult], console: Console) -> None:
         # heading, as the HTML report puts it, not as bullets hanging from the passages' legend.
         console.print(Text.assemble(("likely original ", "bold"), printable(r.original) if r.original else "undecided"),
                       soft_wrap=True)
-        for e in r.evidence:
-            console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
+        _print_evidence(r.evidence, console)
+
+
+def _print_evidence(evidence: list[str], console: Console) -> None:
+    for e in evidence:
+        console.print(Text(f"  - {printable(e)}"), soft_wrap=True)
+
+
+def _evidence_html(evidence: list[str]) -> list[str]:
+    """The evidence as an HTML list, as a part of the page (none without evidence)."""
+    return [f"<ul>{''.join(f'<li>{shown(e)}</li>' for e in evidence)}</ul>"] if evidence else []
 
 
 #: The check page's own rules. The table of sources scrolls sideways in its own box, framed as the passage list is
@@ -114,15 +122,11 @@ def render_check_html(results: list[CheckResult], unread: Sequence[str] = ()) ->
     for n, r in enumerate(results, 1):
         parts.append(f"<h2>{shown(r.document.name)}</h2>")
         if not r.sources:
-            parts.append("<p>No reuse found in the store.</p>")
-            if r.evidence:
-                parts.append(f"<ul>{''.join(f'<li>{shown(e)}</li>' for e in r.evidence)}</ul>")
+            parts += ["<p>No reuse found in the store.</p>", *_evidence_html(r.evidence)]
             continue
         # The evidence stands without a named original too: "the checked document predates every source".
         named = f"<strong>{shown(r.original)}</strong>" if r.original else "undecided"
-        parts.append(f"<p>Likely original: {named}</p>")
-        if r.evidence:
-            parts.append(f"<ul>{''.join(f'<li>{shown(e)}</li>' for e in r.evidence)}</ul>")
+        parts += [f"<p>Likely original: {named}</p>", *_evidence_html(r.evidence)]
         rows = "".join(
             f'<tr><td class="num">{i}</td><td><a href="#d{n}s{i}">{shown(s.id)}</a></td>'
             f'<td class="num">{s.score:.3f}</td><td>{shown(s.published or "—")}</td>'
