@@ -473,10 +473,12 @@ def test_a_reload_while_a_check_runs_keeps_the_text_sent_not_the_check_before(pa
     page.fill("#text", second)
     page.click("#check")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('Checking')")
-    page.unroute("**/v1/check")
+    # Held through the reload: unrouted before it, the request went on to the server and, on a loaded machine (CI),
+    # was answered before the reload, so the page rightly showed that answer.
     page.reload()
     page.wait_for_selector("#status:has-text('did not finish')")
     assert page.input_value("#text") == second and page.locator("li.source").count() == 0
+    page.unroute_all(behavior="ignoreErrors")
     assert not page.problems, page.problems
 
 
