@@ -1260,3 +1260,37 @@ def test_a_link_in_a_checked_folder_is_said_to_be_checked_as_its_file(tmp_path: 
     assert result.exit_code == 0 and len(json.loads(result.stdout)["documents"]) == 1
     said = f"{folder / 'orig.txt'}: the same file as {folder / 'alias.txt'} (which is a link to it), checked once"
     assert said in result.stderr
+
+
+def test_index_on_a_full_disk_says_what_the_store_kept_and_how_to_complete_it(tmp_path: Path, monkeypatch) -> None:
+    """A disk that filled part-way said only "database or disk is full": not that the batches before were kept, nor
+    that running again completes the store (QA). SQLite's own page limit stands in for the disk."""
+    import unspun.store as store
+
+    db = tmp_path / "db"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(300):
+        (docs / f"{i:03}.txt").write_text(f"Report {i}. " + PARAGRAPH + GLASS + BEES, encoding="utf-8")
+    assert runner.invoke(app, ["index", "--db", str(db), "--no-semantic", "-j", "1", str(docs / "000.txt")]
+                         ).exit_code == 0
+    full = (db / "unspun.sqlite").stat().st_size // 4096 + 300  # room for a batch or more, not for all
+    connection = store.Store.connection
+
+    def limited(self):
+        con = connection(self)
+        con.execute(f"PRAGMA max_page_count = {full}")
+        return con
+
+    monkeypatch.setattr(store.Store, "connection", limited)
+    result = runner.invoke(app, ["index", "--db", str(db), "--no-semantic", "-j", "1", str(docs)])
+    assert result.exit_code == 2, result.output
+    line = result.output.strip().splitlines()[-1]
+    assert re.fullmatch(rf"unspun: error: {re.escape(str(db))}: database or disk is full: {re.escape(str(db))} holds "
+                        r"\d+ documents, every batch committed before the disk filled; free some space, then run the "
+                        r"same command again to complete it", line), line
+    held = int(re.search(r"holds (\d+) documents", line)[1])
+    assert 1 < held < 300, held
+    monkeypatch.setattr(store.Store, "connection", connection)
+    result = runner.invoke(app, ["index", "--db", str(db), "--no-semantic", "-j", "1", str(docs)])
+    assert result.exit_code == 0 and "the store holds 300 documents" in " ".join(result.output.split()), result.output

@@ -35,7 +35,7 @@ from .report._common import printable
 from .report.text import FILE_WIDTH, console, stdout
 from .signals import Terminated, sigterm_unwinds
 from .report.text import stdout_errors as _stdout_errors
-from .store import DB_FILE, STORE_FILES, store_fault, store_fault_message
+from .store import DB_FILE, STORE_FILES, StoreFault, store_fault, store_fault_message
 from .wording import counted
 
 if TYPE_CHECKING:
@@ -387,6 +387,12 @@ def index_command(
             if isinstance(stop, Terminated):
                 raise  # `sigterm_unwinds` ends the process by the signal (status 143 in a shell), as before
             raise typer.Exit(130) from None
+        except StoreFault as fault:
+            if "full" not in str(fault):
+                raise
+            # (said only "database or disk is full": nothing said that the batches before it are kept, QA)
+            raise UnspunError(f"{fault}: {_held(db, 'the disk filled')}; free some space, then run the same command "
+                              "again to complete it") from None
         except BrokenProcessPool:  # (a 63-line traceback and exit status 1)
             _say("error", f"{_WORKER_DIED}: {_held(db, 'it died')}; run the same command again to complete it "
                           "(with fewer --jobs if memory is short)")

@@ -301,6 +301,10 @@ class Store:
         try:
             con = self.connection()
             version = self._version(con, db)
+            if version is not None and (lost := self._lost_tables(con)):
+                # (a read-only open went on, and a check ended in a traceback on the first look-up: QA)
+                raise StoreError(f"{db}: not a usable unspun store (no table {', '.join(lost)}: the store is damaged; "
+                                 "index the documents again into a new store)")
             if not readonly and not (version == SCHEMA_VERSION and self._complete(con)):
                 con.executescript(_SCHEMA)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -324,6 +328,13 @@ class Store:
             if not readonly and ("readonly" in str(e) or not os.access(self.path, os.W_OK)):
                 raise StoreError.read_only(self.path, e) from None
             raise StoreError(f"{db}: not a usable unspun store ({e})") from None
+
+    @staticmethod
+    def _lost_tables(con: sqlite3.Connection) -> list[str]:
+        """The tables every store of a readable version has and this one lacks: dropped, not made empty again by
+        opening it (a writable open would have created an empty ``grams``, and checks would have found nothing)."""
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return [t for t in ("documents", "chunks", "grams") if t not in tables]
 
     @staticmethod
     def _complete(con: sqlite3.Connection) -> bool:
@@ -564,6 +575,21 @@ class Store:
             if began:
                 con.rollback()
         return out
+
+    def first_postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int]]:
+        """For each hash, the first ``cap`` chunks holding it, in the order the store reads them (a document's
+        chunks are written together, so the hashes of one story stored many times list the same copies)."""
+        con = self.connection()
+        began = not con.in_transaction
+        if began:
+            con.execute("BEGIN")
+        try:
+            tables = self.posting_tables(con)
+            q = " UNION ALL ".join(f"SELECT chunk FROM {t} WHERE h = ?1" for t in tables) + " LIMIT ?2"
+            return {int(h): [r[0] for r in con.execute(q, (int(h), cap)).fetchall()] for h in hashes}
+        finally:
+            if began:
+                con.rollback()
 
     def pending_chunks(self, limit: int) -> list[tuple[int, int, int, int]]:
         """(chunk, doc, start, end) of chunks whose vectors are not saved yet."""
