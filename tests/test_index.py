@@ -956,6 +956,24 @@ def test_missing_and_corrupt_store(tmp_path: Path) -> None:
         open_index(tmp_path / "bad")
 
 
+def test_a_store_missing_a_table_is_one_error_line_not_a_traceback(tmp_path: Path) -> None:
+    """A store whose postings table was dropped: `check` ended in sqlite3's "no such table: grams" traceback, exit 1
+    (QA); and a writable open would have made the table again, empty, so that nothing was found."""
+    db = tmp_path / "db"
+    with Index(db) as ix:
+        ix.add(_records())
+    con = sqlite3.connect(db / "unspun.sqlite")
+    con.execute("DROP TABLE grams")
+    con.commit()
+    con.close()
+    q = tmp_path / "q.txt"
+    q.write_text(LIBRARY)
+    for cmd in (["check", "--db", str(db), str(q)], ["index", "--db", str(db), str(q)]):
+        run = subprocess.run([UNSPUN, *cmd], capture_output=True, text=True)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert "not a usable unspun store (no table grams: the store is damaged" in run.stderr
+
+
 def test_semantic_vectors_survive_a_lost_vector_file(tmp_path: Path) -> None:
     db = tmp_path / "db"
     with Index(db, semantic=True) as ix:
@@ -2745,3 +2763,24 @@ def test_a_story_stored_five_times_in_a_small_store_is_no_common_phrasing(tmp_pa
                + [Record(id=f"copy{i}", text=f"Writer {i}. " + ORIGINAL) for i in range(4)]
                + [Record(id=f"other{i}", text=f"Writer {i}. " + OTHER) for i in range(2)])
         assert {s.id for s in ix.check(COPY, top=10).sources} == {"ferry", *(f"copy{i}" for i in range(4))}
+
+
+def test_a_story_stored_more_often_than_max_df_is_found_and_said_to_be(tmp_path: Path) -> None:
+    """A wire story syndicated 205 times: each of its word pairs held by more chunks than `max_df`, so read as none,
+    and its check said "no reuse found" (QA). Its pairs are read from the first copies holding them, and the
+    evidence says that copies beyond those were not read."""
+    from unspun.retrieve import RetrieveParams
+
+    story = TRAM + "\n\n" + HARBOUR
+    with Index(tmp_path / "db", semantic=False, retrieve=RetrieveParams(max_df=20, verify_most=20)) as ix:
+        ix.add([Record(id="orig.txt", text=story, published="2001-01-01"), Record(id="other.txt", text=LIBRARY)]
+               + [Record(id=f"copy{i:02}.txt", text=f"Site {i} reports. " + story, published="2002-01-01")
+                  for i in range(30)])
+        r = ix.check(Document(story), top=40)
+        assert len(r.sources) == 20 and "other.txt" not in {s.id for s in r.sources}
+        assert r.original == "orig.txt"
+        assert r.evidence[-1] == ("the checked text is stored more than 20 times: its sources were read from the "
+                                  "first 20 copies stored, and 20 at most verified, so an earlier copy may be stored "
+                                  "beyond them")
+        few = ix.check(Document(LIBRARY + "\n\nThe tram line " + TRAM[:200]), top=40)
+        assert [s.id for s in few.sources] == ["other.txt"] and not any("stored more than" in e for e in few.evidence)

@@ -1085,6 +1085,10 @@ class Index:
             common = {h for h, cs in postings.items() if cs is not None and len(cs) >= least}
             if small and common:
                 common = self._of_many_stories(common, postings, least)
+            over = [h for h, cs in postings.items() if cs is None]
+            crowded = bool(over) and len(over) >= p.crowded_share * len(postings)
+            if crowded:  # (left out of `common`, as before: the story's own pairs are no boilerplate)
+                postings.update(self.store.first_postings(over, p.max_df))
             pairs = shared(postings, qchunks, total, p)
         finally:
             if embedding is not None:
@@ -1105,7 +1109,8 @@ class Index:
         for d in exclude:
             lex.pop(d, None)
             sem.pop(d, None)
-        return Retrieved(lex, sem, common, pairs, (keys_sem, dist_sem) if keys_sem is not None else None, chunk_doc)
+        return Retrieved(lex, sem, common, pairs, (keys_sem, dist_sem) if keys_sem is not None else None, chunk_doc,
+                         crowded)
 
     @_faults
     def check(self, doc: Document | str, *, top: int = 5, exclude: Iterable[str] = (),
@@ -1143,11 +1148,13 @@ class Index:
         p = self.retrieve.deep_enough(top)
         windows = _query_windows(doc.text) if len(doc.text) > LONG_TEXT_CHARS else [(0, len(doc.text))]
         verified: dict[str, tuple[Record, Alignment]] = {}
+        crowded = False
         for start, end in windows:
             for _ in range(CHECK_TRIES):
-                window, replaced = self._verified(doc.text[start:end], p, skip)
+                window, replaced, crowded_here = self._verified(doc.text[start:end], p, skip)
                 if not replaced:
                     break
+            crowded |= crowded_here and bool(window)
             for doc_id, (rec, al) in window.items():
                 al = _shifted(al, start)
                 verified[doc_id] = (rec, _merged(verified[doc_id][1], al, doc.text, rec.text) if doc_id in verified
@@ -1167,15 +1174,20 @@ class Index:
         if rank > top:
             evidence.append(f"{original} ranks {rank} of the {len(found)} sources found, below the {top} listed "
                             "(ask for more to see its passages)")
+        if crowded:  # the original named is the earliest of those read, which a reader must know
+            evidence.append(f"the checked text is stored more than {p.max_df} times: its sources were read from the "
+                            f"first {p.max_df} copies stored, and {p.verify_most} at most verified, so an earlier copy "
+                            "may be stored beyond them")
         found = found[:top]
         return CheckResult(document=doc, sources=found, original=original, evidence=evidence)
 
     def _verified(self, text: str, p: RetrieveParams, skip: set[int]
-                  ) -> tuple[dict[str, tuple[Record, Alignment]], bool]:
+                  ) -> tuple[dict[str, tuple[Record, Alignment]], bool, bool]:
         """The stored documents the aligner finds ``text`` reuses, by id, each with its alignment (offsets into
         ``text``): the candidates retrieval ranks, verified in turn until a run of misses, set text left out; and
         whether a candidate was replaced or deleted by a writer since retrieval (the check is asked again: its new
-        version, under a new key, was not among the candidates, and an exact copy went unreported)."""
+        version, under a new key, was not among the candidates, and an exact copy went unreported); and whether
+        the text is stored so often that only its first copies were read (`Retrieved.crowded`)."""
         uq = units(text)
         qchunks = chunks(uq)
         found: list[tuple[Record, Alignment]] = []
@@ -1228,7 +1240,7 @@ class Index:
             evidence_of.append(evidence)
             chars_of.append(len(rec.text))
         drop = set_text(evidence_of, chars_of, p, uq, [rec.text for rec, _ in found])
-        return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}, replaced
+        return {rec.id: (rec, al) for (rec, al), d in zip(found, drop) if not d}, replaced, retrieved.crowded
 
 
 #: In a store of under ``2 * common_df`` documents, a word pair held by as many chunks as more than half of them is

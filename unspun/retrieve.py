@@ -36,6 +36,10 @@ class RetrieveParams:
     """Retrieval settings (tuned on pan13-train; see bench/retrieval.py)."""
 
     max_df: int = 200
+    #: A query whose word pairs are this share or more held by over ``max_df`` chunks each is a story stored more
+    #: often than that, not a text of generic phrasing: its pairs are read from the first ``max_df`` chunks holding
+    #: each (found nothing: a wire story syndicated 205 times, checked, was "no reuse found", QA).
+    crowded_share: float = 0.5
     min_shared: int = 2
     lexical_top: int = 15
     #: Lexical evidence below this (idf-weighted shared pairs) is noise, not a candidate.
@@ -158,6 +162,8 @@ class Retrieved:
     pairs: Shared | None = None
     nearest: tuple[np.ndarray, np.ndarray] | None = None  # (query chunks, k) keys and distances
     chunk_doc: dict[int, int] = field(default_factory=dict)
+    #: Whether the query's pairs were read from the first chunks holding them (`RetrieveParams.crowded_share`).
+    crowded: bool = False
 
     def chunks_of(self, doc: int, p: RetrieveParams, floor: float = 0.0) -> list[int]:
         """The chunks of ``doc`` where the query's evidence lies: for each query chunk, the `REGION_CHUNKS` chunks of
