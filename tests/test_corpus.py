@@ -238,6 +238,11 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
                                               '1999/xhtml"><head><title>Nothing</title></head><body><nav><a href="/">'
                                               'Home</a> <a href="/a">About us</a> <a href="/c">Contact</a></nav>'
                                               '</body></html>')
+    # ...and a category page of headlines, all of them links (over 500 characters, it was indexed: QA)...
+    heads = "".join(f'<li><a href="/s/{i}">Council {w} approves budget for schools and parks in ward {i}</a></li>'
+                    for i, w in enumerate(["quietly", "finally", "narrowly", "again"] * 25))
+    (tmp_path / "headlines.html").write_text(f"<html><head><title>News</title></head><body><main><h1>Latest</h1>"
+                                             f"<ul>{heads}</ul></main></body></html>")
     # ...while a sentence that holds a link is text, and so is one whose letters are links' labels (a glossary's
     # A-Z links erased every letter of its definition).
     (tmp_path / "link.html").write_text('<html><body><p>Read <a href="/r">the full report on the bridge closure</a>'
@@ -247,11 +252,16 @@ def test_html_without_metadata_and_without_text(tmp_path: Path) -> None:
                                             "of wires along which beads are slid, used for counting.</p></article>"
                                             "</body></html>")
 
+    # A plain-text file named .html is read as the text it is ("no main text found in HTML": QA).
+    (tmp_path / "notes.html").write_text(f"{ARTICLE}\n\nThe vote is on <Tuesday> if 3 < 4.\n")
+
     items = _all(tmp_path)
 
+    assert _records(items)["notes.html"].text == f"{ARTICLE}\n\nThe vote is on <Tuesday> if 3 < 4.\n"
     assert _failures(items) == {str(tmp_path / "empty.html"): "no main text found in HTML",
                                 str(tmp_path / "menu.html"): "no main text found in HTML",
-                                str(tmp_path / "menu.xhtml.html"): "no main text found in HTML"}
+                                str(tmp_path / "menu.xhtml.html"): "no main text found in HTML",
+                                str(tmp_path / "headlines.html"): "no main text found in HTML"}
     assert _records(items)["link.html"].text.startswith("Read the full report on the bridge closure")
     assert "Abacus: a frame with rows of wires" in _records(items)["glossary.html"].text
     bare = _records(items)["bare.htm"]
@@ -644,9 +654,12 @@ def test_a_warc_gzipped_whole_is_read_to_its_end(tmp_path: Path) -> None:
     assert [(r.id, r.text, r.published, r.origin.replace(str(whole), "F")) for r in _records(items).values()] == [
         (r.id, r.text, r.published, r.origin.replace(str(plain), "F")) for r in _records(expected).values()]
     assert len(_records(items)) == 2 and len(_failures(items)) == 1 and len(_skips(items)) == 1
-    cut = tmp_path / "cut.warc.gz"  # ...and a truncated one still says so
-    cut.write_bytes(whole.read_bytes()[:-200])
-    assert any("truncated" in f for f in _failures(_all(cut)).values())
+    cut = tmp_path / "cut.warc.gz"  # ...and a truncated one still says so, keeping the pages before the cut
+    cut.write_bytes(whole.read_bytes()[:-200])  # (they were all lost with the block read ahead: QA)
+    items = _all(cut)
+    assert any("truncated" in f for f in _failures(items).values())
+    assert [(r.id, r.text, r.origin.replace(str(cut), "F")) for r in _records(items).values()] == [
+        (r.id, r.text, r.origin.replace(str(plain), "F")) for r in _records(expected).values()][:1]  # (the 2nd: cut)
 
 
 POLISH = ("Zażółć gęślą jaźń. Łódź jest dużym miastem w Polsce, a Wrocław leży nad Odrą. Rząd ogłosił wczoraj nowy "

@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -226,10 +227,18 @@ def _read_text_file(path: Path, doc_id: str) -> Iterator[Item]:
         yield Record(id=doc_id, text=doc.text, origin=str(path), encoding_note=doc.encoding_note)
 
 
+#: A comment, a declaration or a tag of HTML: what a page holds and plain text does not (which may hold "<Tuesday>").
+_MARKUP = re.compile(r"<(?:!--|!doctype|\?xml|/?(?:html|head|body|title|meta|link|script|style|main|article|section|"
+                     r"header|footer|nav|div|span|p|a|b|i|em|strong|br|hr|h[1-6]|ul|ol|li|table|tr|td|img|pre|"
+                     r"blockquote|figure)\b)", re.IGNORECASE)
+
+
 def _read_html_file(path: Path, doc_id: str) -> Iterator[Item]:
     doc = _decoded(path)
     if isinstance(doc, Failure):
         yield doc
+    elif not _MARKUP.search(doc.text):  # plain text named .html: "no main text found in HTML" (QA)
+        yield Record(id=doc_id, text=doc.text, origin=str(path), encoding_note=doc.encoding_note)
     else:
         yield page_record(doc.text, doc_id, str(path), encoding_note=doc.encoding_note)
 
@@ -238,6 +247,8 @@ def read_page(path: str | Path) -> Document:
     """A web page to check or compare, read as `index` reads one: its main text and declared date, so it is
     compared by its words and not its markup (whose tags would count as unexplained text). Raises `InputError`."""
     doc = read_document(path)
+    if not _MARKUP.search(doc.text):  # plain text, as in `index`
+        return doc
     found = page_record(doc.text, str(path), str(path), encoding_note=doc.encoding_note)
     if isinstance(found, Failure):
         raise InputError(f"{path}: {found.reason}")
@@ -390,26 +401,32 @@ def _found_date(tree: lxml.html.HtmlElement, url: str | None, params: dict) -> s
         return None
 
 
-#: Extracted text longer than this is taken to hold more than a menu, without reading the page's links.
-_MENU_CHARS = 500
+#: Extracted text longer than this is taken to hold more than a menu, without reading the page's links (at 500, a
+#: category page of 100 headlines, all links, was indexed as a document: QA).
+_MENU_CHARS = 20_000
 
 
 def _only_links(tree: lxml.html.HtmlElement | None, text: str) -> bool:
-    """Whether the text found is nothing but the labels of the links of the page (``tree``, parsed by
-    `_page_tree`: an XHTML page's declaration made lxml refuse a page parsed otherwise, and its menu was indexed):
-    trafilatura, finding no main text, falls back to what there is, and a page of navigation alone was indexed as
-    "Home"."""
+    """Whether the text found is the labels of the links of the page (``tree``, parsed by `_page_tree`: an XHTML
+    page's declaration made lxml refuse a page parsed otherwise, and its menu was indexed), but for a word in ten
+    (a category page's heading over its headlines): trafilatura, finding no main text, falls back to what there is,
+    and a page of navigation alone was indexed as "Home"."""
     if len(text) > _MENU_CHARS or tree is None:
         return False
     labels = {tuple(a.text_content().split()) for a in tree.iter("a")} - {()}
     longest = max(map(len, labels), default=0)
     words = text.split()
-    # Whether words[:i] is a run of whole labels, for each i (a label's letters inside a word are no label:
+    # The most of words[:i] that whole labels can cover, for each i (a label's letters inside a word are no label:
     # a glossary's A-Z links erased every letter of its definition).
-    covered = [True] + [False] * len(words)
+    covered = [0] * (len(words) + 1)
     for i in range(1, len(words) + 1):
-        covered[i] = any(covered[j] and tuple(words[j:i]) in labels for j in range(max(0, i - longest), i))
-    return covered[-1]
+        covered[i] = max([covered[i - 1]] + [covered[j] + i - j for j in range(max(0, i - longest), i)
+                                             if tuple(words[j:i]) in labels])
+    return covered[-1] >= LINKS_SHARE * len(words)
+
+
+#: The share of a page's text that its links' labels cover for it to be taken for navigation, not text.
+LINKS_SHARE = 0.9
 
 
 def page_record(page: str, doc_id: str, origin: str, url: str | None = None, published: str | None = None,
@@ -744,6 +761,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     first are into those bytes.
     """
     end = read = 0
+    cut = False  # a file gzipped whole that ends early
     left: Counter[str] = Counter()  # responses that are not web pages, by status or content type
     with path.open("rb") as f, ExitStack() as opened:
         if not _starts_as_warc(f):
@@ -772,7 +790,9 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
                         left[_not_a_page(record)] += 1
             except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
                 if stream is f and "non-chunked gzip" in str(e):  # gzipped whole: warcio fails past a record
-                    stream = opened.enter_context(gzip.open(path, "rb"))
+                    f.seek(0)
+                    whole, cut = _gunzipped(f)
+                    stream = opened.enter_context(whole)
                     records, end = ArchiveIterator(stream), 0
                     continue
                 damaged: Failure | None = Failure(f"{path}:{end}", _warc_reason(e))
@@ -784,9 +804,35 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
         if damaged is not None:
             yield damaged
             return
+        if cut:  # (the records before the cut were read)
+            yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+            return
         stream.seek(end)
         if stream.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+
+
+def _gunzipped(f: BinaryIO) -> tuple[BinaryIO, bool]:
+    """A WARC gzipped whole, decompressed into a temporary file as far as its bytes go, and whether they end early:
+    read through `gzip.open`, a truncated file lost every record of the block read ahead when it ended (all of a
+    small file's pages, QA). Corrupt data raises zlib.error."""
+    out = tempfile.TemporaryFile()
+    try:
+        d, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+        while block := f.read(1 << 20):
+            while block:
+                out.write(d.decompress(block))
+                fed = True
+                if not d.eof:
+                    break
+                block = d.unused_data  # the next gzip member, if any
+                d, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+        out.write(d.flush())
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out, fed and not d.eof
 
 
 def _starts_as_warc(f: BinaryIO) -> bool:
