@@ -811,7 +811,7 @@ def test_shared_reuters_and_bbc_stream_quickly() -> None:
     assert sum(1 for r in stories if r.published and r.published.startswith("1987-")) >= 19_000
     assert len({r.id for r in stories}) == len(stories)
     assert len(articles) >= 2225 and "business/001.txt" in {r.id for r in articles}
-    assert elapsed < 30, f"{elapsed:.1f} s"
+    assert elapsed < 120, f"{elapsed:.1f} s"  # a guard against a reader gone quadratic (~5 s), not a speed target
 
 
 def test_a_link_to_a_folder_is_skipped_and_said(tmp_path: Path) -> None:

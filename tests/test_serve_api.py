@@ -841,7 +841,7 @@ def test_run_serves_until_interrupted_with_the_token_from_the_environment(store:
                 assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert health["writable"] is True
-        r = httpx.post(f"{url}/v1/documents", json={"id": "env", "text": COPY}, headers=AUTH)
+        r = httpx.post(f"{url}/v1/documents", json={"id": "env", "text": COPY}, headers=AUTH, timeout=60)
         assert r.status_code == 200
         second = subprocess.run([sys.executable, "-m", "unspun.serve", "--db", str(store), "--port", str(port)],
                                 capture_output=True, text=True, timeout=120)

@@ -188,7 +188,7 @@ def test_back_finds_the_text_as_it_was_checked_not_as_edited_meanwhile(page, ser
     page.goto(server + "/")
     page.fill("#text", pasted)
     page.click("#check")
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('Checking')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Checking')")
     while not held:
         page.wait_for_timeout(50)
     page.fill("#text", "An edit made while the check ran.")
@@ -279,7 +279,8 @@ def test_an_opened_view_shows_its_first_passage(page, server: str) -> None:
         for side in ("query", "source"):
             pane = item.locator(f'.doc[data-side="{side}"]')
             first = pane.locator(".p").first.get_attribute("data-p").split()[0]
-            assert in_view(pane, first), (item.get_attribute("data-id"), side)
+            # (the view scrolls on its `toggle` event, which the browser fires a moment after the click)
+            assert comes_into_view(pane, first), (item.get_attribute("data-id"), side)
             scrolled += pane.evaluate("d => d.scrollTop > 0")
     assert scrolled  # some first passages were below the first screen
     assert not page.problems, page.problems
@@ -472,7 +473,7 @@ def test_a_reload_while_a_check_runs_keeps_the_text_sent_not_the_check_before(pa
     second = original.read_text(encoding="utf-8")[:2000]
     page.fill("#text", second)
     page.click("#check")
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('Checking')")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Checking')")
     # Held through the reload: unrouted before it, the request went on to the server and, on a loaded machine (CI),
     # was answered before the reload, so the page rightly showed that answer.
     page.reload()
@@ -491,7 +492,7 @@ def test_the_check_button_keeps_the_focus_through_a_check(page, server: str, see
     page.focus("#check")
     page.keyboard.press("Enter")
     page.wait_for_selector("#results[data-done]")
-    page.wait_for_function("!document.getElementById('check').disabled")
+    page.wait_for_function("() => !document.getElementById('check').disabled")
     assert page.evaluate("document.activeElement.id") == "check"
     assert not page.problems, page.problems
 
@@ -725,7 +726,7 @@ def test_the_page_says_how_many_passages_no_check_finds_by_meaning(browser, tmp_
         with background(create_app(index)) as url:
             pg = context.new_page()
             pg.goto(url + "/")
-            pg.wait_for_function("document.getElementById('store').textContent.length > 0")
+            pg.wait_for_function("() => document.getElementById('store').textContent.length > 0")
             said = "2 documents \u00b7 read-only \u00b7 1 passage not yet searchable by meaning"
             assert pg.text_content("#store") == said
     finally:
