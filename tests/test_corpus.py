@@ -660,6 +660,12 @@ def test_a_warc_gzipped_whole_is_read_to_its_end(tmp_path: Path) -> None:
     assert any("truncated" in f for f in _failures(items).values())
     assert [(r.id, r.text, r.origin.replace(str(cut), "F")) for r in _records(items).values()] == [
         (r.id, r.text, r.origin.replace(str(plain), "F")) for r in _records(expected).values()][:1]  # (the 2nd: cut)
+    tail = tmp_path / "tail.warc.gz"  # bytes after the stream that are no gzip: the run crashed on zlib.error
+    tail.write_bytes(whole.read_bytes() + b"not gzip at all")
+    items = _all(tail)
+    assert [r.text for r in _records(items).values()] == [r.text for r in _records(expected).values()]
+    assert list(_failures(items).values())[-1] == ("corrupt gzip data (Error -3 while decompressing data: incorrect "
+                                                   "header check); rest of file skipped")
 
 
 POLISH = ("Zażółć gęślą jaźń. Łódź jest dużym miastem w Polsce, a Wrocław leży nad Odrą. Rząd ogłosił wczoraj nowy "

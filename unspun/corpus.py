@@ -761,7 +761,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
     first are into those bytes.
     """
     end = read = 0
-    cut = False  # a file gzipped whole that ends early
+    stop: Exception | None = None  # why a file gzipped whole stops early
     left: Counter[str] = Counter()  # responses that are not web pages, by status or content type
     with path.open("rb") as f, ExitStack() as opened:
         if not _starts_as_warc(f):
@@ -791,7 +791,7 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
             except Exception as e:  # warcio trips over damaged records with anything, even AttributeError
                 if stream is f and "non-chunked gzip" in str(e):  # gzipped whole: warcio fails past a record
                     f.seek(0)
-                    whole, cut = _gunzipped(f)
+                    whole, stop = _gunzipped(f)
                     stream = opened.enter_context(whole)
                     records, end = ArchiveIterator(stream), 0
                     continue
@@ -804,24 +804,28 @@ def _read_warc(path: Path, doc_id: str) -> Iterator[Item]:
         if damaged is not None:
             yield damaged
             return
-        if cut:  # (the records before the cut were read)
-            yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
+        if stop is not None:  # (the records before it were read)
+            yield Failure(f"{path}:{end}", _stream_reason(stop))
             return
         stream.seek(end)
         if stream.read(64).strip():
             yield Failure(f"{path}:{end}", _stream_reason(EOFError()))
 
 
-def _gunzipped(f: BinaryIO) -> tuple[BinaryIO, bool]:
-    """A WARC gzipped whole, decompressed into a temporary file as far as its bytes go, and whether they end early:
-    read through `gzip.open`, a truncated file lost every record of the block read ahead when it ended (all of a
-    small file's pages, QA). Corrupt data raises zlib.error."""
+def _gunzipped(f: BinaryIO) -> tuple[BinaryIO, Exception | None]:
+    """A WARC gzipped whole, decompressed into a temporary file as far as its bytes go, and why they stop early
+    (EOFError where they end mid-stream, zlib.error where they are damaged), or None: read through `gzip.open`, a
+    truncated file lost every record of the block read ahead when it ended (all of a small file's pages, QA)."""
     out = tempfile.TemporaryFile()
     try:
         d, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
         while block := f.read(1 << 20):
             while block:
-                out.write(d.decompress(block))
+                try:
+                    out.write(d.decompress(block))
+                except zlib.error as e:
+                    out.seek(0)
+                    return out, e
                 fed = True
                 if not d.eof:
                     break
@@ -832,7 +836,7 @@ def _gunzipped(f: BinaryIO) -> tuple[BinaryIO, bool]:
     except BaseException:
         out.close()
         raise
-    return out, fed and not d.eof
+    return out, EOFError() if fed and not d.eof else None
 
 
 def _starts_as_warc(f: BinaryIO) -> bool:
