@@ -560,28 +560,14 @@ class Store:
     def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int] | None]:
         """For each hash, the chunks holding it; a hash held by more than ``cap`` chunks maps to None (too
         common to be worth listing)."""
-        con = self.connection()
-        out: dict[int, list[int] | None] = {}
-        began = not con.in_transaction
-        if began:  # one snapshot: a writer may turn tables into segments meanwhile
-            con.execute("BEGIN")
-        try:
-            tables = self.posting_tables(con)
-            q = " UNION ALL ".join(f"SELECT chunk FROM {t} WHERE h = ?1" for t in tables) + " LIMIT ?2"
-            for h in hashes:
-                rows = con.execute(q, (int(h), cap + 1)).fetchall()
-                out[int(h)] = [r[0] for r in rows] if len(rows) <= cap else None
-        finally:
-            if began:
-                con.rollback()
-        return out
+        return {h: rows if len(rows) <= cap else None for h, rows in self.first_postings(hashes, cap + 1).items()}
 
     def first_postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int]]:
         """For each hash, the first ``cap`` chunks holding it, in the order the store reads them (a document's
         chunks are written together, so the hashes of one story stored many times list the same copies)."""
         con = self.connection()
         began = not con.in_transaction
-        if began:
+        if began:  # one snapshot: a writer may turn tables into segments meanwhile
             con.execute("BEGIN")
         try:
             tables = self.posting_tables(con)
