@@ -821,11 +821,21 @@ def test_run_readonly_store_with_token_is_a_user_error(store: Path, monkeypatch:
 
 def _serving(proc: subprocess.Popen) -> str:
     """The URL a server started with ``--port 0`` says it serves on (a port found free, closed, then bound by the
-    server seconds later could be taken meanwhile: review)."""
+    server seconds later could be taken meanwhile: review), once it answers there (it says so before uvicorn
+    listens on the socket: on a loaded machine, connections were refused)."""
     for line in proc.stderr:
         if found := re.search(r"^unspun: serving .* on (http://\S+)$", line.strip()):
+            break
+    else:
+        raise AssertionError(f"server did not start (exit status {proc.wait()})")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{found[1]}/v1/health", timeout=60)
             return found[1]
-    raise AssertionError(f"server did not start (exit status {proc.wait()})")
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not answer"
+            time.sleep(0.2)
 
 
 def test_run_serves_until_interrupted_with_the_token_from_the_environment(store: Path) -> None:
