@@ -332,7 +332,9 @@ class Store:
     @staticmethod
     def _lost_tables(con: sqlite3.Connection) -> list[str]:
         """The tables every store of a readable version has and this one lacks: dropped, not made empty again by
-        opening it (a writable open would have created an empty ``grams``, and checks would have found nothing)."""
+        opening it (a writable open would have created an empty ``grams``, and checks would have found nothing).
+        Read again after `_version`, not taken from its list: that list, read before the schema row, misses the
+        tables of a store another process finishes creating in between (three threads creating one store at once)."""
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         return [t for t in ("documents", "chunks", "grams") if t not in tables]
 
